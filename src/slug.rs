@@ -58,8 +58,10 @@ mod tests {
 
     #[test]
     fn long_terms_are_cut_with_a_stable_hash() {
-        let a = "The maximum number of concurrent connections per resource forest has exceeded a limit";
-        let b = "The maximum number of concurrent connections per resource forest has exceeded a quota";
+        let a =
+            "The maximum number of concurrent connections per resource forest has exceeded a limit";
+        let b =
+            "The maximum number of concurrent connections per resource forest has exceeded a quota";
         let (sa, sb) = (term_slug(a), term_slug(b));
         assert_ne!(sa, sb);
         assert!(sa.len() <= MAX_TERM_SLUG + 9, "{sa}");

@@ -1,0 +1,232 @@
+//! `sitrep.toml` in, a validated [`Config`] out (unknown keys and bad values are
+//! errors that point at their line).
+
+use crate::diag::{Diagnostic, Severity, SourceText, closest};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+pub const KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "theme",
+    "output_dir",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_timezone")]
+    timezone: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_output")]
+    output_dir: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_output() -> String {
+    "output".into()
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Normalised to end with `/`, e.g. `https://example.org/pm/`.
+    pub base_url: String,
+    pub description: String,
+    pub language: String,
+    pub timezone_name: String,
+    pub timezone: TimeZone,
+    pub theme: String,
+    pub output_dir: String,
+}
+
+impl Config {
+    /// The sub-path of `base_url` (`/pm/`), prefix of every internal link.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, r)| r);
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    }
+
+    pub fn with_base_url(&self, base_url: &str) -> Result<Config, String> {
+        let mut c = self.clone();
+        c.base_url = normalise_base_url(base_url)?;
+        Ok(c)
+    }
+
+    pub fn parse(path: &str, text: String) -> Result<Config, Diagnostic> {
+        let src = SourceText::new(path, text);
+        let raw: RawConfig = toml::from_str(&src.text).map_err(|e| toml_diag(&src, &e))?;
+        let line_of = |key: &str| {
+            (1..=src.line_count())
+                .find(|&l| src.line(l).is_some_and(|t| t.trim_start().starts_with(key)))
+                .unwrap_or(0)
+        };
+        let err = |key: &str, msg: String, hint: &str| {
+            let line = line_of(key);
+            let d = if line > 0 {
+                src.error_at_line(line, 1, msg)
+            } else {
+                Diagnostic::error(path, msg)
+            };
+            d.hint(hint)
+        };
+        let base_url = normalise_base_url(&raw.base_url).map_err(|m| {
+            err(
+                "base_url",
+                m,
+                "use an absolute http(s) URL, e.g. `https://status.example.org/incidents/`",
+            )
+        })?;
+        let timezone = TimeZone::get(&raw.timezone).map_err(|_| {
+            err(
+                "timezone",
+                format!("unknown time zone `{}`", raw.timezone),
+                "use an IANA zone name such as `America/New_York`, `Europe/Berlin` or `UTC`",
+            )
+        })?;
+        if raw.title.trim().is_empty() {
+            return Err(err(
+                "title",
+                "`title` is empty".into(),
+                "give the site a title",
+            ));
+        }
+        if raw.output_dir.trim().is_empty() {
+            return Err(err(
+                "output_dir",
+                "`output_dir` is empty".into(),
+                "use a folder name such as `output`",
+            ));
+        }
+        Ok(Config {
+            title: raw.title,
+            base_url,
+            description: raw.description,
+            language: raw.language,
+            timezone_name: raw.timezone,
+            timezone,
+            theme: raw.theme,
+            output_dir: raw.output_dir,
+        })
+    }
+}
+
+fn normalise_base_url(url: &str) -> Result<String, String> {
+    let u = url.trim();
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(r)
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && !u.contains(['?', '#', ' ', '"', '<', '>']) =>
+        {
+            Ok(if u.ends_with('/') {
+                u.to_string()
+            } else {
+                format!("{u}/")
+            })
+        }
+        _ => Err(format!(
+            "`base_url` = `{url}` is not an absolute http(s) URL"
+        )),
+    }
+}
+
+fn toml_diag(src: &SourceText, e: &toml::de::Error) -> Diagnostic {
+    let msg = e.message().trim().to_string();
+    let (offset, len) = e.span().map_or((0, 1), |s| (s.start, s.len()));
+    let mut d = src.at_offset(Severity::Error, offset, len, msg.clone());
+    if let Some(key) = msg
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
+        d.message = format!("unknown key `{key}` in sitrep.toml");
+        d.hint = Some(match closest(key, KEYS.iter().copied()) {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => format!("known keys: {}", KEYS.join(", ")),
+        });
+    } else if let Some(key) = msg
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        d = Diagnostic::error(&src.path, format!("`{key}` is missing from sitrep.toml"))
+            .hint(format!("add a line such as `{key} = \"…\"`"));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_full_config_and_base_path() {
+        let c = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://example.org/pm\"\ntimezone = \"America/New_York\"\n".into(),
+        )
+        .unwrap();
+        assert_eq!(c.base_url, "https://example.org/pm/");
+        assert_eq!(c.base_path(), "/pm/");
+        assert_eq!(c.output_dir, "output");
+        assert_eq!(
+            c.with_base_url("http://127.0.0.1:1111")
+                .unwrap()
+                .base_path(),
+            "/"
+        );
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line_with_a_suggestion() {
+        let e = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezon = \"UTC\"\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("timezon"));
+        assert_eq!(e.hint.as_deref(), Some("did you mean `timezone`?"));
+    }
+
+    #[test]
+    fn bad_zone_and_url_are_errors() {
+        let e = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Mars/Base\"\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3);
+        let e = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"example.org\"\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Config::parse("sitrep.toml", "base_url = \"https://e.org/\"\n".into()).unwrap_err();
+        assert!(e.message.contains("`title` is missing"), "{e:?}");
+    }
+}

@@ -1,0 +1,265 @@
+//! The site's domain types, after parsing and validation: what the link, render
+//! and serve stages work on. Nothing here reads files or knows about YAML.
+
+use crate::diag::SourceText;
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// An incident ID as written (`EX1331830`). Valid by construction: matches
+/// `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`, so it is safe as a path segment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct IncidentId(String);
+
+impl IncidentId {
+    pub fn parse(text: &str) -> Result<IncidentId, String> {
+        let ok_first = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ok_rest = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if ok_first && ok_rest && text.len() <= 64 && text != "." {
+            Ok(IncidentId(text.to_string()))
+        } else {
+            Err(format!(
+                "`{text}` is not a valid incident ID: it must start with a letter or digit and hold only letters, digits, `.`, `_` and `-` (at most 64)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The case-insensitive identity, also the URL segment.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl fmt::Display for IncidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! keyword_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [&'static str] = &[$($text),+];
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)+ _ => None }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+keyword_enum!(Status { Investigating = "investigating", Identified = "identified", Monitoring = "monitoring", Resolved = "resolved" });
+keyword_enum!(Severity { Critical = "critical", Major = "major", Minor = "minor", None = "none" });
+keyword_enum!(Classification { Incident = "incident", Advisory = "advisory", Maintenance = "maintenance" });
+keyword_enum!(ActionStatus { Open = "open", Done = "done" });
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Investigating => "Investigating",
+            Status::Identified => "Identified",
+            Status::Monitoring => "Monitoring",
+            Status::Resolved => "Resolved",
+        }
+    }
+}
+
+/// Where a parsed document came from: the file, and where its front matter and
+/// body start, so later stages can point diagnostics at the right line.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub source: Arc<SourceText>,
+    /// Path relative to `content/`, `/`-separated (what relative links resolve against).
+    pub content_path: String,
+    /// 1-based line of the first front matter line after `---`.
+    pub fm_first_line: usize,
+    /// Byte offset of the body in the file.
+    pub body_offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorRef {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ErrorRef {
+    /// The taxonomy term: the code when given, else the message.
+    pub fn term(&self) -> &str {
+        self.code
+            .as_deref()
+            .or(self.message.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    pub status: Option<Status>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Related {
+    /// An incident of this site.
+    Incident {
+        id: IncidentId,
+        note: Option<String>,
+    },
+    /// An outage that has no page here.
+    External {
+        title: String,
+        url: Option<String>,
+        date: Option<Timestamp>,
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceLink {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub text: String,
+    pub owner: Option<String>,
+    pub status: ActionStatus,
+    pub due: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub origin: Origin,
+    pub id: IncidentId,
+    pub title: String,
+    pub services: Vec<String>,
+    pub status: Status,
+    pub started: Timestamp,
+    pub detected: Option<Timestamp>,
+    pub acknowledged: Option<Timestamp>,
+    pub mitigated: Option<Timestamp>,
+    pub next_update: Option<Timestamp>,
+    /// As written, or derived from the last `resolved` timeline entry.
+    pub resolved: Option<Timestamp>,
+    pub classification: Classification,
+    pub window: Option<Window>,
+    pub severity: Option<Severity>,
+    pub regions: Vec<String>,
+    pub components: Vec<String>,
+    pub errors: Vec<ErrorRef>,
+    pub timeline: Vec<TimelineEntry>,
+    pub related: Vec<Related>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub sources: Vec<SourceLink>,
+    pub actions: Vec<Action>,
+    /// Audience → Markdown, in the order written.
+    pub takes: Vec<(String, String)>,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewsStory {
+    pub origin: Origin,
+    pub title: String,
+    pub date: Timestamp,
+    pub updated: Option<Timestamp>,
+    pub authors: Vec<String>,
+    pub incidents: Vec<IncidentId>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub slug: String,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub origin: Origin,
+    pub title: String,
+    /// URL path below the base, without slashes at the ends (`about`, `docs/faq`).
+    pub slug: String,
+    pub template: String,
+    pub draft: bool,
+    pub extra: serde_json::Value,
+    pub body: String,
+}
+
+/// `content/_index.md`: the home page intro.
+#[derive(Debug, Clone)]
+pub struct HomeIntro {
+    pub origin: Origin,
+    pub title: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Document {
+    Incident(Box<Incident>),
+    News(Box<NewsStory>),
+    Page(Box<Page>),
+    Home(Box<HomeIntro>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_ids_are_path_safe() {
+        assert!(IncidentId::parse("EX1331830").is_ok());
+        assert!(IncidentId::parse("LOCAL-2026-04.a_b").is_ok());
+        for bad in [
+            "../x",
+            "a/b",
+            "has space",
+            "",
+            "-x",
+            ".hidden",
+            &"a".repeat(65),
+        ] {
+            assert!(IncidentId::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(IncidentId::parse("EX1331830").unwrap().key(), "ex1331830");
+    }
+
+    #[test]
+    fn keywords_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s).unwrap().as_str(), *s);
+        }
+        assert_eq!(Severity::parse("Major"), None);
+    }
+}
