@@ -2,6 +2,7 @@
 //! The pipeline reads top to bottom in [`build::run`]: load → parse → validate → link → render → write.
 pub mod config;
 pub mod diag;
+pub mod frontmatter;
 pub mod model;
 pub mod slug;
 pub mod time;
