@@ -1,8 +1,21 @@
 //! sitrep: a static site generator for incident reports.
-//! The pipeline reads top to bottom in [`build::run`]: load → parse → validate → link → render → write.
+//! The pipeline reads top to bottom in [`build::build`]:
+//! load → frontmatter (parse + per-file rules) → link (cross-file rules, Markdown,
+//! backlinks, taxonomies) → render → write.
+pub mod build;
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod frontmatter;
+pub mod highlight;
+pub mod link;
+pub mod load;
+pub mod markdown;
 pub mod model;
+pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod slug;
+pub mod theme;
 pub mod time;
+pub mod write;

@@ -93,6 +93,9 @@ pub struct Origin {
     pub content_path: String,
     /// 1-based line of the first front matter line after `---`.
     pub fm_first_line: usize,
+    /// Byte range of the front matter text (between the fences).
+    pub fm_start: usize,
+    pub fm_end: usize,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
 }

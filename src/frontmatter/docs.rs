@@ -18,36 +18,92 @@ pub enum DocKind {
 }
 
 const INCIDENT_KEYS: &[&str] = &[
-    "id", "title", "services", "status", "started", "detected", "acknowledged", "mitigated", "next_update", "resolved",
-    "classification", "window", "severity", "regions", "components", "errors", "timeline", "related", "summary", "tags",
-    "sources", "actions", "takes", "draft", "extra",
+    "id",
+    "title",
+    "services",
+    "status",
+    "started",
+    "detected",
+    "acknowledged",
+    "mitigated",
+    "next_update",
+    "resolved",
+    "classification",
+    "window",
+    "severity",
+    "regions",
+    "components",
+    "errors",
+    "timeline",
+    "related",
+    "summary",
+    "tags",
+    "sources",
+    "actions",
+    "takes",
+    "draft",
+    "extra",
 ];
-const NEWS_KEYS: &[&str] =
-    &["title", "date", "updated", "authors", "incidents", "summary", "tags", "slug", "draft", "extra"];
+const NEWS_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "authors",
+    "incidents",
+    "summary",
+    "tags",
+    "slug",
+    "draft",
+    "extra",
+];
 const PAGE_KEYS: &[&str] = &["title", "slug", "template", "draft", "extra"];
 const HOME_KEYS: &[&str] = &["title", "extra"];
 
-pub(super) fn convert(kind: DocKind, value: Value, origin: Origin, fm: &str) -> Result<Document, Vec<Diagnostic>> {
+pub(super) fn convert(
+    kind: DocKind,
+    value: Value,
+    origin: Origin,
+    fm: &str,
+) -> Result<Document, Vec<Diagnostic>> {
     let src = origin.source.clone();
-    let mut cx = Ctx { src: &src, fm, fm_first_line: origin.fm_first_line, diags: Vec::new() };
+    let mut cx = Ctx {
+        src: &src,
+        fm,
+        fm_first_line: origin.fm_first_line,
+        diags: Vec::new(),
+    };
     let root: Path = Vec::new();
     let empty = Mapping::new();
-    let m = if value.is_null() { &empty } else { cx.map(&value, &root).unwrap_or(&empty) };
+    let m = if value.is_null() {
+        &empty
+    } else {
+        cx.map(&value, &root).unwrap_or(&empty)
+    };
     let body = src.text[origin.body_offset..].to_string();
     let doc = match kind {
-        DocKind::Incident => incident(&mut cx, m, origin, body).map(|i| Document::Incident(Box::new(i))),
+        DocKind::Incident => {
+            incident(&mut cx, m, origin, body).map(|i| Document::Incident(Box::new(i)))
+        }
         DocKind::News => news(&mut cx, m, origin, body).map(|n| Document::News(Box::new(n))),
         DocKind::Page => page(&mut cx, m, origin, body).map(|p| Document::Page(Box::new(p))),
         DocKind::Home => {
             cx.check_keys(m, &root, HOME_KEYS);
             let title = cx.opt_text(m, &root, "title");
-            Some(Document::Home(Box::new(HomeIntro { origin, title, body })))
+            Some(Document::Home(Box::new(HomeIntro {
+                origin,
+                title,
+                body,
+            })))
         }
     };
     let has_error = cx.diags.iter().any(Diagnostic::is_error);
     match doc {
         Some(d) if !has_error => {
-            if cx.diags.is_empty() { Ok(d) } else { Err(cx.diags) }
+            if cx.diags.is_empty() {
+                Ok(d)
+            } else {
+                Err(cx.diags)
+            }
         }
         _ => Err(cx.diags),
     }
@@ -57,7 +113,11 @@ fn text_req(cx: &mut Ctx, m: &Mapping, k: &str, what: &str) -> Option<String> {
     let v = cx.required(m, &[], k, what)?;
     let t = cx.text(v, &key(&[], k))?;
     if t.trim().is_empty() {
-        cx.error(&key(&[], k), format!("`{k}` is empty"), Some(format!("give `{k}` a value")));
+        cx.error(
+            &key(&[], k),
+            format!("`{k}` is empty"),
+            Some(format!("give `{k}` a value")),
+        );
         return None;
     }
     Some(t)
@@ -79,28 +139,42 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<I
         let present = cx.required(m, &r, "services", what).is_some();
         let s = cx.text_list(m.get("services"), &key(&r, "services"), true);
         if present && s.is_empty() {
-            cx.error(&key(&r, "services"), "`services` is empty", Some("name at least one affected service, e.g. `Exchange Online`".into()));
+            cx.error(
+                &key(&r, "services"),
+                "`services` is empty",
+                Some("name at least one affected service, e.g. `Exchange Online`".into()),
+            );
         }
         s
     };
     let status = cx
         .required(m, &r, "status", what)
         .and_then(|v| cx.keyword(v, &key(&r, "status"), Status::parse, Status::ALL));
-    let started = cx.required(m, &r, "started", what).and_then(|v| cx.time(v, &key(&r, "started")));
+    let started = cx
+        .required(m, &r, "started", what)
+        .and_then(|v| cx.time(v, &key(&r, "started")));
     let detected = cx.opt_time(m, &r, "detected");
     let acknowledged = cx.opt_time(m, &r, "acknowledged");
     let mitigated = cx.opt_time(m, &r, "mitigated");
     let next_update = cx.opt_time(m, &r, "next_update");
     let mut resolved = cx.opt_time(m, &r, "resolved");
     let classification = match m.get("classification").filter(|v| !v.is_null()) {
-        Some(v) => cx.keyword(v, &key(&r, "classification"), Classification::parse, Classification::ALL),
+        Some(v) => cx.keyword(
+            v,
+            &key(&r, "classification"),
+            Classification::parse,
+            Classification::ALL,
+        ),
         None => Some(Classification::Incident),
     };
     let severity = m
         .get("severity")
         .filter(|v| !v.is_null())
         .and_then(|v| cx.keyword(v, &key(&r, "severity"), Severity::parse, Severity::ALL));
-    let window = m.get("window").filter(|v| !v.is_null()).and_then(|v| window(cx, v));
+    let window = m
+        .get("window")
+        .filter(|v| !v.is_null())
+        .and_then(|v| window(cx, v));
     let regions = cx.text_list(m.get("regions"), &key(&r, "regions"), false);
     let components = cx.text_list(m.get("components"), &key(&r, "components"), false);
     let tags = cx.text_list(m.get("tags"), &key(&r, "tags"), false);
@@ -114,22 +188,34 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<I
     let draft = cx.boolean(m, &r, "draft");
     let extra = cx.json(m.get("extra"));
 
-    let (id, title, status, started, classification) = (id?, title?, status?, started?, classification?);
+    let (id, title, status, started, classification) =
+        (id?, title?, status?, started?, classification?);
     let tz = jiff::tz::TimeZone::UTC;
     if let Some(res) = &resolved {
         if status != Status::Resolved {
             cx.error(
                 &key(&r, "resolved"),
                 format!("`resolved` is set but `status` is `{}`", status.as_str()),
-                Some("set `status: resolved`, or remove `resolved` while the incident is still open".to_string()),
+                Some(
+                    "set `status: resolved`, or remove `resolved` while the incident is still open"
+                        .to_string(),
+                ),
             );
         }
         if res.cmp_in(&started, &tz) == Ordering::Less {
             let (sl, _) = cx.position(&key(&r, "started"));
-            cx.error(&key(&r, "resolved"), format!("`resolved` is earlier than `started` (line {sl})"), Some("check the date, the time and the offset of both".to_string()));
+            cx.error(
+                &key(&r, "resolved"),
+                format!("`resolved` is earlier than `started` (line {sl})"),
+                Some("check the date, the time and the offset of both".to_string()),
+            );
         }
     } else if status == Status::Resolved {
-        resolved = timeline.iter().rev().find(|e| e.status == Some(Status::Resolved)).map(|e| e.at);
+        resolved = timeline
+            .iter()
+            .rev()
+            .find(|e| e.status == Some(Status::Resolved))
+            .map(|e| e.at);
         if resolved.is_none() {
             cx.warn(
                 &key(&r, "status"),
@@ -186,11 +272,19 @@ fn window(cx: &mut Ctx, v: &Value) -> Option<Window> {
     let p = key(&[], "window");
     let m = cx.map(v, &p)?;
     cx.check_keys(m, &p, &["start", "end"]);
-    let start = cx.required(m, &p, "start", "`window`").and_then(|v| cx.time(v, &key(&p, "start")));
-    let end = cx.required(m, &p, "end", "`window`").and_then(|v| cx.time(v, &key(&p, "end")));
+    let start = cx
+        .required(m, &p, "start", "`window`")
+        .and_then(|v| cx.time(v, &key(&p, "start")));
+    let end = cx
+        .required(m, &p, "end", "`window`")
+        .and_then(|v| cx.time(v, &key(&p, "end")));
     let (start, end) = (start?, end?);
     if end.cmp_in(&start, &jiff::tz::TimeZone::UTC) != Ordering::Greater {
-        cx.error(&key(&p, "end"), "the window's `end` is not after its `start`", Some("check both times and their offsets".to_string()));
+        cx.error(
+            &key(&p, "end"),
+            "the window's `end` is not after its `start`",
+            Some("check both times and their offsets".to_string()),
+        );
     }
     Some(Window { start, end })
 }
@@ -204,17 +298,28 @@ fn error_refs(cx: &mut Ctx, m: &Mapping) -> Vec<ErrorRef> {
         match it {
             Value::Mapping(em) => {
                 cx.check_keys(em, &ip, &["code", "message"]);
-                let code = cx.opt_text(em, &ip, "code").filter(|s| !s.trim().is_empty());
-                let message = cx.opt_text(em, &ip, "message").filter(|s| !s.trim().is_empty());
+                let code = cx
+                    .opt_text(em, &ip, "code")
+                    .filter(|s| !s.trim().is_empty());
+                let message = cx
+                    .opt_text(em, &ip, "message")
+                    .filter(|s| !s.trim().is_empty());
                 if code.is_none() && message.is_none() {
-                    cx.error(&ip, "an `errors` entry needs a `code`, a `message`, or both", None);
+                    cx.error(
+                        &ip,
+                        "an `errors` entry needs a `code`, a `message`, or both",
+                        None,
+                    );
                 } else {
                     out.push(ErrorRef { code, message });
                 }
             }
             other => {
                 if let Some(t) = cx.text(other, &ip).filter(|s| !s.trim().is_empty()) {
-                    out.push(ErrorRef { code: None, message: Some(t) });
+                    out.push(ErrorRef {
+                        code: None,
+                        message: Some(t),
+                    });
                 }
             }
         }
@@ -230,12 +335,16 @@ fn timeline(cx: &mut Ctx, m: &Mapping) -> Vec<TimelineEntry> {
         let ip = index(&p, i);
         let Some(em) = cx.map(it, &ip) else { continue };
         cx.check_keys(em, &ip, &["at", "status", "text"]);
-        let at = cx.required(em, &ip, "at", "a timeline entry").and_then(|v| cx.time(v, &key(&ip, "at")));
+        let at = cx
+            .required(em, &ip, "at", "a timeline entry")
+            .and_then(|v| cx.time(v, &key(&ip, "at")));
         let status = em
             .get("status")
             .filter(|v| !v.is_null())
             .and_then(|v| cx.keyword(v, &key(&ip, "status"), Status::parse, Status::ALL));
-        let text = cx.required(em, &ip, "text", "a timeline entry").and_then(|v| cx.text(v, &key(&ip, "text")));
+        let text = cx
+            .required(em, &ip, "text", "a timeline entry")
+            .and_then(|v| cx.text(v, &key(&ip, "text")));
         if let (Some(at), Some(text)) = (at, text) {
             out.push((i, TimelineEntry { at, status, text }));
         }
@@ -272,7 +381,10 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
             Value::Mapping(rm) if rm.contains_key("id") => {
                 cx.check_keys(rm, &ip, &["id", "note"]);
                 let idp = key(&ip, "id");
-                let id = rm.get("id").and_then(|v| cx.text(v, &idp)).and_then(|t| parse_id(cx, t, &idp));
+                let id = rm
+                    .get("id")
+                    .and_then(|v| cx.text(v, &idp))
+                    .and_then(|t| parse_id(cx, t, &idp));
                 let note = cx.opt_text(rm, &ip, "note");
                 if let Some(id) = id {
                     out.push(Related::Incident { id, note });
@@ -280,7 +392,9 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
             }
             Value::Mapping(rm) => {
                 cx.check_keys(rm, &ip, &["id", "title", "url", "date", "note"]);
-                let title = cx.required(rm, &ip, "title", "a `related` entry without `id`").and_then(|v| cx.text(v, &key(&ip, "title")));
+                let title = cx
+                    .required(rm, &ip, "title", "a `related` entry without `id`")
+                    .and_then(|v| cx.text(v, &key(&ip, "title")));
                 let url = cx.opt_text(rm, &ip, "url");
                 if let Some(u) = &url {
                     check_url(cx, u, &key(&ip, "url"));
@@ -288,7 +402,12 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
                 let date = cx.opt_time(rm, &ip, "date");
                 let note = cx.opt_text(rm, &ip, "note");
                 if let Some(title) = title {
-                    out.push(Related::External { title, url, date, note });
+                    out.push(Related::External {
+                        title,
+                        url,
+                        date,
+                        note,
+                    });
                 }
             }
             other => {
@@ -305,7 +424,9 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
 /// in the reader's browser.
 fn check_url(cx: &mut Ctx, url: &str, at: &[Seg]) {
     let lower = url.trim().to_ascii_lowercase();
-    let scheme_ok = ["https://", "http://", "mailto:"].iter().any(|s| lower.starts_with(s));
+    let scheme_ok = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|s| lower.starts_with(s));
     let relative = match (lower.find(':'), lower.find('/')) {
         (None, _) => true,
         (Some(c), Some(sl)) => sl < c,
@@ -328,8 +449,12 @@ fn sources(cx: &mut Ctx, m: &Mapping) -> Vec<SourceLink> {
         let ip = index(&p, i);
         let Some(sm) = cx.map(it, &ip) else { continue };
         cx.check_keys(sm, &ip, &["title", "url"]);
-        let title = cx.required(sm, &ip, "title", "a source").and_then(|v| cx.text(v, &key(&ip, "title")));
-        let url = cx.required(sm, &ip, "url", "a source").and_then(|v| cx.text(v, &key(&ip, "url")));
+        let title = cx
+            .required(sm, &ip, "title", "a source")
+            .and_then(|v| cx.text(v, &key(&ip, "title")));
+        let url = cx
+            .required(sm, &ip, "url", "a source")
+            .and_then(|v| cx.text(v, &key(&ip, "url")));
         if let Some(u) = &url {
             check_url(cx, u, &key(&ip, "url"));
         }
@@ -348,14 +473,26 @@ fn actions(cx: &mut Ctx, m: &Mapping) -> Vec<Action> {
         let ip = index(&p, i);
         let Some(am) = cx.map(it, &ip) else { continue };
         cx.check_keys(am, &ip, &["text", "owner", "status", "due"]);
-        let text = cx.required(am, &ip, "text", "an action").and_then(|v| cx.text(v, &key(&ip, "text")));
+        let text = cx
+            .required(am, &ip, "text", "an action")
+            .and_then(|v| cx.text(v, &key(&ip, "text")));
         let owner = cx.opt_text(am, &ip, "owner");
-        let status = cx
-            .required(am, &ip, "status", "an action")
-            .and_then(|v| cx.keyword(v, &key(&ip, "status"), ActionStatus::parse, ActionStatus::ALL));
+        let status = cx.required(am, &ip, "status", "an action").and_then(|v| {
+            cx.keyword(
+                v,
+                &key(&ip, "status"),
+                ActionStatus::parse,
+                ActionStatus::ALL,
+            )
+        });
         let due = cx.opt_time(am, &ip, "due");
         if let (Some(text), Some(status)) = (text, status) {
-            out.push(Action { text, owner, status, due });
+            out.push(Action {
+                text,
+                owner,
+                status,
+                due,
+            });
         }
     }
     out
@@ -363,8 +500,12 @@ fn actions(cx: &mut Ctx, m: &Mapping) -> Vec<Action> {
 
 fn takes(cx: &mut Ctx, m: &Mapping) -> Vec<(String, String)> {
     let p = key(&[], "takes");
-    let Some(v) = m.get("takes").filter(|v| !v.is_null()) else { return Vec::new() };
-    let Some(tm) = cx.map(v, &p) else { return Vec::new() };
+    let Some(v) = m.get("takes").filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
+    let Some(tm) = cx.map(v, &p) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (k, v) in tm {
         let Some(aud) = cx.text(k, &p) else { continue };
@@ -380,7 +521,9 @@ fn news(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<NewsS
     cx.check_keys(m, &r, NEWS_KEYS);
     let what = "a news story";
     let title = text_req(cx, m, "title", what);
-    let date = cx.required(m, &r, "date", what).and_then(|v| cx.time(v, &key(&r, "date")));
+    let date = cx
+        .required(m, &r, "date", what)
+        .and_then(|v| cx.time(v, &key(&r, "date")));
     let updated = cx.opt_time(m, &r, "updated");
     let authors = cx.text_list(m.get("authors"), &key(&r, "authors"), true);
     let ip = key(&r, "incidents");
@@ -398,26 +541,70 @@ fn news(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<NewsS
         .collect();
     let summary = cx.opt_text(m, &r, "summary");
     let tags = cx.text_list(m.get("tags"), &key(&r, "tags"), false);
-    let default_slug = origin.content_path.rsplit('/').next().unwrap_or_default().trim_end_matches(".md").to_string();
+    let default_slug = origin
+        .content_path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md")
+        .to_string();
     let slug = slug_field(cx, m, default_slug, false);
     let draft = cx.boolean(m, &r, "draft");
     let extra = cx.json(m.get("extra"));
-    Some(NewsStory { origin, title: title?, date: date?, updated, authors, incidents, summary, tags, slug: slug?, draft, extra, body })
+    Some(NewsStory {
+        origin,
+        title: title?,
+        date: date?,
+        updated,
+        authors,
+        incidents,
+        summary,
+        tags,
+        slug: slug?,
+        draft,
+        extra,
+        body,
+    })
 }
 
 /// A slug the writer chose must stay inside the site: lower-case letters, digits,
 /// `-`, `_`, `.` and (for pages) `/` between segments.
 fn slug_field(cx: &mut Ctx, m: &Mapping, default: String, nested: bool) -> Option<String> {
     let given = cx.opt_text(m, &[], "slug");
-    let slug = given.clone().unwrap_or(default).trim_matches('/').to_string();
-    let ok_seg = |s: &str| !s.is_empty() && s != "." && s != ".." && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    let ok = if nested { slug.split('/').all(ok_seg) } else { ok_seg(&slug) };
+    let slug = given
+        .clone()
+        .unwrap_or(default)
+        .trim_matches('/')
+        .to_string();
+    let ok_seg = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let ok = if nested {
+        slug.split('/').all(ok_seg)
+    } else {
+        ok_seg(&slug)
+    };
     if !ok {
-        let at = if given.is_some() { key(&[], "slug") } else { Vec::new() };
+        let at = if given.is_some() {
+            key(&[], "slug")
+        } else {
+            Vec::new()
+        };
         cx.error(
             &at,
             format!("`{slug}` cannot be used as a URL slug"),
-            Some(format!("use letters, digits and `-`{}, e.g. `exchange-online-outage`", if nested { " (and `/` between folders)" } else { "" })),
+            Some(format!(
+                "use letters, digits and `-`{}, e.g. `exchange-online-outage`",
+                if nested {
+                    " (and `/` between folders)"
+                } else {
+                    ""
+                }
+            )),
         );
         return None;
     }
@@ -430,8 +617,18 @@ fn page(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<Page>
     let title = text_req(cx, m, "title", "a page");
     let default_slug = origin.content_path.trim_end_matches(".md").to_string();
     let slug = slug_field(cx, m, default_slug, true);
-    let template = cx.opt_text(m, &r, "template").unwrap_or_else(|| "page.html".to_string());
+    let template = cx
+        .opt_text(m, &r, "template")
+        .unwrap_or_else(|| "page.html".to_string());
     let draft = cx.boolean(m, &r, "draft");
     let extra = cx.json(m.get("extra"));
-    Some(Page { origin, title: title?, slug: slug?, template, draft, extra, body })
+    Some(Page {
+        origin,
+        title: title?,
+        slug: slug?,
+        template,
+        draft,
+        extra,
+        body,
+    })
 }

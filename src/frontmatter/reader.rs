@@ -62,18 +62,38 @@ impl Ctx<'_> {
         (self.fm_first_line + l, c + 1)
     }
 
-    pub fn diag(&self, path: &[Seg], message: impl Into<String>, hint: Option<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        path: &[Seg],
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Diagnostic {
         let (line, col) = self.position(path);
-        let rest = self.src.line(line).map_or(1, |l| l.chars().count().saturating_sub(col - 1));
-        self.src.at(Severity::Error, line, col, rest, message).maybe_hint(hint)
+        let rest = self
+            .src
+            .line(line)
+            .map_or(1, |l| l.chars().count().saturating_sub(col - 1));
+        self.src
+            .at(Severity::Error, line, col, rest, message)
+            .maybe_hint(hint)
     }
 
-    pub fn error(&mut self, path: &[Seg], message: impl Into<String>, hint: impl Into<Option<String>>) {
+    pub fn error(
+        &mut self,
+        path: &[Seg],
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) {
         let d = self.diag(path, message, hint.into());
         self.diags.push(d);
     }
 
-    pub fn warn(&mut self, path: &[Seg], message: impl Into<String>, hint: impl Into<Option<String>>) {
+    pub fn warn(
+        &mut self,
+        path: &[Seg],
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) {
         let mut d = self.diag(path, message, hint.into());
         d.severity = Severity::Warning;
         self.diags.push(d);
@@ -84,8 +104,19 @@ impl Ctx<'_> {
         match v {
             Value::Mapping(m) => Some(m),
             other => {
-                let what = if path.is_empty() { "the front matter".to_string() } else { format!("`{}`", show(path)) };
-                self.error(path, format!("{what} should be a map of `key: value` lines, found {}", kind(other)), None);
+                let what = if path.is_empty() {
+                    "the front matter".to_string()
+                } else {
+                    format!("`{}`", show(path))
+                };
+                self.error(
+                    path,
+                    format!(
+                        "{what} should be a map of `key: value` lines, found {}",
+                        kind(other)
+                    ),
+                    None,
+                );
                 None
             }
         }
@@ -101,7 +132,10 @@ impl Ctx<'_> {
             if !allowed.contains(&name.as_str()) {
                 let hint = match closest(&name, allowed.iter().copied()) {
                     Some(c) => format!("did you mean `{c}`?"),
-                    None => format!("allowed keys here: {}; put free-form data under `extra:`", allowed.join(", ")),
+                    None => format!(
+                        "allowed keys here: {}; put free-form data under `extra:`",
+                        allowed.join(", ")
+                    ),
                 };
                 self.error(&key(path, &name), format!("unknown key `{name}`"), hint);
             }
@@ -109,11 +143,21 @@ impl Ctx<'_> {
     }
 
     /// A required key: missing is an error pointing at the map.
-    pub fn required<'v>(&mut self, m: &'v Mapping, path: &[Seg], k: &str, what: &str) -> Option<&'v Value> {
+    pub fn required<'v>(
+        &mut self,
+        m: &'v Mapping,
+        path: &[Seg],
+        k: &str,
+        what: &str,
+    ) -> Option<&'v Value> {
         let v = m.get(k).filter(|v| !v.is_null());
         if v.is_none() {
             let (line, _) = self.position(path);
-            let line = if path.is_empty() { self.fm_first_line.saturating_sub(1).max(1) } else { line };
+            let line = if path.is_empty() {
+                self.fm_first_line.saturating_sub(1).max(1)
+            } else {
+                line
+            };
             let d = self
                 .src
                 .error_at_line(line, 1, format!("{what} is missing the required key `{k}`"))
@@ -130,14 +174,20 @@ impl Ctx<'_> {
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             other => {
-                self.error(path, format!("`{}` should be text, found {}", show(path), kind(other)), None);
+                self.error(
+                    path,
+                    format!("`{}` should be text, found {}", show(path), kind(other)),
+                    None,
+                );
                 None
             }
         }
     }
 
     pub fn opt_text(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<String> {
-        m.get(k).filter(|v| !v.is_null()).and_then(|v| self.text(v, &key(path, k)))
+        m.get(k)
+            .filter(|v| !v.is_null())
+            .and_then(|v| self.text(v, &key(path, k)))
     }
 
     pub fn boolean(&mut self, m: &Mapping, path: &[Seg], k: &str) -> bool {
@@ -145,7 +195,11 @@ impl Ctx<'_> {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                self.error(&key(path, k), format!("`{k}` should be true or false, found {}", kind(other)), None);
+                self.error(
+                    &key(path, k),
+                    format!("`{k}` should be true or false, found {}", kind(other)),
+                    None,
+                );
                 false
             }
         }
@@ -163,7 +217,15 @@ impl Ctx<'_> {
                 .filter(|s| !s.trim().is_empty())
                 .collect(),
             Some(other) => {
-                self.error(path, format!("`{}` should be a list of text, found {}", show(path), kind(other)), Some("write it as `[a, b]` or as `- a` lines".into()));
+                self.error(
+                    path,
+                    format!(
+                        "`{}` should be a list of text, found {}",
+                        show(path),
+                        kind(other)
+                    ),
+                    Some("write it as `[a, b]` or as `- a` lines".into()),
+                );
                 Vec::new()
             }
         }
@@ -174,7 +236,11 @@ impl Ctx<'_> {
             None | Some(Value::Null) => &[],
             Some(Value::Sequence(items)) => items,
             Some(other) => {
-                self.error(path, format!("`{}` should be a list, found {}", show(path), kind(other)), None);
+                self.error(
+                    path,
+                    format!("`{}` should be a list, found {}", show(path), kind(other)),
+                    None,
+                );
                 &[]
             }
         }
@@ -192,11 +258,19 @@ impl Ctx<'_> {
     }
 
     pub fn opt_time(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<Timestamp> {
-        m.get(k).filter(|v| !v.is_null()).and_then(|v| self.time(v, &key(path, k)))
+        m.get(k)
+            .filter(|v| !v.is_null())
+            .and_then(|v| self.time(v, &key(path, k)))
     }
 
     /// One of a fixed set of words; the error lists them.
-    pub fn keyword<T>(&mut self, v: &Value, path: &[Seg], parse: fn(&str) -> Option<T>, all: &[&str]) -> Option<T> {
+    pub fn keyword<T>(
+        &mut self,
+        v: &Value,
+        path: &[Seg],
+        parse: fn(&str) -> Option<T>,
+        all: &[&str],
+    ) -> Option<T> {
         let t = self.text(v, path)?;
         let found = parse(&t);
         if found.is_none() {
@@ -204,7 +278,14 @@ impl Ctx<'_> {
                 Some(c) => format!("did you mean `{c}`? allowed: {}", all.join(", ")),
                 None => format!("allowed: {}", all.join(", ")),
             };
-            self.error(path, format!("`{t}` is not a valid `{}`", show(path).rsplit('.').next().unwrap_or_default()), hint);
+            self.error(
+                path,
+                format!(
+                    "`{t}` is not a valid `{}`",
+                    show(path).rsplit('.').next().unwrap_or_default()
+                ),
+                hint,
+            );
         }
         found
     }
@@ -228,7 +309,10 @@ fn yaml_to_json(v: &Value) -> serde_json::Value {
                 .map(|(k, v)| {
                     let key = match k {
                         Value::String(s) => s.clone(),
-                        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                        other => serde_yaml::to_string(other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
                     };
                     (key, yaml_to_json(v))
                 })

@@ -10,7 +10,9 @@ const GOOD: &str = "---\nid: EX1331830\ntitle: Mail flow\nservices: Exchange Onl
 
 #[test]
 fn a_valid_incident_parses_into_types() {
-    let Ok(Document::Incident(i)) = parse_incident(GOOD) else { panic!("{:?}", parse_incident(GOOD)) };
+    let Ok(Document::Incident(i)) = parse_incident(GOOD) else {
+        panic!("{:?}", parse_incident(GOOD))
+    };
     assert_eq!(i.id.as_str(), "EX1331830");
     assert_eq!(i.services, ["Exchange Online"]);
     assert_eq!(i.status, Status::Investigating);
@@ -42,11 +44,19 @@ fn unknown_key_points_at_its_own_line_with_suggestion() {
 fn several_problems_in_one_file_are_all_reported() {
     let text = GOOD
         .replace("status: investigating", "status: investigatin")
-        .replace("started: 2026-06-03T10:33:00-04:00", "started: 2026-06-03T10:33:00");
+        .replace(
+            "started: 2026-06-03T10:33:00-04:00",
+            "started: 2026-06-03T10:33:00",
+        );
     let d = errors_of(&text);
     assert_eq!(d.len(), 2, "{d:?}");
     assert_eq!((d[0].line, d[1].line), (5, 6));
-    assert!(d[0].hint.as_deref().unwrap().contains("investigating, identified, monitoring, resolved"));
+    assert!(
+        d[0].hint
+            .as_deref()
+            .unwrap()
+            .contains("investigating, identified, monitoring, resolved")
+    );
     assert!(d[1].message.contains("no offset"), "{:?}", d[1]);
 }
 
@@ -54,8 +64,15 @@ fn several_problems_in_one_file_are_all_reported() {
 fn missing_required_key_and_wrong_type() {
     let d = errors_of("---\nid: A1\ntitle: [1, 2]\nservices: X\nstatus: resolved\n---\n");
     let msgs: Vec<_> = d.iter().map(|d| (d.line, d.message.as_str())).collect();
-    assert!(msgs.contains(&(3, "`title` should be text, found a list")), "{msgs:?}");
-    assert!(msgs.iter().any(|(_, m)| m.contains("required key `started`")), "{msgs:?}");
+    assert!(
+        msgs.contains(&(3, "`title` should be text, found a list")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|(_, m)| m.contains("required key `started`")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
@@ -69,7 +86,11 @@ fn yaml_syntax_errors_have_file_lines() {
 #[test]
 fn fences_empty_and_unclosed() {
     assert!(errors_of("")[0].message.contains("empty"));
-    assert!(errors_of("---\nid: A\n")[0].message.contains("never closed"));
+    assert!(
+        errors_of("---\nid: A\n")[0]
+            .message
+            .contains("never closed")
+    );
     assert!(errors_of("id: A\n")[0].message.contains("does not start"));
 }
 
@@ -82,15 +103,26 @@ fn timeline_order_names_both_lines() {
     let d = errors_of(&text);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].line, 17);
-    assert!(d[0].message.contains("line 17") && d[0].message.contains("line 15"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("line 17") && d[0].message.contains("line 15"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]
 fn resolved_rules() {
     let d = errors_of(&GOOD.replace("regions:", "resolved: 2026-06-02T10:00:00-04:00\nregions:"));
     let msgs: Vec<_> = d.iter().map(|d| d.message.clone()).collect();
-    assert!(msgs.iter().any(|m| m.contains("`status` is `investigating`")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("earlier than `started`")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`status` is `investigating`")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("earlier than `started`")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
@@ -107,10 +139,14 @@ fn javascript_source_is_an_error_and_bad_id_too() {
 
 #[test]
 fn alias_bomb_fails_fast() {
-    let mut y = String::from("---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut y = String::from(
+        "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = 'a';
     for c in 'b'..='j' {
-        y.push_str(&format!("{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        y.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
         prev = c;
     }
     y.push_str("---\n");
@@ -122,7 +158,11 @@ fn alias_bomb_fails_fast() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    let y = format!("---\nextra: {}{}\n---\n", "[".repeat(10_000), "]".repeat(10_000));
+    let y = format!(
+        "---\nextra: {}{}\n---\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     let d = errors_of(&y);
     assert!(d[0].message.contains("nested too deeply"), "{:?}", d[0]);
 }

@@ -1,0 +1,600 @@
+//! Link: parsed documents in, a cross-referenced [`Site`] out — the incident
+//! index, validated references (related, news incidents, Markdown links),
+//! rendered Markdown, backlinks and taxonomies. Every cross-file rule of
+//! FORMAT.md is checked here. No file system access.
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, closest};
+use crate::frontmatter::{Seg, diag_at, key_path};
+use crate::load::Asset;
+use crate::markdown::{self, LinkResolver, Rendered};
+use crate::model::*;
+use crate::slug::term_slug;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Markdown of one incident: body, timeline entries and takes.
+pub struct IncidentHtml {
+    pub body: Rendered,
+    pub timeline: Vec<String>,
+    pub takes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Backlink {
+    Incident(usize),
+    News(usize),
+}
+
+pub const TAXONOMIES: [(&str, &str); 4] = [
+    ("services", "Services"),
+    ("regions", "Regions"),
+    ("errors", "Errors"),
+    ("tags", "Tags"),
+];
+
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Indices into `Site::incidents`, newest first.
+    pub incidents: Vec<usize>,
+}
+
+pub struct Taxonomy {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// By slug (sorted, so output order is stable).
+    pub terms: BTreeMap<String, Term>,
+}
+
+impl Taxonomy {
+    pub fn term_url(&self, config: &Config, name: &str) -> Option<String> {
+        let slug = term_slug(name);
+        self.terms
+            .contains_key(&slug)
+            .then(|| config.url(&format!("{}/{slug}/", self.name)))
+    }
+}
+
+pub struct Site {
+    pub config: Config,
+    /// Newest first.
+    pub incidents: Vec<Incident>,
+    pub incident_html: Vec<IncidentHtml>,
+    /// Newest first.
+    pub news: Vec<NewsStory>,
+    pub news_html: Vec<Rendered>,
+    pub pages: Vec<Page>,
+    pub page_html: Vec<Rendered>,
+    pub home: Option<(HomeIntro, Rendered)>,
+    /// Lower-cased ID → index into `incidents`.
+    pub index: HashMap<String, usize>,
+    /// Per incident: who refers to it, sorted.
+    pub backlinks: Vec<Vec<Backlink>>,
+    pub taxonomies: Vec<Taxonomy>,
+    pub assets: Vec<Asset>,
+}
+
+impl Config {
+    /// A site path (`incidents/ex1/`) as a link with the base sub-path (`/pm/incidents/ex1/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path(), path.trim_start_matches('/'))
+    }
+
+    pub fn abs_url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path.trim_start_matches('/'))
+    }
+}
+
+pub fn incident_path(id: &IncidentId) -> String {
+    format!("incidents/{}/", id.key())
+}
+
+pub fn news_path(slug: &str) -> String {
+    format!("news/{slug}/")
+}
+
+pub fn page_path(slug: &str) -> String {
+    format!("{slug}/")
+}
+
+/// First path segments the site itself uses; a page slug may not take them.
+const RESERVED: &[&str] = &[
+    "incidents",
+    "news",
+    "services",
+    "regions",
+    "errors",
+    "tags",
+    "actions",
+    "search",
+    "api",
+    "atom.xml",
+    "feed.json",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+];
+
+struct Resolver {
+    /// Lower-cased ID → (canonical ID, URL).
+    by_key: HashMap<String, (String, String)>,
+    /// Exact ID → URL, for bare-ID auto-linking.
+    exact: HashMap<String, String>,
+    /// Content path → URL.
+    pages: HashMap<String, String>,
+}
+
+impl LinkResolver for Resolver {
+    fn incident(&self, id: &str) -> Option<(String, String)> {
+        self.by_key.get(&id.to_ascii_lowercase()).cloned()
+    }
+
+    fn page_url(&self, from: &str, target: &str) -> Option<String> {
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for seg in target.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        self.pages.get(&parts.join("/")).cloned()
+    }
+
+    fn bare_id(&self, word: &str) -> Option<(String, String)> {
+        self.exact.get(word).map(|u| (word.to_string(), u.clone()))
+    }
+}
+
+/// Build the site model, or every error found (warnings ride along in both cases).
+pub fn link(
+    config: Config,
+    docs: Vec<Document>,
+    assets: Vec<Asset>,
+    drafts: bool,
+) -> (Option<Site>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let mut draft_ids = HashMap::new();
+    for d in docs {
+        match d {
+            Document::Incident(i) if i.draft && !drafts => {
+                draft_ids.insert(i.id.key(), i.id.to_string());
+            }
+            Document::Incident(i) => incidents.push(*i),
+            Document::News(n) if n.draft && !drafts => {}
+            Document::News(n) => news.push(*n),
+            Document::Page(p) if p.draft && !drafts => {}
+            Document::Page(p) => pages.push(*p),
+            Document::Home(h) => home = Some(*h),
+        }
+    }
+    incidents.sort_by(|a, b| {
+        b.started
+            .sort_key()
+            .cmp(&a.started.sort_key())
+            .then_with(|| a.id.key().cmp(&b.id.key()))
+    });
+    news.sort_by(|a, b| {
+        b.date
+            .sort_key()
+            .cmp(&a.date.sort_key())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+
+    // The incident index; duplicates (case-insensitive) point at both files.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut dup = vec![false; incidents.len()];
+    let mut by_file: Vec<usize> = (0..incidents.len()).collect();
+    by_file.sort_by(|&a, &b| {
+        incidents[a]
+            .origin
+            .source
+            .path
+            .cmp(&incidents[b].origin.source.path)
+    });
+    for &i in &by_file {
+        let inc = &incidents[i];
+        if let Some(&first) = index.get(&inc.id.key()) {
+            let other = &incidents[first];
+            let (line, _) = other.origin.source.line_col(0);
+            let _ = line;
+            diags.push(diag_at(
+                &inc.origin,
+                &key_path("id", None, None),
+                format!("duplicate incident ID `{}`: `{}` in {} has the same ID (IDs are compared ignoring case)", inc.id, other.id, other.origin.source.path),
+                Some("give each incident its own ID, or merge the two files".into()),
+            ));
+            diags.push(diag_at(
+                &other.origin,
+                &key_path("id", None, None),
+                format!(
+                    "duplicate incident ID `{}`: also used by {}",
+                    other.id, inc.origin.source.path
+                ),
+                None,
+            ));
+            dup[i] = true;
+        } else {
+            index.insert(inc.id.key(), i);
+        }
+    }
+    let _ = dup;
+
+    let suggest = |wrong: &str| -> Option<String> {
+        closest(
+            wrong,
+            index
+                .keys()
+                .map(|k| incidents[index[k]].id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .map(|c| format!("known IDs close to this: {c}"))
+    };
+    let unknown_msg = |wrong: &str, what: &str| -> (String, Option<String>) {
+        if let Some(d) = draft_ids.get(&wrong.to_ascii_lowercase()) {
+            (
+                format!("{what} `{wrong}` is a draft"),
+                Some(format!(
+                    "publish {d} (remove `draft: true`) or build with --drafts"
+                )),
+            )
+        } else {
+            (format!("{what} `{wrong}` is not an incident of this site"), suggest(wrong).or_else(|| Some("check the ID, or describe an outage without a page here as `{title, url, date}`".into())))
+        }
+    };
+
+    // related: must exist, may not be the incident itself.
+    for inc in &incidents {
+        for (ri, r) in inc.related.iter().enumerate() {
+            let Related::Incident { id, note } = r else {
+                continue;
+            };
+            let at = if note.is_some() || matches_map(inc, ri) {
+                key_path("related", Some(ri), Some("id"))
+            } else {
+                key_path("related", Some(ri), None)
+            };
+            if id.key() == inc.id.key() {
+                diags.push(diag_at(
+                    &inc.origin,
+                    &at,
+                    format!("incident `{}` lists itself as related", inc.id),
+                    Some("remove this entry; list earlier outages here".into()),
+                ));
+            } else if !index.contains_key(&id.key()) {
+                let (msg, hint) = unknown_msg(id.as_str(), "related incident");
+                diags.push(diag_at(&inc.origin, &at, msg, hint));
+            }
+        }
+    }
+    for story in &news {
+        for (k, id) in story.incidents.iter().enumerate() {
+            if !index.contains_key(&id.key()) {
+                let (msg, hint) = unknown_msg(id.as_str(), "incident");
+                diags.push(diag_at(
+                    &story.origin,
+                    &key_path("incidents", Some(k), None),
+                    msg,
+                    hint,
+                ));
+            }
+        }
+    }
+
+    // URLs of pages, news slugs and their collisions.
+    let mut page_urls: HashMap<String, String> = HashMap::new();
+    for inc in &incidents {
+        page_urls.insert(
+            inc.origin.content_path.clone(),
+            config.url(&incident_path(&inc.id)),
+        );
+    }
+    let mut seen_slugs: HashMap<String, String> = HashMap::new();
+    for story in &news {
+        if let Some(other) = seen_slugs.insert(story.slug.clone(), story.origin.source.path.clone())
+        {
+            diags.push(diag_at(
+                &story.origin,
+                &key_path("slug", None, None),
+                format!("news slug `{}` is also used by {other}", story.slug),
+                Some("set a different `slug:`".into()),
+            ));
+        }
+        page_urls.insert(
+            story.origin.content_path.clone(),
+            config.url(&news_path(&story.slug)),
+        );
+    }
+    let mut seen_pages: HashMap<String, String> = HashMap::new();
+    for p in &pages {
+        let first = p.slug.split('/').next().unwrap_or_default();
+        if RESERVED.contains(&first) {
+            diags.push(diag_at(
+                &p.origin,
+                &key_path("slug", None, None),
+                format!(
+                    "the page URL `/{}/` clashes with the site's own `/{first}/`",
+                    p.slug
+                ),
+                Some("set another `slug:` or move the file".into()),
+            ));
+        } else if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone())
+        {
+            diags.push(diag_at(
+                &p.origin,
+                &key_path("slug", None, None),
+                format!("page slug `{}` is also used by {other}", p.slug),
+                Some("set a different `slug:`".into()),
+            ));
+        }
+        page_urls.insert(
+            p.origin.content_path.clone(),
+            config.url(&page_path(&p.slug)),
+        );
+    }
+    if home.is_some() {
+        page_urls.insert("_index.md".into(), config.url(""));
+    }
+
+    let resolver = Resolver {
+        by_key: index
+            .iter()
+            .map(|(k, &i)| {
+                (
+                    k.clone(),
+                    (
+                        incidents[i].id.to_string(),
+                        config.url(&incident_path(&incidents[i].id)),
+                    ),
+                )
+            })
+            .collect(),
+        exact: index
+            .values()
+            .map(|&i| {
+                (
+                    incidents[i].id.to_string(),
+                    config.url(&incident_path(&incidents[i].id)),
+                )
+            })
+            .collect(),
+        pages: page_urls,
+    };
+
+    // Markdown, in parallel: the hot path of a build.
+    let incident_html: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
+        .par_iter()
+        .map(|inc| {
+            let from = &inc.origin.content_path;
+            let me = Some(inc.id.as_str());
+            let mut d = Vec::new();
+            let body = markdown::render(&inc.body, from, me, &resolver);
+            body_problems(&inc.origin, &body, &|w| suggest(w), &mut d);
+            let mut field = |text: &str, at: Vec<Seg>| {
+                let r = markdown::render(text, from, me, &resolver);
+                for p in &r.problems {
+                    d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
+                }
+                r.html
+            };
+            let timeline = inc
+                .timeline
+                .iter()
+                .enumerate()
+                .map(|(i, e)| field(&e.text, key_path("timeline", Some(i), Some("text"))))
+                .collect();
+            let takes = inc
+                .takes
+                .iter()
+                .map(|(aud, t)| {
+                    field(
+                        t,
+                        key_path("takes", None, None)
+                            .into_iter()
+                            .chain([Seg::Key(aud.clone())])
+                            .collect(),
+                    )
+                })
+                .collect();
+            (
+                IncidentHtml {
+                    body,
+                    timeline,
+                    takes,
+                },
+                d,
+            )
+        })
+        .collect();
+    let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
+        .par_iter()
+        .map(|n| {
+            let r = markdown::render(&n.body, &n.origin.content_path, None, &resolver);
+            let mut d = Vec::new();
+            body_problems(&n.origin, &r, &|w| suggest(w), &mut d);
+            (r, d)
+        })
+        .collect();
+    let mut render_plain = |origin: &Origin, body: &str| {
+        let r = markdown::render(body, &origin.content_path, None, &resolver);
+        body_problems(origin, &r, &|w| suggest(w), &mut diags);
+        r
+    };
+    let page_html: Vec<Rendered> = pages
+        .iter()
+        .map(|p| render_plain(&p.origin, &p.body))
+        .collect();
+    let home = home.map(|h| {
+        let r = render_plain(&h.origin, &h.body);
+        (h, r)
+    });
+    let (incident_html, d1): (Vec<_>, Vec<_>) = incident_html.into_iter().unzip();
+    let (news_html, d2): (Vec<_>, Vec<_>) = news_html.into_iter().unzip();
+    diags.extend(d1.into_iter().flatten());
+    diags.extend(d2.into_iter().flatten());
+
+    // Backlinks: related entries, Markdown references and news `incidents`.
+    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); incidents.len()];
+    for (i, inc) in incidents.iter().enumerate() {
+        let related = inc.related.iter().filter_map(|r| match r {
+            Related::Incident { id, .. } => Some(id.key()),
+            Related::External { .. } => None,
+        });
+        let refs = incident_html[i]
+            .body
+            .incident_refs
+            .iter()
+            .map(|s| s.to_ascii_lowercase());
+        for key in related.chain(refs) {
+            if let Some(&t) = index.get(&key)
+                && t != i
+            {
+                backlinks[t].push(Backlink::Incident(i));
+            }
+        }
+    }
+    for (n, story) in news.iter().enumerate() {
+        let keys = story.incidents.iter().map(|id| id.key()).chain(
+            news_html[n]
+                .incident_refs
+                .iter()
+                .map(|s| s.to_ascii_lowercase()),
+        );
+        for key in keys {
+            if let Some(&t) = index.get(&key) {
+                backlinks[t].push(Backlink::News(n));
+            }
+        }
+    }
+    for b in &mut backlinks {
+        b.sort();
+        b.dedup();
+    }
+
+    let taxonomies = taxonomies(&incidents, &mut diags);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    let site = Site {
+        config,
+        incidents,
+        incident_html,
+        news,
+        news_html,
+        pages,
+        page_html,
+        home,
+        index,
+        backlinks,
+        taxonomies,
+        assets,
+    };
+    (if failed { None } else { Some(site) }, diags)
+}
+
+/// Was `related[ri]` written as a map (so the ID has its own `id:` line)?
+fn matches_map(inc: &Incident, ri: usize) -> bool {
+    let fm = &inc.origin.source.text[inc.origin.fm_start..inc.origin.fm_end];
+    let _ = ri;
+    fm.contains("- id:")
+}
+
+fn body_problems(
+    origin: &Origin,
+    r: &Rendered,
+    suggest: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for p in &r.problems {
+        let mut d = origin.source.at_offset(
+            crate::diag::Severity::Error,
+            origin.body_offset + p.offset,
+            p.len,
+            p.message.clone(),
+        );
+        d.hint = p.hint.clone().or_else(|| {
+            // "unknown incident `X`": suggest close IDs
+            let wrong = p.message.split('`').nth(1)?;
+            suggest(wrong)
+        });
+        out.push(d);
+    }
+}
+
+fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+    let mut out: Vec<Taxonomy> = TAXONOMIES
+        .iter()
+        .map(|&(name, title)| Taxonomy {
+            name,
+            title,
+            terms: BTreeMap::new(),
+        })
+        .collect();
+    // First file and line that used a slug, for collision messages.
+    for (i, inc) in incidents.iter().enumerate() {
+        let lists: [(usize, &str, Vec<&str>); 4] = [
+            (
+                0,
+                "services",
+                inc.services.iter().map(String::as_str).collect(),
+            ),
+            (
+                1,
+                "regions",
+                inc.regions.iter().map(String::as_str).collect(),
+            ),
+            (2, "errors", inc.errors.iter().map(ErrorRef::term).collect()),
+            (3, "tags", inc.tags.iter().map(String::as_str).collect()),
+        ];
+        for (t, key, names) in lists {
+            for (k, name) in names.into_iter().enumerate() {
+                let slug = term_slug(name);
+                let at = if key == "services" && inc.services.len() == 1 {
+                    key_path(key, None, None)
+                } else {
+                    key_path(key, Some(k), None)
+                };
+                if slug.is_empty() {
+                    diags.push(diag_at(
+                        &inc.origin,
+                        &at,
+                        format!(
+                            "the {key} term `{name}` has no letters or digits to make a URL from"
+                        ),
+                        Some("use a name with letters or digits".into()),
+                    ));
+                    continue;
+                }
+                let term = out[t].terms.entry(slug.clone()).or_insert_with(|| Term {
+                    name: name.to_string(),
+                    slug: slug.clone(),
+                    incidents: Vec::new(),
+                });
+                if term.name != name {
+                    let first = &incidents[term.incidents[0]];
+                    diags.push(diag_at(
+                        &inc.origin,
+                        &at,
+                        format!(
+                            "the {key} terms `{name}` and `{}` both get the URL slug `{slug}`",
+                            term.name
+                        ),
+                        Some(format!(
+                            "spell it the same way everywhere (`{}` is used in {})",
+                            term.name, first.origin.source.path
+                        )),
+                    ));
+                    continue;
+                }
+                if term.incidents.last() != Some(&i) {
+                    term.incidents.push(i);
+                }
+            }
+        }
+    }
+    out
+}

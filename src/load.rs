@@ -1,0 +1,145 @@
+//! Load: the site root in, every content file out — Markdown documents classified
+//! as incident / news / page / home with their text, and the other files as
+//! assets to copy. Reads the file system; parses nothing.
+
+use crate::diag::{Diagnostic, SourceText};
+use crate::frontmatter::DocKind;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct SourceDoc {
+    pub kind: DocKind,
+    pub source: Arc<SourceText>,
+    /// Path relative to `content/`, `/`-separated.
+    pub content_path: String,
+}
+
+pub struct Asset {
+    pub path: PathBuf,
+    /// Path relative to `content/`, `/`-separated; also its URL path.
+    pub content_path: String,
+}
+
+#[derive(Default)]
+pub struct Loaded {
+    pub docs: Vec<SourceDoc>,
+    pub assets: Vec<Asset>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// `.` and `_` files and folders are the writer's scratch space, except `_index.md`.
+pub fn ignored(name: &str) -> bool {
+    (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
+}
+
+pub fn classify(content_path: &str) -> DocKind {
+    if content_path == "_index.md" {
+        DocKind::Home
+    } else if content_path.starts_with("incidents/") {
+        DocKind::Incident
+    } else if content_path.starts_with("news/") {
+        DocKind::News
+    } else {
+        DocKind::Page
+    }
+}
+
+pub fn load(root: &Path) -> Loaded {
+    let content = root.join("content");
+    let mut out = Loaded::default();
+    if !content.is_dir() {
+        out.diags.push(
+            Diagnostic::error("content", "there is no `content/` folder")
+                .hint("create `content/incidents/` and put one Markdown file per incident there"),
+        );
+        return out;
+    }
+    let walker = walkdir::WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e
+                    .path()
+                    .map(|p| rel(root, p))
+                    .unwrap_or_else(|| "content".into());
+                out.diags.push(
+                    Diagnostic::error(p, format!("cannot read: {e}"))
+                        .hint("check the file's permissions"),
+                );
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let content_path = rel(&content, path);
+        if content_path.contains('/') && content_path.ends_with("/_index.md") {
+            continue; // only the root `_index.md` means something
+        }
+        if !content_path.ends_with(".md") {
+            out.assets.push(Asset {
+                path: path.to_path_buf(),
+                content_path,
+            });
+            continue;
+        }
+        let site_path = format!("content/{content_path}");
+        match read_text(path, &site_path) {
+            Ok(text) => out.docs.push(SourceDoc {
+                kind: classify(&content_path),
+                source: Arc::new(SourceText::new(site_path, text)),
+                content_path,
+            }),
+            Err(d) => out.diags.push(d),
+        }
+    }
+    out
+}
+
+/// Read a file as UTF-8 text, or say where it is not (and where a NUL byte is).
+pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(shown, format!("cannot read the file: {e}")))?;
+    let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    let col_of = |offset: usize| {
+        offset
+            - bytes[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1
+    };
+    let text = match String::from_utf8(bytes.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let mut d =
+                Diagnostic::error(shown, format!("the file is not valid UTF-8 (byte {at})"))
+                    .hint("save the file as UTF-8 in your editor");
+            d.line = line_of(at);
+            d.column = col_of(at);
+            return Err(d);
+        }
+    };
+    if let Some(at) = text.find('\0') {
+        let src = SourceText::new(shown, text.clone());
+        return Err(src
+            .at_offset(crate::diag::Severity::Error, at, 1, "the file contains a NUL byte")
+            .hint("remove the invisible NUL character; it often comes from a bad copy and paste or a binary file saved as .md"));
+    }
+    Ok(text)
+}
+
+/// `base`-relative path with `/` separators.
+pub fn rel(base: &Path, path: &Path) -> String {
+    let r = path.strip_prefix(base).unwrap_or(path);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

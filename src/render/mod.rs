@@ -1,0 +1,247 @@
+//! Render: the linked [`Site`] and a [`Theme`] in, every output file out (HTML
+//! through Tera, feeds, sitemap, JSON) handed to a [`Sink`]. Render never
+//! touches the file system itself: the sink decides where bytes go.
+
+mod context;
+mod feeds;
+
+use crate::diag::Diagnostic;
+use crate::link::{Site, incident_path, news_path, page_path};
+use crate::theme::{StaticFile, Theme};
+use rayon::prelude::*;
+use serde_json::Value;
+use tera::{Context, Tera};
+
+pub use context::Now;
+
+/// Where rendered files go: a folder on disk for `build`, memory for `serve`.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+    fn copy(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
+        self.put(path, std::fs::read(from)?)
+    }
+}
+
+/// Every template problem and write failure, as diagnostics.
+pub type RenderResult = Result<(), Vec<Diagnostic>>;
+
+pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let mut diags = Vec::new();
+    for (name, (shown, text)) in &theme.templates {
+        if let Err(e) = tera.add_raw_template(name, text) {
+            diags.push(
+                Diagnostic::error(shown, format!("template error: {}", tera_message(&e)))
+                    .hint("fix the Tera syntax of this template"),
+            );
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let base = site.config.base_path().to_string();
+    tera.register_function(
+        "url",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(format!("{base}{}", path.trim_start_matches('/')))
+        },
+    );
+    let tz = site.config.timezone.clone();
+    tera.register_filter(
+        "datetime",
+        move |v: &str, _: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            crate::time::Timestamp::parse(v)
+                .map(|t| t.display(&tz))
+                .map_err(|e| tera::Error::message(e.message))
+        },
+    );
+    tera.register_filter("duration", |v: i64, _: tera::Kwargs, _: &tera::State| {
+        crate::time::format_duration(v)
+    });
+    Ok(tera)
+}
+
+fn tera_message(e: &tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+/// One output of the site, named so serve can re-render a subset later.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Output {
+    Home,
+    Incidents,
+    Incident(usize),
+    NewsList,
+    News(usize),
+    Page(usize),
+    Taxonomy(usize),
+    Term(usize, String),
+    Actions,
+    Search,
+    NotFound,
+    Feeds,
+}
+
+pub fn outputs(site: &Site) -> Vec<Output> {
+    let mut out = vec![
+        Output::Home,
+        Output::Incidents,
+        Output::NewsList,
+        Output::Actions,
+        Output::Search,
+        Output::NotFound,
+        Output::Feeds,
+    ];
+    out.extend((0..site.incidents.len()).map(Output::Incident));
+    out.extend((0..site.news.len()).map(Output::News));
+    out.extend((0..site.pages.len()).map(Output::Page));
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        out.push(Output::Taxonomy(t));
+        out.extend(tax.terms.keys().map(|slug| Output::Term(t, slug.clone())));
+    }
+    out
+}
+
+/// Render everything into `sink`: pages in parallel, then static files and assets.
+pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
+    let tera = tera(theme, site)?;
+    let errors: Vec<Diagnostic> = outputs(site)
+        .par_iter()
+        .flat_map_iter(|o| {
+            render_output(&tera, theme, site, now, o, sink)
+                .err()
+                .unwrap_or_default()
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut errors = Vec::new();
+    for (path, file) in &theme.statics {
+        let r = match file {
+            StaticFile::Embedded(bytes) => sink.put(path, bytes.to_vec()),
+            StaticFile::Disk(p) => sink.copy(path, p),
+        };
+        if let Err(e) = r {
+            errors.push(Diagnostic::error(
+                path,
+                format!("cannot write static file: {e}"),
+            ));
+        }
+    }
+    for a in &site.assets {
+        if let Err(e) = sink.copy(&a.content_path, &a.path) {
+            errors.push(Diagnostic::error(
+                format!("content/{}", a.content_path),
+                format!("cannot copy: {e}"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Render one output (one page, or all feeds) into the sink.
+pub fn render_output(
+    tera: &Tera,
+    theme: &Theme,
+    site: &Site,
+    now: &Now,
+    output: &Output,
+    sink: &dyn Sink,
+) -> RenderResult {
+    let cx = context::Builder { site, now };
+    let (template, path, vars): (String, String, Value) = match output {
+        Output::Home => ("index.html".into(), String::new(), cx.home()),
+        Output::Incidents => ("incidents.html".into(), "incidents/".into(), cx.incidents()),
+        Output::Incident(i) => (
+            "incident.html".into(),
+            incident_path(&site.incidents[*i].id),
+            cx.incident(*i),
+        ),
+        Output::NewsList => ("news_list.html".into(), "news/".into(), cx.news_list()),
+        Output::News(n) => (
+            "news.html".into(),
+            news_path(&site.news[*n].slug),
+            cx.story_page(*n),
+        ),
+        Output::Page(p) => (
+            site.pages[*p].template.clone(),
+            page_path(&site.pages[*p].slug),
+            cx.page(*p),
+        ),
+        Output::Taxonomy(t) => (
+            "taxonomy.html".into(),
+            format!("{}/", site.taxonomies[*t].name),
+            cx.taxonomy(*t),
+        ),
+        Output::Term(t, slug) => (
+            "term.html".into(),
+            format!("{}/{slug}/", site.taxonomies[*t].name),
+            cx.term(*t, slug),
+        ),
+        Output::Actions => ("actions.html".into(), "actions/".into(), cx.actions()),
+        Output::Search => ("search.html".into(), "search/".into(), cx.search()),
+        Output::NotFound => ("404.html".into(), "404.html".into(), cx.not_found()),
+        Output::Feeds => return feeds::write_all(&cx, sink),
+    };
+    let file = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.clone()
+    };
+    let html = render_page(tera, theme, &template, &path, vars, &cx)?;
+    sink.put(&file, html.into_bytes())
+        .map_err(|e| vec![Diagnostic::error(&file, format!("cannot write: {e}"))])
+}
+
+fn render_page(
+    tera: &Tera,
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    vars: Value,
+    cx: &context::Builder,
+) -> Result<String, Vec<Diagnostic>> {
+    let shown = |t: &str| {
+        theme
+            .templates
+            .get(t)
+            .map_or_else(|| format!("templates/{t}"), |(s, _)| s.clone())
+    };
+    if !tera.contains_template(template) {
+        return Err(vec![Diagnostic::error(shown(template), format!("template `{template}` does not exist (needed for /{path})"))
+            .hint("add it to the theme's or the site's `templates/` folder, or fix the page's `template:`")]);
+    }
+    let mut context = Context::new();
+    let mut all = cx.common(path);
+    if let (Value::Object(a), Value::Object(b)) = (&mut all, vars) {
+        a.extend(b);
+    }
+    if let Value::Object(m) = all {
+        for (k, v) in m {
+            context.insert(k, &v);
+        }
+    }
+    tera.render(template, &context).map_err(|e| {
+        vec![
+            Diagnostic::error(
+                shown(template),
+                format!("cannot render /{path}: {}", tera_message(&e)),
+            )
+            .hint("check the template against docs/templates.md"),
+        ]
+    })
+}
