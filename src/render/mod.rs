@@ -28,17 +28,16 @@ pub type RenderResult = Result<(), Vec<Diagnostic>>;
 pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
-    let mut diags = Vec::new();
-    for (name, (shown, text)) in &theme.templates {
-        if let Err(e) = tera.add_raw_template(name, text) {
-            diags.push(
-                Diagnostic::error(shown, format!("template error: {}", tera_message(&e)))
-                    .hint("fix the Tera syntax of this template"),
-            );
-        }
-    }
-    if !diags.is_empty() {
-        return Err(diags);
+    // All at once: inheritance and includes are resolved across the whole set.
+    if let Err(e) = tera.add_raw_templates(theme.templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()))) {
+        let msg = tera_message(&e);
+        // Name the template file the message is about, when it says.
+        let shown = theme
+            .templates
+            .iter()
+            .find(|(name, _)| msg.contains(&format!("{name}:")) || msg.contains(&format!("'{name}'")))
+            .map_or_else(|| "templates".to_string(), |(_, (shown, _))| shown.clone());
+        return Err(vec![Diagnostic::error(shown, format!("template error: {msg}")).hint("fix the Tera syntax of this template")]);
     }
     let base = site.config.base_path().to_string();
     tera.register_function(
