@@ -1,0 +1,598 @@
+//! Markdown: one body's text in (with its path and a [`LinkResolver`] that knows the rest
+//! of the site), [`Rendered`] out — HTML, summary, search text, headings, the incidents it
+//! refers to, and problems located by byte offset. Never touches the file system and never
+//! fails: every problem is data for the caller to report.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset, html,
+};
+
+use crate::highlight::highlight;
+use crate::slug::slugify;
+use scan::{
+    collapse_whitespace, dest_span, ends_with_ignore_case, escape, is_relative, percent_decode,
+    raw_depth_after, split_at_any, strip_prefix_ignore_case, unsafe_scheme,
+};
+
+/// What the markdown stage needs to know about the rest of the site.
+pub trait LinkResolver: Sync {
+    /// The incident with this ID (compared case-insensitively): (canonical ID, URL). None if
+    /// the site has no such incident.
+    fn incident(&self, id: &str) -> Option<(String, String)>;
+    /// A relative link `target` (path part only, no `#fragment`, already percent-decoded,
+    /// e.g. "../about.md") written in the content file `from` (path relative to content/,
+    /// with `/`, e.g. "incidents/2026/EX1.md"): the URL of that page, or None if no such .md
+    /// file exists in content/.
+    fn page_url(&self, from: &str, target: &str) -> Option<String>;
+    /// For bare-ID auto-linking: Some((canonical ID, URL)) only when `word` is exactly
+    /// (case-sensitively) an incident ID of the site.
+    fn bare_id(&self, word: &str) -> Option<(String, String)>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A problem found in a body, located by byte offset into the body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub offset: usize,
+    pub len: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// First paragraph as plain text (inline markup stripped, whitespace collapsed); "" if none.
+    pub summary: String,
+    /// Body text without markup, for the search index (whitespace collapsed; code blocks left out).
+    pub plain_text: String,
+    pub headings: Vec<Heading>,
+    /// Canonical IDs of incidents this body links to (incident: links and auto-linked bare
+    /// IDs), deduplicated, in first-seen order.
+    pub incident_refs: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// The one place the dialect is chosen: CommonMark plus what FORMAT.md promises, and
+/// `{#id}` heading attributes so writers can pin anchors that others link to.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// `from`: the file's path relative to content/ (for relative links); `self_id`: the
+/// incident whose body this is (its own ID is not auto-linked).
+pub fn render(
+    body: &str,
+    from: &str,
+    self_id: Option<&str>,
+    resolver: &dyn LinkResolver,
+) -> Rendered {
+    // Merged text runs matter: the parser splits text at backslash escapes and entities,
+    // which would cut `INC\_9` (writers escape underscores out of habit) into pieces the
+    // auto-linker can't recognise.
+    let events: Vec<(Event, Range<usize>)> =
+        TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
+    let mut stage = Stage::new(body, from, self_id, resolver, &events);
+    let mut i = 0;
+    while i < events.len() {
+        i = stage.event(&events, i);
+    }
+    let mut html_out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html_out, stage.out.into_iter());
+    Rendered {
+        html: html_out,
+        summary: collapse_whitespace(&stage.summary),
+        plain_text: collapse_whitespace(&stage.plain),
+        headings: stage.headings,
+        incident_refs: stage.refs,
+        problems: stage.problems,
+    }
+}
+
+#[derive(PartialEq)]
+enum Summary {
+    Pending,
+    Collecting,
+    Done,
+}
+
+/// Walks the parser's events once, rewriting links, headings and code blocks into `out`
+/// and collecting everything else `Rendered` reports on the way.
+struct Stage<'a, 'r> {
+    body: &'a str,
+    from: &'r str,
+    self_id: Option<&'r str>,
+    resolver: &'r dyn LinkResolver,
+    out: Vec<Event<'a>>,
+    plain: String,
+    summary: String,
+    summary_state: Summary,
+    headings: Vec<Heading>,
+    /// `{#custom}` ids of the whole body, so an earlier automatic slug doesn't take them.
+    reserved_ids: HashSet<String>,
+    used_ids: HashSet<String>,
+    refs: Vec<String>,
+    seen_refs: HashSet<String>,
+    problems: Vec<Problem>,
+    /// Open tags of any kind; 0 means the next block is at the top level.
+    depth: usize,
+    in_link: bool,
+    in_heading: bool,
+    image_depth: usize,
+    /// Open raw HTML elements whose text must stay as written (`<a>`, `<code>`, …).
+    raw_depth: usize,
+}
+
+impl<'a, 'r> Stage<'a, 'r> {
+    fn new(
+        body: &'a str,
+        from: &'r str,
+        self_id: Option<&'r str>,
+        resolver: &'r dyn LinkResolver,
+        events: &[(Event<'a>, Range<usize>)],
+    ) -> Self {
+        let reserved_ids = events
+            .iter()
+            .filter_map(|(event, _)| match event {
+                Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+                _ => None,
+            })
+            .collect();
+        Stage {
+            body,
+            from,
+            self_id,
+            resolver,
+            out: Vec::with_capacity(events.len()),
+            plain: String::with_capacity(body.len()),
+            summary: String::new(),
+            summary_state: Summary::Pending,
+            headings: Vec::new(),
+            reserved_ids,
+            used_ids: HashSet::new(),
+            refs: Vec::new(),
+            seen_refs: HashSet::new(),
+            problems: Vec::new(),
+            depth: 0,
+            in_link: false,
+            in_heading: false,
+            image_depth: 0,
+            raw_depth: 0,
+        }
+    }
+
+    /// Handles `events[i]` (and whatever it consumes after it); returns the next index.
+    fn event(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) -> usize {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                if let Some(next) = self.unsafe_image(events, i, dest_url) {
+                    return next;
+                }
+                self.image_depth += 1;
+                self.open(event.clone());
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                return self.link(events, i, *link_type, dest_url, range.clone());
+            }
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let text = heading_text(&events[i + 1..]);
+                let id = match id {
+                    Some(custom) => self.unique_id(custom, true),
+                    None => {
+                        let slug = slugify(&text);
+                        self.unique_id(if slug.is_empty() { "section" } else { &slug }, false)
+                    }
+                };
+                self.headings.push(Heading {
+                    level: *level as u8,
+                    id: id.clone(),
+                    text,
+                });
+                self.in_heading = true;
+                self.open(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(id.into()),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+            }
+            Event::Start(Tag::Paragraph) => {
+                if self.depth == 0 && self.summary_state == Summary::Pending {
+                    self.summary_state = Summary::Collecting;
+                }
+                self.open(event.clone());
+            }
+            Event::Start(tag) => {
+                if !is_inline(&tag.to_end()) {
+                    self.plain.push(' ');
+                }
+                self.open(event.clone());
+            }
+            Event::End(end) => {
+                match end {
+                    TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
+                    TagEnd::Link => self.in_link = false,
+                    TagEnd::Heading(_) => self.in_heading = false,
+                    TagEnd::Paragraph if self.summary_state == Summary::Collecting => {
+                        // A paragraph of only an image or markup has nothing to summarise;
+                        // the next one may.
+                        self.summary_state = if self.summary.trim().is_empty() {
+                            Summary::Pending
+                        } else {
+                            Summary::Done
+                        };
+                    }
+                    _ => {}
+                }
+                if !is_inline(end) {
+                    self.plain.push(' ');
+                }
+                self.depth = self.depth.saturating_sub(1);
+                self.out.push(event.clone());
+            }
+            Event::Text(text) => {
+                self.text(text);
+                if self.may_autolink() {
+                    self.link_bare_ids(text);
+                } else {
+                    self.out.push(event.clone());
+                }
+            }
+            Event::Code(code) => {
+                self.text(code);
+                self.out.push(event.clone());
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                self.raw_depth = raw_depth_after(self.raw_depth, raw);
+                self.out.push(event.clone());
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.text(" ");
+                self.out.push(event.clone());
+            }
+            _ => self.out.push(event.clone()),
+        }
+        i + 1
+    }
+
+    fn open(&mut self, event: Event<'a>) {
+        self.depth += 1;
+        self.out.push(event);
+    }
+
+    /// Text that readers see, for the search index and (in the first paragraph) the
+    /// summary. Alt text is searchable but would read oddly as a summary.
+    fn text(&mut self, text: &str) {
+        self.plain.push_str(text);
+        if self.summary_state == Summary::Collecting && self.image_depth == 0 {
+            self.summary.push_str(text);
+        }
+    }
+
+    fn may_autolink(&self) -> bool {
+        !self.in_link && !self.in_heading && self.image_depth == 0 && self.raw_depth == 0
+    }
+
+    fn add_ref(&mut self, id: &str) {
+        if self.is_self(id) {
+            return;
+        }
+        if self.seen_refs.insert(id.to_owned()) {
+            self.refs.push(id.to_owned());
+        }
+    }
+
+    fn is_self(&self, id: &str) -> bool {
+        self.self_id.is_some_and(|own| own.eq_ignore_ascii_case(id))
+    }
+
+    fn problem(&mut self, span: Range<usize>, message: String, hint: Option<String>) {
+        self.problems.push(Problem {
+            offset: span.start,
+            len: span.len(),
+            message,
+            hint,
+        });
+    }
+
+    /// A heading id no earlier heading has. A `{#custom}` id is kept as written unless it
+    /// repeats; automatic slugs also step around custom ids that come later.
+    fn unique_id(&mut self, base: &str, custom: bool) -> String {
+        let taken = |id: &str| {
+            self.used_ids.contains(id)
+                || (self.reserved_ids.contains(id) && !(custom && id == base))
+        };
+        let mut id = base.to_owned();
+        let mut n = 0;
+        while taken(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        self.used_ids.insert(id.clone());
+        id
+    }
+
+    /// Fenced or indented code → highlighted (or escaped) HTML in the wrapper the theme
+    /// styles. Its text stays out of the summary and the search index on purpose: code is
+    /// noise there.
+    fn code_block(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        i: usize,
+        kind: &CodeBlockKind,
+    ) -> usize {
+        let mut code = String::new();
+        let mut j = i + 1;
+        while j < events.len() {
+            match &events[j].0 {
+                Event::Text(text) => code.push_str(text),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let lang = match kind {
+            // Info strings like `rust,ignore` or `sh title="x"` name the language first.
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .next()
+                .unwrap_or(""),
+            CodeBlockKind::Indented => "",
+        };
+        let html = if lang.is_empty() {
+            format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(&code))
+        } else {
+            let inner = highlight(&code, lang).unwrap_or_else(|| escape(&code));
+            let lang = escape(lang);
+            format!(
+                "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{inner}</code></pre>\n"
+            )
+        };
+        self.plain.push(' ');
+        self.out.push(Event::Html(html.into()));
+        j + 1
+    }
+
+    /// An image with a script-capable URL becomes an `<img>` with only its alt text;
+    /// returns the index after it, or None for a safe image (handled like any tag).
+    fn unsafe_image(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        i: usize,
+        dest: &str,
+    ) -> Option<usize> {
+        let scheme = unsafe_scheme(dest)?;
+        let range = events[i].1.clone();
+        let span = dest_span(self.body, range, dest);
+        self.problem(
+            span,
+            format!("unsafe link scheme `{scheme}:`"),
+            Some(unsafe_hint()),
+        );
+        let mut alt = String::new();
+        let mut nested = 0;
+        let mut j = i + 1;
+        while j < events.len() {
+            match &events[j].0 {
+                Event::Start(Tag::Image { .. }) => nested += 1,
+                Event::End(TagEnd::Image) if nested == 0 => break,
+                Event::End(TagEnd::Image) => nested -= 1,
+                Event::Text(text) | Event::Code(text) => alt.push_str(text),
+                _ => {}
+            }
+            j += 1;
+        }
+        self.plain.push_str(&alt);
+        self.out.push(Event::InlineHtml(
+            format!("<img alt=\"{}\" />", escape(&alt)).into(),
+        ));
+        Some(j + 1)
+    }
+
+    fn link(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        i: usize,
+        link_type: LinkType,
+        dest: &CowStr<'a>,
+        range: Range<usize>,
+    ) -> usize {
+        self.in_link = true;
+        self.depth += 1;
+        let keep = |stage: &mut Self| {
+            stage.out.push(events[i].0.clone());
+            i + 1
+        };
+        if link_type == LinkType::Email {
+            return keep(self);
+        }
+        let body = self.body;
+        let span = || dest_span(body, range.clone(), dest);
+        if let Some(scheme) = unsafe_scheme(dest) {
+            self.problem(
+                span(),
+                format!("unsafe link scheme `{scheme}:`"),
+                Some(unsafe_hint()),
+            );
+            return self.hrefless(i);
+        }
+        if let Some(rest) = strip_prefix_ignore_case(dest, "incident:") {
+            let (id, fragment) = split_at_any(rest, "#");
+            let Some((canonical, url)) = self.resolver.incident(id) else {
+                let message = if id.is_empty() {
+                    "incident link without an ID".to_owned()
+                } else {
+                    format!("unknown incident `{id}` in link")
+                };
+                self.problem(span(), message, None);
+                return self.hrefless(i);
+            };
+            self.add_ref(&canonical);
+            self.out.push(link_to(format!("{url}{fragment}")));
+            // `<incident:EX1>` and `[](incident:EX1)` would show a raw URL or nothing;
+            // the ID is what the reader wants to see.
+            let end = end_of_link(events, i);
+            if link_type == LinkType::Autolink || end == i + 1 {
+                self.text(&canonical);
+                self.out.push(Event::Text(canonical.into()));
+                return end;
+            }
+            return i + 1;
+        }
+        if is_relative(dest) {
+            let (path, suffix) = split_at_any(dest, "?#");
+            if ends_with_ignore_case(path, ".md") {
+                let target = percent_decode(path);
+                let Some(url) = self.resolver.page_url(self.from, &target) else {
+                    let hint = format!(
+                        "relative links are resolved from the folder of `{}`; the target must be a .md file under content/",
+                        self.from
+                    );
+                    let message = format!("link to missing page `{target}`");
+                    self.problem(span(), message, Some(hint));
+                    return self.hrefless(i);
+                };
+                self.out.push(link_to(format!("{url}{suffix}")));
+                return i + 1;
+            }
+        }
+        keep(self)
+    }
+
+    /// A link that must not point anywhere keeps its text in an `<a>` without `href`; the
+    /// HTML writer closes every link with `</a>`, so only the start needs replacing.
+    fn hrefless(&mut self, i: usize) -> usize {
+        self.out.push(Event::InlineHtml("<a>".into()));
+        i + 1
+    }
+
+    /// Emits `text` with every bare incident ID of the site turned into a link.
+    fn link_bare_ids(&mut self, text: &CowStr<'a>) {
+        let bytes = text.as_bytes();
+        let mut emitted = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_word_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            // IDs start and end alphanumeric, so sentence punctuation around them stays text.
+            let raw = &text[start..i];
+            let trimmed_start = raw.trim_start_matches(WORD_EDGE);
+            let word = trimmed_start.trim_end_matches(WORD_EDGE);
+            // Only words with a digit can be IDs worth linking; skipping the rest keeps
+            // the resolver lookups to a handful per page.
+            if !word.bytes().any(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Some((id, url)) = self.resolver.bare_id(word) else {
+                continue;
+            };
+            if self.is_self(&id) {
+                continue;
+            }
+            let word_start = start + (raw.len() - trimmed_start.len());
+            if word_start > emitted {
+                self.out
+                    .push(Event::Text(text[emitted..word_start].to_owned().into()));
+            }
+            self.add_ref(&id);
+            self.out.push(link_to(url));
+            self.out.push(Event::Text(word.to_owned().into()));
+            self.out.push(Event::End(TagEnd::Link));
+            emitted = word_start + word.len();
+        }
+        if emitted == 0 {
+            self.out.push(Event::Text(text.clone()));
+        } else if emitted < text.len() {
+            self.out
+                .push(Event::Text(text[emitted..].to_owned().into()));
+        }
+    }
+}
+
+const WORD_EDGE: &[char] = &['.', '-', '_'];
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+}
+
+fn link_to<'a>(url: String) -> Event<'a> {
+    Event::Start(Tag::Link {
+        link_type: LinkType::Inline,
+        dest_url: url.into(),
+        title: CowStr::Borrowed(""),
+        id: CowStr::Borrowed(""),
+    })
+}
+
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Index of the `End(Link)` that closes the link starting at `i` (links don't nest).
+fn end_of_link(events: &[(Event, Range<usize>)], i: usize) -> usize {
+    events[i + 1..]
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Link)))
+        .map_or(events.len(), |p| i + 1 + p)
+}
+
+/// The visible text of the heading whose events follow, whitespace collapsed.
+fn heading_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Heading(_)) => break,
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
+}
+
+fn unsafe_hint() -> String {
+    "javascript:, vbscript: and data: URLs other than images can run code in the reader's browser; the link is shown without its address".to_owned()
+}
+
+mod scan;
+#[cfg(test)]
+mod tests;
