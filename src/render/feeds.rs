@@ -15,14 +15,14 @@ const FEED_ENTRIES: usize = 50;
 /// Body characters per incident in the search index (keeps the index small).
 const SEARCH_TEXT: usize = 1500;
 
-struct Entry {
+struct Entry<'a> {
     id: String,
     title: String,
     url: String,
     updated: String,
     published: String,
     summary: String,
-    content_html: String,
+    content_html: &'a str,
     categories: Vec<String>,
     sort: i64,
 }
@@ -52,7 +52,7 @@ pub fn xml(text: &str) -> String {
     out
 }
 
-fn incident_entry(cx: &Builder, i: usize) -> Entry {
+fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
     let site = cx.site;
     let inc = &site.incidents[i];
     let url = site.config.abs_url(&incident_path(&inc.id));
@@ -68,7 +68,7 @@ fn incident_entry(cx: &Builder, i: usize) -> Entry {
         updated: rfc3339(updated),
         published: rfc3339(&inc.started),
         summary,
-        content_html: site.incident_html[i].body.html.clone(),
+        content_html: &site.incident_html[i].body.html,
         categories: inc
             .services
             .iter()
@@ -80,7 +80,7 @@ fn incident_entry(cx: &Builder, i: usize) -> Entry {
     }
 }
 
-fn news_entry(cx: &Builder, n: usize) -> Entry {
+fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
     let site = cx.site;
     let s = &site.news[n];
     let url = site.config.abs_url(&news_path(&s.slug));
@@ -95,19 +95,28 @@ fn news_entry(cx: &Builder, n: usize) -> Entry {
             .summary
             .clone()
             .unwrap_or_else(|| site.news_html[n].summary.clone()),
-        content_html: site.news_html[n].html.clone(),
+        content_html: &site.news_html[n].html,
         categories: s.tags.clone(),
         sort: updated.sort_key(),
     }
 }
 
-fn newest(mut entries: Vec<Entry>) -> Vec<Entry> {
+fn newest(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
     entries.sort_by(|a, b| b.sort.cmp(&a.sort).then_with(|| a.id.cmp(&b.id)));
     entries.truncate(FEED_ENTRIES);
     entries
 }
 
-fn atom(cx: &Builder, title: &str, self_path: &str, alt_path: &str, entries: &[Entry]) -> String {
+/// `with_content`: the site feed carries whole write-ups; per-term feeds only
+/// summaries (78 term feeds × 50 full entries would dwarf the site itself).
+fn atom(
+    cx: &Builder,
+    title: &str,
+    self_path: &str,
+    alt_path: &str,
+    entries: &[Entry],
+    with_content: bool,
+) -> String {
     let c = &cx.site.config;
     // The feed's own "updated" is the newest entry's, never the build time.
     let updated = entries
@@ -147,12 +156,15 @@ fn atom(cx: &Builder, title: &str, self_path: &str, alt_path: &str, entries: &[E
         for cat in &e.categories {
             let _ = writeln!(s, "    <category term=\"{}\"/>", xml(cat));
         }
-        let _ = write!(
-            s,
-            "    <summary>{}</summary>\n    <content type=\"html\">{}</content>\n  </entry>\n",
-            xml(&e.summary),
-            xml(&e.content_html)
-        );
+        let _ = writeln!(s, "    <summary>{}</summary>", xml(&e.summary));
+        if with_content {
+            let _ = writeln!(
+                s,
+                "    <content type=\"html\">{}</content>",
+                xml(e.content_html)
+            );
+        }
+        s.push_str("  </entry>\n");
     }
     s.push_str("</feed>\n");
     s
@@ -304,7 +316,10 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
         .chain((0..site.news.len()).map(|n| news_entry(cx, n)))
         .collect();
     let all = newest(all);
-    files.push(("atom.xml".into(), atom(cx, &c.title, "atom.xml", "", &all)));
+    files.push((
+        "atom.xml".into(),
+        atom(cx, &c.title, "atom.xml", "", &all, true),
+    ));
     files.push(("feed.json".into(), json_feed(cx, &all)));
     for tax in &site.taxonomies {
         for (slug, term) in &tax.terms {
@@ -318,7 +333,7 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
             let title = format!("{} — {}: {}", c.title, tax.title, term.name);
             files.push((
                 format!("{dir}atom.xml"),
-                atom(cx, &title, &format!("{dir}atom.xml"), &dir, &entries),
+                atom(cx, &title, &format!("{dir}atom.xml"), &dir, &entries, false),
             ));
         }
     }

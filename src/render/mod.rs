@@ -29,15 +29,25 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
     // All at once: inheritance and includes are resolved across the whole set.
-    if let Err(e) = tera.add_raw_templates(theme.templates.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()))) {
+    if let Err(e) = tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str())),
+    ) {
         let msg = tera_message(&e);
         // Name the template file the message is about, when it says.
         let shown = theme
             .templates
             .iter()
-            .find(|(name, _)| msg.contains(&format!("{name}:")) || msg.contains(&format!("'{name}'")))
+            .find(|(name, _)| {
+                msg.contains(&format!("{name}:")) || msg.contains(&format!("'{name}'"))
+            })
             .map_or_else(|| "templates".to_string(), |(_, (shown, _))| shown.clone());
-        return Err(vec![Diagnostic::error(shown, format!("template error: {msg}")).hint("fix the Tera syntax of this template")]);
+        return Err(vec![
+            Diagnostic::error(shown, format!("template error: {msg}"))
+                .hint("fix the Tera syntax of this template"),
+        ]);
     }
     let base = site.config.base_path().to_string();
     tera.register_function(
