@@ -116,6 +116,23 @@ const RESERVED: &[&str] = &[
     "404.html",
 ];
 
+/// `target` relative to the folder of `from` (both content paths); None if it
+/// climbs out of `content/`.
+fn join_relative(from: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 struct Resolver {
     /// Lower-cased ID → (canonical ID, URL).
     by_key: HashMap<String, (String, String)>,
@@ -123,6 +140,8 @@ struct Resolver {
     exact: HashMap<String, String>,
     /// Content path → URL.
     pages: HashMap<String, String>,
+    /// Content path of a copied file → its URL.
+    assets: HashMap<String, String>,
 }
 
 impl LinkResolver for Resolver {
@@ -131,22 +150,15 @@ impl LinkResolver for Resolver {
     }
 
     fn page_url(&self, from: &str, target: &str) -> Option<String> {
-        let mut parts: Vec<&str> = from.split('/').collect();
-        parts.pop();
-        for seg in target.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        self.pages.get(&parts.join("/")).cloned()
+        self.pages.get(&join_relative(from, target)?).cloned()
     }
 
     fn bare_id(&self, word: &str) -> Option<(String, String)> {
         self.exact.get(word).map(|u| (word.to_string(), u.clone()))
+    }
+
+    fn asset_url(&self, from: &str, target: &str) -> Option<String> {
+        self.assets.get(&join_relative(from, target)?).cloned()
     }
 }
 
@@ -189,7 +201,6 @@ pub fn link(
 
     // The incident index; duplicates (case-insensitive) point at both files.
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut dup = vec![false; incidents.len()];
     let mut by_file: Vec<usize> = (0..incidents.len()).collect();
     by_file.sort_by(|&a, &b| {
         incidents[a]
@@ -202,8 +213,6 @@ pub fn link(
         let inc = &incidents[i];
         if let Some(&first) = index.get(&inc.id.key()) {
             let other = &incidents[first];
-            let (line, _) = other.origin.source.line_col(0);
-            let _ = line;
             diags.push(diag_at(
                 &inc.origin,
                 &key_path("id", None, None),
@@ -219,12 +228,10 @@ pub fn link(
                 ),
                 None,
             ));
-            dup[i] = true;
         } else {
             index.insert(inc.id.key(), i);
         }
     }
-    let _ = dup;
 
     let suggest = |wrong: &str| -> Option<String> {
         closest(
@@ -252,14 +259,11 @@ pub fn link(
     // related: must exist, may not be the incident itself.
     for inc in &incidents {
         for (ri, r) in inc.related.iter().enumerate() {
-            let Related::Incident { id, note } = r else {
+            let Related::Incident { id, .. } = r else {
                 continue;
             };
-            let at = if note.is_some() || matches_map(inc, ri) {
-                key_path("related", Some(ri), Some("id"))
-            } else {
-                key_path("related", Some(ri), None)
-            };
+            // Points at the `id:` line, or at the item itself when written as a plain ID.
+            let at = key_path("related", Some(ri), Some("id"));
             if id.key() == inc.id.key() {
                 diags.push(diag_at(
                     &inc.origin,
@@ -365,6 +369,10 @@ pub fn link(
             })
             .collect(),
         pages: page_urls,
+        assets: assets
+            .iter()
+            .map(|a| (a.content_path.clone(), config.url(&a.content_path)))
+            .collect(),
     };
 
     // Markdown, in parallel: the hot path of a build.
@@ -496,13 +504,6 @@ pub fn link(
     (if failed { None } else { Some(site) }, diags)
 }
 
-/// Was `related[ri]` written as a map (so the ID has its own `id:` line)?
-fn matches_map(inc: &Incident, ri: usize) -> bool {
-    let fm = &inc.origin.source.text[inc.origin.fm_start..inc.origin.fm_end];
-    let _ = ri;
-    fm.contains("- id:")
-}
-
 fn body_problems(
     origin: &Origin,
     r: &Rendered,
@@ -553,11 +554,7 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
         for (t, key, names) in lists {
             for (k, name) in names.into_iter().enumerate() {
                 let slug = term_slug(name);
-                let at = if key == "services" && inc.services.len() == 1 {
-                    key_path(key, None, None)
-                } else {
-                    key_path(key, Some(k), None)
-                };
+                let at = key_path(key, Some(k), None);
                 if slug.is_empty() {
                     diags.push(diag_at(
                         &inc.origin,

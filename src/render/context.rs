@@ -76,12 +76,12 @@ impl Builder<'_> {
         inc.status != Status::Resolved && inc.classification != Classification::Maintenance
     }
 
-    pub fn last_update<'i>(inc: &'i Incident) -> &'i Timestamp {
+    pub fn last_update(inc: &Incident) -> &Timestamp {
         inc.timeline.last().map_or(&inc.started, |e| &e.at)
     }
 
     /// The time a feed uses as "updated" for an incident.
-    pub fn updated<'i>(inc: &'i Incident) -> &'i Timestamp {
+    pub fn updated(inc: &Incident) -> &Timestamp {
         match &inc.resolved {
             Some(r) if r.sort_key() >= Self::last_update(inc).sort_key() => r,
             _ => Self::last_update(inc),
