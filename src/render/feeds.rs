@@ -192,7 +192,19 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
 }
 
 fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+    html_safe(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
+}
+
+/// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` etc. mean the
+/// same; escaping them keeps a writer's `<script>` inert even if a consumer pastes
+/// the JSON into HTML.
+fn html_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 fn api(cx: &Builder) -> String {
@@ -260,7 +272,7 @@ fn search_index(cx: &Builder) -> String {
         })
         .collect();
     // Compact: this file is downloaded by readers.
-    serde_json::to_string(&items).unwrap_or_default()
+    html_safe(serde_json::to_string(&items).unwrap_or_default())
 }
 
 fn sitemap(cx: &Builder) -> String {
@@ -359,5 +371,22 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_outputs_keep_markup_inert_and_valid() {
+        let text = html_safe(serde_json::to_string(&json!({"t": "<script>&</script>"})).unwrap());
+        assert_eq!(
+            text,
+            r#"{"t":"\u003cscript\u003e\u0026\u003c/script\u003e"}"#
+        );
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["t"], "<script>&</script>");
+        assert_eq!(xml("a<b & \u{1}c"), "a&lt;b &amp; c");
     }
 }
