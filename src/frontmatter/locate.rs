@@ -76,7 +76,9 @@ pub(crate) fn locate_span(fm: &str, path: &[Seg]) -> Located {
             flow = value_at
                 .filter(|&v| matches!(line.as_bytes().get(v), Some(b'[' | b'{')))
                 .map(|v| (fl, v));
-            if depth + 1 == path.len() {
+            // The end of the path, or a scalar with more of the path left (which
+            // then does not exist): this item is as deep as it goes.
+            if depth + 1 == path.len() || flow.is_none() {
                 return Located {
                     line: fl,
                     col: found.1,
@@ -318,6 +320,18 @@ mod tests {
                 line: 3,
                 col: 13,
                 len: Some(7)
+            }
+        );
+        // A scalar item has no keys: the item, not some other `id:` line.
+        assert_eq!(
+            locate_span(
+                "id: A\nrelated: [EX9]\n",
+                &[k("related"), Seg::Index(0), k("id")]
+            ),
+            Located {
+                line: 1,
+                col: 10,
+                len: Some(3)
             }
         );
         // Out of range: the key itself.
