@@ -4,6 +4,7 @@
 use crate::diag::{Diagnostic, Severity, SourceText, closest};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use std::sync::Arc;
 
 pub const KEYS: &[&str] = &[
     "title",
@@ -56,9 +57,29 @@ pub struct Config {
     pub timezone: TimeZone,
     pub theme: String,
     pub output_dir: String,
+    /// The text it was read from, so later checks (an unknown theme, an output
+    /// folder sitrep refuses) can point at the key's line: see [`Config::key_error`].
+    pub source: Arc<SourceText>,
 }
 
 impl Config {
+    /// An error about the value of `key`, at its line of sitrep.toml (the whole
+    /// file when the key is not written there, i.e. its default is in use).
+    pub fn key_error(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        match key_line(&self.source, key) {
+            Some(line) => {
+                let col = self.source.line(line).map_or(1, |l| {
+                    l.find('=').map_or(1, |eq| {
+                        let v = &l[eq + 1..];
+                        l[..eq + 1 + v.len() - v.trim_start().len()].chars().count() + 1
+                    })
+                });
+                self.source.error_at_line(line, col, message)
+            }
+            None => Diagnostic::error(&self.source.path, message),
+        }
+    }
+
     /// The sub-path of `base_url` (`/pm/`), prefix of every internal link.
     pub fn base_path(&self) -> &str {
         let after_scheme = self
@@ -77,11 +98,7 @@ impl Config {
     pub fn parse(path: &str, text: String) -> Result<Config, Diagnostic> {
         let src = SourceText::new(path, text);
         let raw: RawConfig = toml::from_str(&src.text).map_err(|e| toml_diag(&src, &e))?;
-        let line_of = |key: &str| {
-            (1..=src.line_count())
-                .find(|&l| src.line(l).is_some_and(|t| t.trim_start().starts_with(key)))
-                .unwrap_or(0)
-        };
+        let line_of = |key: &str| key_line(&src, key).unwrap_or(0);
         let err = |key: &str, msg: String, hint: &str| {
             let line = line_of(key);
             let d = if line > 0 {
@@ -112,6 +129,18 @@ impl Config {
                 "give the site a title",
             ));
         }
+        let theme_ok = !raw.theme.starts_with('.')
+            && raw
+                .theme
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !theme_ok {
+            return Err(err(
+                "theme",
+                format!("`theme` = `{}` is not a theme name", raw.theme),
+                "name a folder under `themes/` (letters, digits, `-`, `_`), or use the built-in `default`",
+            ));
+        }
         if raw.output_dir.trim().is_empty() {
             return Err(err(
                 "output_dir",
@@ -128,8 +157,24 @@ impl Config {
             timezone,
             theme: raw.theme,
             output_dir: raw.output_dir,
+            source: Arc::new(src),
         })
     }
+}
+
+/// The 1-based line where `key = …` is written, if it is.
+fn key_line(src: &SourceText, key: &str) -> Option<usize> {
+    (1..=src.line_count()).find(|&l| {
+        src.line(l).is_some_and(|t| {
+            let t = t.trim_start();
+            let t = t.strip_prefix(['"', '\'']).unwrap_or(t);
+            t.strip_prefix(key).is_some_and(|r| {
+                r.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with('=')
+            })
+        })
+    })
 }
 
 fn normalise_base_url(url: &str) -> Result<String, String> {
@@ -228,5 +273,25 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = Config::parse("sitrep.toml", "base_url = \"https://e.org/\"\n".into()).unwrap_err();
         assert!(e.message.contains("`title` is missing"), "{e:?}");
+    }
+
+    #[test]
+    fn key_errors_point_at_the_value() {
+        let c = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\ntheme   =   \"fancy\"\n".into(),
+        )
+        .unwrap();
+        let d = c.key_error("theme", "unknown theme `fancy`");
+        assert_eq!((d.line, d.column), (3, 13));
+        let d = c.key_error("output_dir", "refused");
+        assert_eq!((d.file.as_str(), d.line), ("sitrep.toml", 0));
+        let e = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\ntheme = \"../../etc\"\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("not a theme name"), "{e:?}");
     }
 }

@@ -22,9 +22,10 @@ pub struct Diagnostic {
     pub column: usize,
     pub message: String,
     pub hint: Option<String>,
-    /// The source line the span sits on, for the text printer.
+    /// The source line the span sits on, for the text printer. (Boxed to keep
+    /// the type small: it travels in every `Result` of the pipeline.)
     #[serde(skip)]
-    pub source_line: Option<String>,
+    pub source_line: Option<Box<str>>,
     /// Span length in characters (for the caret), at least 1.
     #[serde(skip)]
     pub span_len: usize,
@@ -144,7 +145,7 @@ impl SourceText {
         span_len: usize,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let source_line = self.line(line).map(str::to_owned);
+        let source_line = self.line(line).map(Box::from);
         Diagnostic {
             severity,
             file: self.path.clone(),
@@ -204,18 +205,15 @@ pub fn render_text(diags: &[Diagnostic]) -> String {
         if let (Some(src), true) = (&d.source_line, d.line > 0) {
             let gutter = d.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let shown: String = src
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
-            let avail = shown.chars().count().saturating_sub(d.column - 1).max(1);
+            let (shown, caret_at) = excerpt(src, d.column.max(1) - 1);
+            let avail = shown.chars().count().saturating_sub(caret_at).max(1);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{gutter} | {shown}");
             let _ = writeln!(
                 out,
                 "{pad} | {}{}",
-                " ".repeat(d.column - 1),
-                "^".repeat(d.span_len.min(avail))
+                " ".repeat(caret_at),
+                "^".repeat(d.span_len.clamp(1, avail))
             );
         }
         if let Some(h) = &d.hint {
@@ -224,6 +222,44 @@ pub fn render_text(diags: &[Diagnostic]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Longest source excerpt shown, in characters; a minified or generated line
+/// is cut to a window around the column.
+const MAX_SHOWN: usize = 100;
+
+/// The source line as shown under a diagnostic: tabs as spaces, control
+/// characters (a NUL, an escape) as visible symbols so the terminal shows what is
+/// there, and long lines cut around `col` (0-based, in characters). Returns the
+/// text and the caret's column in it.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            '\u{7f}' => '\u{2421}',
+            c => c,
+        })
+        .collect();
+    let col = col.min(chars.len());
+    if chars.len() <= MAX_SHOWN {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col.saturating_sub(MAX_SHOWN / 2);
+    let end = (start + MAX_SHOWN).min(chars.len());
+    let start = end.saturating_sub(MAX_SHOWN);
+    let mut shown = String::new();
+    let mut caret = col - start;
+    if start > 0 {
+        shown.push('…');
+        caret += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 /// `--format json`: one array of `{severity, file, line, column, message, hint}`.
@@ -287,5 +323,22 @@ mod tests {
         );
         assert_eq!(closest("EX133183", ["EX1331830", "TM1"]), Some("EX1331830"));
         assert_eq!(closest("zzz", ["regions", "id"]), None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column_and_control_characters_shown() {
+        let line = format!("extra: {}x{}", "[".repeat(300), "]".repeat(300));
+        let s = SourceText::new("a.md", format!("---\n{line}\n"));
+        let d = s.at(Severity::Error, 2, 308, 1, "deep");
+        let text = render_text(&[d]);
+        let shown: Vec<&str> = text.lines().collect();
+        assert!(shown[2].starts_with("2 | …[[["), "{text}");
+        assert!(shown[2].chars().count() < 120, "{text}");
+        let caret = shown[3].find('^').unwrap();
+        assert_eq!(shown[2].chars().nth(caret), Some('x'), "{text}");
+
+        let s = SourceText::new("a.md", "a\0b\n".into());
+        let text = render_text(&[s.at(Severity::Error, 1, 2, 1, "nul")]);
+        assert!(text.contains("1 | a\u{2400}b\n  |  ^\n"), "{text}");
     }
 }

@@ -101,33 +101,45 @@ pub fn load(root: &Path) -> Loaded {
     out
 }
 
-/// Read a file as UTF-8 text, or say where it is not (and where a NUL byte is).
+/// Read a file as UTF-8 text, or say where it is not (and where a NUL byte is),
+/// by line and column, quoting the line.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(shown, format!("cannot read the file: {e}")))?;
-    let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    let col_of = |offset: usize| {
-        offset
-            - bytes[..offset]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1
-    };
-    let text = match String::from_utf8(bytes.clone()) {
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let mut d =
-                Diagnostic::error(shown, format!("the file is not valid UTF-8 (byte {at})"))
-                    .hint("save the file as UTF-8 in your editor");
-            d.line = line_of(at);
-            d.column = col_of(at);
+            let bytes = e.into_bytes();
+            let start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| at + p);
+            // Everything before `at` is valid UTF-8, so the column counts characters.
+            let column = String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1;
+            let shown_line = String::from_utf8_lossy(&bytes[start..end])
+                .trim_end_matches('\r')
+                .to_string();
+            let mut d = Diagnostic::error(
+                shown,
+                format!(
+                    "the file is not valid UTF-8 (byte {at} is 0x{:02X})",
+                    bytes[at]
+                ),
+            )
+            .hint("save the file as UTF-8 in your editor (it is probably Latin-1 or Windows-1252)");
+            d.line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            d.column = column;
+            d.source_line = Some(shown_line.into());
             return Err(d);
         }
     };
     if let Some(at) = text.find('\0') {
-        let src = SourceText::new(shown, text.clone());
+        let src = SourceText::new(shown, text);
         return Err(src
             .at_offset(crate::diag::Severity::Error, at, 1, "the file contains a NUL byte")
             .hint("remove the invisible NUL character; it often comes from a bad copy and paste or a binary file saved as .md"));

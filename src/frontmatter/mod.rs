@@ -27,7 +27,7 @@ pub struct Split {
 pub fn split(src: &SourceText) -> Result<Split, Diagnostic> {
     let text = &src.text;
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(&src.path, "the file is empty").hint(
+        return Err(src.at(Severity::Error, 1, 1, 1, "the file is empty").hint(
             "start it with front matter between two `---` lines, e.g. `---\\ntitle: …\\n---`",
         ));
     }
@@ -85,37 +85,186 @@ pub fn parse(
     docs::convert(kind, value, origin, fm_text)
 }
 
+const YAML_HINT: &str = "check indentation, `key: value` pairs and quotes; quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%`, `@` or a backtick";
+
+/// A YAML error as a diagnostic at the spot the writer has to fix, which is not
+/// always where the parser gave up: an unclosed `[` or quote is reported where it
+/// opens, a duplicate key at its second occurrence, an alias bomb at its first
+/// `*alias`.
 fn yaml_error(src: &SourceText, split: &Split, e: &serde_yaml::Error) -> Diagnostic {
+    let fm = &src.text[split.fm_start..split.fm_end];
     let raw = e.to_string();
-    // serde_yaml appends " at line L column C"; we print our own location.
-    let msg = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    let (message, hint) = if msg.contains("recursion limit") {
-        (
-            "the front matter is nested too deeply".to_string(),
-            "flatten it; front matter needs only a few levels",
-        )
-    } else if msg.contains("repetition limit") || msg.contains("alias") {
-        (
-            "the front matter expands to too much data (YAML aliases repeated too often)"
-                .to_string(),
-            "write the values out instead of building them from `&anchor`/`*alias` references",
-        )
-    } else {
-        (
-            format!("invalid YAML: {msg}"),
-            "check indentation, `key: value` pairs and quotes; quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%`, `@` or a backtick",
-        )
+    // serde_yaml writes "problem at line L column C, while context at line L column C";
+    // we print our own locations, so take the words apart.
+    let (problem, context) = match raw.split_once(", while ") {
+        Some((p, c)) => (p, Some(c)),
+        None => (raw.as_str(), None),
     };
-    match e.location() {
-        Some(loc) => {
-            let line = split.fm_first_line + loc.line() - 1;
-            src.at(Severity::Error, line, loc.column(), 1, message)
-                .hint(hint)
+    let words = |s: &str| s.split(" at line ").next().unwrap_or(s).to_string();
+    let mark = |s: &str| -> Option<(usize, usize)> {
+        let (_, at) = s.rsplit_once(" at line ")?;
+        let (l, c) = at.split_once(" column ")?;
+        Some((l.trim().parse().ok()?, c.trim().parse().ok()?))
+    };
+    let msg = words(problem);
+    // (line, column) inside the front matter, 1-based.
+    let mut at = e.location().map(|l| (l.line(), l.column()));
+    let mut hint = YAML_HINT.to_string();
+    let message;
+    if msg.contains("recursion limit") {
+        message = "the front matter is nested too deeply".to_string();
+        hint = "flatten it; front matter needs only a few levels".into();
+    } else if msg.contains("repetition limit") {
+        message =
+            "the front matter expands to too much data (YAML aliases repeated too often)".into();
+        hint = "write the values out instead of building them from `&anchor`/`*alias` references"
+            .into();
+        at = first_alias(fm).or(at);
+    } else if let Some(key) = msg
+        .split("duplicate entry with key ")
+        .nth(1)
+        .map(|k| k.trim_matches('"').to_string())
+    {
+        let first = at;
+        if let Some((l, c)) = at {
+            at = second_key(fm, l, c, &key).or(at);
+        }
+        message = match first {
+            Some((l, _)) if at != first => format!(
+                "the key `{key}` appears twice in the same map (first at line {})",
+                split.fm_first_line + l - 1
+            ),
+            _ => format!("the key `{key}` appears twice in the same map"),
+        };
+        hint = "keep one of the two lines".into();
+    } else if let (Some(ctx), Some(cm)) = (context, context.and_then(mark))
+        && (ctx.starts_with("parsing a flow") || ctx.starts_with("scanning a quoted"))
+    {
+        let gave_up = at.map(|(l, _)| split.fm_first_line + l - 1);
+        let (what, fix) = if ctx.contains("flow sequence") {
+            (
+                "the list opened with `[` here is never closed",
+                "close it with `]` on the same line, or write the list as `- item` lines",
+            )
+        } else if ctx.contains("flow mapping") {
+            (
+                "the map opened with `{` here is never closed",
+                "close it with `}` on the same line, or write the map as indented `key: value` lines",
+            )
+        } else {
+            (
+                "the quoted text that starts here is never closed",
+                "end it with the same quote character it starts with, on the same line",
+            )
+        };
+        message = match gave_up {
+            Some(l) => format!("invalid YAML: {what} ({msg} at line {l})"),
+            None => format!("invalid YAML: {what} ({msg})"),
+        };
+        hint = fix.into();
+        at = Some(cm);
+    } else {
+        if msg.contains("tab character") {
+            hint = "indent with spaces: YAML does not allow tabs for indentation".into();
+        }
+        message = format!("invalid YAML: {msg}");
+    }
+    match at {
+        Some((line, col)) => {
+            let line = (split.fm_first_line + line.max(1) - 1).min(src.line_count());
+            src.at(Severity::Error, line, col, 1, message).hint(hint)
         }
         None => src
             .error_at_line(split.fm_first_line, 1, message)
             .hint(hint),
     }
+}
+
+/// (line, column), 1-based in `fm`, of the first `*alias` reference.
+fn first_alias(fm: &str) -> Option<(usize, usize)> {
+    fm.lines().enumerate().find_map(|(i, line)| {
+        let chars: Vec<char> = line.chars().collect();
+        (0..chars.len()).find_map(|j| {
+            let before_ok = j == 0 || matches!(chars[j - 1], ' ' | '[' | ',' | '{' | ':' | '-');
+            let after_ok = chars
+                .get(j + 1)
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+            (chars[j] == '*' && before_ok && after_ok).then_some((i + 1, j + 1))
+        })
+    })
+}
+
+/// The second `key:` of the map that starts at (`line`, `col`) in `fm` (1-based),
+/// for duplicate-key errors, which serde_yaml locates at the map's start.
+fn second_key(fm: &str, line: usize, col: usize, key: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = fm.lines().collect();
+    let indent = col.checked_sub(1)?;
+    let is_key = |rest: &str| {
+        let rest = rest.trim_start_matches(['"', '\'']);
+        rest.strip_prefix(key).is_some_and(|r| {
+            r.trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with(':')
+        })
+    };
+    let mut seen = 0;
+    for (i, l) in lines.iter().enumerate().skip(line.checked_sub(1)?) {
+        let first = i + 1 == line;
+        if !first {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            let ind = l.len() - t.len();
+            if ind < indent {
+                break;
+            }
+            if ind > indent {
+                continue;
+            }
+        }
+        let rest = l.get(indent..).unwrap_or("");
+        // A flow map (`{a: 1, a: 2}`) sits on its first line: every `key:` on it counts.
+        let starts: Vec<usize> = if first && rest.starts_with('{') {
+            rest.match_indices(['{', ',']).map(|(k, _)| k + 1).collect()
+        } else {
+            vec![0]
+        };
+        for s in starts {
+            let part = &rest[s..];
+            let trimmed = part.trim_start();
+            if is_key(trimmed) {
+                seen += 1;
+                if seen == 2 {
+                    let byte = indent + s + (part.len() - trimmed.len());
+                    return Some((i + 1, l[..byte].chars().count() + 1));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The `id:` an incident file declares, read leniently from its text (a
+/// top-level `id:` line), for a file whose front matter did not parse. The link
+/// stage can count it as known, so that one broken file does not also turn every
+/// reference to it into an "unknown incident" error.
+pub fn declared_id(source: &SourceText) -> Option<crate::model::IncidentId> {
+    let mut lines = source.text.lines();
+    if lines.next()?.trim_start_matches('\u{feff}').trim_end() != "---" {
+        return None;
+    }
+    lines
+        .take_while(|l| l.trim_end() != "---")
+        .find_map(|l| l.strip_prefix("id:"))
+        .map(|v| {
+            v.split(" #")
+                .next()
+                .unwrap_or(v)
+                .trim()
+                .trim_matches(['"', '\''])
+        })
+        .and_then(|v| crate::model::IncidentId::parse(v).ok())
 }
 
 /// A diagnostic at a front matter key of an already parsed document (for the

@@ -1,7 +1,7 @@
 //! Reading a parsed YAML value into typed fields while collecting every problem,
 //! each located at its key's own line in the file.
 
-use super::locate::{Seg, locate};
+use super::locate::{Seg, locate, locate_span};
 use crate::diag::{Diagnostic, Severity, SourceText, closest};
 use crate::time::Timestamp;
 use serde_yaml::{Mapping, Value};
@@ -68,13 +68,15 @@ impl Ctx<'_> {
         message: impl Into<String>,
         hint: Option<String>,
     ) -> Diagnostic {
-        let (line, col) = self.position(path);
-        let rest = self
-            .src
-            .line(line)
-            .map_or(1, |l| l.chars().count().saturating_sub(col - 1));
+        let at = locate_span(self.fm, path);
+        let (line, col) = (self.fm_first_line + at.line, at.col + 1);
+        let len = at.len.unwrap_or_else(|| {
+            self.src
+                .line(line)
+                .map_or(1, |l| l.chars().count().saturating_sub(col - 1))
+        });
         self.src
-            .at(Severity::Error, line, col, rest, message)
+            .at(Severity::Error, line, col, len, message)
             .maybe_hint(hint)
     }
 
@@ -174,10 +176,13 @@ impl Ctx<'_> {
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             other => {
+                let hint = matches!(other, Value::Sequence(_) | Value::Mapping(_)).then(|| {
+                    "put the text in quotes if it starts with `[` or `{` or holds `: `".to_string()
+                });
                 self.error(
                     path,
                     format!("`{}` should be text, found {}", show(path), kind(other)),
-                    None,
+                    hint,
                 );
                 None
             }
@@ -198,7 +203,7 @@ impl Ctx<'_> {
                 self.error(
                     &key(path, k),
                     format!("`{k}` should be true or false, found {}", kind(other)),
-                    None,
+                    Some(format!("write `{k}: true` or `{k}: false`")),
                 );
                 false
             }

@@ -166,3 +166,13 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let d = errors_of(&y);
     assert!(d[0].message.contains("nested too deeply"), "{:?}", d[0]);
 }
+
+#[test]
+fn declared_id_is_read_from_a_broken_file() {
+    let src = SourceText::new("x.md", "---\nid: \"EX9\"\ntitle: [unclosed\n---\n".into());
+    assert_eq!(declared_id(&src).map(|i| i.to_string()), Some("EX9".into()));
+    let src = SourceText::new("x.md", "---\ntitle: x\n---\nid: EX9\n".into());
+    assert_eq!(declared_id(&src), None);
+    let src = SourceText::new("x.md", "---\nid: ../x\n".into());
+    assert_eq!(declared_id(&src), None);
+}
