@@ -65,20 +65,27 @@ pub fn parse_site(root: &Path, config: Config, drafts: bool) -> (Option<Site>, V
     let parsed: Vec<_> = loaded
         .docs
         .into_par_iter()
-        .map(|d| frontmatter::parse(d.kind, d.source, &d.content_path))
+        .map(|d| {
+            let failed_id = || frontmatter::declared_id(&d.source).map(|id| id.key());
+            let (doc, ds) = frontmatter::parse_full(d.kind, d.source.clone(), &d.content_path);
+            let unparsed = if doc.is_none() && d.kind == frontmatter::DocKind::Incident {
+                failed_id()
+            } else {
+                None
+            };
+            (doc, ds, unparsed)
+        })
         .collect();
     let mut docs = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(doc) => docs.push(doc),
-            Err(ds) => {
-                // A file with only warnings still counts; reparse is not needed since
-                // warnings come with no document only when there were errors too.
-                diags.extend(ds);
-            }
-        }
+    // IDs of incident files that failed to parse: references to them are not
+    // reported again as unknown (the file's own error says what to fix).
+    let mut unparsed = std::collections::HashSet::new();
+    for (doc, ds, id) in parsed {
+        docs.extend(doc);
+        diags.extend(ds);
+        unparsed.extend(id);
     }
-    let (site, more) = link::link(config, docs, loaded.assets, drafts);
+    let (site, more) = link::link(config, docs, loaded.assets, drafts, &unparsed);
     diags.extend(more);
     let site = site.filter(|_| !diags.iter().any(Diagnostic::is_error));
     (site, diags)
@@ -105,6 +112,23 @@ fn finish(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {
     }
 }
 
+fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
+    opts.output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&config.output_dir))
+}
+
+/// An output folder sitrep will not replace: point at `output_dir` in sitrep.toml,
+/// or at the flag that chose it.
+fn refusal(opts: &BuildOptions, config: &Config, write::Refusal(m, h): write::Refusal) -> Failure {
+    let d = if opts.output.is_some() {
+        Diagnostic::error("--output", m)
+    } else {
+        config.key_error("output_dir", m)
+    };
+    Failure::Usage(vec![d.hint(h)])
+}
+
 /// Discards output: `check` renders everything so it reports what `build` would.
 struct NullSink;
 impl Sink for NullSink {
@@ -119,6 +143,10 @@ impl Sink for NullSink {
 /// `sitrep check`: every error and warning, nothing written.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
     let (config, theme, now) = prepare(opts)?;
+    // What `build` would refuse whatever the flags; a foreign folder needs --force
+    // only at build time.
+    write::check_location(&opts.root, &output_dir(opts, &config))
+        .map_err(|r| refusal(opts, &config, r))?;
     let (site, mut diags) = parse_site(&opts.root, config, opts.drafts);
     if let Some(site) = site
         && let Err(more) = render::render_all(&site, &theme, &now, &NullSink)
@@ -131,15 +159,8 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
 /// `sitrep build`: the whole pipeline, written atomically.
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let (config, theme, now) = prepare(opts)?;
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join(&config.output_dir));
-    write::check_output(&opts.root, &output, opts.force).map_err(|write::Refusal(m, h)| {
-        Failure::Usage(vec![
-            Diagnostic::error(output.display().to_string(), m).hint(h),
-        ])
-    })?;
+    let output = output_dir(opts, &config);
+    write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
     let (site, diags) = parse_site(&opts.root, config, opts.drafts);
     let Some(site) = site else {
         return finish(diags).map(|_| Report::default());

@@ -11,7 +11,7 @@ use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
 use crate::slug::term_slug;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
@@ -168,6 +168,7 @@ pub fn link(
     docs: Vec<Document>,
     assets: Vec<Asset>,
     drafts: bool,
+    unparsed: &HashSet<String>,
 ) -> (Option<Site>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
@@ -271,7 +272,7 @@ pub fn link(
                     format!("incident `{}` lists itself as related", inc.id),
                     Some("remove this entry; list earlier outages here".into()),
                 ));
-            } else if !index.contains_key(&id.key()) {
+            } else if !index.contains_key(&id.key()) && !unparsed.contains(&id.key()) {
                 let (msg, hint) = unknown_msg(id.as_str(), "related incident");
                 diags.push(diag_at(&inc.origin, &at, msg, hint));
             }
@@ -279,7 +280,7 @@ pub fn link(
     }
     for story in &news {
         for (k, id) in story.incidents.iter().enumerate() {
-            if !index.contains_key(&id.key()) {
+            if !index.contains_key(&id.key()) && !unparsed.contains(&id.key()) {
                 let (msg, hint) = unknown_msg(id.as_str(), "incident");
                 diags.push(diag_at(
                     &story.origin,
@@ -383,10 +384,10 @@ pub fn link(
             let me = Some(inc.id.as_str());
             let mut d = Vec::new();
             let body = markdown::render(&inc.body, from, me, &resolver);
-            body_problems(&inc.origin, &body, &|w| suggest(w), &mut d);
+            body_problems(&inc.origin, &body, &|w| suggest(w), unparsed, &mut d);
             let mut field = |text: &str, at: Vec<Seg>| {
                 let r = markdown::render(text, from, me, &resolver);
-                for p in &r.problems {
+                for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
                     d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
                 }
                 r.html
@@ -425,13 +426,13 @@ pub fn link(
         .map(|n| {
             let r = markdown::render(&n.body, &n.origin.content_path, None, &resolver);
             let mut d = Vec::new();
-            body_problems(&n.origin, &r, &|w| suggest(w), &mut d);
+            body_problems(&n.origin, &r, &|w| suggest(w), unparsed, &mut d);
             (r, d)
         })
         .collect();
     let mut render_plain = |origin: &Origin, body: &str| {
         let r = markdown::render(body, &origin.content_path, None, &resolver);
-        body_problems(origin, &r, &|w| suggest(w), &mut diags);
+        body_problems(origin, &r, &|w| suggest(w), unparsed, &mut diags);
         r
     };
     let page_html: Vec<Rendered> = pages
@@ -504,13 +505,24 @@ pub fn link(
     (if failed { None } else { Some(site) }, diags)
 }
 
+/// An `incident:` link to an incident whose own file failed to parse: that file's
+/// error is the one to fix, so the link is not reported too.
+fn about_unparsed(p: &markdown::Problem, unparsed: &HashSet<String>) -> bool {
+    p.message.starts_with("unknown incident `")
+        && p.message
+            .split('`')
+            .nth(1)
+            .is_some_and(|id| unparsed.contains(&id.to_ascii_lowercase()))
+}
+
 fn body_problems(
     origin: &Origin,
     r: &Rendered,
     suggest: &dyn Fn(&str) -> Option<String>,
+    unparsed: &HashSet<String>,
     out: &mut Vec<Diagnostic>,
 ) {
-    for p in &r.problems {
+    for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
         let mut d = origin.source.at_offset(
             crate::diag::Severity::Error,
             origin.body_offset + p.offset,

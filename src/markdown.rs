@@ -139,7 +139,13 @@ struct Stage<'a, 'r> {
     image_depth: usize,
     /// Open raw HTML elements whose text must stay as written (`<a>`, `<code>`, …).
     raw_depth: usize,
+    /// Code highlighted so far; past [`HIGHLIGHT_BUDGET`] code stays plain.
+    highlighted: usize,
 }
+
+/// Bytes of code one body may have highlighted. Highlighting costs about a
+/// microsecond per byte; a pasted multi-megabyte log must not stall a build.
+const HIGHLIGHT_BUDGET: usize = 256 * 1024;
 
 impl<'a, 'r> Stage<'a, 'r> {
     fn new(
@@ -176,6 +182,7 @@ impl<'a, 'r> Stage<'a, 'r> {
             in_heading: false,
             image_depth: 0,
             raw_depth: 0,
+            highlighted: 0,
         }
     }
 
@@ -394,7 +401,11 @@ impl<'a, 'r> Stage<'a, 'r> {
         let html = if lang.is_empty() {
             format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(&code))
         } else {
-            let inner = highlight(&code, lang).unwrap_or_else(|| escape(&code));
+            self.highlighted += code.len();
+            let inner = (self.highlighted <= HIGHLIGHT_BUDGET)
+                .then(|| highlight(&code, lang))
+                .flatten()
+                .unwrap_or_else(|| escape(&code));
             let lang = escape(lang);
             format!(
                 "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{inner}</code></pre>\n"

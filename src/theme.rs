@@ -35,14 +35,12 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme, Diagnostic> {
     } else if config.theme == "default" {
         embedded_into(&DEFAULT_THEME, &mut theme);
     } else {
-        return Err(
-            Diagnostic::error("sitrep.toml", format!("unknown theme `{}`", config.theme)).hint(
-                format!(
-                    "the built-in theme is `default`; or create `themes/{}/templates/`",
-                    config.theme
-                ),
-            ),
-        );
+        return Err(config
+            .key_error("theme", format!("unknown theme `{}`", config.theme))
+            .hint(format!(
+                "the built-in theme is `default`; or create `themes/{}/templates/`",
+                config.theme
+            )));
     }
     read_dir_into(root, &root.join("templates"), &mut theme, true)?;
     read_dir_into(root, &root.join("static"), &mut theme, false)?;

@@ -399,3 +399,18 @@ fn cross_file_errors_are_all_reported_with_file_and_line() {
     assert_eq!(r.status.code(), Some(1));
     assert!(!dir.path().join("output").exists());
 }
+
+#[test]
+fn references_to_a_file_that_failed_to_parse_are_not_reported_twice() {
+    let dir = linked_site();
+    // A's YAML is broken; B relates to it, the story links it: only A's own error.
+    write(
+        dir.path(),
+        "content/incidents/a.md",
+        &INC_A.replace("title: Older mail outage", "title: \"unclosed"),
+    );
+    let (code, diags) = check_json(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["file"], "content/incidents/a.md");
+}

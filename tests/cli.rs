@@ -119,16 +119,29 @@ fn a_broken_site_template_is_reported_with_its_file() {
 fn drafts_are_left_out_unless_asked_for() {
     let draft = "---\nid: D1\ntitle: Draft\nservices: X\nstatus: investigating\nstarted: 2026-06-01T00:00:00Z\ndraft: true\n---\n";
     let relating = "---\nid: P1\ntitle: Published\nservices: X\nstatus: investigating\nstarted: 2026-06-02T00:00:00Z\n---\n\nText.\n";
-    let dir = site(&[("content/incidents/d1.md", draft), ("content/incidents/p1.md", relating)]);
+    let dir = site(&[
+        ("content/incidents/d1.md", draft),
+        ("content/incidents/p1.md", relating),
+    ]);
     let out = build_ok(dir.path(), &[]);
     assert!(!out.join("incidents/d1/index.html").exists());
     assert!(!read(&out, "incidents/index.html").contains("/pm/incidents/d1/"));
     let out = build_ok(dir.path(), &["--drafts"]);
     assert!(out.join("incidents/d1/index.html").is_file());
     // relating to a draft is an error that says so
-    write(dir.path(), "content/incidents/p1.md", &relating.replace("status: investigating\n", "status: investigating\nrelated: [D1]\n"));
+    write(
+        dir.path(),
+        "content/incidents/p1.md",
+        &relating.replace(
+            "status: investigating\n",
+            "status: investigating\nrelated: [D1]\n",
+        ),
+    );
     let (code, diags) = check_json(dir.path());
     assert_eq!(code, 1);
-    assert!(diags[0]["message"].as_str().unwrap().contains("is a draft"), "{diags:?}");
+    assert!(
+        diags[0]["message"].as_str().unwrap().contains("is a draft"),
+        "{diags:?}"
+    );
     assert_eq!(diags[0]["line"], 6);
 }

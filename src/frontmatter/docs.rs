@@ -64,7 +64,7 @@ pub(super) fn convert(
     value: Value,
     origin: Origin,
     fm: &str,
-) -> Result<Document, Vec<Diagnostic>> {
+) -> (Option<Document>, Vec<Diagnostic>) {
     let src = origin.source.clone();
     let mut cx = Ctx {
         src: &src,
@@ -97,16 +97,7 @@ pub(super) fn convert(
         }
     };
     let has_error = cx.diags.iter().any(Diagnostic::is_error);
-    match doc {
-        Some(d) if !has_error => {
-            if cx.diags.is_empty() {
-                Ok(d)
-            } else {
-                Err(cx.diags)
-            }
-        }
-        _ => Err(cx.diags),
-    }
+    (doc.filter(|_| !has_error), cx.diags)
 }
 
 fn text_req(cx: &mut Ctx, m: &Mapping, k: &str, what: &str) -> Option<String> {

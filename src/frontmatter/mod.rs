@@ -59,12 +59,37 @@ pub fn split(src: &SourceText) -> Result<Split, Diagnostic> {
         .hint("add a line holding only `---` after the last front matter key"))
 }
 
-/// Parse one content file. `content_path` is relative to `content/`.
+/// Parse one content file. `content_path` is relative to `content/`. Warnings
+/// are dropped here; [`parse_full`] keeps them.
 pub fn parse(
     kind: DocKind,
     source: Arc<SourceText>,
     content_path: &str,
 ) -> Result<Document, Vec<Diagnostic>> {
+    match parse_full(kind, source, content_path) {
+        (Some(doc), diags) if !diags.iter().any(Diagnostic::is_error) => Ok(doc),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Parse one content file: the document unless it has errors, and every
+/// diagnostic (a document with warnings only is still returned).
+pub fn parse_full(
+    kind: DocKind,
+    source: Arc<SourceText>,
+    content_path: &str,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    match parse_inner(kind, source, content_path) {
+        Ok(r) => r,
+        Err(d) => (None, d),
+    }
+}
+
+fn parse_inner(
+    kind: DocKind,
+    source: Arc<SourceText>,
+    content_path: &str,
+) -> Result<(Option<Document>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let split = split(&source).map_err(|d| vec![d])?;
     let fm_text = &source.text[split.fm_start..split.fm_end];
     let value: serde_yaml::Value = match serde_yaml::from_str(fm_text) {
@@ -82,7 +107,7 @@ pub fn parse(
         fm_end: split.fm_end,
         body_offset: split.body_start,
     };
-    docs::convert(kind, value, origin, fm_text)
+    Ok(docs::convert(kind, value, origin, fm_text))
 }
 
 const YAML_HINT: &str = "check indentation, `key: value` pairs and quotes; quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%`, `@` or a backtick";

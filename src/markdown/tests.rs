@@ -507,3 +507,18 @@ fn links_in_headings_still_resolve() {
     );
     assert_eq!(r.incident_refs, ["EX42"]);
 }
+
+#[test]
+fn highlighting_stops_after_the_budget_but_code_still_renders() {
+    let block = format!("```rust\n{}\n```\n\n", "let x = 1;\n".repeat(2000));
+    let body = block.repeat(20); // ~440 KB of code
+    let r = render(&body, "a.md", None, &site());
+    let pres = r
+        .html
+        .matches("<pre class=\"code\" data-lang=\"rust\">")
+        .count();
+    assert_eq!(pres, 20);
+    assert!(r.html.contains("hl-"), "early blocks are highlighted");
+    let last = r.html.rsplit("<pre").next().unwrap();
+    assert!(!last.contains("hl-"), "late blocks stay plain");
+}

@@ -35,17 +35,8 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str())),
     ) {
-        let msg = tera_message(&e);
-        // Name the template file the message is about, when it says.
-        let shown = theme
-            .templates
-            .iter()
-            .find(|(name, _)| {
-                msg.contains(&format!("{name}:")) || msg.contains(&format!("'{name}'"))
-            })
-            .map_or_else(|| "templates".to_string(), |(_, (shown, _))| shown.clone());
         return Err(vec![
-            Diagnostic::error(shown, format!("template error: {msg}"))
+            tera_diag(theme, &e, None, "template error")
                 .hint("fix the Tera syntax of this template"),
         ]);
     }
@@ -70,6 +61,40 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
         crate::time::format_duration(v)
     });
     Ok(tera)
+}
+
+/// A Tera error as a diagnostic: Tera's own report carries `--> name:line:col`
+/// and a snippet; we keep its first line as the message and point our own
+/// location at the template file.
+fn tera_diag(theme: &Theme, e: &tera::Error, fallback: Option<&str>, what: &str) -> Diagnostic {
+    let msg = tera_message(e);
+    let located = msg.lines().find_map(|l| {
+        let rest = l.trim_start().strip_prefix("--> ")?;
+        let mut parts = rest.rsplitn(3, ':');
+        let col: usize = parts.next()?.trim().parse().ok()?;
+        let line: usize = parts.next()?.trim().parse().ok()?;
+        Some((parts.next()?.to_string(), line, col))
+    });
+    let name = located.as_ref().map(|(n, _, _)| n.as_str()).or(fallback);
+    let first = msg
+        .lines()
+        .map(|l| l.trim().trim_start_matches("error: "))
+        .find(|l| !l.is_empty())
+        .unwrap_or("unknown template error");
+    let message = format!("{what}: {first}");
+    match name.and_then(|n| theme.templates.get(n)) {
+        Some((shown, text)) => {
+            let src = crate::diag::SourceText::new(shown.clone(), text.clone());
+            match located {
+                Some((_, line, col)) => src.at(crate::diag::Severity::Error, line, col, 1, message),
+                None => Diagnostic::error(shown.clone(), message),
+            }
+        }
+        None => Diagnostic::error(
+            name.map_or_else(|| "templates".to_string(), |n| format!("templates/{n}")),
+            message,
+        ),
+    }
 }
 
 fn tera_message(e: &tera::Error) -> String {
@@ -246,11 +271,8 @@ fn render_page(
     }
     tera.render(template, &context).map_err(|e| {
         vec![
-            Diagnostic::error(
-                shown(template),
-                format!("cannot render /{path}: {}", tera_message(&e)),
-            )
-            .hint("check the template against docs/templates.md"),
+            tera_diag(theme, &e, Some(template), &format!("cannot render /{path}"))
+                .hint("check the template against docs/templates.md"),
         ]
     })
 }

@@ -17,9 +17,8 @@ struct Case {
     expect: &'static [Expect],
     /// Changes a fixture cannot hold (a `.git` folder, a 5 MB body).
     setup: fn(&Path),
-    /// Whether `check` reports this case too. Only `build` looks at the output
-    /// folder so far, and a foreign folder depends on `--force`, which `check`
-    /// does not take.
+    /// Whether `check` reports this case too: a foreign output folder depends on
+    /// `--force`, which `check` does not take.
     check_sees: bool,
 }
 
@@ -104,20 +103,20 @@ const CASES: &[Case] = &[
     // --- config and usage: exit 2
     case("no-config", 2, &[("sitrep.toml", 0, 0, &["no sitrep.toml", "sitrep init"])]),
     case("config-unknown-key", 2, &[("sitrep.toml", 3, 1, &["unknown key `time_zone` in sitrep.toml", "did you mean `timezone`?"])]),
-    case("unknown-theme", 2, &[("sitrep.toml", 0, 0, &["unknown theme `fancy`", "`default`"])]),
+    case("unknown-theme", 2, &[("sitrep.toml", 3, 9, &["unknown theme `fancy`", "`default`"])]),
     // --- output folders sitrep does not own: exit 2, nothing touched
-    build_only("output-root", &[("*", 0, 0, &["is the site root"])]),
-    build_only("output-ancestor", &[("*", 0, 0, &["is a parent of the site root"])]),
-    build_only("output-content", &[("*", 0, 0, &["inside the site's `content/`"])]),
-    build_only("output-themes", &[("*", 0, 0, &["inside the site's `themes/`"])]),
-    build_only("output-static", &[("*", 0, 0, &["inside the site's `static/`"])]),
-    build_only("output-templates", &[("*", 0, 0, &["inside the site's `templates/`"])]),
-    Case { setup: git_folder, ..build_only("output-git", &[("*", 0, 0, &["holds a `.git`", "not a build folder"])]) },
-    build_only("output-sitrep-toml", &[("*", 0, 0, &["holds a `sitrep.toml`", "not a build folder"])]),
-    build_only("output-foreign", &[("*", 0, 0, &["not empty and was not written by sitrep", "--force"])]),
+    case("output-root", 2, &[("sitrep.toml", 3, 14, &["is the site root"])]),
+    case("output-ancestor", 2, &[("sitrep.toml", 3, 14, &["is a parent of the site root"])]),
+    case("output-content", 2, &[("sitrep.toml", 3, 14, &["inside the site's `content/`"])]),
+    case("output-themes", 2, &[("sitrep.toml", 3, 14, &["inside the site's `themes/`"])]),
+    case("output-static", 2, &[("sitrep.toml", 3, 14, &["inside the site's `static/`"])]),
+    case("output-templates", 2, &[("sitrep.toml", 3, 14, &["inside the site's `templates/`"])]),
+    Case { setup: git_folder, ..case("output-git", 2, &[("sitrep.toml", 3, 14, &["holds a `.git`", "not a build folder"])]) },
+    case("output-sitrep-toml", 2, &[("sitrep.toml", 3, 14, &["holds a `sitrep.toml`", "not a build folder"])]),
+    build_only("output-foreign", &[("sitrep.toml", 3, 14, &["not empty and was not written by sitrep", "--force"])]),
     // --- failing builds (every failing case also checks the previous output)
     case("output-failed-build", 1, &[("content/incidents/EX2.md", 6, 1, &["no offset"])]),
-    case("output-render-error", 1, &[("templates/incident.html", 0, 0, &["cannot render /incidents/ex1/", "no_such_variable"])]),
+    case("output-render-error", 1, &[("templates/incident.html", 3, 4, &["cannot render /incidents/ex1/", "no_such_variable"])]),
 ];
 
 /// A repository in the output folder (a fixture cannot hold a `.git`).
