@@ -150,12 +150,51 @@ impl LinkResolver for Resolver {
     }
 }
 
+/// How [`link_with`] turns Markdown into HTML: [`Direct`] renders every time;
+/// `serve` passes a cache that reuses renders across rebuilds.
+pub trait MarkdownRenderer: Sync {
+    /// Same contract as [`markdown::render`].
+    fn render(
+        &self,
+        body: &str,
+        from: &str,
+        self_id: Option<&str>,
+        resolver: &dyn LinkResolver,
+    ) -> Rendered;
+}
+
+/// Renders with [`markdown::render`], no cache.
+pub struct Direct;
+
+impl MarkdownRenderer for Direct {
+    fn render(
+        &self,
+        body: &str,
+        from: &str,
+        self_id: Option<&str>,
+        resolver: &dyn LinkResolver,
+    ) -> Rendered {
+        markdown::render(body, from, self_id, resolver)
+    }
+}
+
 /// Build the site model, or every error found (warnings ride along in both cases).
 pub fn link(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
     drafts: bool,
+) -> (Option<Site>, Vec<Diagnostic>) {
+    link_with(config, docs, assets, drafts, &Direct)
+}
+
+/// [`link`] with Markdown rendered through `md` (serve's render cache).
+pub fn link_with(
+    config: Config,
+    docs: Vec<Document>,
+    assets: Vec<Asset>,
+    drafts: bool,
+    md: &dyn MarkdownRenderer,
 ) -> (Option<Site>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
@@ -374,10 +413,10 @@ pub fn link(
             let from = &inc.origin.content_path;
             let me = Some(inc.id.as_str());
             let mut d = Vec::new();
-            let body = markdown::render(&inc.body, from, me, &resolver);
+            let body = md.render(&inc.body, from, me, &resolver);
             body_problems(&inc.origin, &body, &|w| suggest(w), &mut d);
             let mut field = |text: &str, at: Vec<Seg>| {
-                let r = markdown::render(text, from, me, &resolver);
+                let r = md.render(text, from, me, &resolver);
                 for p in &r.problems {
                     d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
                 }
@@ -415,14 +454,14 @@ pub fn link(
     let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
         .par_iter()
         .map(|n| {
-            let r = markdown::render(&n.body, &n.origin.content_path, None, &resolver);
+            let r = md.render(&n.body, &n.origin.content_path, None, &resolver);
             let mut d = Vec::new();
             body_problems(&n.origin, &r, &|w| suggest(w), &mut d);
             (r, d)
         })
         .collect();
     let mut render_plain = |origin: &Origin, body: &str| {
-        let r = markdown::render(body, &origin.content_path, None, &resolver);
+        let r = md.render(body, &origin.content_path, None, &resolver);
         body_problems(origin, &r, &|w| suggest(w), &mut diags);
         r
     };
