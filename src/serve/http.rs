@@ -223,6 +223,10 @@ fn internal(req: Request, name: &str, head: bool, shared: &Shared, hub: &Hub) {
             RELOAD_JS.as_bytes().to_vec(),
             &[],
         ),
+        "files" => {
+            let json = serde_json::to_vec_pretty(&shared.paths()).unwrap_or_default();
+            respond(req, 200, "application/json", json, &[]);
+        }
         "errors" => {
             let json = serde_json::to_vec_pretty(&shared.status()).unwrap_or_default();
             respond(req, 200, "application/json", json, &[]);

@@ -80,6 +80,9 @@ pub struct Engine {
     deps: Dependents,
     /// Content paths changed since the last good build.
     dirty: BTreeSet<String>,
+    /// Asset files written since the last good build (served from disk, but
+    /// open pages should hear of them).
+    touched_assets: BTreeSet<String>,
     /// Everything must be re-checked (start, config or template change, rescan).
     dirty_all: bool,
 }
@@ -146,6 +149,7 @@ impl Engine {
             hashes: HashMap::new(),
             deps: Dependents::new(),
             dirty: BTreeSet::new(),
+            touched_assets: BTreeSet::new(),
             dirty_all: true,
         }
     }
@@ -173,8 +177,9 @@ impl Engine {
                 self.refresh(p);
             }
         }
+        self.publish_assets(out);
         lap(&mut o, "read");
-        if !self.dirty_all && self.dirty.is_empty() && self.assets == self.served_assets {
+        if !self.dirty_all && self.dirty.is_empty() {
             o.ok = true;
             return o;
         }
@@ -235,17 +240,20 @@ impl Engine {
             self.hashes.clear();
             self.dirty_all = true;
         }
-        let statics: BTreeMap<String, Body> = theme
-            .statics
-            .iter()
-            .map(|(p, f)| {
-                let body = match f {
-                    StaticFile::Embedded(b) => Body::Static(b),
-                    StaticFile::Disk(p) => Body::File(p.clone()),
-                };
-                (p.clone(), body)
-            })
-            .collect();
+        // Held in memory (they are few and small) so unchanged ones are not announced.
+        let mut statics = BTreeMap::new();
+        for (path, f) in &theme.statics {
+            let body = match f {
+                StaticFile::Embedded(b) => Body::Static(b),
+                StaticFile::Disk(p) => Body::Bytes(Arc::from(std::fs::read(p).map_err(|e| {
+                    vec![Diagnostic::error(
+                        load::rel(&self.root, p),
+                        format!("cannot read the static file: {e}"),
+                    )]
+                })?)),
+            };
+            statics.insert(path.clone(), body);
+        }
         let touched: BTreeSet<String> =
             statics.keys().chain(self.statics.keys()).cloned().collect();
         self.statics = statics;
@@ -259,6 +267,37 @@ impl Engine {
             .collect();
         out.publish(update);
         Ok(())
+    }
+
+    /// Content assets are served from disk and no page depends on them: publish
+    /// them at once (announcing written ones, which are already served).
+    fn publish_assets(&mut self, out: &mut dyn Publish) {
+        let mut touched = std::mem::take(&mut self.touched_assets);
+        touched.extend(
+            self.served_assets
+                .keys()
+                .filter(|k| !self.assets.contains_key(*k))
+                .cloned(),
+        );
+        touched.extend(
+            self.assets
+                .iter()
+                .filter(|(k, v)| self.served_assets.get(*k) != Some(v))
+                .map(|(k, _)| k.clone()),
+        );
+        if touched.is_empty() {
+            return;
+        }
+        self.served_assets = self.assets.clone();
+        out.publish(
+            touched
+                .into_iter()
+                .map(|p| {
+                    let b = self.effective(&p, None);
+                    (p, b)
+                })
+                .collect(),
+        );
     }
 
     /// What is served at `path`: an asset, else a static file, else a page
@@ -365,6 +404,7 @@ impl Engine {
         }
         if !path.ends_with(".md") {
             self.assets.insert(path.to_string(), abs.to_path_buf());
+            self.touched_assets.insert(path.to_string());
             return;
         }
         let shown = format!("content/{path}");
@@ -583,21 +623,7 @@ impl Engine {
         }
         self.pages.extend(fresh);
         self.hashes.extend(hashes);
-        let assets_touched: BTreeSet<String> = self
-            .assets
-            .iter()
-            .filter(|(k, v)| self.served_assets.get(*k) != Some(v))
-            .map(|(k, _)| k.clone())
-            .chain(
-                self.served_assets
-                    .keys()
-                    .filter(|k| !self.assets.contains_key(*k))
-                    .cloned(),
-            )
-            .collect();
-        self.served_assets = self.assets.clone();
-        // A changed asset was already served from disk, but clients need to hear of it.
-        for f in removed.iter().chain(&assets_touched) {
+        for f in &removed {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);

@@ -53,6 +53,13 @@ impl Shared {
         read(&self.files).contains_key(path)
     }
 
+    /// Every served path, sorted (for `/__sitrep/files`).
+    pub fn paths(&self) -> Vec<String> {
+        let mut v: Vec<String> = read(&self.files).keys().cloned().collect();
+        v.sort();
+        v
+    }
+
     pub fn status(&self) -> Status {
         read(&self.status).clone()
     }
@@ -81,8 +88,11 @@ impl Shared {
         for (path, body) in update {
             match body {
                 Some(b) => {
-                    let same = matches!((files.get(&path), &b),
-                        (Some(Body::Bytes(old)), Body::Bytes(new)) if old == new);
+                    let same = match (files.get(&path), &b) {
+                        (Some(Body::Bytes(old)), Body::Bytes(new)) => old == new,
+                        (Some(Body::Static(old)), Body::Static(new)) => old == new,
+                        _ => false,
+                    };
                     if !same {
                         files.insert(path.clone(), b);
                         changed.push(path);
