@@ -185,17 +185,22 @@ pub fn link(
     assets: Vec<Asset>,
     drafts: bool,
 ) -> (Option<Site>, Vec<Diagnostic>) {
-    link_with(config, docs, assets, drafts, &Direct)
+    let (site, diags) = link_with(config, docs, assets, drafts, &Direct);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    (if failed { None } else { Some(site) }, diags)
 }
 
-/// [`link`] with Markdown rendered through `md` (serve's render cache).
+/// [`link`] with Markdown rendered through `md` (serve's render cache). The
+/// site comes back even when there are errors (then it must not be rendered),
+/// so serve can keep its documents and renders for the next attempt. Draft
+/// documents left out (without `drafts`) are not in it.
 pub fn link_with(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
     drafts: bool,
     md: &dyn MarkdownRenderer,
-) -> (Option<Site>, Vec<Diagnostic>) {
+) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
     let mut draft_ids = HashMap::new();
@@ -517,7 +522,6 @@ pub fn link_with(
     }
 
     let taxonomies = taxonomies(&incidents, &mut diags);
-    let failed = diags.iter().any(Diagnostic::is_error);
     let site = Site {
         config,
         incidents,
@@ -532,7 +536,7 @@ pub fn link_with(
         taxonomies,
         assets,
     };
-    (if failed { None } else { Some(site) }, diags)
+    (site, diags)
 }
 
 /// Was `related[ri]` written as a map (so the ID has its own `id:` line)?

@@ -1,28 +1,36 @@
 //! Markdown render cache: (file, incident ID, Markdown text) in, the
-//! [`Rendered`] of an earlier link out. A render depends on the rest of the
-//! site only through the link targets it names (incident IDs, `.md` paths), so
-//! an entry stays valid until a target its text mentions changes; see
-//! [`MdCache::invalidate`].
+//! [`Rendered`] of an earlier link out, so an edit re-renders one file's
+//! Markdown, not the site's.
+//!
+//! Entries are keyed by file, ID, and the text's length and ends, not by the
+//! whole text: the engine drops a file's entries whenever it re-reads the file
+//! ([`MdCache::forget`]), and the entries whose text names a link target that
+//! changed. Large renders are handed out by move (not copied) and handed back
+//! after the rebuild with [`MdCache::put_back`], which keeps a rebuild of a
+//! 10,000-incident site from copying hundreds of megabytes of HTML.
 
 use crate::link::MarkdownRenderer;
 use crate::markdown::{self, LinkResolver, Rendered};
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
+
+/// Renders larger than this (bytes of HTML) are moved out, not cloned.
+const MOVE_OVER: usize = 2048;
 
 struct Entry {
     from: String,
     self_id: Option<String>,
-    body: String,
+    len: usize,
     rendered: Rendered,
     /// The round that last used it; older entries are dropped after a link.
-    used: AtomicU64,
+    used: u64,
 }
 
 #[derive(Default)]
 pub struct MdCache {
-    map: Mutex<HashMap<u64, Arc<Entry>>>,
+    map: Mutex<HashMap<u64, Entry>>,
     round: AtomicU64,
     /// Files (`from`) rendered afresh in this round.
     misses: Mutex<BTreeSet<String>>,
@@ -35,7 +43,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn key(body: &str, from: &str, self_id: Option<&str>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (from, self_id, body).hash(&mut h);
+    (from, self_id, body.len()).hash(&mut h);
+    let b = body.as_bytes();
+    b[..b.len().min(64)].hash(&mut h);
+    b[b.len().saturating_sub(64)..].hash(&mut h);
     h.finish()
 }
 
@@ -46,30 +57,31 @@ impl MdCache {
         lock(&self.misses).clear();
     }
 
-    /// End a link: drop entries it did not use (edited or deleted text), and
-    /// return the files whose Markdown was rendered afresh.
+    /// End a link: drop entries it did not use, and return the files whose
+    /// Markdown was rendered afresh.
     pub fn end_round(&self) -> BTreeSet<String> {
         let round = self.round.load(Ordering::SeqCst);
-        lock(&self.map).retain(|_, e| e.used.load(Ordering::Relaxed) == round);
+        lock(&self.map).retain(|_, e| e.used == round);
         std::mem::take(&mut *lock(&self.misses))
     }
 
-    /// Forget every entry whose text may name one of `needles` (lower-cased
-    /// incident IDs and `.md` file names whose target changed). Text with
-    /// escapes that could spell a name in pieces is dropped whenever anything
-    /// changed.
-    pub fn invalidate(&self, needles: &BTreeSet<String>) {
-        if needles.is_empty() {
-            return;
+    /// Return a render handed out during this round (a body, after the rebuild).
+    pub fn put_back(&self, body: &str, from: &str, self_id: Option<&str>, rendered: Rendered) {
+        let entry = Entry {
+            from: from.to_string(),
+            self_id: self_id.map(str::to_string),
+            len: body.len(),
+            rendered,
+            used: self.round.load(Ordering::SeqCst),
+        };
+        lock(&self.map).insert(key(body, from, self_id), entry);
+    }
+
+    /// Forget every render of these files (re-read, or naming a changed target).
+    pub fn forget(&self, files: &BTreeSet<String>) {
+        if !files.is_empty() {
+            lock(&self.map).retain(|_, e| !files.contains(&e.from));
         }
-        lock(&self.map).retain(|_, e| {
-            let b = &e.body;
-            if b.contains('%') || b.contains("&#") || b.contains('&') && b.contains(';') {
-                return false;
-            }
-            let text = b.to_ascii_lowercase().replace('\\', "");
-            !needles.iter().any(|n| text.contains(n.as_str()))
-        });
     }
 
     pub fn clear(&self) {
@@ -92,27 +104,43 @@ impl MarkdownRenderer for MdCache {
     ) -> Rendered {
         let k = key(body, from, self_id);
         let round = self.round.load(Ordering::SeqCst);
-        let hit = lock(&self.map).get(&k).cloned();
-        if let Some(e) = hit
-            && e.from == from
-            && e.self_id.as_deref() == self_id
-            && e.body == body
         {
-            e.used.store(round, Ordering::Relaxed);
-            return e.rendered.clone();
+            let mut map = lock(&self.map);
+            if let Some(e) = map.get_mut(&k)
+                && e.from == from
+                && e.self_id.as_deref() == self_id
+                && e.len == body.len()
+            {
+                if e.rendered.html.len() > MOVE_OVER {
+                    if let Some(e) = map.remove(&k) {
+                        return e.rendered;
+                    }
+                } else {
+                    e.used = round;
+                    return e.rendered.clone();
+                }
+            }
         }
         let rendered = markdown::render(body, from, self_id, resolver);
         lock(&self.misses).insert(from.to_string());
-        let entry = Arc::new(Entry {
-            from: from.to_string(),
-            self_id: self_id.map(str::to_string),
-            body: body.to_string(),
-            rendered: rendered.clone(),
-            used: AtomicU64::new(round),
-        });
-        lock(&self.map).insert(k, entry);
+        if rendered.html.len() <= MOVE_OVER {
+            self.put_back(body, from, self_id, rendered.clone());
+        }
         rendered
     }
+}
+
+/// Does this text name any of `names` (lower-cased IDs and `.md` file names)?
+/// Escapes that could spell a name in pieces count as naming everything.
+pub fn mentions(text: &str, names: &BTreeSet<String>) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    if text.contains('%') || text.contains('&') {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase().replace('\\', "");
+    names.iter().any(|n| lower.contains(n.as_str()))
 }
 
 #[cfg(test)]
@@ -150,24 +178,37 @@ mod tests {
         c.render("Hello *EX1*", "incidents/b.md", Some("A"), &NoSite);
         assert_eq!(
             c.end_round().into_iter().collect::<Vec<_>>(),
-            vec!["incidents/b.md".to_string()],
+            ["incidents/b.md"],
             "another file is another entry"
         );
+        c.forget(&["incidents/b.md".to_string()].into());
+        assert_eq!(c.len(), 0);
     }
 
     #[test]
-    fn invalidation_by_mentioned_names() {
+    fn large_renders_move_out_and_come_back() {
         let c = MdCache::default();
+        let big = "word ".repeat(1000);
         c.begin_round();
-        c.render("see EX\\_1 and more", "a.md", None, &NoSite);
-        c.render("see [about](about.md)", "b.md", None, &NoSite);
-        c.render("nothing here", "c.md", None, &NoSite);
+        let r = c.render(&big, "a.md", None, &NoSite);
+        assert!(r.html.len() > MOVE_OVER);
+        c.put_back(&big, "a.md", None, r.clone());
         c.end_round();
-        c.invalidate(&["ex_1".to_string()].into());
-        assert_eq!(c.len(), 2);
-        c.invalidate(&["about.md".to_string()].into());
+        c.begin_round();
+        assert_eq!(c.render(&big, "a.md", None, &NoSite), r);
+        assert_eq!(c.len(), 0, "moved out");
+        c.put_back(&big, "a.md", None, r);
+        assert!(c.end_round().is_empty());
         assert_eq!(c.len(), 1);
-        c.invalidate(&BTreeSet::new());
-        assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn mentions_ignore_case_and_escapes() {
+        let names: BTreeSet<String> = ["ex_1".to_string(), "about.md".to_string()].into();
+        assert!(mentions("see EX\\_1 and more", &names));
+        assert!(mentions("see [about](About.md)", &names));
+        assert!(mentions("an &#95; entity", &names));
+        assert!(!mentions("nothing here", &names));
+        assert!(!mentions("EX_1", &BTreeSet::new()));
     }
 }

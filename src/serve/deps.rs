@@ -10,7 +10,6 @@
 use crate::link::{Backlink, Site};
 use crate::model::{Document, Related};
 use crate::render::{Output, output_file};
-use crate::slug::term_slug;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Content path (relative to `content/`) → page files that depend on it, its
@@ -28,6 +27,35 @@ pub fn site_wide(site: &Site) -> Vec<Output> {
         Output::NotFound,
     ];
     v.extend((0..site.taxonomies.len()).map(Output::Taxonomy));
+    v
+}
+
+/// The own pages of these content files (the edited documents).
+pub fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
+    let mut v = Vec::new();
+    let hit = |p: &String| files.contains(p.as_str());
+    v.extend(
+        (0..site.incidents.len())
+            .filter(|&i| hit(&site.incidents[i].origin.content_path))
+            .map(Output::Incident),
+    );
+    v.extend(
+        (0..site.news.len())
+            .filter(|&n| hit(&site.news[n].origin.content_path))
+            .map(Output::News),
+    );
+    v.extend(
+        (0..site.pages.len())
+            .filter(|&p| hit(&site.pages[p].origin.content_path))
+            .map(Output::Page),
+    );
+    if site
+        .home
+        .as_ref()
+        .is_some_and(|(h, _)| hit(&h.origin.content_path))
+    {
+        v.push(Output::Home);
+    }
     v
 }
 
@@ -53,25 +81,21 @@ pub fn dependents(site: &Site) -> Dependents {
                 Backlink::News(n) => file(Output::News(n)),
             });
         }
-        let names: [Vec<&str>; 4] = [
-            inc.services.iter().map(String::as_str).collect(),
-            inc.regions.iter().map(String::as_str).collect(),
-            inc.errors.iter().map(|e| e.term()).collect(),
-            inc.tags.iter().map(String::as_str).collect(),
-        ];
-        for (t, names) in names.iter().enumerate() {
-            let Some(tax) = site.taxonomies.get(t) else {
-                continue;
-            };
-            for n in names {
-                let slug = term_slug(n);
-                if tax.terms.contains_key(&slug) {
-                    files.push(file(Output::Term(t, slug)));
+        out.insert(inc.origin.content_path.clone(), files);
+    }
+    // The term pages each incident is listed on.
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        for (slug, term) in &tax.terms {
+            let f = file(Output::Term(t, slug.clone()));
+            for &i in &term.incidents {
+                if let Some(v) = out.get_mut(&site.incidents[i].origin.content_path) {
+                    v.push(f.clone());
                 }
             }
         }
-        dedup_tail(&mut files);
-        out.insert(inc.origin.content_path.clone(), files);
+    }
+    for v in out.values_mut() {
+        dedup_tail(v);
     }
     for (n, story) in site.news.iter().enumerate() {
         let mut files = vec![file(Output::News(n))];

@@ -8,16 +8,15 @@
 //! Order of publication: the edited documents' own pages first, then the other
 //! pages, then feeds — each as soon as it is ready, undone if a later step fails.
 
-use super::cache::MdCache;
+use super::cache::{self, MdCache};
 use super::deps::{self, Dependents};
+use super::docs::{Docs, walk_order};
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::frontmatter;
 use crate::link::{self, Site};
 use crate::load::{self, Asset};
-use crate::model::Document;
 use crate::render::{self, Now, Output, Sink};
 use crate::theme::{self, StaticFile, Theme};
 use rayon::prelude::*;
@@ -64,10 +63,7 @@ pub struct Engine {
     theme: Option<Theme>,
     tera: Option<Tera>,
     now: Option<Now>,
-    /// Content path → parsed document, or why it could not be read or parsed.
-    docs: HashMap<String, Result<Document, Vec<Diagnostic>>>,
-    /// Content path → file, for non-Markdown files in content/.
-    assets: BTreeMap<String, PathBuf>,
+    docs: Docs,
     md: MdCache,
     /// Link targets of the last link, to invalidate cached Markdown.
     targets: BTreeMap<String, String>,
@@ -78,17 +74,8 @@ pub struct Engine {
     /// Page file → hash of its template context when it was rendered.
     hashes: HashMap<String, u64>,
     deps: Dependents,
-    /// Content paths changed since the last good build.
-    dirty: BTreeSet<String>,
-    /// Asset files written since the last good build (served from disk, but
-    /// open pages should hear of them).
-    touched_assets: BTreeSet<String>,
     /// Everything must be re-checked (start, config or template change, rescan).
     dirty_all: bool,
-}
-
-fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
-    a.split('/').cmp(b.split('/'))
 }
 
 /// A hasher as an `io::Write`, so a context hashes without a string copy.
@@ -125,6 +112,14 @@ impl Sink for MemSink {
     }
 }
 
+/// What the phases of one rebuild rendered and published so far.
+#[derive(Default)]
+struct Progress {
+    fresh: HashMap<String, Arc<[u8]>>,
+    hashes: Vec<(String, u64)>,
+    published: Vec<String>,
+}
+
 /// One rendered page: file, context hash, and the new bytes unless unchanged.
 type Rendered = (String, u64, Option<Arc<[u8]>>);
 
@@ -139,8 +134,7 @@ impl Engine {
             theme: None,
             tera: None,
             now: None,
-            docs: HashMap::new(),
-            assets: BTreeMap::new(),
+            docs: Docs::new(root),
             md: MdCache::default(),
             targets: BTreeMap::new(),
             pages: HashMap::new(),
@@ -148,8 +142,6 @@ impl Engine {
             served_assets: BTreeMap::new(),
             hashes: HashMap::new(),
             deps: Dependents::new(),
-            dirty: BTreeSet::new(),
-            touched_assets: BTreeSet::new(),
             dirty_all: true,
         }
     }
@@ -170,35 +162,41 @@ impl Engine {
             o.diags = d;
             return o;
         }
-        if changes.rescan || self.dirty_all && self.docs.is_empty() {
-            self.rescan_content();
+        if changes.rescan || self.docs.slots.is_empty() {
+            self.docs.rescan();
         } else {
             for p in &changes.content {
-                self.refresh(p);
+                self.docs.refresh(p);
             }
         }
+        // Renders of re-read files are stale.
+        self.md.forget(&self.docs.dirty);
         self.publish_assets(out);
         lap(&mut o, "read");
-        if !self.dirty_all && self.dirty.is_empty() {
+        if !self.dirty_all && self.docs.dirty.is_empty() {
             o.ok = true;
             return o;
         }
-        let site = match self.link() {
-            Ok(s) => s,
-            Err(d) => {
-                o.diags = d;
-                return o;
-            }
+        // reload_settings succeeded, so there is a config.
+        let Some(config) = self.config.clone() else {
+            return o;
         };
+        let (site, diags) = self.link(config);
         lap(&mut o, "link");
-        match self.render(&site, out, &mut o) {
-            Ok(()) => {
-                o.ok = true;
-                self.dirty.clear();
-                self.dirty_all = false;
+        o.diags = diags;
+        if !o.diags.iter().any(Diagnostic::is_error) {
+            match self.render(&site, out, &mut o) {
+                Ok(()) => {
+                    o.ok = true;
+                    self.docs.dirty.clear();
+                    self.dirty_all = false;
+                }
+                Err(d) => o.diags.extend(d),
             }
-            Err(d) => o.diags.extend(d),
         }
+        let md = &self.md;
+        self.docs
+            .restore(site, |body, from, id, r| md.put_back(body, from, id, r));
         lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
         o
@@ -272,15 +270,16 @@ impl Engine {
     /// Content assets are served from disk and no page depends on them: publish
     /// them at once (announcing written ones, which are already served).
     fn publish_assets(&mut self, out: &mut dyn Publish) {
-        let mut touched = std::mem::take(&mut self.touched_assets);
+        let mut touched = std::mem::take(&mut self.docs.touched_assets);
         touched.extend(
             self.served_assets
                 .keys()
-                .filter(|k| !self.assets.contains_key(*k))
+                .filter(|k| !self.docs.assets.contains_key(*k))
                 .cloned(),
         );
         touched.extend(
-            self.assets
+            self.docs
+                .assets
                 .iter()
                 .filter(|(k, v)| self.served_assets.get(*k) != Some(v))
                 .map(|(k, _)| k.clone()),
@@ -288,7 +287,7 @@ impl Engine {
         if touched.is_empty() {
             return;
         }
-        self.served_assets = self.assets.clone();
+        self.served_assets = self.docs.assets.clone();
         out.publish(
             touched
                 .into_iter()
@@ -313,147 +312,39 @@ impl Engine {
             .map(|b| Body::Bytes(b.clone()))
     }
 
-    fn forget(&mut self, path: &str) {
-        let prefix = format!("{path}/");
-        let gone: Vec<String> = self
-            .docs
-            .keys()
-            .filter(|k| path.is_empty() || *k == path || k.starts_with(&prefix))
-            .cloned()
-            .collect();
-        for k in gone {
-            self.docs.remove(&k);
-            self.dirty.insert(k);
+    /// Link every document (lent from [`Docs`]; give them back with
+    /// `restore`). Files whose Markdown was rendered afresh count as changed
+    /// until a build succeeds, like edited ones.
+    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>) {
+        // Cached Markdown naming a link target that changed is stale.
+        let targets = deps::targets(self.docs.documents(), self.drafts);
+        let names = deps::changed_names(&self.targets, &targets);
+        if !names.is_empty() {
+            let stale: BTreeSet<String> = self
+                .docs
+                .texts()
+                .filter(|(_, t)| cache::mentions(t, &names))
+                .map(|(f, _)| f.to_string())
+                .collect();
+            self.md.forget(&stale);
         }
-        self.assets
-            .retain(|k, _| !(path.is_empty() || k == path || k.starts_with(&prefix)));
-    }
-
-    /// Look at a content path again: a file, a folder, or nothing any more.
-    fn refresh(&mut self, path: &str) {
-        if path.is_empty() {
-            return self.rescan_content();
-        }
-        let abs = self.root.join("content").join(path);
-        match std::fs::symlink_metadata(&abs) {
-            Ok(m) if m.is_dir() => {
-                self.forget(path);
-                self.walk(&abs);
-            }
-            Ok(m) if m.is_file() => {
-                self.forget(path);
-                self.upsert(path, &abs);
-            }
-            // Gone, or a symlink (the loader does not follow those either).
-            _ => self.forget(path),
-        }
-    }
-
-    fn rescan_content(&mut self) {
-        self.forget("");
-        self.dirty_all = true;
-        let content = self.root.join("content");
-        if !content.is_dir() {
-            self.docs.insert(
-                String::new(),
-                Err(vec![
-                    Diagnostic::error("content", "there is no `content/` folder").hint(
-                        "create `content/incidents/` and put one Markdown file per incident there",
-                    ),
-                ]),
-            );
-            return;
-        }
-        self.walk(&content);
-    }
-
-    fn walk(&mut self, dir: &Path) {
-        let content = self.root.join("content");
-        let walker = walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !load::ignored(&e.file_name().to_string_lossy()));
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    let rel = load::rel(&content, e.path());
-                    self.upsert(&rel, e.path());
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let p = e
-                        .path()
-                        .map(|p| load::rel(&self.root, p))
-                        .unwrap_or_else(|| "content".into());
-                    let d = Diagnostic::error(&p, format!("cannot read: {e}"))
-                        .hint("check the file's permissions");
-                    self.docs.insert(p, Err(vec![d]));
-                }
-            }
-        }
-    }
-
-    /// Read and parse one file, by the loader's rules.
-    fn upsert(&mut self, path: &str, abs: &Path) {
-        self.docs.remove(path);
-        self.assets.remove(path);
-        self.dirty.insert(path.to_string());
-        if path.split('/').any(load::ignored) || path.contains('/') && path.ends_with("/_index.md")
-        {
-            return;
-        }
-        if !path.ends_with(".md") {
-            self.assets.insert(path.to_string(), abs.to_path_buf());
-            self.touched_assets.insert(path.to_string());
-            return;
-        }
-        let shown = format!("content/{path}");
-        let parsed = load::read_text(abs, &shown)
-            .map_err(|d| vec![d])
-            .and_then(|text| {
-                let source = Arc::new(crate::diag::SourceText::new(shown, text));
-                frontmatter::parse(load::classify(path), source, path)
-            });
-        self.docs.insert(path.to_string(), parsed);
-    }
-
-    /// Link every document. Files whose Markdown was rendered afresh count as
-    /// changed (until a build succeeds, like edited ones).
-    fn link(&mut self) -> Result<Site, Vec<Diagnostic>> {
-        let Some(config) = self.config.clone() else {
-            return Err(Vec::new());
-        };
-        let mut keys: Vec<&String> = self.docs.keys().collect();
-        keys.sort_by(|a, b| walk_order(a, b));
-        let mut diags = Vec::new();
-        let mut docs = Vec::with_capacity(keys.len());
-        for k in keys {
-            match &self.docs[k] {
-                Ok(d) => docs.push(d.clone()),
-                Err(d) => diags.extend(d.iter().cloned()),
-            }
-        }
-        let mut asset_keys: Vec<&String> = self.assets.keys().collect();
+        self.targets = targets;
+        let (docs, mut diags) = self.docs.lend(self.drafts);
+        let mut asset_keys: Vec<&String> = self.docs.assets.keys().collect();
         asset_keys.sort_by(|a, b| walk_order(a, b));
         let assets = asset_keys
             .into_iter()
             .map(|k| Asset {
-                path: self.assets[k].clone(),
+                path: self.docs.assets[k].clone(),
                 content_path: k.clone(),
             })
             .collect();
-        let targets = deps::targets(docs.iter(), self.drafts);
-        self.md
-            .invalidate(&deps::changed_names(&self.targets, &targets));
-        self.targets = targets;
         self.md.begin_round();
         let (site, more) = link::link_with(config, docs, assets, self.drafts, &self.md);
-        self.dirty.extend(self.md.end_round());
+        let misses = self.md.end_round();
+        self.docs.dirty.extend(misses);
         diags.extend(more);
-        match site {
-            Some(s) if !diags.iter().any(Diagnostic::is_error) => Ok(s),
-            _ => Err(diags),
-        }
+        (site, diags)
     }
 
     fn render_set(
@@ -511,6 +402,49 @@ impl Engine {
         result
     }
 
+    /// Render one phase's pages whose context changed, and publish them; on
+    /// failure, withdraw what earlier phases published.
+    #[allow(clippy::too_many_arguments)]
+    fn phase(
+        &self,
+        name: &'static str,
+        set: &[&Output],
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        run: &mut Progress,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let t = Instant::now();
+        let done = match self.render_set(site, tera, theme, now, set) {
+            Ok(d) => d,
+            Err(e) => {
+                out.publish(
+                    run.published
+                        .iter()
+                        .map(|p| (p.clone(), self.effective(p, None)))
+                        .collect(),
+                );
+                return Err(e);
+            }
+        };
+        let mut update = Update::new();
+        for (file, h, bytes) in done {
+            run.hashes.push((file.clone(), h));
+            if let Some(b) = bytes {
+                o.rendered += 1;
+                update.push((file.clone(), self.effective(&file, Some(&b))));
+                run.published.push(file.clone());
+                run.fresh.insert(file, b);
+            }
+        }
+        out.publish(update);
+        o.timings.push((name, t.elapsed()));
+        Ok(())
+    }
+
     fn render_with(
         &mut self,
         site: &Site,
@@ -520,19 +454,30 @@ impl Engine {
         out: &mut dyn Publish,
         o: &mut Outcome,
     ) -> Result<(), Vec<Diagnostic>> {
+        let mut run = Progress::default();
+        // Phase A: the changed documents' own pages, published first.
+        let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
+        let own = deps::own_outputs(site, &changed);
+        self.phase(
+            "render own",
+            &own.iter().collect::<Vec<_>>(),
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+
+        // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
         let new_deps = deps::dependents(site);
         let by_file: HashMap<String, Output> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
-        let changed: BTreeSet<&String> = self.dirty.iter().collect();
-        // Phase A: the changed documents' own pages.
-        let own: BTreeSet<&String> = changed
-            .iter()
-            .filter_map(|p| new_deps.get(*p).and_then(|f| f.first()))
-            .collect();
-        // Phase B: everything that may read a changed document, and the site-wide pages.
+        let site_wide: Vec<Output> = deps::site_wide(site);
         let mut near: BTreeSet<&String> = BTreeSet::new();
         if self.dirty_all {
             near.extend(by_file.keys());
@@ -542,22 +487,43 @@ impl Engine {
                     near.extend(d.iter());
                 }
             }
+            // Pages that did not exist before (a new term, say).
             near.extend(by_file.keys().filter(|f| !self.hashes.contains_key(*f)));
         }
-        let site_wide: Vec<Output> = deps::site_wide(site);
-        let phase_a: Vec<&Output> = own.iter().filter_map(|f| by_file.get(*f)).collect();
-        let mut phase_b: Vec<&Output> = near
+        let neighbours: Vec<&Output> = near
             .iter()
-            .filter(|f| !own.contains(*f))
             .filter_map(|f| by_file.get(*f))
-            .filter(|op| !site_wide.contains(op))
+            .filter(|op| !own.contains(op) && !site_wide.contains(op))
             .collect();
-        phase_b.extend(site_wide.iter());
         o.timings.push(("plan", t.elapsed()));
-
-        let mut fresh: HashMap<String, Arc<[u8]>> = HashMap::new();
-        let mut hashes: Vec<(String, u64)> = Vec::new();
-        let mut published: Vec<String> = Vec::new();
+        self.phase(
+            "render near",
+            &neighbours,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let wide: Vec<&Output> = site_wide.iter().collect();
+        self.phase(
+            "render site-wide",
+            &wide,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let Progress {
+            mut fresh,
+            hashes,
+            published,
+        } = run;
         let undo = |me: &Engine, published: &[String], out: &mut dyn Publish| {
             out.publish(
                 published
@@ -566,28 +532,6 @@ impl Engine {
                     .collect(),
             );
         };
-        for (name, set) in [("render own", phase_a), ("render rest", phase_b)] {
-            let t = Instant::now();
-            let done = match self.render_set(site, tera, theme, now, &set) {
-                Ok(d) => d,
-                Err(e) => {
-                    undo(self, &published, out);
-                    return Err(e);
-                }
-            };
-            let mut update = Update::new();
-            for (file, h, bytes) in done {
-                hashes.push((file.clone(), h));
-                if let Some(b) = bytes {
-                    o.rendered += 1;
-                    update.push((file.clone(), self.effective(&file, Some(&b))));
-                    published.push(file.clone());
-                    fresh.insert(file, b);
-                }
-            }
-            out.publish(update);
-            o.timings.push((name, t.elapsed()));
-        }
 
         // Phase C: feeds, sitemap, search index; published where they differ.
         let t = Instant::now();

@@ -9,6 +9,7 @@
 
 mod cache;
 mod deps;
+mod docs;
 pub mod events;
 pub mod http;
 pub mod incremental;

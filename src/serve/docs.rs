@@ -1,0 +1,287 @@
+//! The site's content kept in memory: content paths in (from the watcher),
+//! parsed documents and asset paths out — by the loader's rules (`load.rs`),
+//! one file at a time. Documents are lent to a link by move and returned
+//! after it, so a rebuild copies none of them.
+
+use crate::diag::{Diagnostic, SourceText};
+use crate::frontmatter;
+use crate::link::Site;
+use crate::load;
+use crate::model::Document;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub enum Slot {
+    Doc(Document),
+    /// Could not be read or parsed: every problem found.
+    Failed(Vec<Diagnostic>),
+    /// Inside a [`Site`] until [`Docs::restore`].
+    Lent,
+}
+
+#[derive(Default)]
+pub struct Docs {
+    root: PathBuf,
+    /// Content path (relative to `content/`) → document.
+    pub slots: HashMap<String, Slot>,
+    /// Content path → file, for non-Markdown files of content/.
+    pub assets: BTreeMap<String, PathBuf>,
+    /// Content paths read again (or gone) since the last good build.
+    pub dirty: BTreeSet<String>,
+    /// Asset paths written since they were last announced.
+    pub touched_assets: BTreeSet<String>,
+}
+
+/// The order `walkdir` with `sort_by_file_name` visits paths in, which the
+/// loader's output follows.
+pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+fn parse(path: &str, abs: &Path) -> Slot {
+    let shown = format!("content/{path}");
+    let parsed = load::read_text(abs, &shown)
+        .map_err(|d| vec![d])
+        .and_then(|text| {
+            let source = Arc::new(SourceText::new(shown, text));
+            frontmatter::parse(load::classify(path), source, path)
+        });
+    match parsed {
+        Ok(d) => Slot::Doc(d),
+        Err(d) => Slot::Failed(d),
+    }
+}
+
+/// Does the loader read this content path (no `.`/`_` names but the root `_index.md`)?
+fn loaded(path: &str) -> bool {
+    !(path.split('/').any(load::ignored) || path.contains('/') && path.ends_with("/_index.md"))
+}
+
+impl Docs {
+    pub fn new(root: &Path) -> Docs {
+        Docs {
+            root: root.to_path_buf(),
+            ..Default::default()
+        }
+    }
+
+    fn forget(&mut self, path: &str) {
+        let prefix = format!("{path}/");
+        let under = |k: &String| path.is_empty() || k == path || k.starts_with(&prefix);
+        let gone: Vec<String> = self.slots.keys().filter(|k| under(k)).cloned().collect();
+        for k in gone {
+            self.slots.remove(&k);
+            self.dirty.insert(k);
+        }
+        let gone: Vec<String> = self.assets.keys().filter(|k| under(k)).cloned().collect();
+        for k in gone {
+            self.assets.remove(&k);
+            self.touched_assets.insert(k);
+        }
+    }
+
+    /// Look at a content path again: a file, a folder, or nothing any more.
+    pub fn refresh(&mut self, path: &str) {
+        if path.is_empty() {
+            return self.rescan();
+        }
+        let abs = self.root.join("content").join(path);
+        self.forget(path);
+        match std::fs::symlink_metadata(&abs) {
+            Ok(m) if m.is_dir() => self.walk(&abs),
+            Ok(m) if m.is_file() => self.add(vec![(path.to_string(), abs)]),
+            // Gone, or a symlink (the loader does not follow those either).
+            _ => {}
+        }
+    }
+
+    /// Read all of content/ again.
+    pub fn rescan(&mut self) {
+        self.forget("");
+        let content = self.root.join("content");
+        if !content.is_dir() {
+            let d = Diagnostic::error("content", "there is no `content/` folder")
+                .hint("create `content/incidents/` and put one Markdown file per incident there");
+            self.slots.insert(String::new(), Slot::Failed(vec![d]));
+            return;
+        }
+        self.walk(&content);
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let content = self.root.join("content");
+        let walker = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !load::ignored(&e.file_name().to_string_lossy()));
+        let mut files = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    files.push((load::rel(&content, e.path()), e.path().to_path_buf()));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let p = e
+                        .path()
+                        .map(|p| load::rel(&self.root, p))
+                        .unwrap_or_else(|| "content".into());
+                    let d = Diagnostic::error(&p, format!("cannot read: {e}"))
+                        .hint("check the file's permissions");
+                    self.slots.insert(p, Slot::Failed(vec![d]));
+                }
+            }
+        }
+        self.add(files);
+    }
+
+    /// Read and parse files (in parallel), by the loader's rules.
+    fn add(&mut self, files: Vec<(String, PathBuf)>) {
+        let mut md = Vec::new();
+        for (path, abs) in files {
+            if !loaded(&path) {
+                continue;
+            }
+            if path.ends_with(".md") {
+                md.push((path, abs));
+            } else {
+                self.touched_assets.insert(path.clone());
+                self.assets.insert(path, abs);
+            }
+        }
+        let parsed: Vec<(String, Slot)> = md
+            .into_par_iter()
+            .map(|(path, abs)| {
+                let slot = parse(&path, &abs);
+                (path, slot)
+            })
+            .collect();
+        for (path, slot) in parsed {
+            self.dirty.insert(path.clone());
+            self.slots.insert(path, slot);
+        }
+    }
+
+    /// Documents for a link, in the loader's order, moved out of their slots
+    /// (drafts that the link would drop are copied instead), and the problems
+    /// of the files that failed.
+    pub fn lend(&mut self, drafts: bool) -> (Vec<Document>, Vec<Diagnostic>) {
+        let mut keys: Vec<String> = self.slots.keys().cloned().collect();
+        keys.sort_by(|a, b| walk_order(a, b));
+        let mut docs = Vec::with_capacity(keys.len());
+        let mut diags = Vec::new();
+        for k in keys {
+            let Some(slot) = self.slots.get_mut(&k) else {
+                continue;
+            };
+            match slot {
+                Slot::Failed(d) => diags.extend(d.iter().cloned()),
+                Slot::Doc(d) if !drafts && is_draft(d) => docs.push(d.clone()),
+                Slot::Doc(_) => {
+                    if let Slot::Doc(d) = std::mem::replace(slot, Slot::Lent) {
+                        docs.push(d);
+                    }
+                }
+                Slot::Lent => {}
+            }
+        }
+        (docs, diags)
+    }
+
+    /// Take the documents back from a site, with each body's render for `back`.
+    pub fn restore(
+        &mut self,
+        site: Site,
+        mut back: impl FnMut(&str, &str, Option<&str>, crate::markdown::Rendered),
+    ) {
+        let Site {
+            incidents,
+            incident_html,
+            news,
+            news_html,
+            pages,
+            page_html,
+            home,
+            ..
+        } = site;
+        for (inc, html) in incidents.into_iter().zip(incident_html) {
+            back(
+                &inc.body,
+                &inc.origin.content_path,
+                Some(inc.id.as_str()),
+                html.body,
+            );
+            let path = inc.origin.content_path.clone();
+            self.put(path, Document::Incident(Box::new(inc)));
+        }
+        for (n, r) in news.into_iter().zip(news_html) {
+            back(&n.body, &n.origin.content_path, None, r);
+            self.put(n.origin.content_path.clone(), Document::News(Box::new(n)));
+        }
+        for (p, r) in pages.into_iter().zip(page_html) {
+            back(&p.body, &p.origin.content_path, None, r);
+            self.put(p.origin.content_path.clone(), Document::Page(Box::new(p)));
+        }
+        if let Some((h, r)) = home {
+            back(&h.body, &h.origin.content_path, None, r);
+            self.put(h.origin.content_path.clone(), Document::Home(Box::new(h)));
+        }
+        // Anything the site did not hand back is read again.
+        let lost: Vec<String> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| matches!(s, Slot::Lent))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in lost {
+            self.refresh(&k);
+        }
+    }
+
+    fn put(&mut self, path: String, d: Document) {
+        if let Some(slot @ Slot::Lent) = self.slots.get_mut(&path) {
+            *slot = Slot::Doc(d);
+        }
+    }
+
+    /// Every Markdown text of every document, with its file.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.slots
+            .iter()
+            .filter_map(|(k, s)| match s {
+                Slot::Doc(d) => Some((k.as_str(), d)),
+                _ => None,
+            })
+            .flat_map(|(k, d)| texts_of(d).into_iter().map(move |t| (k, t)))
+    }
+
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.slots.values().filter_map(|s| match s {
+            Slot::Doc(d) => Some(d),
+            _ => None,
+        })
+    }
+}
+
+fn is_draft(d: &Document) -> bool {
+    match d {
+        Document::Incident(i) => i.draft,
+        Document::News(n) => n.draft,
+        Document::Page(p) => p.draft,
+        Document::Home(_) => false,
+    }
+}
+
+fn texts_of(d: &Document) -> Vec<&str> {
+    match d {
+        Document::Incident(i) => std::iter::once(i.body.as_str())
+            .chain(i.timeline.iter().map(|e| e.text.as_str()))
+            .chain(i.takes.iter().map(|(_, t)| t.as_str()))
+            .collect(),
+        Document::News(n) => vec![&n.body],
+        Document::Page(p) => vec![&p.body],
+        Document::Home(h) => vec![&h.body],
+    }
+}
