@@ -120,6 +120,9 @@ struct Progress {
     published: Vec<String>,
 }
 
+/// Above this many changed link targets, cached Markdown is dropped wholesale.
+const MANY_NAMES: usize = 64;
+
 /// One rendered page: file, context hash, and the new bytes unless unchanged.
 type Rendered = (String, u64, Option<Arc<[u8]>>);
 
@@ -319,7 +322,10 @@ impl Engine {
         // Cached Markdown naming a link target that changed is stale.
         let targets = deps::targets(self.docs.documents(), self.drafts);
         let names = deps::changed_names(&self.targets, &targets);
-        if !names.is_empty() {
+        if names.len() > MANY_NAMES {
+            // A mass change (a checkout, a first build): scanning would cost more.
+            self.md.clear();
+        } else if !names.is_empty() {
             let stale: BTreeSet<String> = self
                 .docs
                 .texts()
