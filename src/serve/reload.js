@@ -92,6 +92,7 @@
       // A restarted server: whatever it serves now may differ.
       if (instance !== null && s.instance !== instance) return reload();
       instance = s.instance;
+      window.__sitrepState = s;
       if (s.errors.length > 0) showErrors(s.errors);
       else if (overlay()) reload();
     });
