@@ -185,7 +185,7 @@ pub fn link(
     assets: Vec<Asset>,
     drafts: bool,
 ) -> (Option<Site>, Vec<Diagnostic>) {
-    let (site, diags) = link_with(config, docs, assets, drafts, &Direct);
+    let (site, diags, _) = link_with(config, docs, assets, drafts, &Direct);
     let failed = diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(site) }, diags)
 }
@@ -193,14 +193,16 @@ pub fn link(
 /// [`link`] with Markdown rendered through `md` (serve's render cache). The
 /// site comes back even when there are errors (then it must not be rendered),
 /// so serve can keep its documents and renders for the next attempt. Draft
-/// documents left out (without `drafts`) are not in it.
+/// documents left out (without `drafts`) are not in it. Also returns the link
+/// resolver the Markdown was rendered with, so serve can re-render one edited
+/// body against the same site.
 pub fn link_with(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
     drafts: bool,
     md: &dyn MarkdownRenderer,
-) -> (Site, Vec<Diagnostic>) {
+) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
     let mut diags = Vec::new();
     let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
     let mut draft_ids = HashMap::new();
@@ -536,7 +538,7 @@ pub fn link_with(
         taxonomies,
         assets,
     };
-    (site, diags)
+    (site, diags, Box::new(resolver))
 }
 
 /// Was `related[ri]` written as a map (so the ID has its own `id:` line)?

@@ -438,6 +438,27 @@ fn incremental_rebuilds_equal_a_full_build() {
     s.wait_page("/incidents/ab101/", "edit 1", |t| {
         t.contains("A new first paragraph")
     });
+    // 1b. Body-only edits of a story and a page (patched in place, no re-link).
+    write(
+        root,
+        "content/news/teams-outage.md",
+        "---\ntitle: Teams outage explained\ndate: 2026-03-04T09:00:00Z\nincidents: [AB202]\n---\nA clearer account of Teams.\n\n## Timeline\n\nIt broke, then it was fixed.\n",
+    );
+    s.wait_page("/news/teams-outage/", "edit 1b", |t| {
+        t.contains("A clearer account")
+    });
+    write(
+        root,
+        "content/about.md",
+        "---\ntitle: About\n---\nWe track outages, big and small. The first one here was [the mail delay](incidents/AB101.md).\n",
+    );
+    s.wait_page("/about/", "edit 1c", |t| t.contains("big and small"));
+    assert!(
+        s.log().contains("patch"),
+        "body edits take the patch path:\n{}",
+        s.log()
+    );
+    assert_same_as_full_build(&s, root);
     // 2. Front matter: AB303 moves from Europe/Germany to North America, gains a tag.
     write(
         root,

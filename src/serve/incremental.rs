@@ -10,13 +10,15 @@
 
 use super::cache::{self, MdCache};
 use super::deps::{self, Dependents};
-use super::docs::{Docs, walk_order};
+use super::docs::{Docs, Slot, walk_order};
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::link::{self, Site};
 use crate::load::{self, Asset};
+use crate::markdown::LinkResolver;
+use crate::model::Document;
 use crate::render::{self, Now, Output, Sink};
 use crate::theme::{self, StaticFile, Theme};
 use rayon::prelude::*;
@@ -74,6 +76,8 @@ pub struct Engine {
     /// Page file → hash of its template context when it was rendered.
     hashes: HashMap<String, u64>,
     deps: Dependents,
+    /// The last good site, kept linked so body edits can patch it.
+    kept: Option<Kept>,
     /// Everything must be re-checked (start, config or template change, rescan).
     dirty_all: bool,
 }
@@ -112,6 +116,12 @@ impl Sink for MemSink {
     }
 }
 
+struct Kept {
+    site: Site,
+    /// What the site's Markdown was rendered against.
+    resolver: Box<dyn LinkResolver + Send>,
+}
+
 /// What the phases of one rebuild rendered and published so far.
 #[derive(Default)]
 struct Progress {
@@ -145,6 +155,7 @@ impl Engine {
             served_assets: BTreeMap::new(),
             hashes: HashMap::new(),
             deps: Dependents::new(),
+            kept: None,
             dirty_all: true,
         }
     }
@@ -180,16 +191,38 @@ impl Engine {
             o.ok = true;
             return o;
         }
+        // Body-only edits patch the kept site: no re-link.
+        if let Some(mut k) = self.kept.take() {
+            if !self.dirty_all && self.patch(&mut k) {
+                lap(&mut o, "patch");
+                match self.render(&k.site, out, &mut o, true) {
+                    Ok(()) => {
+                        o.ok = true;
+                        self.docs.dirty.clear();
+                        self.kept = Some(k);
+                    }
+                    Err(d) => {
+                        o.diags.extend(d);
+                        self.restore(k.site);
+                    }
+                }
+                lap(&mut o, "render");
+                return o;
+            }
+            self.restore(k.site);
+        }
         // reload_settings succeeded, so there is a config.
         let Some(config) = self.config.clone() else {
             return o;
         };
-        let (site, diags) = self.link(config);
+        let (site, diags, resolver) = self.link(config);
         lap(&mut o, "link");
         o.diags = diags;
+        let mut good = false;
         if !o.diags.iter().any(Diagnostic::is_error) {
-            match self.render(&site, out, &mut o) {
+            match self.render(&site, out, &mut o, false) {
                 Ok(()) => {
+                    good = true;
                     o.ok = true;
                     self.docs.dirty.clear();
                     self.dirty_all = false;
@@ -197,12 +230,110 @@ impl Engine {
                 Err(d) => o.diags.extend(d),
             }
         }
-        let md = &self.md;
-        self.docs
-            .restore(site, |body, from, id, r| md.put_back(body, from, id, r));
+        if good {
+            self.kept = Some(Kept { site, resolver });
+        } else {
+            self.restore(site);
+        }
         lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
         o
+    }
+
+    /// Give a site's documents and body renders back to [`Docs`] and the cache.
+    fn restore(&mut self, site: Site) {
+        let md = &self.md;
+        self.docs
+            .restore(site, |body, from, id, r| md.put_back(body, from, id, r));
+    }
+
+    /// Apply edits that changed only Markdown bodies to the kept site, when
+    /// that is exactly what a link would produce: same front matter, a body
+    /// that renders without problems and refers to the same incidents (so
+    /// backlinks stay). False (nothing changed) when any edit is more.
+    fn patch(&mut self, k: &mut Kept) -> bool {
+        let site = &k.site;
+        let mut at: HashMap<&str, Output> = HashMap::new();
+        for (i, x) in site.incidents.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::Incident(i));
+        }
+        for (n, x) in site.news.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::News(n));
+        }
+        for (p, x) in site.pages.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::Page(p));
+        }
+        if let Some((h, _)) = &site.home {
+            at.insert(&h.origin.content_path, Output::Home);
+        }
+        let fm = |o: &crate::model::Origin| o.source.text[o.fm_start..o.fm_end].to_string();
+        let mut plan = Vec::new();
+        for path in &self.docs.dirty {
+            let (Some(Slot::Doc(new)), Some(out)) =
+                (self.docs.slots.get(path), at.get(path.as_str()))
+            else {
+                return false;
+            };
+            let (old_origin, old_refs, self_id) = match (out, new) {
+                (Output::Incident(i), Document::Incident(_)) => (
+                    &site.incidents[*i].origin,
+                    &site.incident_html[*i].body.incident_refs,
+                    Some(site.incidents[*i].id.as_str()),
+                ),
+                (Output::News(n), Document::News(_)) => (
+                    &site.news[*n].origin,
+                    &site.news_html[*n].incident_refs,
+                    None,
+                ),
+                (Output::Page(p), Document::Page(_)) => (
+                    &site.pages[*p].origin,
+                    &site.page_html[*p].incident_refs,
+                    None,
+                ),
+                (Output::Home, Document::Home(_)) => match &site.home {
+                    Some((h, r)) => (&h.origin, &r.incident_refs, None),
+                    None => return false,
+                },
+                _ => return false,
+            };
+            let (new_origin, body) = match new {
+                Document::Incident(x) => (&x.origin, &x.body),
+                Document::News(x) => (&x.origin, &x.body),
+                Document::Page(x) => (&x.origin, &x.body),
+                Document::Home(x) => (&x.origin, &x.body),
+            };
+            if fm(old_origin) != fm(new_origin) {
+                return false;
+            }
+            let r = crate::markdown::render(body, path, self_id, &*k.resolver);
+            if !r.problems.is_empty() || r.incident_refs != *old_refs {
+                return false;
+            }
+            plan.push((path.clone(), out.clone(), r));
+        }
+        for (path, out, r) in plan {
+            let Some(Slot::Doc(new)) = self.docs.slots.insert(path, Slot::Lent) else {
+                continue;
+            };
+            let site = &mut k.site;
+            match (out, new) {
+                (Output::Incident(i), Document::Incident(x)) => {
+                    site.incidents[i] = *x;
+                    site.incident_html[i].body = r;
+                }
+                (Output::News(n), Document::News(x)) => {
+                    site.news[n] = *x;
+                    site.news_html[n] = r;
+                }
+                (Output::Page(p), Document::Page(x)) => {
+                    site.pages[p] = *x;
+                    site.page_html[p] = r;
+                }
+                (Output::Home, Document::Home(x)) => site.home = Some((*x, r)),
+                _ => {}
+            }
+        }
+        true
     }
 
     /// sitrep.toml and the theme; static files are published right away.
@@ -318,7 +449,7 @@ impl Engine {
     /// Link every document (lent from [`Docs`]; give them back with
     /// `restore`). Files whose Markdown was rendered afresh count as changed
     /// until a build succeeds, like edited ones.
-    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>) {
+    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
         // Cached Markdown naming a link target that changed is stale.
         let targets = deps::targets(self.docs.documents(), self.drafts);
         let names = deps::changed_names(&self.targets, &targets);
@@ -346,11 +477,11 @@ impl Engine {
             })
             .collect();
         self.md.begin_round();
-        let (site, more) = link::link_with(config, docs, assets, self.drafts, &self.md);
+        let (site, more, resolver) = link::link_with(config, docs, assets, self.drafts, &self.md);
         let misses = self.md.end_round();
         self.docs.dirty.extend(misses);
         diags.extend(more);
-        (site, diags)
+        (site, diags, resolver)
     }
 
     fn render_set(
@@ -388,11 +519,14 @@ impl Engine {
         }
     }
 
+    /// `same_links`: the documents' links and terms are as in the last good
+    /// build (a patch), so the dependencies need no recomputing.
     fn render(
         &mut self,
         site: &Site,
         out: &mut dyn Publish,
         o: &mut Outcome,
+        same_links: bool,
     ) -> Result<(), Vec<Diagnostic>> {
         let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
             return Err(Vec::new());
@@ -403,7 +537,7 @@ impl Engine {
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
-        let result = self.render_with(site, &tera, &theme, &now, out, o);
+        let result = self.render_with(site, &tera, &theme, &now, out, o, same_links);
         self.tera = Some(tera);
         result
     }
@@ -451,6 +585,7 @@ impl Engine {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render_with(
         &mut self,
         site: &Site,
@@ -459,6 +594,7 @@ impl Engine {
         now: &Now,
         out: &mut dyn Publish,
         o: &mut Outcome,
+        same_links: bool,
     ) -> Result<(), Vec<Diagnostic>> {
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
@@ -478,7 +614,7 @@ impl Engine {
 
         // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
-        let new_deps = deps::dependents(site);
+        let new_deps = (!same_links).then(|| deps::dependents(site));
         let by_file: HashMap<String, Output> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
@@ -489,7 +625,8 @@ impl Engine {
             near.extend(by_file.keys());
         } else {
             for p in &changed {
-                for d in [self.deps.get(*p), new_deps.get(*p)].into_iter().flatten() {
+                let new = new_deps.as_ref().and_then(|d| d.get(*p));
+                for d in [self.deps.get(*p), new].into_iter().flatten() {
                     near.extend(d.iter());
                 }
             }
@@ -577,7 +714,9 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        self.deps = new_deps;
+        if let Some(d) = new_deps {
+            self.deps = d;
+        }
         Ok(())
     }
 }

@@ -173,6 +173,7 @@ impl Serve {
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("SITREP_TIMINGS", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
