@@ -5,8 +5,8 @@
 //! Entries are keyed by file, ID, and the text's length and ends, not by the
 //! whole text: the engine drops a file's entries whenever it re-reads the file
 //! ([`MdCache::forget`]), and the entries whose text names a link target that
-//! changed. Large renders are handed out by move (not copied) and handed back
-//! after the rebuild with [`MdCache::put_back`], which keeps a rebuild of a
+//! changed. Renders are handed out by move (not copied) and handed back after
+//! the rebuild with [`MdCache::put_back`], which keeps a rebuild of a
 //! 10,000-incident site from copying hundreds of megabytes of HTML.
 
 use crate::link::MarkdownRenderer;
@@ -16,8 +16,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// Renders larger than this (bytes of HTML) are moved out, not cloned.
-const MOVE_OVER: usize = 2048;
+/// Independent locks, so parallel lookups rarely wait for each other.
+const SHARDS: usize = 16;
 
 struct Entry {
     from: String,
@@ -28,12 +28,21 @@ struct Entry {
     used: u64,
 }
 
-#[derive(Default)]
 pub struct MdCache {
-    map: Mutex<HashMap<u64, Entry>>,
+    shards: Vec<Mutex<HashMap<u64, Entry>>>,
     round: AtomicU64,
     /// Files (`from`) rendered afresh in this round.
     misses: Mutex<BTreeSet<String>>,
+}
+
+impl Default for MdCache {
+    fn default() -> Self {
+        MdCache {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            round: AtomicU64::new(0),
+            misses: Mutex::default(),
+        }
+    }
 }
 
 /// A poisoned lock only means another render panicked; the map is still usable.
@@ -61,7 +70,9 @@ impl MdCache {
     /// Markdown was rendered afresh.
     pub fn end_round(&self) -> BTreeSet<String> {
         let round = self.round.load(Ordering::SeqCst);
-        lock(&self.map).retain(|_, e| e.used == round);
+        for s in &self.shards {
+            lock(s).retain(|_, e| e.used == round);
+        }
         std::mem::take(&mut *lock(&self.misses))
     }
 
@@ -74,23 +85,32 @@ impl MdCache {
             rendered,
             used: self.round.load(Ordering::SeqCst),
         };
-        lock(&self.map).insert(key(body, from, self_id), entry);
+        let k = key(body, from, self_id);
+        lock(self.shard(k)).insert(k, entry);
     }
 
     /// Forget every render of these files (re-read, or naming a changed target).
     pub fn forget(&self, files: &BTreeSet<String>) {
         if !files.is_empty() {
-            lock(&self.map).retain(|_, e| !files.contains(&e.from));
+            for s in &self.shards {
+                lock(s).retain(|_, e| !files.contains(&e.from));
+            }
         }
     }
 
     pub fn clear(&self) {
-        lock(&self.map).clear();
+        for s in &self.shards {
+            lock(s).clear();
+        }
+    }
+
+    fn shard(&self, k: u64) -> &Mutex<HashMap<u64, Entry>> {
+        &self.shards[(k % SHARDS as u64) as usize]
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        lock(&self.map).len()
+        self.shards.iter().map(|s| lock(s).len()).sum()
     }
 }
 
@@ -103,30 +123,17 @@ impl MarkdownRenderer for MdCache {
         resolver: &dyn LinkResolver,
     ) -> Rendered {
         let k = key(body, from, self_id);
-        let round = self.round.load(Ordering::SeqCst);
         {
-            let mut map = lock(&self.map);
-            if let Some(e) = map.get_mut(&k)
-                && e.from == from
-                && e.self_id.as_deref() == self_id
-                && e.len == body.len()
+            let mut map = lock(self.shard(k));
+            if map.get(&k).is_some_and(|e| {
+                e.from == from && e.self_id.as_deref() == self_id && e.len == body.len()
+            }) && let Some(e) = map.remove(&k)
             {
-                if e.rendered.html.len() > MOVE_OVER {
-                    if let Some(e) = map.remove(&k) {
-                        return e.rendered;
-                    }
-                } else {
-                    e.used = round;
-                    return e.rendered.clone();
-                }
+                return e.rendered;
             }
         }
-        let rendered = markdown::render(body, from, self_id, resolver);
         lock(&self.misses).insert(from.to_string());
-        if rendered.html.len() <= MOVE_OVER {
-            self.put_back(body, from, self_id, rendered.clone());
-        }
-        rendered
+        markdown::render(body, from, self_id, resolver)
     }
 }
 
@@ -161,45 +168,29 @@ mod tests {
     }
 
     #[test]
-    fn hits_misses_and_eviction() {
+    fn renders_move_out_and_come_back() {
         let c = MdCache::default();
         c.begin_round();
         let a = c.render("Hello *EX1*", "incidents/a.md", Some("A"), &NoSite);
-        c.render("About", "about.md", None, &NoSite);
-        assert_eq!(c.end_round().len(), 2);
+        let b = c.render("About", "about.md", None, &NoSite);
+        assert_eq!(c.end_round().len(), 2, "first round: all misses");
+        c.put_back("Hello *EX1*", "incidents/a.md", Some("A"), a.clone());
+        c.put_back("About", "about.md", None, b);
         c.begin_round();
-        assert_eq!(
-            c.render("Hello *EX1*", "incidents/a.md", Some("A"), &NoSite),
-            a
-        );
+        let again = c.render("Hello *EX1*", "incidents/a.md", Some("A"), &NoSite);
+        assert_eq!(again, a);
+        assert_eq!(c.len(), 1, "moved out");
         assert!(c.end_round().is_empty(), "second round is all hits");
-        assert_eq!(c.len(), 1, "the unused entry is dropped");
+        assert_eq!(c.len(), 0, "the unused entry is dropped");
+        c.put_back("Hello *EX1*", "incidents/a.md", Some("A"), a);
         c.begin_round();
         c.render("Hello *EX1*", "incidents/b.md", Some("A"), &NoSite);
-        assert_eq!(
-            c.end_round().into_iter().collect::<Vec<_>>(),
-            ["incidents/b.md"],
-            "another file is another entry"
-        );
+        let misses: Vec<String> = c.end_round().into_iter().collect();
+        assert_eq!(misses, ["incidents/b.md"], "another file is another entry");
+        let r = markdown::render("x", "incidents/b.md", None, &NoSite);
+        c.put_back("x", "incidents/b.md", None, r);
         c.forget(&["incidents/b.md".to_string()].into());
         assert_eq!(c.len(), 0);
-    }
-
-    #[test]
-    fn large_renders_move_out_and_come_back() {
-        let c = MdCache::default();
-        let big = "word ".repeat(1000);
-        c.begin_round();
-        let r = c.render(&big, "a.md", None, &NoSite);
-        assert!(r.html.len() > MOVE_OVER);
-        c.put_back(&big, "a.md", None, r.clone());
-        c.end_round();
-        c.begin_round();
-        assert_eq!(c.render(&big, "a.md", None, &NoSite), r);
-        assert_eq!(c.len(), 0, "moved out");
-        c.put_back(&big, "a.md", None, r);
-        assert!(c.end_round().is_empty());
-        assert_eq!(c.len(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::diag::{Diagnostic, SourceText};
 use crate::frontmatter;
 use crate::link::Site;
 use crate::load;
+use crate::markdown::Rendered;
 use crate::model::Document;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -190,11 +191,15 @@ impl Docs {
         (docs, diags)
     }
 
-    /// Take the documents back from a site, with each body's render for `back`.
+    /// Take the documents back from a site, with each Markdown render for
+    /// `back` (text, file, incident ID, render). Timeline and take renders
+    /// keep only their HTML in a site, which is all a link reads of them when
+    /// they had no problems: pass `fields` only for a site without errors.
     pub fn restore(
         &mut self,
         site: Site,
-        mut back: impl FnMut(&str, &str, Option<&str>, crate::markdown::Rendered),
+        fields: bool,
+        mut back: impl FnMut(&str, &str, Option<&str>, Rendered),
     ) {
         let Site {
             incidents,
@@ -207,12 +212,18 @@ impl Docs {
             ..
         } = site;
         for (inc, html) in incidents.into_iter().zip(incident_html) {
-            back(
-                &inc.body,
-                &inc.origin.content_path,
-                Some(inc.id.as_str()),
-                html.body,
-            );
+            let (from, id) = (&inc.origin.content_path, Some(inc.id.as_str()));
+            if fields {
+                let texts = inc.timeline.iter().map(|e| &e.text);
+                let texts = texts.chain(inc.takes.iter().map(|(_, t)| t));
+                for (text, html) in texts.zip(html.timeline.into_iter().chain(html.takes)) {
+                    // A text equal to the body would share its cache entry.
+                    if *text != inc.body {
+                        back(text, from, id, html_only(html));
+                    }
+                }
+            }
+            back(&inc.body, from, id, html.body);
             let path = inc.origin.content_path.clone();
             self.put(path, Document::Incident(Box::new(inc)));
         }
@@ -262,6 +273,18 @@ impl Docs {
             Slot::Doc(d) => Some(d),
             _ => None,
         })
+    }
+}
+
+/// A render of which a link reads only the HTML (and no problems).
+fn html_only(html: String) -> Rendered {
+    Rendered {
+        html,
+        summary: String::new(),
+        plain_text: String::new(),
+        headings: Vec::new(),
+        incident_refs: Vec::new(),
+        problems: Vec::new(),
     }
 }
 

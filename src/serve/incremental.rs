@@ -203,13 +203,13 @@ impl Engine {
                     }
                     Err(d) => {
                         o.diags.extend(d);
-                        self.restore(k.site);
+                        self.restore(k.site, true);
                     }
                 }
                 lap(&mut o, "render");
                 return o;
             }
-            self.restore(k.site);
+            self.restore(k.site, true);
         }
         // reload_settings succeeded, so there is a config.
         let Some(config) = self.config.clone() else {
@@ -233,7 +233,8 @@ impl Engine {
         if good {
             self.kept = Some(Kept { site, resolver });
         } else {
-            self.restore(site);
+            let linked = !o.diags.iter().any(Diagnostic::is_error);
+            self.restore(site, linked);
         }
         lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
@@ -241,10 +242,12 @@ impl Engine {
     }
 
     /// Give a site's documents and body renders back to [`Docs`] and the cache.
-    fn restore(&mut self, site: Site) {
+    /// `linked`: the site linked without errors (its field renders are whole).
+    fn restore(&mut self, site: Site, linked: bool) {
         let md = &self.md;
-        self.docs
-            .restore(site, |body, from, id, r| md.put_back(body, from, id, r));
+        self.docs.restore(site, linked, |text, from, id, r| {
+            md.put_back(text, from, id, r)
+        });
     }
 
     /// Apply edits that changed only Markdown bodies to the kept site, when
