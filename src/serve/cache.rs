@@ -11,7 +11,7 @@
 
 use crate::link::MarkdownRenderer;
 use crate::markdown::{self, LinkResolver, Rendered};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -28,8 +28,16 @@ struct Entry {
     used: u64,
 }
 
+#[derive(Default)]
+struct Shard {
+    map: HashMap<u64, Entry>,
+    /// Keys handed out this round: the same text again (a timeline entry
+    /// repeated) renders the same, so it is not a change.
+    taken: HashSet<u64>,
+}
+
 pub struct MdCache {
-    shards: Vec<Mutex<HashMap<u64, Entry>>>,
+    shards: Vec<Mutex<Shard>>,
     round: AtomicU64,
     /// Files (`from`) rendered afresh in this round.
     misses: Mutex<BTreeSet<String>>,
@@ -64,6 +72,9 @@ impl MdCache {
     pub fn begin_round(&self) {
         self.round.fetch_add(1, Ordering::SeqCst);
         lock(&self.misses).clear();
+        for s in &self.shards {
+            lock(s).taken.clear();
+        }
     }
 
     /// End a link: drop entries it did not use, and return the files whose
@@ -71,7 +82,7 @@ impl MdCache {
     pub fn end_round(&self) -> BTreeSet<String> {
         let round = self.round.load(Ordering::SeqCst);
         for s in &self.shards {
-            lock(s).retain(|_, e| e.used == round);
+            lock(s).map.retain(|_, e| e.used == round);
         }
         std::mem::take(&mut *lock(&self.misses))
     }
@@ -86,31 +97,31 @@ impl MdCache {
             used: self.round.load(Ordering::SeqCst),
         };
         let k = key(body, from, self_id);
-        lock(self.shard(k)).insert(k, entry);
+        lock(self.shard(k)).map.insert(k, entry);
     }
 
     /// Forget every render of these files (re-read, or naming a changed target).
     pub fn forget(&self, files: &BTreeSet<String>) {
         if !files.is_empty() {
             for s in &self.shards {
-                lock(s).retain(|_, e| !files.contains(&e.from));
+                lock(s).map.retain(|_, e| !files.contains(&e.from));
             }
         }
     }
 
     pub fn clear(&self) {
         for s in &self.shards {
-            lock(s).clear();
+            lock(s).map.clear();
         }
     }
 
-    fn shard(&self, k: u64) -> &Mutex<HashMap<u64, Entry>> {
+    fn shard(&self, k: u64) -> &Mutex<Shard> {
         &self.shards[(k % SHARDS as u64) as usize]
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).len()).sum()
+        self.shards.iter().map(|s| lock(s).map.len()).sum()
     }
 }
 
@@ -123,16 +134,22 @@ impl MarkdownRenderer for MdCache {
         resolver: &dyn LinkResolver,
     ) -> Rendered {
         let k = key(body, from, self_id);
-        {
-            let mut map = lock(self.shard(k));
-            if map.get(&k).is_some_and(|e| {
+        let repeated = {
+            let mut shard = lock(self.shard(k));
+            let same = |e: &Entry| {
                 e.from == from && e.self_id.as_deref() == self_id && e.len == body.len()
-            }) && let Some(e) = map.remove(&k)
+            };
+            if shard.map.get(&k).is_some_and(same)
+                && let Some(e) = shard.map.remove(&k)
             {
+                shard.taken.insert(k);
                 return e.rendered;
             }
+            shard.taken.contains(&k)
+        };
+        if !repeated {
+            lock(&self.misses).insert(from.to_string());
         }
-        lock(&self.misses).insert(from.to_string());
         markdown::render(body, from, self_id, resolver)
     }
 }
@@ -185,6 +202,9 @@ mod tests {
         c.put_back("Hello *EX1*", "incidents/a.md", Some("A"), a);
         c.begin_round();
         c.render("Hello *EX1*", "incidents/b.md", Some("A"), &NoSite);
+        // The same text twice in one round: rendered again, but no change.
+        c.render("Hello *EX1*", "incidents/a.md", Some("A"), &NoSite);
+        c.render("Hello *EX1*", "incidents/a.md", Some("A"), &NoSite);
         let misses: Vec<String> = c.end_round().into_iter().collect();
         assert_eq!(misses, ["incidents/b.md"], "another file is another entry");
         let r = markdown::render("x", "incidents/b.md", None, &NoSite);
