@@ -10,6 +10,7 @@
 use crate::link::{Backlink, Site};
 use crate::model::{Document, Related};
 use crate::render::{Output, output_file};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Content path (relative to `content/`) → page files that depend on it, its
@@ -62,27 +63,32 @@ pub fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
 pub fn dependents(site: &Site) -> Dependents {
     let file = |o: Output| output_file(site, &o).unwrap_or_default();
     let incident_file = |key: &str| site.index.get(key).map(|&j| file(Output::Incident(j)));
-    let mut out = Dependents::new();
-    for (i, inc) in site.incidents.iter().enumerate() {
-        let mut files = vec![file(Output::Incident(i))];
-        // Pages showing this incident: those it relates to or mentions (their
-        // backlinks), those that relate to or mention it, the stories listing it.
-        for r in &inc.related {
-            if let Related::Incident { id, .. } = r {
-                files.extend(incident_file(&id.key()));
+    let per_incident: Vec<(String, Vec<String>)> = site
+        .incidents
+        .par_iter()
+        .enumerate()
+        .map(|(i, inc)| {
+            let mut files = vec![file(Output::Incident(i))];
+            // Pages showing this incident: those it relates to or mentions (their
+            // backlinks), those that relate to or mention it, the stories listing it.
+            for r in &inc.related {
+                if let Related::Incident { id, .. } = r {
+                    files.extend(incident_file(&id.key()));
+                }
             }
-        }
-        for r in &site.incident_html[i].body.incident_refs {
-            files.extend(incident_file(&r.to_ascii_lowercase()));
-        }
-        for b in &site.backlinks[i] {
-            files.push(match *b {
-                Backlink::Incident(j) => file(Output::Incident(j)),
-                Backlink::News(n) => file(Output::News(n)),
-            });
-        }
-        out.insert(inc.origin.content_path.clone(), files);
-    }
+            for r in &site.incident_html[i].body.incident_refs {
+                files.extend(incident_file(&r.to_ascii_lowercase()));
+            }
+            for b in &site.backlinks[i] {
+                files.push(match *b {
+                    Backlink::Incident(j) => file(Output::Incident(j)),
+                    Backlink::News(n) => file(Output::News(n)),
+                });
+            }
+            (inc.origin.content_path.clone(), files)
+        })
+        .collect();
+    let mut out: Dependents = per_incident.into_iter().collect();
     // The term pages each incident is listed on.
     for (t, tax) in site.taxonomies.iter().enumerate() {
         for (slug, term) in &tax.terms {

@@ -210,6 +210,7 @@ impl Engine {
                 return o;
             }
             self.restore(k.site, true);
+            lap(&mut o, "unpatchable");
         }
         // reload_settings succeeded, so there is a config.
         let Some(config) = self.config.clone() else {
@@ -636,12 +637,34 @@ impl Engine {
             // Pages that did not exist before (a new term, say).
             near.extend(by_file.keys().filter(|f| !self.hashes.contains_key(*f)));
         }
-        let neighbours: Vec<&Output> = near
-            .iter()
-            .filter_map(|f| by_file.get(*f))
-            .filter(|op| !own.contains(op) && !site_wide.contains(op))
-            .collect();
+        // Pages a changed document newly appears on (a term it entered) first.
+        let mut entered: BTreeSet<&String> = BTreeSet::new();
+        for p in &changed {
+            let old = self.deps.get(*p);
+            if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
+                entered.extend(new.iter().filter(|f| !old.is_some_and(|o| o.contains(f))));
+            }
+        }
+        let pick = |first: bool| -> Vec<&Output> {
+            near.iter()
+                .filter(|f| entered.contains(*f) == first)
+                .filter_map(|f| by_file.get(*f))
+                .filter(|op| !own.contains(op) && !site_wide.contains(op))
+                .collect()
+        };
+        let (entered, neighbours) = (pick(true), pick(false));
         o.timings.push(("plan", t.elapsed()));
+        self.phase(
+            "render entered",
+            &entered,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
         self.phase(
             "render near",
             &neighbours,
