@@ -20,9 +20,10 @@ use std::sync::{Mutex, MutexGuard};
 const SHARDS: usize = 16;
 
 struct Entry {
-    from: String,
-    self_id: Option<String>,
-    len: usize,
+    /// Hash of the file alone (for [`MdCache::forget`]).
+    file: u64,
+    /// A second hash of file, ID and length, against key collisions.
+    check: u64,
     rendered: Rendered,
     /// The round that last used it; older entries are dropped after a link.
     used: u64,
@@ -58,6 +59,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+fn hash(x: impl Hash) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    x.hash(&mut h);
+    h.finish()
+}
+
+fn check(body: &str, from: &str, self_id: Option<&str>) -> u64 {
+    hash(("check", from, self_id, body.len()))
+}
+
 fn key(body: &str, from: &str, self_id: Option<&str>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (from, self_id, body.len()).hash(&mut h);
@@ -90,9 +101,8 @@ impl MdCache {
     /// Return a render handed out during this round (a body, after the rebuild).
     pub fn put_back(&self, body: &str, from: &str, self_id: Option<&str>, rendered: Rendered) {
         let entry = Entry {
-            from: from.to_string(),
-            self_id: self_id.map(str::to_string),
-            len: body.len(),
+            file: hash(from),
+            check: check(body, from, self_id),
             rendered,
             used: self.round.load(Ordering::SeqCst),
         };
@@ -103,8 +113,9 @@ impl MdCache {
     /// Forget every render of these files (re-read, or naming a changed target).
     pub fn forget(&self, files: &BTreeSet<String>) {
         if !files.is_empty() {
+            let files: HashSet<u64> = files.iter().map(|f| hash(f.as_str())).collect();
             for s in &self.shards {
-                lock(s).map.retain(|_, e| !files.contains(&e.from));
+                lock(s).map.retain(|_, e| !files.contains(&e.file));
             }
         }
     }
@@ -136,9 +147,8 @@ impl MarkdownRenderer for MdCache {
         let k = key(body, from, self_id);
         let repeated = {
             let mut shard = lock(self.shard(k));
-            let same = |e: &Entry| {
-                e.from == from && e.self_id.as_deref() == self_id && e.len == body.len()
-            };
+            let c = check(body, from, self_id);
+            let same = |e: &Entry| e.check == c;
             if shard.map.get(&k).is_some_and(same)
                 && let Some(e) = shard.map.remove(&k)
             {

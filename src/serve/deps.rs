@@ -12,10 +12,11 @@ use crate::model::{Document, Related};
 use crate::render::{Output, output_file};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Content path (relative to `content/`) → page files that depend on it, its
 /// own page first.
-pub type Dependents = HashMap<String, Vec<String>>;
+pub type Dependents = HashMap<String, Vec<Arc<str>>>;
 
 /// Outputs that list or summarise many documents: re-checked on every change.
 pub fn site_wide(site: &Site) -> Vec<Output> {
@@ -61,14 +62,22 @@ pub fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
 }
 
 pub fn dependents(site: &Site) -> Dependents {
-    let file = |o: Output| output_file(site, &o).unwrap_or_default();
-    let incident_file = |key: &str| site.index.get(key).map(|&j| file(Output::Incident(j)));
-    let per_incident: Vec<(String, Vec<String>)> = site
+    // Each page's file name once; the lists share them.
+    let name = |o: Output| -> Arc<str> { Arc::from(output_file(site, &o).unwrap_or_default()) };
+    let inc_files: Vec<Arc<str>> = (0..site.incidents.len())
+        .into_par_iter()
+        .map(|i| name(Output::Incident(i)))
+        .collect();
+    let news_files: Vec<Arc<str>> = (0..site.news.len())
+        .map(|n| name(Output::News(n)))
+        .collect();
+    let incident_file = |key: &str| site.index.get(key).map(|&j| inc_files[j].clone());
+    let per_incident: Vec<(String, Vec<Arc<str>>)> = site
         .incidents
         .par_iter()
         .enumerate()
         .map(|(i, inc)| {
-            let mut files = vec![file(Output::Incident(i))];
+            let mut files = vec![inc_files[i].clone()];
             // Pages showing this incident: those it relates to or mentions (their
             // backlinks), those that relate to or mention it, the stories listing it.
             for r in &inc.related {
@@ -81,8 +90,8 @@ pub fn dependents(site: &Site) -> Dependents {
             }
             for b in &site.backlinks[i] {
                 files.push(match *b {
-                    Backlink::Incident(j) => file(Output::Incident(j)),
-                    Backlink::News(n) => file(Output::News(n)),
+                    Backlink::Incident(j) => inc_files[j].clone(),
+                    Backlink::News(n) => news_files[n].clone(),
                 });
             }
             (inc.origin.content_path.clone(), files)
@@ -92,7 +101,7 @@ pub fn dependents(site: &Site) -> Dependents {
     // The term pages each incident is listed on.
     for (t, tax) in site.taxonomies.iter().enumerate() {
         for (slug, term) in &tax.terms {
-            let f = file(Output::Term(t, slug.clone()));
+            let f = name(Output::Term(t, slug.clone()));
             for &i in &term.incidents {
                 if let Some(v) = out.get_mut(&site.incidents[i].origin.content_path) {
                     v.push(f.clone());
@@ -100,11 +109,9 @@ pub fn dependents(site: &Site) -> Dependents {
             }
         }
     }
-    for v in out.values_mut() {
-        dedup_tail(v);
-    }
+    out.par_iter_mut().for_each(|(_, v)| dedup_tail(v));
     for (n, story) in site.news.iter().enumerate() {
-        let mut files = vec![file(Output::News(n))];
+        let mut files = vec![news_files[n].clone()];
         for id in &story.incidents {
             files.extend(incident_file(&id.key()));
         }
@@ -117,20 +124,20 @@ pub fn dependents(site: &Site) -> Dependents {
     for (p, page) in site.pages.iter().enumerate() {
         out.insert(
             page.origin.content_path.clone(),
-            vec![file(Output::Page(p))],
+            vec![name(Output::Page(p))],
         );
     }
     if let Some((h, _)) = &site.home {
-        out.insert(h.origin.content_path.clone(), vec![file(Output::Home)]);
+        out.insert(h.origin.content_path.clone(), vec![name(Output::Home)]);
     }
     out
 }
 
 /// Keep the first element in place; sort and deduplicate the rest.
-fn dedup_tail(v: &mut Vec<String>) {
+fn dedup_tail(v: &mut Vec<Arc<str>>) {
     if v.len() > 1 {
         let own = v[0].clone();
-        let mut rest: Vec<String> = v.drain(1..).filter(|f| *f != own).collect();
+        let mut rest: Vec<Arc<str>> = v.drain(1..).filter(|f| *f != own).collect();
         rest.sort();
         rest.dedup();
         v.extend(rest);
@@ -222,14 +229,8 @@ mod tests {
 
     #[test]
     fn dedup_keeps_own_page_first() {
-        let mut v = vec![
-            "b".to_string(),
-            "c".into(),
-            "a".into(),
-            "b".into(),
-            "c".into(),
-        ];
+        let mut v: Vec<Arc<str>> = ["b", "c", "a", "b", "c"].map(Arc::from).to_vec();
         dedup_tail(&mut v);
-        assert_eq!(v, ["b", "a", "c"]);
+        assert_eq!(v, ["b", "a", "c"].map(Arc::from).to_vec());
     }
 }

@@ -624,25 +624,34 @@ impl Engine {
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
         let site_wide: Vec<Output> = deps::site_wide(site);
-        let mut near: BTreeSet<&String> = BTreeSet::new();
+        let mut near: BTreeSet<&str> = BTreeSet::new();
         if self.dirty_all {
-            near.extend(by_file.keys());
+            near.extend(by_file.keys().map(String::as_str));
         } else {
             for p in &changed {
                 let new = new_deps.as_ref().and_then(|d| d.get(*p));
                 for d in [self.deps.get(*p), new].into_iter().flatten() {
-                    near.extend(d.iter());
+                    near.extend(d.iter().map(|f| &**f));
                 }
             }
             // Pages that did not exist before (a new term, say).
-            near.extend(by_file.keys().filter(|f| !self.hashes.contains_key(*f)));
+            near.extend(
+                by_file
+                    .keys()
+                    .filter(|f| !self.hashes.contains_key(*f))
+                    .map(String::as_str),
+            );
         }
         // Pages a changed document newly appears on (a term it entered) first.
-        let mut entered: BTreeSet<&String> = BTreeSet::new();
+        let mut entered: BTreeSet<&str> = BTreeSet::new();
         for p in &changed {
             let old = self.deps.get(*p);
             if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
-                entered.extend(new.iter().filter(|f| !old.is_some_and(|o| o.contains(f))));
+                entered.extend(
+                    new.iter()
+                        .filter(|f| !old.is_some_and(|o| o.contains(f)))
+                        .map(|f| &**f),
+                );
             }
         }
         let pick = |first: bool| -> Vec<&Output> {
