@@ -162,6 +162,34 @@ impl LinkResolver for Resolver {
     }
 }
 
+/// How [`link_with`] turns Markdown into HTML: [`Direct`] renders every time;
+/// `serve` passes a cache that reuses renders across rebuilds.
+pub trait MarkdownRenderer: Sync {
+    /// Same contract as [`markdown::render`].
+    fn render(
+        &self,
+        body: &str,
+        from: &str,
+        self_id: Option<&str>,
+        resolver: &dyn LinkResolver,
+    ) -> Rendered;
+}
+
+/// Renders with [`markdown::render`], no cache.
+pub struct Direct;
+
+impl MarkdownRenderer for Direct {
+    fn render(
+        &self,
+        body: &str,
+        from: &str,
+        self_id: Option<&str>,
+        resolver: &dyn LinkResolver,
+    ) -> Rendered {
+        markdown::render(body, from, self_id, resolver)
+    }
+}
+
 /// Build the site model, or every error found (warnings ride along in both cases).
 pub fn link(
     config: Config,
@@ -170,6 +198,25 @@ pub fn link(
     drafts: bool,
     unparsed: &HashSet<String>,
 ) -> (Option<Site>, Vec<Diagnostic>) {
+    let (site, diags, _) = link_with(config, docs, assets, drafts, unparsed, &Direct);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    (if failed { None } else { Some(site) }, diags)
+}
+
+/// [`link`] with Markdown rendered through `md` (serve's render cache). The
+/// site comes back even when there are errors (then it must not be rendered),
+/// so serve can keep its documents and renders for the next attempt. Draft
+/// documents left out (without `drafts`) are not in it. Also returns the link
+/// resolver the Markdown was rendered with, so serve can re-render one edited
+/// body against the same site.
+pub fn link_with(
+    config: Config,
+    docs: Vec<Document>,
+    assets: Vec<Asset>,
+    drafts: bool,
+    unparsed: &HashSet<String>,
+    md: &dyn MarkdownRenderer,
+) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
     let mut diags = Vec::new();
     let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
     let mut draft_ids = HashMap::new();
@@ -383,10 +430,10 @@ pub fn link(
             let from = &inc.origin.content_path;
             let me = Some(inc.id.as_str());
             let mut d = Vec::new();
-            let body = markdown::render(&inc.body, from, me, &resolver);
+            let body = md.render(&inc.body, from, me, &resolver);
             body_problems(&inc.origin, &body, &|w| suggest(w), unparsed, &mut d);
             let mut field = |text: &str, at: Vec<Seg>| {
-                let r = markdown::render(text, from, me, &resolver);
+                let r = md.render(text, from, me, &resolver);
                 for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
                     d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
                 }
@@ -424,14 +471,14 @@ pub fn link(
     let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
         .par_iter()
         .map(|n| {
-            let r = markdown::render(&n.body, &n.origin.content_path, None, &resolver);
+            let r = md.render(&n.body, &n.origin.content_path, None, &resolver);
             let mut d = Vec::new();
             body_problems(&n.origin, &r, &|w| suggest(w), unparsed, &mut d);
             (r, d)
         })
         .collect();
     let mut render_plain = |origin: &Origin, body: &str| {
-        let r = markdown::render(body, &origin.content_path, None, &resolver);
+        let r = md.render(body, &origin.content_path, None, &resolver);
         body_problems(origin, &r, &|w| suggest(w), unparsed, &mut diags);
         r
     };
@@ -487,7 +534,6 @@ pub fn link(
     }
 
     let taxonomies = taxonomies(&incidents, &mut diags);
-    let failed = diags.iter().any(Diagnostic::is_error);
     let site = Site {
         config,
         incidents,
@@ -502,7 +548,7 @@ pub fn link(
         taxonomies,
         assets,
     };
-    (if failed { None } else { Some(site) }, diags)
+    (site, diags, Box::new(resolver))
 }
 
 /// An `incident:` link to an incident whose own file failed to parse: that file's

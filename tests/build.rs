@@ -419,12 +419,23 @@ fn references_to_a_file_that_failed_to_parse_are_not_reported_twice() {
 fn a_warning_keeps_the_document_and_the_build_succeeds() {
     let dir = linked_site();
     // resolved without a time, and no resolved timeline entry: a warning only
-    write(dir.path(), "content/incidents/a.md", &INC_A.replace("resolved: 2026-04-01T11:00:00-04:00\n", ""));
+    write(
+        dir.path(),
+        "content/incidents/a.md",
+        &INC_A.replace("resolved: 2026-04-01T11:00:00-04:00\n", ""),
+    );
     let r = run(dir.path(), &["build"]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("content/incidents/a.md:5:1: warning:"), "{err}");
-    assert!(dir.path().join("output/incidents/ex100/index.html").is_file());
+    assert!(
+        err.contains("content/incidents/a.md:5:1: warning:"),
+        "{err}"
+    );
+    assert!(
+        dir.path()
+            .join("output/incidents/ex100/index.html")
+            .is_file()
+    );
     let (code, diags) = check_json(dir.path());
     assert_eq!((code, diags.len()), (0, 1));
     assert_eq!(diags[0]["severity"], "warning");

@@ -196,49 +196,104 @@ pub fn render_output(
     output: &Output,
     sink: &dyn Sink,
 ) -> RenderResult {
-    let cx = context::Builder { site, now };
-    let (template, path, vars): (String, String, Value) = match output {
-        Output::Home => ("index.html".into(), String::new(), cx.home()),
-        Output::Incidents => ("incidents.html".into(), "incidents/".into(), cx.incidents()),
+    let Some(job) = page_job(site, now, output) else {
+        let cx = context::Builder { site, now };
+        return feeds::write_all(&cx, sink);
+    };
+    let html = render_job(tera, theme, &job)?;
+    sink.put(&job.file, html.into_bytes())
+        .map_err(|e| vec![Diagnostic::error(&job.file, format!("cannot write: {e}"))])
+}
+
+/// A page output ready for Tera: its template, URL path (`incidents/ex1/`),
+/// output file (`incidents/ex1/index.html`) and whole template context. Serve
+/// hashes the context to skip pages whose input did not change.
+#[derive(Debug, Clone)]
+pub struct PageJob {
+    pub template: String,
+    pub path: String,
+    pub file: String,
+    pub context: Value,
+}
+
+/// The template and URL path of a page output; `None` for [`Output::Feeds`].
+fn target(site: &Site, output: &Output) -> Option<(String, String)> {
+    Some(match output {
+        Output::Home => ("index.html".into(), String::new()),
+        Output::Incidents => ("incidents.html".into(), "incidents/".into()),
         Output::Incident(i) => (
             "incident.html".into(),
             incident_path(&site.incidents[*i].id),
-            cx.incident(*i),
         ),
-        Output::NewsList => ("news_list.html".into(), "news/".into(), cx.news_list()),
-        Output::News(n) => (
-            "news.html".into(),
-            news_path(&site.news[*n].slug),
-            cx.story_page(*n),
-        ),
+        Output::NewsList => ("news_list.html".into(), "news/".into()),
+        Output::News(n) => ("news.html".into(), news_path(&site.news[*n].slug)),
         Output::Page(p) => (
             site.pages[*p].template.clone(),
             page_path(&site.pages[*p].slug),
-            cx.page(*p),
         ),
         Output::Taxonomy(t) => (
             "taxonomy.html".into(),
             format!("{}/", site.taxonomies[*t].name),
-            cx.taxonomy(*t),
         ),
         Output::Term(t, slug) => (
             "term.html".into(),
             format!("{}/{slug}/", site.taxonomies[*t].name),
-            cx.term(*t, slug),
         ),
-        Output::Actions => ("actions.html".into(), "actions/".into(), cx.actions()),
-        Output::Search => ("search.html".into(), "search/".into(), cx.search()),
-        Output::NotFound => ("404.html".into(), "404.html".into(), cx.not_found()),
-        Output::Feeds => return feeds::write_all(&cx, sink),
-    };
-    let file = if path.is_empty() || path.ends_with('/') {
+        Output::Actions => ("actions.html".into(), "actions/".into()),
+        Output::Search => ("search.html".into(), "search/".into()),
+        Output::NotFound => ("404.html".into(), "404.html".into()),
+        Output::Feeds => return None,
+    })
+}
+
+fn file_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
-        path.clone()
+        path.to_string()
+    }
+}
+
+/// The file a page output is written to (`incidents/ex1/index.html`); `None`
+/// for [`Output::Feeds`], which writes many.
+pub fn output_file(site: &Site, output: &Output) -> Option<String> {
+    target(site, output).map(|(_, path)| file_of(&path))
+}
+
+/// The [`PageJob`] of a page output; `None` for [`Output::Feeds`] (no template).
+pub fn page_job(site: &Site, now: &Now, output: &Output) -> Option<PageJob> {
+    let cx = context::Builder { site, now };
+    let (template, path) = target(site, output)?;
+    let vars = match output {
+        Output::Home => cx.home(),
+        Output::Incidents => cx.incidents(),
+        Output::Incident(i) => cx.incident(*i),
+        Output::NewsList => cx.news_list(),
+        Output::News(n) => cx.story_page(*n),
+        Output::Page(p) => cx.page(*p),
+        Output::Taxonomy(t) => cx.taxonomy(*t),
+        Output::Term(t, slug) => cx.term(*t, slug),
+        Output::Actions => cx.actions(),
+        Output::Search => cx.search(),
+        Output::NotFound => cx.not_found(),
+        Output::Feeds => return None,
     };
-    let html = render_page(tera, theme, &template, &path, vars, &cx)?;
-    sink.put(&file, html.into_bytes())
-        .map_err(|e| vec![Diagnostic::error(&file, format!("cannot write: {e}"))])
+    let file = file_of(&path);
+    let mut context = cx.common(&path);
+    if let (Value::Object(a), Value::Object(b)) = (&mut context, vars) {
+        a.extend(b);
+    }
+    Some(PageJob {
+        template,
+        path,
+        file,
+        context,
+    })
+}
+
+/// Render a [`PageJob`] with Tera.
+pub fn render_job(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<Diagnostic>> {
+    render_page(tera, theme, &job.template, &job.path, &job.context)
 }
 
 fn render_page(
@@ -246,8 +301,7 @@ fn render_page(
     theme: &Theme,
     template: &str,
     path: &str,
-    vars: Value,
-    cx: &context::Builder,
+    all: &Value,
 ) -> Result<String, Vec<Diagnostic>> {
     let shown = |t: &str| {
         theme
@@ -260,13 +314,9 @@ fn render_page(
             .hint("add it to the theme's or the site's `templates/` folder, or fix the page's `template:`")]);
     }
     let mut context = Context::new();
-    let mut all = cx.common(path);
-    if let (Value::Object(a), Value::Object(b)) = (&mut all, vars) {
-        a.extend(b);
-    }
     if let Value::Object(m) = all {
         for (k, v) in m {
-            context.insert(k, &v);
+            context.insert(k.clone(), v);
         }
     }
     tera.render(template, &context).map_err(|e| {

@@ -1,0 +1,339 @@
+//! The site's content kept in memory: content paths in (from the watcher),
+//! parsed documents and asset paths out — by the loader's rules (`load.rs`),
+//! one file at a time. Documents are lent to a link by move and returned
+//! after it, so a rebuild copies none of them.
+
+use crate::diag::{Diagnostic, SourceText};
+use crate::frontmatter;
+use crate::link::Site;
+use crate::load;
+use crate::markdown::Rendered;
+use crate::model::Document;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub enum Slot {
+    Doc(Document),
+    /// Could not be read or parsed: every problem found.
+    Failed(Vec<Diagnostic>),
+    /// Inside a [`Site`] until [`Docs::restore`].
+    Lent,
+}
+
+#[derive(Default)]
+pub struct Docs {
+    root: PathBuf,
+    /// Content path (relative to `content/`) → document.
+    pub slots: HashMap<String, Slot>,
+    /// Content path → file, for non-Markdown files of content/.
+    pub assets: BTreeMap<String, PathBuf>,
+    /// Content paths read again (or gone) since the last good build.
+    pub dirty: BTreeSet<String>,
+    /// Asset paths written since they were last announced.
+    pub touched_assets: BTreeSet<String>,
+    /// Warnings of documents that parsed, by content path.
+    pub warnings: HashMap<String, Vec<Diagnostic>>,
+    /// Content path → declared ID (lower-cased) of incident files that failed to parse.
+    pub unparsed: HashMap<String, String>,
+}
+
+/// The order `walkdir` with `sort_by_file_name` visits paths in, which the
+/// loader's output follows.
+pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+/// A file's slot, the warnings of a document that parsed, and the declared ID of
+/// an incident file that did not (its references are not reported again).
+fn parse(path: &str, abs: &Path) -> (Slot, Vec<Diagnostic>, Option<String>) {
+    let shown = format!("content/{path}");
+    let text = match load::read_text(abs, &shown) {
+        Ok(t) => t,
+        Err(d) => return (Slot::Failed(vec![d]), Vec::new(), None),
+    };
+    let source = Arc::new(SourceText::new(shown, text));
+    let kind = load::classify(path);
+    match frontmatter::parse_full(kind, source.clone(), path) {
+        (Some(doc), warnings) => (Slot::Doc(doc), warnings, None),
+        (None, diags) => {
+            let id = (kind == frontmatter::DocKind::Incident)
+                .then(|| frontmatter::declared_id(&source).map(|id| id.key()))
+                .flatten();
+            (Slot::Failed(diags), Vec::new(), id)
+        }
+    }
+}
+
+/// Does the loader read this content path (no `.`/`_` names but the root `_index.md`)?
+fn loaded(path: &str) -> bool {
+    !(path.split('/').any(load::ignored) || path.contains('/') && path.ends_with("/_index.md"))
+}
+
+impl Docs {
+    pub fn new(root: &Path) -> Docs {
+        Docs {
+            root: root.to_path_buf(),
+            ..Default::default()
+        }
+    }
+
+    fn forget(&mut self, path: &str) {
+        let prefix = format!("{path}/");
+        let under = |k: &String| path.is_empty() || k == path || k.starts_with(&prefix);
+        let gone: Vec<String> = self.slots.keys().filter(|k| under(k)).cloned().collect();
+        for k in gone {
+            self.slots.remove(&k);
+            self.warnings.remove(&k);
+            self.unparsed.remove(&k);
+            self.dirty.insert(k);
+        }
+        let gone: Vec<String> = self.assets.keys().filter(|k| under(k)).cloned().collect();
+        for k in gone {
+            self.assets.remove(&k);
+            self.touched_assets.insert(k);
+        }
+    }
+
+    /// Look at a content path again: a file, a folder, or nothing any more.
+    pub fn refresh(&mut self, path: &str) {
+        if path.is_empty() {
+            return self.rescan();
+        }
+        let abs = self.root.join("content").join(path);
+        self.forget(path);
+        match std::fs::symlink_metadata(&abs) {
+            Ok(m) if m.is_dir() => self.walk(&abs),
+            Ok(m) if m.is_file() => self.add(vec![(path.to_string(), abs)]),
+            // Gone, or a symlink (the loader does not follow those either).
+            _ => {}
+        }
+    }
+
+    /// Read all of content/ again.
+    pub fn rescan(&mut self) {
+        self.forget("");
+        let content = self.root.join("content");
+        if !content.is_dir() {
+            let d = Diagnostic::error("content", "there is no `content/` folder")
+                .hint("create `content/incidents/` and put one Markdown file per incident there");
+            self.slots.insert(String::new(), Slot::Failed(vec![d]));
+            return;
+        }
+        self.walk(&content);
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let content = self.root.join("content");
+        let walker = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !load::ignored(&e.file_name().to_string_lossy()));
+        let mut files = Vec::new();
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    files.push((load::rel(&content, e.path()), e.path().to_path_buf()));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let p = e
+                        .path()
+                        .map(|p| load::rel(&self.root, p))
+                        .unwrap_or_else(|| "content".into());
+                    let d = Diagnostic::error(&p, format!("cannot read: {e}"))
+                        .hint("check the file's permissions");
+                    self.slots.insert(p, Slot::Failed(vec![d]));
+                }
+            }
+        }
+        self.add(files);
+    }
+
+    /// Read and parse files (in parallel), by the loader's rules.
+    fn add(&mut self, files: Vec<(String, PathBuf)>) {
+        let mut md = Vec::new();
+        for (path, abs) in files {
+            if !loaded(&path) {
+                continue;
+            }
+            if path.ends_with(".md") {
+                md.push((path, abs));
+            } else {
+                self.touched_assets.insert(path.clone());
+                self.assets.insert(path, abs);
+            }
+        }
+        let parsed: Vec<_> = md
+            .into_par_iter()
+            .map(|(path, abs)| {
+                let (slot, warnings, id) = parse(&path, &abs);
+                (path, slot, warnings, id)
+            })
+            .collect();
+        for (path, slot, warnings, id) in parsed {
+            self.dirty.insert(path.clone());
+            self.warnings.remove(&path);
+            self.unparsed.remove(&path);
+            if !warnings.is_empty() {
+                self.warnings.insert(path.clone(), warnings);
+            }
+            if let Some(id) = id {
+                self.unparsed.insert(path.clone(), id);
+            }
+            self.slots.insert(path, slot);
+        }
+    }
+
+    /// Documents for a link, in the loader's order, moved out of their slots
+    /// (drafts that the link would drop are copied instead), and the problems
+    /// of the files that failed.
+    pub fn lend(&mut self, drafts: bool) -> (Vec<Document>, Vec<Diagnostic>) {
+        let mut keys: Vec<String> = self.slots.keys().cloned().collect();
+        keys.sort_by(|a, b| walk_order(a, b));
+        let mut docs = Vec::with_capacity(keys.len());
+        let mut diags = Vec::new();
+        for k in keys {
+            let Some(slot) = self.slots.get_mut(&k) else {
+                continue;
+            };
+            if let Some(w) = self.warnings.get(&k) {
+                diags.extend(w.iter().cloned());
+            }
+            match slot {
+                Slot::Failed(d) => diags.extend(d.iter().cloned()),
+                Slot::Doc(d) if !drafts && is_draft(d) => docs.push(d.clone()),
+                Slot::Doc(_) => {
+                    if let Slot::Doc(d) = std::mem::replace(slot, Slot::Lent) {
+                        docs.push(d);
+                    }
+                }
+                Slot::Lent => {}
+            }
+        }
+        (docs, diags)
+    }
+
+    /// IDs of incident files that failed to parse (see [`crate::link::link`]).
+    pub fn unparsed_ids(&self) -> std::collections::HashSet<String> {
+        self.unparsed.values().cloned().collect()
+    }
+
+    /// Take the documents back from a site, with each Markdown render for
+    /// `back` (text, file, incident ID, render). Timeline and take renders
+    /// keep only their HTML in a site, which is all a link reads of them when
+    /// they had no problems: pass `fields` only for a site without errors.
+    pub fn restore(
+        &mut self,
+        site: Site,
+        fields: bool,
+        mut back: impl FnMut(&str, &str, Option<&str>, Rendered),
+    ) {
+        let Site {
+            incidents,
+            incident_html,
+            news,
+            news_html,
+            pages,
+            page_html,
+            home,
+            ..
+        } = site;
+        for (inc, html) in incidents.into_iter().zip(incident_html) {
+            let (from, id) = (&inc.origin.content_path, Some(inc.id.as_str()));
+            if fields {
+                let texts = inc.timeline.iter().map(|e| &e.text);
+                let texts = texts.chain(inc.takes.iter().map(|(_, t)| t));
+                for (text, html) in texts.zip(html.timeline.into_iter().chain(html.takes)) {
+                    // A text equal to the body would share its cache entry.
+                    if *text != inc.body {
+                        back(text, from, id, html_only(html));
+                    }
+                }
+            }
+            back(&inc.body, from, id, html.body);
+            let path = inc.origin.content_path.clone();
+            self.put(path, Document::Incident(Box::new(inc)));
+        }
+        for (n, r) in news.into_iter().zip(news_html) {
+            back(&n.body, &n.origin.content_path, None, r);
+            self.put(n.origin.content_path.clone(), Document::News(Box::new(n)));
+        }
+        for (p, r) in pages.into_iter().zip(page_html) {
+            back(&p.body, &p.origin.content_path, None, r);
+            self.put(p.origin.content_path.clone(), Document::Page(Box::new(p)));
+        }
+        if let Some((h, r)) = home {
+            back(&h.body, &h.origin.content_path, None, r);
+            self.put(h.origin.content_path.clone(), Document::Home(Box::new(h)));
+        }
+        // Anything the site did not hand back is read again.
+        let lost: Vec<String> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| matches!(s, Slot::Lent))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in lost {
+            self.refresh(&k);
+        }
+    }
+
+    fn put(&mut self, path: String, d: Document) {
+        if let Some(slot @ Slot::Lent) = self.slots.get_mut(&path) {
+            *slot = Slot::Doc(d);
+        }
+    }
+
+    /// Every Markdown text of every document, with its file.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.slots
+            .iter()
+            .filter_map(|(k, s)| match s {
+                Slot::Doc(d) => Some((k.as_str(), d)),
+                _ => None,
+            })
+            .flat_map(|(k, d)| texts_of(d).into_iter().map(move |t| (k, t)))
+    }
+
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.slots.values().filter_map(|s| match s {
+            Slot::Doc(d) => Some(d),
+            _ => None,
+        })
+    }
+}
+
+/// A render of which a link reads only the HTML (and no problems).
+fn html_only(html: String) -> Rendered {
+    Rendered {
+        html,
+        summary: String::new(),
+        plain_text: String::new(),
+        headings: Vec::new(),
+        incident_refs: Vec::new(),
+        problems: Vec::new(),
+    }
+}
+
+fn is_draft(d: &Document) -> bool {
+    match d {
+        Document::Incident(i) => i.draft,
+        Document::News(n) => n.draft,
+        Document::Page(p) => p.draft,
+        Document::Home(_) => false,
+    }
+}
+
+fn texts_of(d: &Document) -> Vec<&str> {
+    match d {
+        Document::Incident(i) => std::iter::once(i.body.as_str())
+            .chain(i.timeline.iter().map(|e| e.text.as_str()))
+            .chain(i.takes.iter().map(|(_, t)| t.as_str()))
+            .collect(),
+        Document::News(n) => vec![&n.body],
+        Document::Page(p) => vec![&p.body],
+        Document::Home(h) => vec![&h.body],
+    }
+}

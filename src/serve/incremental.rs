@@ -1,0 +1,759 @@
+//! Incremental rebuilds: [`Changes`] in (from the watcher), [`Update`]s of the
+//! served files out (to a [`Publish`]). Keeps the parsed documents, cached
+//! Markdown, each page's context hash and the content → page dependencies, so
+//! an edit re-reads one file, re-links, and re-renders only the pages whose
+//! template context changed. The result equals a full build byte for byte
+//! (tested in tests/serve.rs); nothing here writes to disk.
+//!
+//! Order of publication: the edited documents' own pages first, then the other
+//! pages, then feeds — each as soon as it is ready, undone if a later step fails.
+
+use super::cache::{self, MdCache};
+use super::deps::{self, Dependents};
+use super::docs::{Docs, Slot, walk_order};
+use super::watch::Changes;
+use crate::build::{self, BuildOptions};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::link::{self, Site};
+use crate::load::{self, Asset};
+use crate::markdown::LinkResolver;
+use crate::model::Document;
+use crate::render::{self, Now, Output, Sink};
+use crate::theme::{self, StaticFile, Theme};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tera::Tera;
+
+/// The bytes of one served file.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Bytes(Arc<[u8]>),
+    Static(&'static [u8]),
+    /// Read when requested (content assets and the site's static files).
+    File(PathBuf),
+}
+
+/// Files to put (`Some`) or remove (`None`), applied at once.
+pub type Update = Vec<(String, Option<Body>)>;
+
+/// Where updates go: serve's in-memory site.
+pub trait Publish {
+    fn publish(&mut self, update: Update);
+}
+
+/// What one rebuild did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Every problem, errors and warnings; the site was kept if there are errors.
+    pub diags: Vec<Diagnostic>,
+    pub ok: bool,
+    /// Pages rendered with Tera (feed files not counted).
+    pub rendered: usize,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+pub struct Engine {
+    root: PathBuf,
+    drafts: bool,
+    base_url: String,
+    config: Option<Config>,
+    theme: Option<Theme>,
+    tera: Option<Tera>,
+    now: Option<Now>,
+    docs: Docs,
+    md: MdCache,
+    /// Link targets of the last link, to invalidate cached Markdown.
+    targets: BTreeMap<String, String>,
+    // What is served, by layer (assets over statics over pages).
+    pages: HashMap<String, Arc<[u8]>>,
+    statics: BTreeMap<String, Body>,
+    served_assets: BTreeMap<String, PathBuf>,
+    /// Page file → hash of its template context when it was rendered.
+    hashes: HashMap<String, u64>,
+    deps: Dependents,
+    /// The last good site, kept linked so body edits can patch it.
+    kept: Option<Kept>,
+    /// Everything must be re-checked (start, config or template change, rescan).
+    dirty_all: bool,
+}
+
+/// A hasher as an `io::Write`, so a context hashes without a string copy.
+struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn context_hash(job: &render::PageJob) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(job.template.as_bytes());
+    h.write_u8(0);
+    // Serialising a Value into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
+    h.finish()
+}
+
+/// Collects the feed files of a render.
+#[derive(Default)]
+struct MemSink(Mutex<Vec<(String, Vec<u8>)>>);
+impl Sink for MemSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), bytes));
+        Ok(())
+    }
+}
+
+struct Kept {
+    site: Site,
+    /// What the site's Markdown was rendered against.
+    resolver: Box<dyn LinkResolver + Send>,
+}
+
+/// What the phases of one rebuild rendered and published so far.
+#[derive(Default)]
+struct Progress {
+    fresh: HashMap<String, Arc<[u8]>>,
+    hashes: Vec<(String, u64)>,
+    published: Vec<String>,
+}
+
+/// Above this many changed link targets, cached Markdown is dropped wholesale.
+const MANY_NAMES: usize = 64;
+
+/// One rendered page: file, context hash, and the new bytes unless unchanged.
+type Rendered = (String, u64, Option<Arc<[u8]>>);
+
+impl Engine {
+    /// `base_url`: the served address (`http://127.0.0.1:1111/`).
+    pub fn new(root: &Path, drafts: bool, base_url: &str) -> Engine {
+        Engine {
+            root: root.to_path_buf(),
+            drafts,
+            base_url: base_url.to_string(),
+            config: None,
+            theme: None,
+            tera: None,
+            now: None,
+            docs: Docs::new(root),
+            md: MdCache::default(),
+            targets: BTreeMap::new(),
+            pages: HashMap::new(),
+            statics: BTreeMap::new(),
+            served_assets: BTreeMap::new(),
+            hashes: HashMap::new(),
+            deps: Dependents::new(),
+            kept: None,
+            dirty_all: true,
+        }
+    }
+
+    pub fn config(&self) -> Option<&Config> {
+        self.config.as_ref()
+    }
+
+    /// Apply a batch of changes; publish what changed.
+    pub fn rebuild(&mut self, changes: &Changes, out: &mut dyn Publish) -> Outcome {
+        let mut o = Outcome::default();
+        let mut t = Instant::now();
+        let mut lap = |o: &mut Outcome, name: &'static str| {
+            o.timings.push((name, t.elapsed()));
+            t = Instant::now();
+        };
+        if let Err(d) = self.reload_settings(changes, out) {
+            o.diags = d;
+            return o;
+        }
+        if changes.rescan || self.docs.slots.is_empty() {
+            self.docs.rescan();
+        } else {
+            for p in &changes.content {
+                self.docs.refresh(p);
+            }
+        }
+        // Renders of re-read files are stale.
+        self.md.forget(&self.docs.dirty);
+        self.publish_assets(out);
+        lap(&mut o, "read");
+        if !self.dirty_all && self.docs.dirty.is_empty() {
+            o.ok = true;
+            return o;
+        }
+        // Body-only edits patch the kept site: no re-link.
+        if let Some(mut k) = self.kept.take() {
+            if !self.dirty_all && self.patch(&mut k) {
+                lap(&mut o, "patch");
+                match self.render(&k.site, out, &mut o, true) {
+                    Ok(()) => {
+                        o.ok = true;
+                        self.docs.dirty.clear();
+                        self.kept = Some(k);
+                    }
+                    Err(d) => {
+                        o.diags.extend(d);
+                        self.restore(k.site, true);
+                    }
+                }
+                lap(&mut o, "render");
+                return o;
+            }
+            self.restore(k.site, true);
+            lap(&mut o, "unpatchable");
+        }
+        // reload_settings succeeded, so there is a config.
+        let Some(config) = self.config.clone() else {
+            return o;
+        };
+        let (site, diags, resolver) = self.link(config);
+        lap(&mut o, "link");
+        o.diags = diags;
+        let mut good = false;
+        if !o.diags.iter().any(Diagnostic::is_error) {
+            match self.render(&site, out, &mut o, false) {
+                Ok(()) => {
+                    good = true;
+                    o.ok = true;
+                    self.docs.dirty.clear();
+                    self.dirty_all = false;
+                }
+                Err(d) => o.diags.extend(d),
+            }
+        }
+        if good {
+            self.kept = Some(Kept { site, resolver });
+        } else {
+            let linked = !o.diags.iter().any(Diagnostic::is_error);
+            self.restore(site, linked);
+        }
+        lap(&mut o, "render");
+        crate::diag::sort(&mut o.diags);
+        o
+    }
+
+    /// Give a site's documents and body renders back to [`Docs`] and the cache.
+    /// `linked`: the site linked without errors (its field renders are whole).
+    fn restore(&mut self, site: Site, linked: bool) {
+        let md = &self.md;
+        self.docs.restore(site, linked, |text, from, id, r| {
+            md.put_back(text, from, id, r)
+        });
+    }
+
+    /// Apply edits that changed only Markdown bodies to the kept site, when
+    /// that is exactly what a link would produce: same front matter, a body
+    /// that renders without problems and refers to the same incidents (so
+    /// backlinks stay). False (nothing changed) when any edit is more.
+    fn patch(&mut self, k: &mut Kept) -> bool {
+        let site = &k.site;
+        let mut at: HashMap<&str, Output> = HashMap::new();
+        for (i, x) in site.incidents.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::Incident(i));
+        }
+        for (n, x) in site.news.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::News(n));
+        }
+        for (p, x) in site.pages.iter().enumerate() {
+            at.insert(&x.origin.content_path, Output::Page(p));
+        }
+        if let Some((h, _)) = &site.home {
+            at.insert(&h.origin.content_path, Output::Home);
+        }
+        let fm = |o: &crate::model::Origin| o.source.text[o.fm_start..o.fm_end].to_string();
+        let mut plan = Vec::new();
+        for path in &self.docs.dirty {
+            let (Some(Slot::Doc(new)), Some(out)) =
+                (self.docs.slots.get(path), at.get(path.as_str()))
+            else {
+                return false;
+            };
+            let (old_origin, old_refs, self_id) = match (out, new) {
+                (Output::Incident(i), Document::Incident(_)) => (
+                    &site.incidents[*i].origin,
+                    &site.incident_html[*i].body.incident_refs,
+                    Some(site.incidents[*i].id.as_str()),
+                ),
+                (Output::News(n), Document::News(_)) => (
+                    &site.news[*n].origin,
+                    &site.news_html[*n].incident_refs,
+                    None,
+                ),
+                (Output::Page(p), Document::Page(_)) => (
+                    &site.pages[*p].origin,
+                    &site.page_html[*p].incident_refs,
+                    None,
+                ),
+                (Output::Home, Document::Home(_)) => match &site.home {
+                    Some((h, r)) => (&h.origin, &r.incident_refs, None),
+                    None => return false,
+                },
+                _ => return false,
+            };
+            let (new_origin, body) = match new {
+                Document::Incident(x) => (&x.origin, &x.body),
+                Document::News(x) => (&x.origin, &x.body),
+                Document::Page(x) => (&x.origin, &x.body),
+                Document::Home(x) => (&x.origin, &x.body),
+            };
+            if fm(old_origin) != fm(new_origin) {
+                return false;
+            }
+            let r = crate::markdown::render(body, path, self_id, &*k.resolver);
+            if !r.problems.is_empty() || r.incident_refs != *old_refs {
+                return false;
+            }
+            plan.push((path.clone(), out.clone(), r));
+        }
+        for (path, out, r) in plan {
+            let Some(Slot::Doc(new)) = self.docs.slots.insert(path, Slot::Lent) else {
+                continue;
+            };
+            let site = &mut k.site;
+            match (out, new) {
+                (Output::Incident(i), Document::Incident(x)) => {
+                    site.incidents[i] = *x;
+                    site.incident_html[i].body = r;
+                }
+                (Output::News(n), Document::News(x)) => {
+                    site.news[n] = *x;
+                    site.news_html[n] = r;
+                }
+                (Output::Page(p), Document::Page(x)) => {
+                    site.pages[p] = *x;
+                    site.page_html[p] = r;
+                }
+                (Output::Home, Document::Home(x)) => site.home = Some((*x, r)),
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// sitrep.toml and the theme; static files are published right away.
+    fn reload_settings(
+        &mut self,
+        changes: &Changes,
+        out: &mut dyn Publish,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut theme_too = changes.templates || changes.statics || self.theme.is_none();
+        if changes.config || changes.rescan || self.config.is_none() {
+            let opts = BuildOptions {
+                root: self.root.clone(),
+                base_url: Some(self.base_url.clone()),
+                drafts: self.drafts,
+                ..Default::default()
+            };
+            let config = build::load_config(&opts).map_err(|f| f.diagnostics().to_vec())?;
+            // "Now" is read when the whole site is rebuilt, so edits stay incremental.
+            self.now = Some(build::now().map_err(|f| f.diagnostics().to_vec())?);
+            self.config = Some(config);
+            self.tera = None;
+            self.hashes.clear();
+            self.md.clear();
+            self.dirty_all = true;
+            theme_too = true;
+        }
+        if !theme_too {
+            return Ok(());
+        }
+        let Some(config) = &self.config else {
+            return Ok(());
+        };
+        let theme = theme::load(&self.root, config).map_err(|d| vec![d])?;
+        if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
+            self.tera = None;
+            self.hashes.clear();
+            self.dirty_all = true;
+        }
+        // Held in memory (they are few and small) so unchanged ones are not announced.
+        let mut statics = BTreeMap::new();
+        for (path, f) in &theme.statics {
+            let body = match f {
+                StaticFile::Embedded(b) => Body::Static(b),
+                StaticFile::Disk(p) => Body::Bytes(Arc::from(std::fs::read(p).map_err(|e| {
+                    vec![Diagnostic::error(
+                        load::rel(&self.root, p),
+                        format!("cannot read the static file: {e}"),
+                    )]
+                })?)),
+            };
+            statics.insert(path.clone(), body);
+        }
+        let touched: BTreeSet<String> =
+            statics.keys().chain(self.statics.keys()).cloned().collect();
+        self.statics = statics;
+        self.theme = Some(theme);
+        let update = touched
+            .into_iter()
+            .map(|p| {
+                let b = self.effective(&p, None);
+                (p, b)
+            })
+            .collect();
+        out.publish(update);
+        Ok(())
+    }
+
+    /// Content assets are served from disk and no page depends on them: publish
+    /// them at once (announcing written ones, which are already served).
+    fn publish_assets(&mut self, out: &mut dyn Publish) {
+        let mut touched = std::mem::take(&mut self.docs.touched_assets);
+        touched.extend(
+            self.served_assets
+                .keys()
+                .filter(|k| !self.docs.assets.contains_key(*k))
+                .cloned(),
+        );
+        touched.extend(
+            self.docs
+                .assets
+                .iter()
+                .filter(|(k, v)| self.served_assets.get(*k) != Some(v))
+                .map(|(k, _)| k.clone()),
+        );
+        if touched.is_empty() {
+            return;
+        }
+        self.served_assets = self.docs.assets.clone();
+        out.publish(
+            touched
+                .into_iter()
+                .map(|p| {
+                    let b = self.effective(&p, None);
+                    (p, b)
+                })
+                .collect(),
+        );
+    }
+
+    /// What is served at `path`: an asset, else a static file, else a page
+    /// (`page` overrides the page layer, for pages not yet committed).
+    fn effective(&self, path: &str, page: Option<&Arc<[u8]>>) -> Option<Body> {
+        if let Some(a) = self.served_assets.get(path) {
+            return Some(Body::File(a.clone()));
+        }
+        if let Some(s) = self.statics.get(path) {
+            return Some(s.clone());
+        }
+        page.or_else(|| self.pages.get(path))
+            .map(|b| Body::Bytes(b.clone()))
+    }
+
+    /// Link every document (lent from [`Docs`]; give them back with
+    /// `restore`). Files whose Markdown was rendered afresh count as changed
+    /// until a build succeeds, like edited ones.
+    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
+        // Cached Markdown naming a link target that changed is stale.
+        let targets = deps::targets(self.docs.documents(), self.drafts);
+        let names = deps::changed_names(&self.targets, &targets);
+        if names.len() > MANY_NAMES {
+            // A mass change (a checkout, a first build): scanning would cost more.
+            self.md.clear();
+        } else if !names.is_empty() {
+            let stale: BTreeSet<String> = self
+                .docs
+                .texts()
+                .filter(|(_, t)| cache::mentions(t, &names))
+                .map(|(f, _)| f.to_string())
+                .collect();
+            self.md.forget(&stale);
+        }
+        self.targets = targets;
+        let (docs, mut diags) = self.docs.lend(self.drafts);
+        let mut asset_keys: Vec<&String> = self.docs.assets.keys().collect();
+        asset_keys.sort_by(|a, b| walk_order(a, b));
+        let assets = asset_keys
+            .into_iter()
+            .map(|k| Asset {
+                path: self.docs.assets[k].clone(),
+                content_path: k.clone(),
+            })
+            .collect();
+        self.md.begin_round();
+        let unparsed = self.docs.unparsed_ids();
+        let (site, more, resolver) =
+            link::link_with(config, docs, assets, self.drafts, &unparsed, &self.md);
+        let misses = self.md.end_round();
+        self.docs.dirty.extend(misses);
+        diags.extend(more);
+        (site, diags, resolver)
+    }
+
+    fn render_set(
+        &self,
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        set: &[&Output],
+    ) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
+        let results: Vec<Result<Rendered, Vec<Diagnostic>>> = set
+            .par_iter()
+            .filter_map(|o| render::page_job(site, now, o))
+            .map(|job| {
+                let h = context_hash(&job);
+                if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
+                    return Ok((job.file, h, None));
+                }
+                let html = render::render_job(tera, theme, &job)?;
+                Ok((job.file, h, Some(Arc::from(html.into_bytes()))))
+            })
+            .collect();
+        let mut ok = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(x) => ok.push(x),
+                Err(d) => errors.extend(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(ok)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// `same_links`: the documents' links and terms are as in the last good
+    /// build (a patch), so the dependencies need no recomputing.
+    fn render(
+        &mut self,
+        site: &Site,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        same_links: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
+            return Err(Vec::new());
+        };
+        if self.tera.is_none() {
+            self.tera = Some(render::tera(&theme, site)?);
+        }
+        let Some(tera) = self.tera.take() else {
+            return Err(Vec::new());
+        };
+        let result = self.render_with(site, &tera, &theme, &now, out, o, same_links);
+        self.tera = Some(tera);
+        result
+    }
+
+    /// Render one phase's pages whose context changed, and publish them; on
+    /// failure, withdraw what earlier phases published.
+    #[allow(clippy::too_many_arguments)]
+    fn phase(
+        &self,
+        name: &'static str,
+        set: &[&Output],
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        run: &mut Progress,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let t = Instant::now();
+        let done = match self.render_set(site, tera, theme, now, set) {
+            Ok(d) => d,
+            Err(e) => {
+                out.publish(
+                    run.published
+                        .iter()
+                        .map(|p| (p.clone(), self.effective(p, None)))
+                        .collect(),
+                );
+                return Err(e);
+            }
+        };
+        let mut update = Update::new();
+        for (file, h, bytes) in done {
+            run.hashes.push((file.clone(), h));
+            if let Some(b) = bytes {
+                o.rendered += 1;
+                update.push((file.clone(), self.effective(&file, Some(&b))));
+                run.published.push(file.clone());
+                run.fresh.insert(file, b);
+            }
+        }
+        out.publish(update);
+        o.timings.push((name, t.elapsed()));
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render_with(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        same_links: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut run = Progress::default();
+        // Phase A: the changed documents' own pages, published first.
+        let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
+        let own = deps::own_outputs(site, &changed);
+        self.phase(
+            "render own",
+            &own.iter().collect::<Vec<_>>(),
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+
+        // Phase B: the pages that show a changed document, then the site-wide ones.
+        let t = Instant::now();
+        let new_deps = (!same_links).then(|| deps::dependents(site));
+        let by_file: HashMap<String, Output> = render::outputs(site)
+            .into_iter()
+            .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
+            .collect();
+        let site_wide: Vec<Output> = deps::site_wide(site);
+        let mut near: BTreeSet<&str> = BTreeSet::new();
+        if self.dirty_all {
+            near.extend(by_file.keys().map(String::as_str));
+        } else {
+            for p in &changed {
+                let new = new_deps.as_ref().and_then(|d| d.get(*p));
+                for d in [self.deps.get(*p), new].into_iter().flatten() {
+                    near.extend(d.iter().map(|f| &**f));
+                }
+            }
+            // Pages that did not exist before (a new term, say).
+            near.extend(
+                by_file
+                    .keys()
+                    .filter(|f| !self.hashes.contains_key(*f))
+                    .map(String::as_str),
+            );
+        }
+        // Pages a changed document newly appears on (a term it entered) first.
+        let mut entered: BTreeSet<&str> = BTreeSet::new();
+        for p in &changed {
+            let old = self.deps.get(*p);
+            if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
+                entered.extend(
+                    new.iter()
+                        .filter(|f| !old.is_some_and(|o| o.contains(f)))
+                        .map(|f| &**f),
+                );
+            }
+        }
+        let pick = |first: bool| -> Vec<&Output> {
+            near.iter()
+                .filter(|f| entered.contains(*f) == first)
+                .filter_map(|f| by_file.get(*f))
+                .filter(|op| !own.contains(op) && !site_wide.contains(op))
+                .collect()
+        };
+        let (entered, neighbours) = (pick(true), pick(false));
+        o.timings.push(("plan", t.elapsed()));
+        self.phase(
+            "render entered",
+            &entered,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        self.phase(
+            "render near",
+            &neighbours,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let wide: Vec<&Output> = site_wide.iter().collect();
+        self.phase(
+            "render site-wide",
+            &wide,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let Progress {
+            mut fresh,
+            hashes,
+            published,
+        } = run;
+        let undo = |me: &Engine, published: &[String], out: &mut dyn Publish| {
+            out.publish(
+                published
+                    .iter()
+                    .map(|p| (p.clone(), me.effective(p, None)))
+                    .collect(),
+            );
+        };
+
+        // Phase C: feeds, sitemap, search index; published where they differ.
+        let t = Instant::now();
+        let sink = MemSink::default();
+        if let Err(e) = render::render_output(tera, theme, site, now, &Output::Feeds, &sink) {
+            undo(self, &published, out);
+            return Err(e);
+        }
+        let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut update = Update::new();
+        let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
+        for (file, bytes) in feeds {
+            keep.insert(file.clone());
+            if self.pages.get(&file).is_some_and(|old| **old == *bytes) {
+                continue;
+            }
+            let b: Arc<[u8]> = Arc::from(bytes);
+            update.push((file.clone(), self.effective(&file, Some(&b))));
+            fresh.insert(file, b);
+        }
+        o.timings.push(("feeds", t.elapsed()));
+
+        // Commit: the page layer, removed pages, content assets.
+        let removed: Vec<String> = self
+            .pages
+            .keys()
+            .filter(|f| !keep.contains(*f))
+            .cloned()
+            .collect();
+        for f in &removed {
+            self.pages.remove(f);
+            self.hashes.remove(f);
+        }
+        self.pages.extend(fresh);
+        self.hashes.extend(hashes);
+        for f in &removed {
+            update.push((f.clone(), self.effective(f, None)));
+        }
+        out.publish(update);
+        if let Some(d) = new_deps {
+            self.deps = d;
+        }
+        Ok(())
+    }
+}

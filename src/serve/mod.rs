@@ -1,0 +1,243 @@
+//! `sitrep serve`: [`ServeArgs`] in; a live preview out — the site built into
+//! memory (never into `output/`) with `base_url` set to the served address,
+//! rebuilt incrementally on every change and pushed to open pages.
+//!
+//! Threads: HTTP workers answer requests ([`http`]); one thread waits for
+//! debounced file changes and rebuilds ([`watch`], [`incremental`]); one keeps
+//! the browsers' event streams ([`events`]). The main thread waits for Ctrl-C,
+//! then stops and joins each of them.
+
+mod cache;
+mod deps;
+mod docs;
+pub mod events;
+pub mod http;
+pub mod incremental;
+pub mod site;
+pub mod watch;
+
+use crate::build::Failure;
+use crate::cli::ServeArgs;
+use crate::diag::{self, Diagnostic};
+use events::{Event, Hub};
+use incremental::{Engine, Outcome};
+use site::{Publisher, Shared};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+use watch::{Changes, Debounce, FsWatch, Msg};
+
+/// HTTP worker threads; event streams do not hold one, so a few suffice.
+const WORKERS: usize = 8;
+
+/// The command line, resolved once.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub drafts: bool,
+}
+
+impl ServeOptions {
+    pub fn from_args(a: &ServeArgs) -> Result<ServeOptions, Failure> {
+        let root = std::fs::canonicalize(&a.root.root).map_err(|e| {
+            usage(
+                &a.root.root.display().to_string(),
+                format!("cannot open the site folder: {e}"),
+                "pass the folder that holds sitrep.toml with --root",
+            )
+        })?;
+        Ok(ServeOptions {
+            root,
+            bind: a.bind.clone(),
+            port: a.port,
+            drafts: a.drafts,
+        })
+    }
+}
+
+fn usage(file: &str, msg: String, hint: &str) -> Failure {
+    Failure::Usage(vec![Diagnostic::error(file, msg).hint(hint)])
+}
+
+/// Print what a rebuild found and record it for the browsers.
+fn report(o: &Outcome, shared: &Shared, hub: &Hub, started: Instant, last_warnings: &mut String) {
+    let errors: Vec<Diagnostic> = o.diags.iter().filter(|d| d.is_error()).cloned().collect();
+    let warnings: Vec<Diagnostic> = o.diags.iter().filter(|d| !d.is_error()).cloned().collect();
+    let ms = started.elapsed().as_millis();
+    if errors.is_empty() {
+        let text = diag::render_text(&warnings);
+        if text != *last_warnings {
+            eprint!("{text}");
+            *last_warnings = text;
+        }
+        eprintln!("sitrep: rebuilt in {ms} ms ({} pages rendered)", o.rendered);
+    } else {
+        eprint!("{}", diag::render_text(&o.diags));
+        let n = errors.len();
+        eprintln!(
+            "sitrep: {n} error{}; still serving the last good site",
+            if n == 1 { "" } else { "s" }
+        );
+        last_warnings.clear();
+    }
+    if std::env::var_os("SITREP_TIMINGS").is_some() {
+        let parts: Vec<String> = o
+            .timings
+            .iter()
+            .map(|(n, d)| format!("{n} {:.1}ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!("sitrep: timings: {}", parts.join(", "));
+    }
+    if shared.finish(errors) {
+        hub.send(Event::State);
+    }
+}
+
+/// The build thread: wait for a batch of changes, rebuild, repeat until told to stop.
+fn build_loop(
+    mut engine: Engine,
+    mut fs: Option<FsWatch>,
+    rx: std::sync::mpsc::Receiver<Msg>,
+    root: &Path,
+    shared: &Shared,
+    hub: &Hub,
+    mut last_warnings: String,
+) {
+    let output_dir = engine
+        .config()
+        .map_or_else(|| "output".to_string(), |c| c.output_dir.clone());
+    loop {
+        let mut started = Instant::now();
+        let batch = watch::next_batch(&rx, root, &output_dir, Debounce::default(), &mut || {
+            started = Instant::now();
+            shared.set_building();
+        });
+        let Some(changes) = batch else {
+            break;
+        };
+        if let Some(w) = fs.as_mut()
+            && let Err(e) = w.refresh()
+        {
+            eprintln!("sitrep: cannot watch a new folder: {e}");
+        }
+        let outcome = engine.rebuild(&changes, &mut Publisher { shared, hub });
+        report(&outcome, shared, hub, started, &mut last_warnings);
+    }
+}
+
+/// Run until Ctrl-C. Usage problems (no sitrep.toml, port taken) are errors;
+/// content errors are shown in the terminal and the browser while serving.
+pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
+    let opts = ServeOptions::from_args(args)?;
+    // The config must at least load before anything is served.
+    crate::build::load_config(&crate::build::BuildOptions {
+        root: opts.root.clone(),
+        ..Default::default()
+    })?;
+    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port)).map_err(|e| {
+        usage(
+            "--port",
+            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port),
+            "choose another --port (0 picks a free one) or --bind address",
+        )
+    })?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| usage("--bind", "not an IP address".into(), "use e.g. 127.0.0.1"))?;
+    let base_url = format!("http://{addr}/");
+    let server = Arc::new(server);
+    let instance = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let shared = Arc::new(Shared::new(instance));
+    let (hub, hub_thread) = Hub::start(shared.clone());
+
+    // Watch before the first build, so nothing saved during it is missed.
+    let (tx, rx) = channel();
+    let fs = match FsWatch::start(&opts.root, tx.clone()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!(
+                "sitrep: cannot watch {}: {e}; serving without live reload",
+                opts.root.display()
+            );
+            None
+        }
+    };
+    let started = Instant::now();
+    let mut engine = Engine::new(&opts.root, opts.drafts, &base_url);
+    let outcome = engine.rebuild(
+        &Changes::everything(),
+        &mut Publisher {
+            shared: &shared,
+            hub: &hub,
+        },
+    );
+    let mut last_warnings = String::new();
+    report(&outcome, &shared, &hub, started, &mut last_warnings);
+
+    let builder = {
+        let (shared, hub, root) = (shared.clone(), hub.clone(), opts.root.clone());
+        std::thread::spawn(move || build_loop(engine, fs, rx, &root, &shared, &hub, last_warnings))
+    };
+    let stopping = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (server, shared, hub, stopping) = (
+                server.clone(),
+                shared.clone(),
+                hub.clone(),
+                stopping.clone(),
+            );
+            std::thread::spawn(move || {
+                loop {
+                    match server.recv() {
+                        Ok(req) => http::handle(req, &shared, &hub),
+                        Err(_) if stopping.load(Ordering::SeqCst) => break,
+                        // A failed accept; do not spin on a persistent one.
+                        Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let (stop_tx, stop_rx) = channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    }) {
+        eprintln!("sitrep: cannot handle Ctrl-C ({e}); stop serve by closing the terminal");
+    }
+    println!("Serving at {base_url}");
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "sitrep: watching {} for changes; press Ctrl-C to stop",
+        opts.root.display()
+    );
+
+    // Blocks until Ctrl-C (or SIGTERM); a failed handler blocks forever, like a plain server.
+    let _ = stop_rx.recv();
+    eprintln!("sitrep: stopping");
+    let _ = tx.send(Msg::Stop);
+    let _ = builder.join();
+    stopping.store(true, Ordering::SeqCst);
+    for _ in 0..WORKERS {
+        server.unblock();
+    }
+    for w in workers {
+        let _ = w.join();
+    }
+    hub.stop();
+    let _ = hub_thread.join();
+    Ok(Vec::new())
+}

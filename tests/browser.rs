@@ -1,0 +1,232 @@
+//! Live reload in a real browser: headless Chromium (Debian's `chromium`)
+//! driven over the DevTools protocol opens a page served by `sitrep serve`;
+//! the test edits the Markdown file and reads the DOM until the new text
+//! shows — the test never navigates. Then a broken edit must show the error
+//! overlay with file and line, and the fix must clear it.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use support::*;
+use tungstenite::{Message, WebSocket};
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Chromium, killed on drop, with its profile in a fresh temp dir.
+struct Browser {
+    child: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    fn start(bin: &Path) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let child = Command::new(bin)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromium");
+        Browser { child, profile }
+    }
+
+    /// The browser's DevTools WebSocket address, from the file Chromium writes.
+    fn devtools(&self) -> (u16, String) {
+        let file = self.profile.path().join("DevToolsActivePort");
+        wait_for(30, "DevToolsActivePort", || {
+            let text = std::fs::read_to_string(&file).ok()?;
+            let mut lines = text.lines();
+            let port = lines.next()?.trim().parse().ok()?;
+            let path = lines.next()?.trim().to_string();
+            Some((port, path))
+        })
+    }
+}
+
+/// A DevTools session attached to one page.
+struct Cdp {
+    ws: WebSocket<TcpStream>,
+    next: u64,
+    session: Option<String>,
+}
+
+impl Cdp {
+    fn connect(port: u16, path: &str) -> Cdp {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}{path}"), stream)
+            .expect("DevTools WebSocket");
+        Cdp {
+            ws,
+            next: 0,
+            session: None,
+        }
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        let mut msg = json!({"id": id, "method": method, "params": params});
+        if let Some(s) = &self.session {
+            msg["sessionId"] = json!(s);
+        }
+        self.ws.send(Message::text(msg.to_string())).unwrap();
+        loop {
+            let m = self.ws.read().expect("a DevTools message");
+            let Message::Text(t) = m else { continue };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["id"] == id {
+                assert!(v.get("error").is_none(), "{method}: {v}");
+                return v["result"].clone();
+            }
+        }
+    }
+
+    fn open(&mut self, url: &str) {
+        let target = self.call("Target.createTarget", json!({"url": url}));
+        let attached = self.call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        self.session = attached["sessionId"].as_str().map(str::to_string);
+    }
+
+    fn eval(&mut self, expr: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expr, "returnByValue": true}),
+        );
+        r["result"]["value"].clone()
+    }
+
+    fn wait(&mut self, what: &str, expr: &str) -> Value {
+        wait_for(20, what, || {
+            let v = self.eval(expr);
+            (!v.is_null() && v != json!(false)).then_some(v)
+        })
+    }
+}
+
+const TEXT: &str = "(document.body ? document.body.innerText : '')";
+
+#[test]
+fn the_browser_follows_edits_and_shows_errors() {
+    let Some(bin) = chromium() else {
+        eprintln!(
+            "\n!!! SKIPPED the_browser_follows_edits_and_shows_errors: no chromium at /usr/bin/chromium.\n!!! Install it (apt-get install -y chromium) to run the live-reload browser test.\n"
+        );
+        return;
+    };
+    let site = sample_site();
+    let root = site.path();
+    let s = Serve::start(root);
+    let browser = Browser::start(&bin);
+    let (port, path) = browser.devtools();
+    let mut cdp = Cdp::connect(port, &path);
+    cdp.open(&format!("{}incidents/ab101/", s.url()));
+    cdp.wait(
+        "the page and its event stream",
+        &format!(
+            "{TEXT}.includes('Mail to Europe was delayed') && window.__sitrepState !== undefined"
+        ),
+    );
+    cdp.eval("window.__sitrepMarker = 'same document'");
+
+    // An edit shows up without the test navigating.
+    write(
+        root,
+        "content/incidents/AB101.md",
+        &incident(
+            "AB101",
+            "Mail delayed in Europe",
+            "services: [Exchange Online]\nregions: [Europe]\n",
+            "Live reload brought this sentence.",
+        ),
+    );
+    cdp.wait(
+        "the edited text in the browser",
+        &format!("{TEXT}.includes('Live reload brought this sentence.')"),
+    );
+
+    // A broken edit: the overlay names the file and the line.
+    write(
+        root,
+        "content/incidents/AB101.md",
+        &incident(
+            "AB101",
+            "Mail delayed in Europe",
+            "services: [Exchange Online]\nregionz: [Europe]\n",
+            "Broken.",
+        ),
+    );
+    let overlay = cdp.wait(
+        "the error overlay",
+        "(document.getElementById('sitrep-errors') || {}).innerText",
+    );
+    let overlay = overlay.as_str().unwrap().to_string();
+    assert!(
+        overlay.contains("content/incidents/AB101.md:8:1"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("regionz"), "{overlay}");
+    let page = cdp.eval("document.querySelector('main').textContent");
+    assert!(
+        page.as_str()
+            .unwrap_or_default()
+            .contains("Live reload brought this sentence."),
+        "the last good page stays under the overlay: {page}\nserved: {}\nlog: {}",
+        s.get("/incidents/ab101/")
+            .text()
+            .contains("Live reload brought"),
+        s.log()
+    );
+
+    // The fix clears the overlay and shows the new text.
+    write(
+        root,
+        "content/incidents/AB101.md",
+        &incident(
+            "AB101",
+            "Mail delayed in Europe",
+            "services: [Exchange Online]\nregions: [Europe]\n",
+            "Fixed and reloaded.",
+        ),
+    );
+    cdp.wait(
+        "the overlay to clear",
+        &format!(
+            "!document.getElementById('sitrep-errors') && {TEXT}.includes('Fixed and reloaded.')"
+        ),
+    );
+    drop(browser);
+}
