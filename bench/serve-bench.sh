@@ -9,7 +9,8 @@
 #   --incidents N  incidents in the corpus (default 10000), --news M (default N/10)
 #   --runs R       edits per measurement (default 7); medians are printed
 #   --gen PATH     gen-corpus.py (default: ../shared/bench/gen-corpus.py beside the repo)
-#   --hugo PATH    also time `hugo server` on the same corpus (default: a hugo on
+#   --hugo PATH    also time `hugo server --disableFastRender` (fast render mode
+#                  leaves unvisited term pages stale) on the same corpus (default: a hugo on
 #                  PATH or in ~/.cache/sitrep-bench/hugo-venv, if there is one)
 #   --keep         keep the temp dir and print its path
 #
@@ -96,9 +97,10 @@ if [ -z "$hugo" ]; then
 fi
 if [ -n "$hugo" ] && [ -x "$hugo" ]; then
   echo "== hugo server ($("$hugo" version | head -n 1))"
-  python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/hugo" --format hugo >/dev/null
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  (cd "$tmp/hugo" && exec "$hugo" server --bind 127.0.0.1 --port "$port" --disableLiveReload >"$tmp/hugo.out" 2>&1) &
+  python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/hugo" --format hugo \
+    --base-url "http://127.0.0.1:$port/" >/dev/null
+  (cd "$tmp/hugo" && exec "$hugo" server --bind 127.0.0.1 --port "$port" --disableLiveReload --disableFastRender >"$tmp/hugo.out" 2>&1) &
   pids+=($!)
   for _ in $(seq 1 900); do
     curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
