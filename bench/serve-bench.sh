@@ -57,7 +57,7 @@ export SOURCE_DATE_EPOCH=1780000000
 
 echo "== corpus: $incidents incidents, $news news stories"
 python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/site" >/dev/null
-ms() { python3 -c 'import time; print(int(time.perf_counter_ns() // 1000000))'; }
+ms() { python3 -c 'import time; print(time.monotonic_ns() // 1000000)'; }
 
 echo "== full build (sitrep build)"
 t0=$(ms)
@@ -67,25 +67,17 @@ build_ms=$((t1 - t0))
 echo "   full build: ${build_ms} ms"
 rm -rf "$tmp/out"
 
-# Start a server whose first stdout line is "Serving at URL"; echo the URL.
-start_sitrep() {
-  "$bin" serve --root "$tmp/site" --port 0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-  pids+=($!)
-  for _ in $(seq 1 600); do
-    if grep -q '^Serving at ' "$tmp/serve.out" 2>/dev/null; then
-      sed -n 's/^Serving at //p' "$tmp/serve.out" | head -n 1
-      return 0
-    fi
-    sleep 0.2
-  done
-  echo "serve-bench.sh: sitrep serve did not start; its stderr:" >&2
-  cat "$tmp/serve.err" >&2
-  return 1
-}
-
 echo "== sitrep serve (first build in memory, then $runs edits of each kind)"
 t0=$(ms)
-url=$(start_sitrep)
+"$bin" serve --root "$tmp/site" --port 0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pids+=($!)
+url=
+for _ in $(seq 1 600); do
+  url=$(sed -n 's/^Serving at //p' "$tmp/serve.out" 2>/dev/null | head -n 1)
+  [ -n "$url" ] && break
+  sleep 0.2
+done
+[ -n "$url" ] || { echo "serve-bench.sh: sitrep serve did not start; its stderr:" >&2; cat "$tmp/serve.err" >&2; exit 1; }
 t1=$(ms)
 echo "   serving at $url after $((t1 - t0)) ms"
 python3 "$here/serve-measure.py" --root "$tmp/site" --url "$url" --runs "$runs" --kind sitrep | tee "$tmp/sitrep.json"
