@@ -235,6 +235,10 @@ fn a_broken_site_at_start_is_served_with_its_errors() {
     let r = s.get("/");
     assert_eq!(r.status, 500);
     assert!(r.text().contains("reload.js"));
+    assert!(
+        r.text().contains("content/incidents/AB101.md"),
+        "the errors, even without JavaScript"
+    );
     assert!(!s.status()["errors"].as_array().unwrap().is_empty());
     write(
         root,
