@@ -9,7 +9,8 @@
 #   --incidents N  incidents in the corpus (default 10000), --news M (default N/10)
 #   --runs R       edits per measurement (default 7); medians are printed
 #   --gen PATH     gen-corpus.py (default: ../shared/bench/gen-corpus.py beside the repo)
-#   --hugo PATH    also time `hugo server` on the same corpus (default: a hugo on
+#   --hugo PATH    also time `hugo server --disableFastRender` (fast render mode
+#                  leaves unvisited term pages stale) on the same corpus (default: a hugo on
 #                  PATH or in ~/.cache/sitrep-bench/hugo-venv, if there is one)
 #   --keep         keep the temp dir and print its path
 #
@@ -56,7 +57,7 @@ export SOURCE_DATE_EPOCH=1780000000
 
 echo "== corpus: $incidents incidents, $news news stories"
 python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/site" >/dev/null
-ms() { python3 -c 'import time; print(int(time.perf_counter_ns() // 1000000))'; }
+ms() { python3 -c 'import time; print(time.monotonic_ns() // 1000000)'; }
 
 echo "== full build (sitrep build)"
 t0=$(ms)
@@ -66,25 +67,17 @@ build_ms=$((t1 - t0))
 echo "   full build: ${build_ms} ms"
 rm -rf "$tmp/out"
 
-# Start a server whose first stdout line is "Serving at URL"; echo the URL.
-start_sitrep() {
-  "$bin" serve --root "$tmp/site" --port 0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-  pids+=($!)
-  for _ in $(seq 1 600); do
-    if grep -q '^Serving at ' "$tmp/serve.out" 2>/dev/null; then
-      sed -n 's/^Serving at //p' "$tmp/serve.out" | head -n 1
-      return 0
-    fi
-    sleep 0.2
-  done
-  echo "serve-bench.sh: sitrep serve did not start; its stderr:" >&2
-  cat "$tmp/serve.err" >&2
-  return 1
-}
-
 echo "== sitrep serve (first build in memory, then $runs edits of each kind)"
 t0=$(ms)
-url=$(start_sitrep)
+"$bin" serve --root "$tmp/site" --port 0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pids+=($!)
+url=
+for _ in $(seq 1 600); do
+  url=$(sed -n 's/^Serving at //p' "$tmp/serve.out" 2>/dev/null | head -n 1)
+  [ -n "$url" ] && break
+  sleep 0.2
+done
+[ -n "$url" ] || { echo "serve-bench.sh: sitrep serve did not start; its stderr:" >&2; cat "$tmp/serve.err" >&2; exit 1; }
 t1=$(ms)
 echo "   serving at $url after $((t1 - t0)) ms"
 python3 "$here/serve-measure.py" --root "$tmp/site" --url "$url" --runs "$runs" --kind sitrep | tee "$tmp/sitrep.json"
@@ -96,9 +89,10 @@ if [ -z "$hugo" ]; then
 fi
 if [ -n "$hugo" ] && [ -x "$hugo" ]; then
   echo "== hugo server ($("$hugo" version | head -n 1))"
-  python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/hugo" --format hugo >/dev/null
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  (cd "$tmp/hugo" && exec "$hugo" server --bind 127.0.0.1 --port "$port" --disableLiveReload >"$tmp/hugo.out" 2>&1) &
+  python3 "$gen" --incidents "$incidents" --news "$news" --out "$tmp/hugo" --format hugo \
+    --base-url "http://127.0.0.1:$port/" >/dev/null
+  (cd "$tmp/hugo" && exec "$hugo" server --bind 127.0.0.1 --port "$port" --disableLiveReload --disableFastRender >"$tmp/hugo.out" 2>&1) &
   pids+=($!)
   for _ in $(seq 1 900); do
     curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break

@@ -12,12 +12,14 @@ Picks one incident with regions and a `## ` heading, then, N times each:
          until the term page lists the incident.
 For sitrep it also times until the whole rebuild has finished (/__sitrep/errors
 reports a new generation and nothing building). Polls as fast as it can (no
-sleeps on the measured path). Restores the file afterwards. Prints JSON with
+sleeps on the measured path); a page not updated within 30 s is recorded as
+null ("never"). Restores the file afterwards. Prints JSON with
 every sample and the medians. Standard library only.
 """
 
 import argparse
 import glob
+import http.client
 import json
 import os
 import re
@@ -35,17 +37,41 @@ def get(url):
         if e.code == 404:
             return ""
         raise
+    except (http.client.IncompleteRead, ConnectionError, urllib.error.URLError):
+        # A server swapping its files mid-response (hugo server does): not yet.
+        return ""
+
+
+DEADLINE = 30.0  # seconds; a page not updated by then counts as "never"
+
+
+def wait_until(ok, t0):
+    """Poll until ok() (as fast as possible); ms since t0, or None at the deadline."""
+    while not ok():
+        if time.perf_counter() - t0 > DEADLINE:
+            return None
+    return (time.perf_counter() - t0) * 1000
 
 
 def slug(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+# `regions: [A, B]` (sitrep corpus) or a YAML block list (Hugo corpus).
+REGIONS = re.compile(r"^regions:[ \t]*(\[.*\][ \t]*$|\n(?:[ \t]+-[^\n]*\n?)+)", re.M)
+
+
 def regions_of(text):
-    m = re.search(r"^regions:\s*\[(.*)\]\s*$", text, re.M)
+    m = REGIONS.search(text)
     if not m:
         return None
-    return [r.strip().strip("\"'") for r in m.group(1).split(",") if r.strip()]
+    v = m.group(1).strip()
+    items = v[1:-1].split(",") if v.startswith("[") else [l.strip()[1:] for l in v.splitlines()]
+    return [r.strip().strip("\"'") for r in items if r.strip()]
+
+
+def set_regions(text, region):
+    return REGIONS.sub(lambda m: f'regions: ["{region}"]' + ("\n" if m.group(0).endswith("\n") else ""), text, count=1)
 
 
 def pick(root, incident_dir):
@@ -135,9 +161,7 @@ def main():
             g0 = server.generation()
             t0 = time.perf_counter()
             write(f, new)
-            while marker not in get(page):
-                pass
-            body.append((time.perf_counter() - t0) * 1000)
+            body.append(wait_until(lambda: marker in get(page), t0))
             server.wait_done(g0)
             if a.kind == "sitrep":
                 body_all.append((time.perf_counter() - t0) * 1000)
@@ -146,23 +170,26 @@ def main():
         for i in range(a.runs):
             server.settle()
             region = (r1, r2)[i % 2]
-            new = re.sub(r"^regions:.*$", f'regions: ["{region}"]', text, count=1, flags=re.M)
+            new = set_regions(text, region)
             term = f"{url}regions/{slug(region)}/"
             g0 = server.generation()
             t0 = time.perf_counter()
             write(f, new)
-            while f"/regions/{slug(region)}/" not in get(page):
-                pass
-            move_page.append((time.perf_counter() - t0) * 1000)
-            while f"/incidents/{iid.lower()}/" not in get(term):
-                pass
-            move_term.append((time.perf_counter() - t0) * 1000)
+            move_page.append(wait_until(lambda: f"/regions/{slug(region)}/" in get(page), t0))
+            move_term.append(
+                wait_until(lambda: f"/incidents/{iid.lower()}/" in get(term), t0)
+            )
             server.wait_done(g0)
             if a.kind == "sitrep":
                 move_all.append((time.perf_counter() - t0) * 1000)
     finally:
         write(f, text)
-    med = lambda v: round(statistics.median(v), 1) if v else None
+    def med(v):
+        # A page that never updated makes the median "never" (None) if it is half or more.
+        if not v or sum(x is None for x in v) * 2 >= len(v):
+            return None
+        return round(statistics.median([x if x is not None else float("inf") for x in v]), 1)
+
     out["median_ms"] = {
         "body_edit_page": med(body),
         "body_edit_rebuild_done": med(body_all),
@@ -171,8 +198,9 @@ def main():
         "move_term_rebuild_done": med(move_all),
     }
     out["samples_ms"] = {
-        "body_edit_page": [round(x, 1) for x in body],
-        "move_term_term_page": [round(x, 1) for x in move_term],
+        "body_edit_page": [x and round(x, 1) for x in body],
+        "move_term_incident_page": [x and round(x, 1) for x in move_page],
+        "move_term_term_page": [x and round(x, 1) for x in move_term],
     }
     print(json.dumps(out, indent=1))
 

@@ -137,6 +137,29 @@ impl Cdp {
     }
 }
 
+/// Standard base64 (what DevTools sends screenshots in).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').map(val).collect();
+    bytes
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &v)| n | (v as u32) << (18 - 6 * i));
+            let k = c.len().saturating_sub(1);
+            (0..k).map(move |i| (n >> (16 - 8 * i)) as u8)
+        })
+        .collect()
+}
+
 const TEXT: &str = "(document.body ? document.body.innerText : '')";
 
 #[test]
@@ -196,6 +219,12 @@ fn the_browser_follows_edits_and_shows_errors() {
         "(document.getElementById('sitrep-errors') || {}).innerText",
     );
     let overlay = overlay.as_str().unwrap().to_string();
+    // For a person to look at: SITREP_SCREENSHOT_DIR=/tmp cargo test --test browser
+    if let Some(dir) = std::env::var_os("SITREP_SCREENSHOT_DIR") {
+        let shot = cdp.call("Page.captureScreenshot", json!({"format": "png"}));
+        let png = base64_decode(shot["data"].as_str().unwrap_or_default());
+        std::fs::write(Path::new(&dir).join("sitrep-overlay.png"), png).unwrap();
+    }
     assert!(
         overlay.contains("content/incidents/AB101.md:8:1"),
         "{overlay}"

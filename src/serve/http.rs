@@ -147,9 +147,35 @@ fn bytes_of(body: &Body) -> Option<Cow<'_, [u8]>> {
     }
 }
 
-/// The page shown while no build has succeeded yet: the overlay lists why.
-fn no_site_page() -> Vec<u8> {
-    let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>sitrep: the site has errors</title></head><body><h1>The site has errors</h1><p>sitrep serve shows them here and in the terminal; this page reloads when they are fixed.</p></body></html>";
+fn escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The page shown while no build has succeeded yet: the errors, also for
+/// readers without JavaScript; the script's overlay takes over when it runs.
+fn no_site_page(errors: &[crate::diag::Diagnostic]) -> Vec<u8> {
+    let mut list = String::new();
+    for d in errors {
+        let at = if d.line > 0 {
+            format!("{}:{}:{}", d.file, d.line, d.column)
+        } else {
+            d.file.clone()
+        };
+        list.push_str(&format!(
+            "<li><code>{}</code>: {}",
+            escape(&at),
+            escape(&d.message)
+        ));
+        if let Some(h) = &d.hint {
+            list.push_str(&format!(" <em>help: {}</em>", escape(h)));
+        }
+        list.push_str("</li>\n");
+    }
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>sitrep: the site has errors</title></head><body><h1>The site has errors</h1><p>sitrep serve shows them here and in the terminal; this page reloads when they are fixed.</p><ul>\n{list}</ul></body></html>"
+    );
     inject(html.as_bytes(), SCRIPT_TAG_404)
 }
 
@@ -200,7 +226,8 @@ pub fn handle(req: Request, shared: &Shared, hub: &Hub) {
         );
     }
     if !shared.status().has_site {
-        return respond(req, 500, "text/html; charset=utf-8", no_site_page(), &[]);
+        let page = no_site_page(&shared.status().errors);
+        return respond(req, 500, "text/html; charset=utf-8", page, &[]);
     }
     match shared.get("404.html").as_ref().and_then(bytes_of) {
         Some(page) => respond(

@@ -32,6 +32,8 @@ use watch::{Changes, Debounce, FsWatch, Msg};
 
 /// HTTP worker threads; event streams do not hold one, so a few suffice.
 const WORKERS: usize = 8;
+/// How long Ctrl-C waits for a rebuild in progress.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// The command line, resolved once.
 #[derive(Debug, Clone)]
@@ -186,9 +188,13 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
     let mut last_warnings = String::new();
     report(&outcome, &shared, &hub, started, &mut last_warnings);
 
+    let (built_tx, built_rx) = channel::<()>();
     let builder = {
         let (shared, hub, root) = (shared.clone(), hub.clone(), opts.root.clone());
-        std::thread::spawn(move || build_loop(engine, fs, rx, &root, &shared, &hub, last_warnings))
+        std::thread::spawn(move || {
+            build_loop(engine, fs, rx, &root, &shared, &hub, last_warnings);
+            let _ = built_tx.send(());
+        })
     };
     let stopping = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..WORKERS)
@@ -229,7 +235,13 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
     let _ = stop_rx.recv();
     eprintln!("sitrep: stopping");
     let _ = tx.send(Msg::Stop);
-    let _ = builder.join();
+    // A rebuild in progress finishes first; do not wait long for a big one
+    // (its thread ends with the process).
+    if built_rx.recv_timeout(STOP_WAIT).is_ok() {
+        let _ = builder.join();
+    } else {
+        eprintln!("sitrep: not waiting for the rebuild in progress");
+    }
     stopping.store(true, Ordering::SeqCst);
     for _ in 0..WORKERS {
         server.unblock();

@@ -46,7 +46,7 @@
     var old = overlay();
     if (old) old.remove();
     var box = el("div", "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-      "background:rgba(20,20,24,.94);color:#f3f3f3;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2rem");
+      "background:rgba(20,20,24,.97);color:#f3f3f3;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2rem");
     box.id = "sitrep-errors";
     box.setAttribute("role", "alertdialog");
     box.setAttribute("aria-label", "Build errors");

@@ -1,0 +1,331 @@
+//! Rendering phases of a rebuild: a linked site in, the pages whose template
+//! context changed re-rendered and published in order out — the edited
+//! documents' own pages, the pages they newly appear on, their other
+//! neighbours, the site-wide pages, then feeds — each published as soon as it
+//! is ready and withdrawn if a later phase fails.
+
+use super::{Engine, Outcome, Publish, Update, deps};
+use crate::diag::Diagnostic;
+use crate::link::Site;
+use crate::render::{self, Now, Output, Sink};
+use crate::theme::Theme;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hasher;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tera::Tera;
+
+/// A hasher as an `io::Write`, so a context hashes without a string copy.
+struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn context_hash(job: &render::PageJob) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(job.template.as_bytes());
+    h.write_u8(0);
+    // Serialising a Value into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
+    h.finish()
+}
+
+/// Collects the feed files of a render.
+#[derive(Default)]
+struct MemSink(Mutex<Vec<(String, Vec<u8>)>>);
+impl Sink for MemSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), bytes));
+        Ok(())
+    }
+}
+
+/// What the phases of one rebuild rendered and published so far.
+#[derive(Default)]
+struct Progress {
+    fresh: HashMap<String, Arc<[u8]>>,
+    hashes: Vec<(String, u64)>,
+    published: Vec<String>,
+}
+
+/// One rendered page: file, context hash, and the new bytes unless unchanged.
+type Rendered = (String, u64, Option<Arc<[u8]>>);
+
+impl Engine {
+    fn render_set(
+        &self,
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        set: &[&Output],
+    ) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
+        let results: Vec<Result<Rendered, Vec<Diagnostic>>> = set
+            .par_iter()
+            .filter_map(|o| render::page_job(site, now, o))
+            .map(|job| {
+                let h = context_hash(&job);
+                if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
+                    return Ok((job.file, h, None));
+                }
+                let html = render::render_job(tera, theme, &job)?;
+                Ok((job.file, h, Some(Arc::from(html.into_bytes()))))
+            })
+            .collect();
+        let mut ok = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(x) => ok.push(x),
+                Err(d) => errors.extend(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(ok)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// `same_links`: the documents' links and terms are as in the last good
+    /// build (a patch), so the dependencies need no recomputing.
+    pub(super) fn render(
+        &mut self,
+        site: &Site,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        same_links: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
+            return Err(Vec::new());
+        };
+        if self.tera.is_none() {
+            self.tera = Some(render::tera(&theme, site)?);
+        }
+        let Some(tera) = self.tera.take() else {
+            return Err(Vec::new());
+        };
+        let result = self.render_with(site, &tera, &theme, &now, out, o, same_links);
+        self.tera = Some(tera);
+        result
+    }
+
+    /// Render one phase's pages whose context changed, and publish them; on
+    /// failure, withdraw what earlier phases published.
+    #[allow(clippy::too_many_arguments)]
+    fn phase(
+        &self,
+        name: &'static str,
+        set: &[&Output],
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        run: &mut Progress,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let t = Instant::now();
+        let done = match self.render_set(site, tera, theme, now, set) {
+            Ok(d) => d,
+            Err(e) => {
+                out.publish(
+                    run.published
+                        .iter()
+                        .map(|p| (p.clone(), self.effective(p, None)))
+                        .collect(),
+                );
+                return Err(e);
+            }
+        };
+        let mut update = Update::new();
+        for (file, h, bytes) in done {
+            run.hashes.push((file.clone(), h));
+            if let Some(b) = bytes {
+                o.rendered += 1;
+                update.push((file.clone(), self.effective(&file, Some(&b))));
+                run.published.push(file.clone());
+                run.fresh.insert(file, b);
+            }
+        }
+        out.publish(update);
+        o.timings.push((name, t.elapsed()));
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render_with(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        theme: &Theme,
+        now: &Now,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+        same_links: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut run = Progress::default();
+        // Phase A: the changed documents' own pages, published first.
+        let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
+        let own = deps::own_outputs(site, &changed);
+        self.phase(
+            "render own",
+            &own.iter().collect::<Vec<_>>(),
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+
+        // Phase B: the pages that show a changed document, then the site-wide ones.
+        let t = Instant::now();
+        let new_deps = (!same_links).then(|| deps::dependents(site));
+        let by_file: HashMap<String, Output> = render::outputs(site)
+            .into_iter()
+            .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
+            .collect();
+        let site_wide: Vec<Output> = deps::site_wide(site);
+        let mut near: BTreeSet<&str> = BTreeSet::new();
+        if self.dirty_all {
+            near.extend(by_file.keys().map(String::as_str));
+        } else {
+            for p in &changed {
+                let new = new_deps.as_ref().and_then(|d| d.get(*p));
+                for d in [self.deps.get(*p), new].into_iter().flatten() {
+                    near.extend(d.iter().map(|f| &**f));
+                }
+            }
+            // Pages that did not exist before (a new term, say).
+            near.extend(
+                by_file
+                    .keys()
+                    .filter(|f| !self.hashes.contains_key(*f))
+                    .map(String::as_str),
+            );
+        }
+        // Pages a changed document newly appears on (a term it entered) first.
+        let mut entered: BTreeSet<&str> = BTreeSet::new();
+        for p in &changed {
+            let old = self.deps.get(*p);
+            if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
+                entered.extend(
+                    new.iter()
+                        .filter(|f| !old.is_some_and(|o| o.contains(f)))
+                        .map(|f| &**f),
+                );
+            }
+        }
+        let pick = |first: bool| -> Vec<&Output> {
+            near.iter()
+                .filter(|f| entered.contains(*f) == first)
+                .filter_map(|f| by_file.get(*f))
+                .filter(|op| !own.contains(op) && !site_wide.contains(op))
+                .collect()
+        };
+        let (entered, neighbours) = (pick(true), pick(false));
+        o.timings.push(("plan", t.elapsed()));
+        self.phase(
+            "render entered",
+            &entered,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        self.phase(
+            "render near",
+            &neighbours,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let wide: Vec<&Output> = site_wide.iter().collect();
+        self.phase(
+            "render site-wide",
+            &wide,
+            site,
+            tera,
+            theme,
+            now,
+            out,
+            o,
+            &mut run,
+        )?;
+        let Progress {
+            mut fresh,
+            hashes,
+            published,
+        } = run;
+        let undo = |me: &Engine, published: &[String], out: &mut dyn Publish| {
+            out.publish(
+                published
+                    .iter()
+                    .map(|p| (p.clone(), me.effective(p, None)))
+                    .collect(),
+            );
+        };
+
+        // Phase C: feeds, sitemap, search index; published where they differ.
+        let t = Instant::now();
+        let sink = MemSink::default();
+        if let Err(e) = render::render_output(tera, theme, site, now, &Output::Feeds, &sink) {
+            undo(self, &published, out);
+            return Err(e);
+        }
+        let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut update = Update::new();
+        let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
+        for (file, bytes) in feeds {
+            keep.insert(file.clone());
+            if self.pages.get(&file).is_some_and(|old| **old == *bytes) {
+                continue;
+            }
+            let b: Arc<[u8]> = Arc::from(bytes);
+            update.push((file.clone(), self.effective(&file, Some(&b))));
+            fresh.insert(file, b);
+        }
+        o.timings.push(("feeds", t.elapsed()));
+
+        // Commit: the page layer, removed pages, content assets.
+        let removed: Vec<String> = self
+            .pages
+            .keys()
+            .filter(|f| !keep.contains(*f))
+            .cloned()
+            .collect();
+        for f in &removed {
+            self.pages.remove(f);
+            self.hashes.remove(f);
+        }
+        self.pages.extend(fresh);
+        self.hashes.extend(hashes);
+        for f in &removed {
+            update.push((f.clone(), self.effective(f, None)));
+        }
+        out.publish(update);
+        if let Some(d) = new_deps {
+            self.deps = d;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+//! `sitrep serve` end to end: the real binary on a temp site and a free port,
+//! fetched over HTTP while the tests edit, create, rename and delete files.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod edits;
+mod http;
+mod incremental;
