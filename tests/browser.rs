@@ -166,7 +166,10 @@ const TEXT: &str = "(document.body ? document.body.innerText : '')";
 fn the_browser_follows_edits_and_shows_errors() {
     let Some(bin) = chromium() else {
         // .ci/run installs chromium and sets CI=1: there, missing it is a failure.
-        assert!(std::env::var_os("CI").is_none(), "chromium is not installed (apt-get install -y chromium)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed (apt-get install -y chromium)"
+        );
         eprintln!(
             "\n!!! SKIPPED the_browser_follows_edits_and_shows_errors: no chromium at /usr/bin/chromium.\n!!! Install it (apt-get install -y chromium) to run the live-reload browser test.\n"
         );
