@@ -4,14 +4,15 @@
 //! shows — the test never navigates. Then a broken edit must show the error
 //! overlay with file and line, and the fix must clear it.
 
-mod support;
+mod common;
 
+use common::serve::*;
+use common::write;
 use serde_json::{Value, json};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::*;
 use tungstenite::{Message, WebSocket};
 
 fn chromium() -> Option<PathBuf> {
@@ -175,7 +176,7 @@ fn the_browser_follows_edits_and_shows_errors() {
         );
         return;
     };
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     let browser = Browser::start(&bin);

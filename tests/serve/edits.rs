@@ -1,12 +1,13 @@
 //! Following the files: edits, creations, renames, deletions, errors (the
 //! last good site stays), templates and static files, editor scratch files.
 
-use super::support::*;
+use super::common::serve::*;
+use super::common::write;
 use std::time::Duration;
 
 #[test]
 fn edits_creations_renames_and_deletions_are_followed() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
 
@@ -148,7 +149,7 @@ fn edits_creations_renames_and_deletions_are_followed() {
 
 #[test]
 fn an_error_keeps_the_last_good_site_and_reports_it() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     let good = s.get("/incidents/ab202/").text();
@@ -224,7 +225,7 @@ fn an_error_keeps_the_last_good_site_and_reports_it() {
 
 #[test]
 fn a_broken_site_at_start_is_served_with_its_errors() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     write(
         root,
@@ -252,7 +253,7 @@ fn a_broken_site_at_start_is_served_with_its_errors() {
 
 #[test]
 fn static_and_template_changes() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     // A stylesheet of the site's own overrides the theme's.
@@ -281,7 +282,7 @@ fn static_and_template_changes() {
 
 #[test]
 fn editor_scratch_files_do_not_rebuild() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     s.settle();

@@ -1,7 +1,8 @@
 //! Serving: content types, HEAD, 404, redirects, traversal, many clients,
 //! the event stream, Ctrl-C and usage errors.
 
-use super::support::*;
+use super::common::serve::*;
+use super::common::{BIN, write};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 #[test]
 fn serves_the_site_from_memory_with_the_served_address() {
-    let site = sample_site();
+    let site = serve_site();
     let s = Serve::start(site.path());
     let home = s.get("/");
     assert_eq!(home.status, 200);
@@ -85,7 +86,7 @@ fn serves_the_site_from_memory_with_the_served_address() {
 
 #[test]
 fn path_traversal_is_refused() {
-    let site = sample_site();
+    let site = serve_site();
     // A secret beside the site root: nothing may reach it.
     let s = Serve::start(site.path());
     for target in [
@@ -143,7 +144,7 @@ fn read_event(r: &mut BufReader<TcpStream>, ok: impl Fn(&str) -> bool) -> String
 
 #[test]
 fn event_stream_announces_changes_and_errors() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
@@ -187,7 +188,7 @@ fn event_stream_announces_changes_and_errors() {
 
 #[test]
 fn many_clients_at_once() {
-    let site = sample_site();
+    let site = serve_site();
     let s = Serve::start(site.path());
     // Open event streams hold no worker thread.
     let streams: Vec<TcpStream> = (0..24)
@@ -227,7 +228,7 @@ fn many_clients_at_once() {
 
 #[test]
 fn ctrl_c_stops_cleanly() {
-    let site = sample_site();
+    let site = serve_site();
     let mut s = Serve::start(site.path());
     let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
     write!(c, "GET /__sitrep/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
@@ -256,7 +257,7 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sitrep.toml"));
     // A port in use.
-    let site = sample_site();
+    let site = serve_site();
     let s = Serve::start(site.path());
     let out = Command::new(BIN)
         .args(["serve", "--port", &s.port.to_string(), "--root"])

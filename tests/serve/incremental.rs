@@ -1,7 +1,8 @@
 //! The incremental result equals a full build, byte for byte, after a
 //! sequence of edits of every kind.
 
-use super::support::*;
+use super::common::serve::*;
+use super::common::{BIN, EPOCH, write};
 use std::path::Path;
 use std::process::Command;
 
@@ -57,7 +58,7 @@ fn assert_same_as_full_build(s: &Serve, root: &Path) {
 
 #[test]
 fn incremental_rebuilds_equal_a_full_build() {
-    let site = sample_site();
+    let site = serve_site();
     let root = site.path();
     let s = Serve::start(root);
     assert_same_as_full_build(&s, root);

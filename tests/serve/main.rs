@@ -1,8 +1,8 @@
 //! `sitrep serve` end to end: the real binary on a temp site and a free port,
 //! fetched over HTTP while the tests edit, create, rename and delete files.
 
-#[path = "../support/mod.rs"]
-mod support;
+#[path = "../common/mod.rs"]
+mod common;
 
 mod edits;
 mod http;

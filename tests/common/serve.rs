@@ -1,9 +1,8 @@
-//! Shared by tests/serve.rs and tests/browser.rs: a small site written into a
-//! temp dir, the real `sitrep serve` binary in a guard that kills it on drop,
+//! For the serve and browser tests: a small site written into a temp dir, the real `sitrep serve` binary in a guard that kills it on drop,
 //! a raw HTTP/1.0 client (so odd request paths reach the server unchanged) and
 //! polling with a deadline.
-#![allow(dead_code)]
 
+use super::{BIN, EPOCH, write};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -11,19 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_sitrep");
-/// Fixed "now", so a served site and a full build agree.
-pub const EPOCH: &str = "1780000000";
 /// What serve adds to every HTML page (see src/serve/http.rs).
 pub const SCRIPT_TAG: &str = "<script src=\"/__sitrep/reload.js\"></script>";
-
-pub fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    if let Some(d) = p.parent() {
-        std::fs::create_dir_all(d).unwrap();
-    }
-    std::fs::write(p, text).unwrap();
-}
 
 /// Save like an editor: write a temp file beside the target, rename it over.
 pub fn save_atomically(root: &Path, rel: &str, text: &str) {
@@ -42,7 +30,7 @@ pub fn incident(id: &str, title: &str, extra: &str, body: &str) -> String {
 
 /// A site with three incidents (one relating to another), a news story, a
 /// plain page and an image.
-pub fn sample_site() -> tempfile::TempDir {
+pub fn serve_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
@@ -124,7 +112,13 @@ pub fn request(port: u16, method: &str, target: &str) -> Resp {
     )
     .unwrap();
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw).unwrap_or_else(|e| {
+        panic!(
+            "{method} {target}: {e}; got {} bytes: {:?}",
+            raw.len(),
+            String::from_utf8_lossy(&raw[..raw.len().min(80)])
+        )
+    });
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
