@@ -45,14 +45,14 @@ pub struct Taxonomy {
     pub title: &'static str,
     /// By slug (sorted, so output order is stable).
     pub terms: BTreeMap<String, Term>,
+    /// Term name as written → its slug (render asks for term URLs per card).
+    pub slugs: HashMap<String, String>,
 }
 
 impl Taxonomy {
     pub fn term_url(&self, config: &Config, name: &str) -> Option<String> {
-        let slug = term_slug(name);
-        self.terms
-            .contains_key(&slug)
-            .then(|| config.url(&format!("{}/{slug}/", self.name)))
+        let slug = self.slugs.get(name)?;
+        Some(config.url(&format!("{}/{slug}/", self.name)))
     }
 }
 
@@ -591,9 +591,11 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
             name,
             title,
             terms: BTreeMap::new(),
+            slugs: HashMap::new(),
         })
         .collect();
-    // First file and line that used a slug, for collision messages.
+    // Terms repeat across thousands of incidents: slug each distinct name once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, inc) in incidents.iter().enumerate() {
         let lists: [(usize, &str, Vec<&str>); 4] = [
             (
@@ -611,12 +613,12 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
         ];
         for (t, key, names) in lists {
             for (k, name) in names.into_iter().enumerate() {
-                let slug = term_slug(name);
-                let at = key_path(key, Some(k), None);
+                let slug = slugs.entry(name).or_insert_with(|| term_slug(name)).clone();
+                let at = || key_path(key, Some(k), None);
                 if slug.is_empty() {
                     diags.push(diag_at(
                         &inc.origin,
-                        &at,
+                        &at(),
                         format!(
                             "the {key} term `{name}` has no letters or digits to make a URL from"
                         ),
@@ -624,7 +626,7 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
                     ));
                     continue;
                 }
-                let term = out[t].terms.entry(slug.clone()).or_insert_with(|| Term {
+                let term = out[t].terms.entry(slug).or_insert_with_key(|slug| Term {
                     name: name.to_string(),
                     slug: slug.clone(),
                     incidents: Vec::new(),
@@ -633,10 +635,10 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
                     let first = &incidents[term.incidents[0]];
                     diags.push(diag_at(
                         &inc.origin,
-                        &at,
+                        &at(),
                         format!(
-                            "the {key} terms `{name}` and `{}` both get the URL slug `{slug}`",
-                            term.name
+                            "the {key} terms `{name}` and `{}` both get the URL slug `{}`",
+                            term.name, term.slug
                         ),
                         Some(format!(
                             "spell it the same way everywhere (`{}` is used in {})",
@@ -647,6 +649,10 @@ fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxono
                 }
                 if term.incidents.last() != Some(&i) {
                     term.incidents.push(i);
+                }
+                if !out[t].slugs.contains_key(name) {
+                    let slug = slugs[name].clone();
+                    out[t].slugs.insert(name.to_string(), slug);
                 }
             }
         }
