@@ -54,42 +54,15 @@ pub fn load(root: &Path) -> Loaded {
         );
         return out;
     }
-    let walker = walkdir::WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let p = e
-                    .path()
-                    .map(|p| rel(root, p))
-                    .unwrap_or_else(|| "content".into());
-                out.diags.push(
-                    Diagnostic::error(p, format!("cannot read: {e}"))
-                        .hint("check the file's permissions"),
-                );
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path();
-        let content_path = rel(&content, path);
-        if content_path.contains('/') && content_path.ends_with("/_index.md") {
-            continue; // only the root `_index.md` means something
-        }
+    let (files, diags) = walk(root, &content);
+    out.diags = diags;
+    for (content_path, path) in files {
         if !content_path.ends_with(".md") {
-            out.assets.push(Asset {
-                path: path.to_path_buf(),
-                content_path,
-            });
+            out.assets.push(Asset { path, content_path });
             continue;
         }
         let site_path = format!("content/{content_path}");
-        match read_text(path, &site_path) {
+        match read_text(&path, &site_path) {
             Ok(text) => out.docs.push(SourceDoc {
                 kind: classify(&content_path),
                 source: Arc::new(SourceText::new(site_path, text)),
@@ -99,6 +72,47 @@ pub fn load(root: &Path) -> Loaded {
         }
     }
     out
+}
+
+/// Does the loader read this content path? Not `.`/`_` names (but the root
+/// `_index.md`: only there does it mean something).
+pub fn is_content(content_path: &str) -> bool {
+    !(content_path.split('/').any(ignored)
+        || content_path.contains('/') && content_path.ends_with("/_index.md"))
+}
+
+/// The files below `dir` (a folder inside `<root>/content`) that the loader reads,
+/// in its order, as (content path, file); and a diagnostic per unreadable entry
+/// (never skipped silently).
+pub fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let content = root.join("content");
+    let (mut files, mut diags) = (Vec::new(), Vec::new());
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let content_path = rel(&content, e.path());
+                if is_content(&content_path) {
+                    files.push((content_path, e.path().to_path_buf()));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let p = e
+                    .path()
+                    .map(|p| rel(root, p))
+                    .unwrap_or_else(|| "content".into());
+                diags.push(
+                    Diagnostic::error(p, format!("cannot read: {e}"))
+                        .hint("check the file's permissions"),
+                );
+            }
+        }
+    }
+    (files, diags)
 }
 
 /// Read a file as UTF-8 text, or say where it is not (and where a NUL byte is),

@@ -66,11 +66,6 @@ fn parse(path: &str, abs: &Path) -> (Slot, Vec<Diagnostic>, Option<String>) {
     }
 }
 
-/// Does the loader read this content path (no `.`/`_` names but the root `_index.md`)?
-fn loaded(path: &str) -> bool {
-    !(path.split('/').any(load::ignored) || path.contains('/') && path.ends_with("/_index.md"))
-}
-
 impl Docs {
     pub fn new(root: &Path) -> Docs {
         Docs {
@@ -125,28 +120,9 @@ impl Docs {
     }
 
     fn walk(&mut self, dir: &Path) {
-        let content = self.root.join("content");
-        let walker = walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !load::ignored(&e.file_name().to_string_lossy()));
-        let mut files = Vec::new();
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    files.push((load::rel(&content, e.path()), e.path().to_path_buf()));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let p = e
-                        .path()
-                        .map(|p| load::rel(&self.root, p))
-                        .unwrap_or_else(|| "content".into());
-                    let d = Diagnostic::error(&p, format!("cannot read: {e}"))
-                        .hint("check the file's permissions");
-                    self.slots.insert(p, Slot::Failed(vec![d]));
-                }
-            }
+        let (files, diags) = load::walk(&self.root, dir);
+        for d in diags {
+            self.slots.insert(d.file.clone(), Slot::Failed(vec![d]));
         }
         self.add(files);
     }
@@ -155,7 +131,7 @@ impl Docs {
     fn add(&mut self, files: Vec<(String, PathBuf)>) {
         let mut md = Vec::new();
         for (path, abs) in files {
-            if !loaded(&path) {
+            if !load::is_content(&path) {
                 continue;
             }
             if path.ends_with(".md") {
