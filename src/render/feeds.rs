@@ -24,7 +24,6 @@ struct Entry<'a> {
     summary: String,
     content_html: &'a str,
     categories: Vec<String>,
-    sort: i64,
 }
 
 fn rfc3339(t: &Timestamp) -> String {
@@ -76,7 +75,6 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
             .chain(&inc.tags)
             .cloned()
             .collect(),
-        sort: updated.sort_key(),
     }
 }
 
@@ -97,14 +95,42 @@ fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
             .unwrap_or_else(|| site.news_html[n].summary.clone()),
         content_html: &site.news_html[n].html,
         categories: s.tags.clone(),
-        sort: updated.sort_key(),
     }
 }
 
-fn newest(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
-    entries.sort_by(|a, b| b.sort.cmp(&a.sort).then_with(|| a.id.cmp(&b.id)));
-    entries.truncate(FEED_ENTRIES);
-    entries
+#[derive(Clone, Copy)]
+enum Item {
+    Incident(usize),
+    News(usize),
+}
+
+/// The newest [`FEED_ENTRIES`] items as entries, newest first (ties by ID). Only
+/// the kept ones are built: a term can hold thousands of incidents.
+fn newest<'a>(cx: &Builder<'a>, items: impl Iterator<Item = Item>) -> Vec<Entry<'a>> {
+    let site = cx.site;
+    let mut keyed: Vec<(i64, String, Item)> = items
+        .map(|it| match it {
+            Item::Incident(i) => {
+                let inc = &site.incidents[i];
+                let id = site.config.abs_url(&incident_path(&inc.id));
+                (Builder::updated(inc).sort_key(), id, it)
+            }
+            Item::News(n) => {
+                let s = &site.news[n];
+                let id = site.config.abs_url(&news_path(&s.slug));
+                (s.updated.as_ref().unwrap_or(&s.date).sort_key(), id, it)
+            }
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.truncate(FEED_ENTRIES);
+    keyed
+        .into_iter()
+        .map(|(_, _, it)| match it {
+            Item::Incident(i) => incident_entry(cx, i),
+            Item::News(n) => news_entry(cx, n),
+        })
+        .collect()
 }
 
 /// `with_content`: the site feed carries whole write-ups; per-term feeds only
@@ -323,11 +349,12 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
     let site = cx.site;
     let c = &site.config;
     let mut files: Vec<(String, String)> = Vec::new();
-    let all: Vec<Entry> = (0..site.incidents.len())
-        .map(|i| incident_entry(cx, i))
-        .chain((0..site.news.len()).map(|n| news_entry(cx, n)))
-        .collect();
-    let all = newest(all);
+    let all = newest(
+        cx,
+        (0..site.incidents.len())
+            .map(Item::Incident)
+            .chain((0..site.news.len()).map(Item::News)),
+    );
     files.push((
         "atom.xml".into(),
         atom(cx, &c.title, "atom.xml", "", &all, true),
@@ -335,12 +362,7 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
     files.push(("feed.json".into(), json_feed(cx, &all)));
     for tax in &site.taxonomies {
         for (slug, term) in &tax.terms {
-            let entries = newest(
-                term.incidents
-                    .iter()
-                    .map(|&i| incident_entry(cx, i))
-                    .collect(),
-            );
+            let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
             let dir = format!("{}/{slug}/", tax.name);
             let title = format!("{} — {}: {}", c.title, tax.title, term.name);
             files.push((
