@@ -61,24 +61,25 @@ struct Progress {
 /// One rendered page: file, context hash, and the new bytes unless unchanged.
 type Rendered = (String, u64, Option<Arc<[u8]>>);
 
+/// What every phase of one rebuild renders with.
+struct Inputs<'a> {
+    site: &'a Site,
+    tera: &'a Tera,
+    theme: &'a Theme,
+    now: &'a Now,
+}
+
 impl Engine {
-    fn render_set(
-        &self,
-        site: &Site,
-        tera: &Tera,
-        theme: &Theme,
-        now: &Now,
-        set: &[&Output],
-    ) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
+    fn render_set(&self, inp: &Inputs, set: &[&Output]) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
         let results: Vec<Result<Rendered, Vec<Diagnostic>>> = set
             .par_iter()
-            .filter_map(|o| render::page_job(site, now, o))
+            .filter_map(|o| render::page_job(inp.site, inp.now, o))
             .map(|job| {
                 let h = context_hash(&job);
                 if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
                     return Ok((job.file, h, None));
                 }
-                let html = render::render_job(tera, theme, &job)?;
+                let html = render::render_job(inp.tera, inp.theme, &job)?;
                 Ok((job.file, h, Some(Arc::from(html.into_bytes()))))
             })
             .collect();
@@ -115,36 +116,33 @@ impl Engine {
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
-        let result = self.render_with(site, &tera, &theme, &now, out, o, same_links);
+        let inp = Inputs {
+            site,
+            tera: &tera,
+            theme: &theme,
+            now: &now,
+        };
+        let result = self.render_with(&inp, out, o, same_links);
         self.tera = Some(tera);
         result
     }
 
     /// Render one phase's pages whose context changed, and publish them; on
     /// failure, withdraw what earlier phases published.
-    #[allow(clippy::too_many_arguments)]
     fn phase(
         &self,
         name: &'static str,
         set: &[&Output],
-        site: &Site,
-        tera: &Tera,
-        theme: &Theme,
-        now: &Now,
+        inp: &Inputs,
         out: &mut dyn Publish,
         o: &mut Outcome,
         run: &mut Progress,
     ) -> Result<(), Vec<Diagnostic>> {
         let t = Instant::now();
-        let done = match self.render_set(site, tera, theme, now, set) {
+        let done = match self.render_set(inp, set) {
             Ok(d) => d,
             Err(e) => {
-                out.publish(
-                    run.published
-                        .iter()
-                        .map(|p| (p.clone(), self.effective(p, None)))
-                        .collect(),
-                );
+                self.withdraw(&run.published, out);
                 return Err(e);
             }
         };
@@ -163,17 +161,29 @@ impl Engine {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Take back what earlier phases of a failed rebuild published.
+    fn withdraw(&self, published: &[String], out: &mut dyn Publish) {
+        out.publish(
+            published
+                .iter()
+                .map(|p| (p.clone(), self.effective(p, None)))
+                .collect(),
+        );
+    }
+
     fn render_with(
         &mut self,
-        site: &Site,
-        tera: &Tera,
-        theme: &Theme,
-        now: &Now,
+        inp: &Inputs,
         out: &mut dyn Publish,
         o: &mut Outcome,
         same_links: bool,
     ) -> Result<(), Vec<Diagnostic>> {
+        let Inputs {
+            site,
+            tera,
+            theme,
+            now,
+        } = *inp;
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
         let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
@@ -181,10 +191,7 @@ impl Engine {
         self.phase(
             "render own",
             &own.iter().collect::<Vec<_>>(),
-            site,
-            tera,
-            theme,
-            now,
+            inp,
             out,
             o,
             &mut run,
@@ -237,59 +244,21 @@ impl Engine {
         };
         let (entered, neighbours) = (pick(true), pick(false));
         o.timings.push(("plan", t.elapsed()));
-        self.phase(
-            "render entered",
-            &entered,
-            site,
-            tera,
-            theme,
-            now,
-            out,
-            o,
-            &mut run,
-        )?;
-        self.phase(
-            "render near",
-            &neighbours,
-            site,
-            tera,
-            theme,
-            now,
-            out,
-            o,
-            &mut run,
-        )?;
+        self.phase("render entered", &entered, inp, out, o, &mut run)?;
+        self.phase("render near", &neighbours, inp, out, o, &mut run)?;
         let wide: Vec<&Output> = site_wide.iter().collect();
-        self.phase(
-            "render site-wide",
-            &wide,
-            site,
-            tera,
-            theme,
-            now,
-            out,
-            o,
-            &mut run,
-        )?;
+        self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
         let Progress {
             mut fresh,
             hashes,
             published,
         } = run;
-        let undo = |me: &Engine, published: &[String], out: &mut dyn Publish| {
-            out.publish(
-                published
-                    .iter()
-                    .map(|p| (p.clone(), me.effective(p, None)))
-                    .collect(),
-            );
-        };
 
         // Phase C: feeds, sitemap, search index; published where they differ.
         let t = Instant::now();
         let sink = MemSink::default();
         if let Err(e) = render::render_output(tera, theme, site, now, &Output::Feeds, &sink) {
-            undo(self, &published, out);
+            self.withdraw(&published, out);
             return Err(e);
         }
         let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
