@@ -14,6 +14,7 @@ pub const KEYS: &[&str] = &[
     "timezone",
     "theme",
     "output_dir",
+    "paginate_by",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +32,8 @@ struct RawConfig {
     theme: String,
     #[serde(default = "default_output")]
     output_dir: String,
+    #[serde(default = "default_paginate_by")]
+    paginate_by: i64,
 }
 
 fn default_language() -> String {
@@ -45,6 +48,9 @@ fn default_theme() -> String {
 fn default_output() -> String {
     "output".into()
 }
+fn default_paginate_by() -> i64 {
+    30
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -57,6 +63,8 @@ pub struct Config {
     pub timezone: TimeZone,
     pub theme: String,
     pub output_dir: String,
+    /// Items per page of every list (incidents, news, terms, history months).
+    pub paginate_by: usize,
     /// The text it was read from, so later checks (an unknown theme, an output
     /// folder sitrep refuses) can point at the key's line: see [`Config::key_error`].
     pub source: Arc<SourceText>,
@@ -148,6 +156,16 @@ impl Config {
                 "use a folder name such as `output`",
             ));
         }
+        let paginate_by = usize::try_from(raw.paginate_by)
+            .ok()
+            .filter(|&n| (1..=10_000).contains(&n))
+            .ok_or_else(|| {
+                err(
+                    "paginate_by",
+                    format!("`paginate_by` = {} is not a page size", raw.paginate_by),
+                    "use a whole number from 1 to 10000, e.g. `paginate_by = 30`",
+                )
+            })?;
         Ok(Config {
             title: raw.title,
             base_url,
@@ -157,6 +175,7 @@ impl Config {
             timezone,
             theme: raw.theme,
             output_dir: raw.output_dir,
+            paginate_by,
             source: Arc::new(src),
         })
     }
@@ -237,6 +256,7 @@ mod tests {
         assert_eq!(c.base_url, "https://example.org/pm/");
         assert_eq!(c.base_path(), "/pm/");
         assert_eq!(c.output_dir, "output");
+        assert_eq!(c.paginate_by, 30);
         assert_eq!(
             c.with_base_url("http://127.0.0.1:1111")
                 .unwrap()
@@ -293,5 +313,24 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("not a theme name"), "{e:?}");
+    }
+
+    #[test]
+    fn paginate_by_must_be_a_page_size() {
+        for bad in ["0", "-3"] {
+            let e = Config::parse(
+                "sitrep.toml",
+                format!("title = \"T\"\nbase_url = \"https://e.org/\"\npaginate_by = {bad}\n"),
+            )
+            .unwrap_err();
+            assert_eq!(e.line, 3, "{bad}");
+            assert!(e.message.contains("paginate_by"), "{e:?}");
+        }
+        let c = Config::parse(
+            "sitrep.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\npaginate_by = 5\n".into(),
+        )
+        .unwrap();
+        assert_eq!(c.paginate_by, 5);
     }
 }

@@ -11,7 +11,9 @@ use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
 use rayon::prelude::*;
 
+mod history;
 mod taxonomy;
+pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
 pub use taxonomy::{TAXONOMIES, Taxonomy, Term};
@@ -45,6 +47,8 @@ pub struct Site {
     /// Per incident: who refers to it, sorted.
     pub backlinks: Vec<Vec<Backlink>>,
     pub taxonomies: Vec<Taxonomy>,
+    /// Months that have incidents, newest first.
+    pub months: Vec<Month>,
     pub assets: Vec<Asset>,
 }
 
@@ -507,6 +511,7 @@ pub fn link_with(
     }
 
     let taxonomies = taxonomies(&incidents, &mut diags);
+    let months = history::months(&incidents, &config.timezone);
     let site = Site {
         config,
         incidents,
@@ -519,6 +524,7 @@ pub fn link_with(
         index,
         backlinks,
         taxonomies,
+        months,
         assets,
     };
     (site, diags, Box::new(resolver))

@@ -14,6 +14,7 @@ pub struct Now(pub jiff::Timestamp);
 pub(super) struct Builder<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
+    pub cards: &'a super::lists::Cards,
 }
 
 const LATEST: usize = 10;
@@ -49,7 +50,7 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("Actions", "actions"), ("Search", "search")]
+        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Actions", "actions"), ("Search", "search")]
             .iter()
             .map(|(title, p)| json!({"title": title, "url": self.url(&format!("{p}/")), "current": section == *p}))
             .collect();
@@ -210,13 +211,6 @@ impl Builder<'_> {
         })
     }
 
-    pub fn incidents(&self) -> Value {
-        json!({
-            "page_title": "Incidents", "page_kind": "incidents",
-            "incidents": (0..self.site.incidents.len()).map(|i| self.card(i)).collect::<Vec<_>>(),
-        })
-    }
-
     pub fn incident(&self, i: usize) -> Value {
         let site = self.site;
         let inc = &site.incidents[i];
@@ -319,10 +313,6 @@ impl Builder<'_> {
         })
     }
 
-    pub fn news_list(&self) -> Value {
-        json!({"page_title": "News", "page_kind": "news_list", "stories": (0..self.site.news.len()).map(|n| self.story_card(n)).collect::<Vec<_>>()})
-    }
-
     pub fn story_page(&self, n: usize) -> Value {
         let mut v = self.story_card(n);
         v["body_html"] = json!(self.site.news_html[n].html);
@@ -338,7 +328,7 @@ impl Builder<'_> {
         })
     }
 
-    fn taxonomy_head(&self, t: usize) -> Value {
+    pub(super) fn taxonomy_head(&self, t: usize) -> Value {
         let tax = &self.site.taxonomies[t];
         json!({"name": tax.name, "title": tax.title, "url": self.url(&format!("{}/", tax.name))})
     }
@@ -360,35 +350,6 @@ impl Builder<'_> {
             })
             .collect();
         json!({"page_title": tax.title, "page_kind": "taxonomy", "taxonomy": head})
-    }
-
-    pub fn term(&self, t: usize, slug: &str) -> Value {
-        let tax = &self.site.taxonomies[t];
-        let term = &tax.terms[slug];
-        json!({
-            "page_title": format!("{}: {}", tax.title, term.name), "page_kind": "term",
-            "taxonomy": self.taxonomy_head(t),
-            "term": {"name": term.name, "url": self.url(&format!("{}/{slug}/", tax.name)), "count": term.incidents.len(), "feed_url": self.url(&format!("{}/{slug}/atom.xml", tax.name))},
-            "incidents": term.incidents.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
-            "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": self.url(&format!("{}/{slug}/atom.xml", tax.name)), "type": "application/atom+xml"}],
-        })
-    }
-
-    pub fn actions(&self) -> Value {
-        let mut items = Vec::new();
-        for inc in &self.site.incidents {
-            for a in inc
-                .actions
-                .iter()
-                .filter(|a| a.status == ActionStatus::Open)
-            {
-                items.push(json!({
-                    "text": a.text, "owner": a.owner, "due": self.opt_time(a.due.as_ref()),
-                    "incident": {"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id))},
-                }));
-            }
-        }
-        json!({"page_title": "Open action items", "page_kind": "actions", "actions": items})
     }
 
     pub fn search(&self) -> Value {

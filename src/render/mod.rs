@@ -4,6 +4,7 @@
 
 mod context;
 mod feeds;
+mod lists;
 
 use crate::diag::Diagnostic;
 use crate::link::{Site, incident_path, news_path, page_path};
@@ -13,6 +14,32 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 pub use context::Now;
+pub use lists::{month_path, open_actions, page_count, paged_path};
+
+/// What one render pass reads: the site, "now", and the cards it builds once.
+pub struct Scope<'a> {
+    pub site: &'a Site,
+    pub now: &'a Now,
+    cards: lists::Cards,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(site: &'a Site, now: &'a Now) -> Scope<'a> {
+        Scope {
+            site,
+            now,
+            cards: lists::Cards::new(site.incidents.len()),
+        }
+    }
+
+    fn builder(&self) -> context::Builder<'_> {
+        context::Builder {
+            site: self.site,
+            now: self.now,
+            cards: &self.cards,
+        }
+    }
+}
 
 /// Where rendered files go: a folder on disk for `build`, memory for `serve`.
 pub trait Sink: Sync {
@@ -108,39 +135,57 @@ fn tera_message(e: &tera::Error) -> String {
     s
 }
 
-/// One output of the site, named so serve can re-render a subset later.
+/// One output of the site, named so serve can re-render a subset later. List
+/// outputs carry their page number, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Output {
     Home,
-    Incidents,
+    Incidents(usize),
     Incident(usize),
-    NewsList,
+    NewsList(usize),
     News(usize),
     Page(usize),
     Taxonomy(usize),
-    Term(usize, String),
-    Actions,
+    Term(usize, String, usize),
+    History,
+    /// Index into `Site::months`, page.
+    Month(usize, usize),
+    Actions(usize),
     Search,
     NotFound,
     Feeds,
 }
 
+/// Every page of a list of `items`.
+fn pages_of(items: usize, per: usize) -> impl Iterator<Item = usize> {
+    1..=page_count(items, per)
+}
+
 pub fn outputs(site: &Site) -> Vec<Output> {
+    let per = site.config.paginate_by;
     let mut out = vec![
         Output::Home,
-        Output::Incidents,
-        Output::NewsList,
-        Output::Actions,
+        Output::History,
         Output::Search,
         Output::NotFound,
         Output::Feeds,
     ];
+    out.extend(pages_of(open_actions(site).len(), per).map(Output::Actions));
+    out.extend(pages_of(site.incidents.len(), per).map(Output::Incidents));
+    out.extend(pages_of(site.news.len(), per).map(Output::NewsList));
     out.extend((0..site.incidents.len()).map(Output::Incident));
     out.extend((0..site.news.len()).map(Output::News));
     out.extend((0..site.pages.len()).map(Output::Page));
     for (t, tax) in site.taxonomies.iter().enumerate() {
         out.push(Output::Taxonomy(t));
-        out.extend(tax.terms.keys().map(|slug| Output::Term(t, slug.clone())));
+        for (slug, term) in &tax.terms {
+            out.extend(
+                pages_of(term.incidents.len(), per).map(|p| Output::Term(t, slug.clone(), p)),
+            );
+        }
+    }
+    for (m, month) in site.months.iter().enumerate() {
+        out.extend(pages_of(month.incidents.len(), per).map(|p| Output::Month(m, p)));
     }
     out
 }
@@ -148,10 +193,11 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 /// Render everything into `sink`: pages in parallel, then static files and assets.
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
+    let scope = Scope::new(site, now);
     let errors: Vec<Diagnostic> = outputs(site)
         .par_iter()
         .flat_map_iter(|o| {
-            render_output(&tera, theme, site, now, o, sink)
+            render_output(&tera, theme, &scope, o, sink)
                 .err()
                 .unwrap_or_default()
         })
@@ -191,14 +237,12 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
 pub fn render_output(
     tera: &Tera,
     theme: &Theme,
-    site: &Site,
-    now: &Now,
+    scope: &Scope,
     output: &Output,
     sink: &dyn Sink,
 ) -> RenderResult {
-    let Some(job) = page_job(site, now, output) else {
-        let cx = context::Builder { site, now };
-        return feeds::write_all(&cx, sink);
+    let Some(job) = page_job(scope, output) else {
+        return feeds::write_all(&scope.builder(), sink);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())
@@ -214,18 +258,21 @@ pub struct PageJob {
     pub path: String,
     pub file: String,
     pub context: Value,
+    /// The cards of a list page, kept as Tera values (shared, not copied).
+    pub cards: Option<lists::CardList>,
 }
 
 /// The template and URL path of a page output; `None` for [`Output::Feeds`].
 fn target(site: &Site, output: &Output) -> Option<(String, String)> {
+    let term_base = |t: usize, slug: &str| format!("{}/{slug}/", site.taxonomies[t].name);
     Some(match output {
         Output::Home => ("index.html".into(), String::new()),
-        Output::Incidents => ("incidents.html".into(), "incidents/".into()),
+        Output::Incidents(p) => ("incidents.html".into(), paged_path("incidents/", *p)),
         Output::Incident(i) => (
             "incident.html".into(),
             incident_path(&site.incidents[*i].id),
         ),
-        Output::NewsList => ("news_list.html".into(), "news/".into()),
+        Output::NewsList(p) => ("news_list.html".into(), paged_path("news/", *p)),
         Output::News(n) => ("news.html".into(), news_path(&site.news[*n].slug)),
         Output::Page(p) => (
             site.pages[*p].template.clone(),
@@ -235,11 +282,13 @@ fn target(site: &Site, output: &Output) -> Option<(String, String)> {
             "taxonomy.html".into(),
             format!("{}/", site.taxonomies[*t].name),
         ),
-        Output::Term(t, slug) => (
-            "term.html".into(),
-            format!("{}/{slug}/", site.taxonomies[*t].name),
+        Output::Term(t, slug, p) => ("term.html".into(), paged_path(&term_base(*t, slug), *p)),
+        Output::History => ("history.html".into(), "history/".into()),
+        Output::Month(m, p) => (
+            "month.html".into(),
+            paged_path(&month_path(&site.months[*m].key()), *p),
         ),
-        Output::Actions => ("actions.html".into(), "actions/".into()),
+        Output::Actions(p) => ("actions.html".into(), paged_path("actions/", *p)),
         Output::Search => ("search.html".into(), "search/".into()),
         Output::NotFound => ("404.html".into(), "404.html".into()),
         Output::Feeds => return None,
@@ -261,21 +310,25 @@ pub fn output_file(site: &Site, output: &Output) -> Option<String> {
 }
 
 /// The [`PageJob`] of a page output; `None` for [`Output::Feeds`] (no template).
-pub fn page_job(site: &Site, now: &Now, output: &Output) -> Option<PageJob> {
-    let cx = context::Builder { site, now };
-    let (template, path) = target(site, output)?;
-    let vars = match output {
-        Output::Home => cx.home(),
-        Output::Incidents => cx.incidents(),
-        Output::Incident(i) => cx.incident(*i),
-        Output::NewsList => cx.news_list(),
-        Output::News(n) => cx.story_page(*n),
-        Output::Page(p) => cx.page(*p),
-        Output::Taxonomy(t) => cx.taxonomy(*t),
-        Output::Term(t, slug) => cx.term(*t, slug),
-        Output::Actions => cx.actions(),
-        Output::Search => cx.search(),
-        Output::NotFound => cx.not_found(),
+pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
+    let cx = scope.builder();
+    let (template, path) = target(scope.site, output)?;
+    let plain = |v: Value| (v, None);
+    let listed = |(v, c): (Value, lists::CardList)| (v, Some(c));
+    let (vars, cards) = match output {
+        Output::Home => plain(cx.home()),
+        Output::Incidents(p) => listed(cx.incidents(*p)),
+        Output::Incident(i) => plain(cx.incident(*i)),
+        Output::NewsList(p) => plain(cx.news_list(*p)),
+        Output::News(n) => plain(cx.story_page(*n)),
+        Output::Page(p) => plain(cx.page(*p)),
+        Output::Taxonomy(t) => plain(cx.taxonomy(*t)),
+        Output::Term(t, slug, p) => listed(cx.term(*t, slug, *p)),
+        Output::History => plain(cx.history()),
+        Output::Month(m, p) => listed(cx.month(*m, *p)),
+        Output::Actions(p) => plain(cx.actions(*p)),
+        Output::Search => plain(cx.search()),
+        Output::NotFound => plain(cx.not_found()),
         Output::Feeds => return None,
     };
     let file = file_of(&path);
@@ -288,21 +341,17 @@ pub fn page_job(site: &Site, now: &Now, output: &Output) -> Option<PageJob> {
         path,
         file,
         context,
+        cards,
     })
 }
 
 /// Render a [`PageJob`] with Tera.
 pub fn render_job(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<Diagnostic>> {
-    render_page(tera, theme, &job.template, &job.path, &job.context)
+    render_page(tera, theme, job)
 }
 
-fn render_page(
-    tera: &Tera,
-    theme: &Theme,
-    template: &str,
-    path: &str,
-    all: &Value,
-) -> Result<String, Vec<Diagnostic>> {
+fn render_page(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<Diagnostic>> {
+    let (template, path) = (job.template.as_str(), job.path.as_str());
     let shown = |t: &str| {
         theme
             .templates
@@ -314,10 +363,13 @@ fn render_page(
             .hint("add it to the theme's or the site's `templates/` folder, or fix the page's `template:`")]);
     }
     let mut context = Context::new();
-    if let Value::Object(m) = all {
+    if let Value::Object(m) = &job.context {
         for (k, v) in m {
             context.insert(k.clone(), v);
         }
+    }
+    if let Some((key, cards)) = &job.cards {
+        context.insert_value(*key, tera::Value::from(cards.clone()));
     }
     tera.render(template, &context).map_err(|e| {
         vec![

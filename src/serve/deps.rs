@@ -9,7 +9,7 @@
 
 use crate::link::{Backlink, Site};
 use crate::model::{Document, Related};
-use crate::render::{Output, output_file};
+use crate::render::{Output, output_file, page_count};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -20,14 +20,18 @@ pub type Dependents = HashMap<String, Vec<Arc<str>>>;
 
 /// Outputs that list or summarise many documents: re-checked on every change.
 pub fn site_wide(site: &Site) -> Vec<Output> {
+    let per = site.config.paginate_by;
     let mut v = vec![
         Output::Home,
-        Output::Incidents,
-        Output::NewsList,
-        Output::Actions,
+        Output::History,
         Output::Search,
         Output::NotFound,
     ];
+    let actions = crate::render::open_actions(site).len();
+    v.extend((1..=page_count(actions, per)).map(Output::Actions));
+    // Every page of the two whole-site lists: one new incident shifts them all.
+    v.extend((1..=page_count(site.incidents.len(), per)).map(Output::Incidents));
+    v.extend((1..=page_count(site.news.len(), per)).map(Output::NewsList));
     v.extend((0..site.taxonomies.len()).map(Output::Taxonomy));
     v
 }
@@ -98,16 +102,26 @@ pub fn dependents(site: &Site) -> Dependents {
         })
         .collect();
     let mut out: Dependents = per_incident.into_iter().collect();
-    // The term pages each incident is listed on.
-    for (t, tax) in site.taxonomies.iter().enumerate() {
-        for (slug, term) in &tax.terms {
-            let f = name(Output::Term(t, slug.clone()));
-            for &i in &term.incidents {
-                if let Some(v) = out.get_mut(&site.incidents[i].origin.content_path) {
-                    v.push(f.clone());
-                }
+    // The lists each incident is on: every page of them, since one incident
+    // entering or leaving shifts the pages after it.
+    let per = site.config.paginate_by;
+    let mut list = |members: &[usize], page: &dyn Fn(usize) -> Output| {
+        let files: Vec<Arc<str>> = (1..=page_count(members.len(), per))
+            .map(|p| name(page(p)))
+            .collect();
+        for &i in members {
+            if let Some(v) = out.get_mut(&site.incidents[i].origin.content_path) {
+                v.extend(files.iter().cloned());
             }
         }
+    };
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        for (slug, term) in &tax.terms {
+            list(&term.incidents, &|p| Output::Term(t, slug.clone(), p));
+        }
+    }
+    for (m, month) in site.months.iter().enumerate() {
+        list(&month.incidents, &|p| Output::Month(m, p));
     }
     out.par_iter_mut().for_each(|(_, v)| dedup_tail(v));
     for (n, story) in site.news.iter().enumerate() {

@@ -7,7 +7,7 @@
 use super::{Engine, Outcome, Publish, Update, deps};
 use crate::diag::Diagnostic;
 use crate::link::Site;
-use crate::render::{self, Now, Output, Sink};
+use crate::render::{self, Output, Sink};
 use crate::theme::Theme;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -34,6 +34,10 @@ fn context_hash(job: &render::PageJob) -> u64 {
     h.write_u8(0);
     // Serialising a Value into a hasher cannot fail.
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
+    if let Some((key, cards)) = &job.cards {
+        h.write(key.as_bytes());
+        let _ = serde_json::to_writer(HashWriter(&mut h), cards);
+    }
     h.finish()
 }
 
@@ -66,14 +70,15 @@ struct Inputs<'a> {
     site: &'a Site,
     tera: &'a Tera,
     theme: &'a Theme,
-    now: &'a Now,
+    /// Site, "now" and the cards this rebuild builds once for every list.
+    scope: &'a render::Scope<'a>,
 }
 
 impl Engine {
     fn render_set(&self, inp: &Inputs, set: &[&Output]) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
         let results: Vec<Result<Rendered, Vec<Diagnostic>>> = set
             .par_iter()
-            .filter_map(|o| render::page_job(inp.site, inp.now, o))
+            .filter_map(|o| render::page_job(inp.scope, o))
             .map(|job| {
                 let h = context_hash(&job);
                 if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
@@ -116,11 +121,12 @@ impl Engine {
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
+        let scope = render::Scope::new(site, &now);
         let inp = Inputs {
             site,
             tera: &tera,
             theme: &theme,
-            now: &now,
+            scope: &scope,
         };
         let result = self.render_with(&inp, out, o, same_links);
         self.tera = Some(tera);
@@ -182,7 +188,7 @@ impl Engine {
             site,
             tera,
             theme,
-            now,
+            scope,
         } = *inp;
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
@@ -257,7 +263,7 @@ impl Engine {
         // Phase C: feeds, sitemap, search index; published where they differ.
         let t = Instant::now();
         let sink = MemSink::default();
-        if let Err(e) = render::render_output(tera, theme, site, now, &Output::Feeds, &sink) {
+        if let Err(e) = render::render_output(tera, theme, scope, &Output::Feeds, &sink) {
             self.withdraw(&published, out);
             return Err(e);
         }

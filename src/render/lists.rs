@@ -1,0 +1,247 @@
+//! List pages: the linked site in, the template contexts of every paginated
+//! list out — `/incidents/`, `/news/`, each term, `/history/` and its months —
+//! each page with its slice of cards and a pager ("page N of M", newer and
+//! older links). Cards come from the per-render [`Cards`] cache, so an
+//! incident listed on five pages is built and converted for Tera once.
+
+use super::context::Builder;
+use crate::link::{Site, incident_path};
+use crate::model::{Action, ActionStatus, Incident};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// Each incident's card as a Tera value, built on first use. Tera values share
+/// their arrays and maps, so handing one to many pages copies nothing.
+pub struct Cards(Vec<OnceLock<tera::Value>>);
+
+impl Cards {
+    pub fn new(incidents: usize) -> Cards {
+        Cards((0..incidents).map(|_| OnceLock::new()).collect())
+    }
+}
+
+/// The cards of one list page, under the context key the template reads.
+pub type CardList = (&'static str, Vec<tera::Value>);
+
+/// How many pages a list of `items` takes: at least one, so an empty list
+/// still has its page.
+pub fn page_count(items: usize, per: usize) -> usize {
+    items.div_ceil(per.max(1)).max(1)
+}
+
+/// The path of page `page` of the list at `base` (`incidents/`): page 1 is the
+/// list itself, page N is `incidents/page/N/`.
+pub fn paged_path(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{page}/")
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(m: i8) -> &'static str {
+    MONTHS[(m.clamp(1, 12) - 1) as usize]
+}
+
+/// Every open action item of the site, in incident order (newest first).
+pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
+    site.incidents
+        .iter()
+        .flat_map(|inc| inc.actions.iter().map(move |a| (inc, a)))
+        .filter(|(_, a)| a.status == ActionStatus::Open)
+        .collect()
+}
+
+pub fn month_path(key: &str) -> String {
+    format!("history/{key}/")
+}
+
+impl Builder<'_> {
+    fn card_value(&self, i: usize) -> tera::Value {
+        self.cards.0[i]
+            .get_or_init(|| tera::Value::from_serializable(&self.card(i)))
+            .clone()
+    }
+
+    fn per(&self) -> usize {
+        self.site.config.paginate_by
+    }
+
+    /// Page `page` (1-based) of `items`: its slice of cards and its pager.
+    fn incident_page(&self, base: &str, items: &[usize], page: usize) -> (Value, CardList) {
+        let per = self.per();
+        let start = (page - 1) * per;
+        let cards = items
+            .iter()
+            .skip(start)
+            .take(per)
+            .map(|&i| self.card_value(i))
+            .collect();
+        (
+            self.pager(base, page, page_count(items.len(), per)),
+            ("incidents", cards),
+        )
+    }
+
+    /// The pager of page `page` of `total`: URLs of the newer (previous) and
+    /// older (next) pages, `null` at either end.
+    pub(super) fn pager(&self, base: &str, page: usize, total: usize) -> Value {
+        let url = |p: usize| json!(self.site.config.url(&paged_path(base, p)));
+        json!({
+            "current": page, "total": total,
+            "prev": if page > 1 { url(page - 1) } else { Value::Null },
+            "next": if page < total { url(page + 1) } else { Value::Null },
+            "first": url(1), "last": url(total),
+        })
+    }
+
+    fn titled(&self, title: &str, page: usize, total: usize) -> String {
+        if page > 1 {
+            format!("{title} (page {page} of {total})")
+        } else {
+            title.to_string()
+        }
+    }
+
+    pub fn incidents(&self, page: usize) -> (Value, CardList) {
+        let all: Vec<usize> = (0..self.site.incidents.len()).collect();
+        let (pager, cards) = self.incident_page("incidents/", &all, page);
+        let title = self.titled(
+            "Incidents",
+            page,
+            pager["total"].as_u64().unwrap_or(1) as usize,
+        );
+        let v = json!({"page_title": title, "page_kind": "incidents", "count": all.len(), "pager": pager});
+        (v, cards)
+    }
+
+    pub fn news_list(&self, page: usize) -> Value {
+        let (per, n) = (self.per(), self.site.news.len());
+        let total = page_count(n, per);
+        let stories: Vec<Value> = ((page - 1) * per..(page * per).min(n))
+            .map(|s| self.story_card(s))
+            .collect();
+        json!({
+            "page_title": self.titled("News", page, total), "page_kind": "news_list",
+            "count": n, "stories": stories, "pager": self.pager("news/", page, total),
+        })
+    }
+
+    pub fn term(&self, t: usize, slug: &str, page: usize) -> (Value, CardList) {
+        let tax = &self.site.taxonomies[t];
+        let term = &tax.terms[slug];
+        let base = format!("{}/{slug}/", tax.name);
+        let (pager, cards) = self.incident_page(&base, &term.incidents, page);
+        let total = pager["total"].as_u64().unwrap_or(1) as usize;
+        let feed = self.site.config.url(&format!("{base}atom.xml"));
+        let v = json!({
+            "page_title": self.titled(&format!("{}: {}", tax.title, term.name), page, total),
+            "page_kind": "term",
+            "taxonomy": self.taxonomy_head(t),
+            "term": {"name": term.name, "url": self.site.config.url(&base), "count": term.incidents.len(), "feed_url": feed},
+            "pager": pager,
+            "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": feed, "type": "application/atom+xml"}],
+        });
+        (v, cards)
+    }
+
+    /// Page `page` of `/actions/`: open action items, newest incident first.
+    pub fn actions(&self, page: usize) -> Value {
+        let per = self.per();
+        let open = open_actions(self.site);
+        let total = page_count(open.len(), per);
+        let items: Vec<Value> = open
+            .iter()
+            .skip((page - 1) * per)
+            .take(per)
+            .map(|&(inc, a)| {
+                json!({
+                    "text": a.text, "owner": a.owner,
+                    "due": a.due.as_ref().map_or(Value::Null, |t| self.time(t)),
+                    "incident": {"id": inc.id, "title": inc.title, "url": self.site.config.url(&incident_path(&inc.id))},
+                })
+            })
+            .collect();
+        json!({
+            "page_title": self.titled("Open action items", page, total), "page_kind": "actions",
+            "count": open.len(), "actions": items, "pager": self.pager("actions/", page, total),
+        })
+    }
+
+    /// `/history/`: every month with incidents, newest first, grouped by year.
+    pub fn history(&self) -> Value {
+        let mut years: Vec<(i16, Vec<Value>)> = Vec::new();
+        for m in &self.site.months {
+            let entry = json!({
+                "key": m.key(), "name": month_name(m.month), "label": format!("{} {}", month_name(m.month), m.year),
+                "count": m.incidents.len(), "url": self.site.config.url(&month_path(&m.key())),
+            });
+            match years.last_mut() {
+                Some((y, months)) if *y == m.year => months.push(entry),
+                _ => years.push((m.year, vec![entry])),
+            }
+        }
+        let years: Vec<Value> = years
+            .into_iter()
+            .map(|(year, months)| {
+                let count: u64 = months.iter().filter_map(|m| m["count"].as_u64()).sum();
+                json!({"year": year, "count": count, "months": months})
+            })
+            .collect();
+        json!({"page_title": "History", "page_kind": "history", "years": years, "count": self.site.incidents.len()})
+    }
+
+    pub fn month(&self, m: usize, page: usize) -> (Value, CardList) {
+        let month = &self.site.months[m];
+        let key = month.key();
+        let (pager, cards) = self.incident_page(&month_path(&key), &month.incidents, page);
+        let total = pager["total"].as_u64().unwrap_or(1) as usize;
+        let label = format!("{} {}", month_name(month.month), month.year);
+        // Neighbouring months, for stepping through the history.
+        let link = |j: usize| {
+            self.site.months.get(j).map(|o| {
+                json!({"label": format!("{} {}", month_name(o.month), o.year), "url": self.site.config.url(&month_path(&o.key()))})
+            })
+        };
+        let v = json!({
+            "page_title": self.titled(&format!("Incidents in {label}"), page, total),
+            "page_kind": "month",
+            "month": {
+                "key": key, "label": label, "count": month.incidents.len(),
+                "newer": m.checked_sub(1).and_then(link), "older": link(m + 1),
+                "history_url": self.site.config.url("history/"),
+            },
+            "pager": pager,
+        });
+        (v, cards)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_paths() {
+        assert_eq!(page_count(0, 30), 1);
+        assert_eq!(page_count(30, 30), 1);
+        assert_eq!(page_count(31, 30), 2);
+        assert_eq!(paged_path("incidents/", 1), "incidents/");
+        assert_eq!(paged_path("incidents/", 3), "incidents/page/3/");
+    }
+}
