@@ -284,6 +284,22 @@ fn common(kind: &str, title: &str, path: &str) -> Value {
 }
 
 /// (output name, template, context)
+/// The `pager` of page `cur` of `total` of the list at `base`.
+fn pager(base: &str, cur: usize, total: usize) -> Value {
+    let url = |p: usize| {
+        if p == 1 {
+            format!("{BASE}{base}")
+        } else {
+            format!("{BASE}{base}page/{p}/")
+        }
+    };
+    json!({
+        "current": cur, "total": total, "first": url(1), "last": url(total),
+        "prev": if cur > 1 { json!(url(cur - 1)) } else { Value::Null },
+        "next": if cur < total { json!(url(cur + 1)) } else { Value::Null },
+    })
+}
+
 fn pages() -> Vec<(&'static str, &'static str, Value)> {
     let cards = json!([open_card(), maintenance_card(), resolved_card()]);
     let mut v = Vec::new();
@@ -321,7 +337,38 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         "incidents.html",
         merge(
             common("incidents", "Incidents", "incidents/"),
-            json!({"incidents": cards}),
+            json!({"incidents": cards, "count": 3, "pager": pager("incidents/", 1, 1)}),
+        ),
+    ));
+    v.push((
+        "incidents-page-2",
+        "incidents.html",
+        merge(
+            common("incidents", "Incidents (page 2 of 3)", "incidents/page/2/"),
+            json!({"incidents": [resolved_card()], "count": 61, "pager": pager("incidents/", 2, 3)}),
+        ),
+    ));
+    v.push((
+        "history",
+        "history.html",
+        merge(
+            common("history", "History", "history/"),
+            json!({"count": 3, "years": [
+                {"year": 2026, "count": 2, "months": [{"key": "2026-06", "name": "June", "label": "June 2026", "count": 2, "url": format!("{BASE}history/2026-06/")}]},
+                {"year": 2025, "count": 1, "months": [{"key": "2025-12", "name": "December", "label": "December 2025", "count": 1, "url": format!("{BASE}history/2025-12/")}]},
+            ]}),
+        ),
+    ));
+    v.push((
+        "month",
+        "month.html",
+        merge(
+            common("month", "Incidents in June 2026", "history/2026-06/"),
+            json!({
+                "month": {"key": "2026-06", "label": "June 2026", "count": 2, "history_url": format!("{BASE}history/"),
+                    "newer": null, "older": {"label": "December 2025", "url": format!("{BASE}history/2025-12/")}},
+                "incidents": [open_card(), resolved_card()], "pager": pager("history/2026-06/", 1, 1),
+            }),
         ),
     ));
     v.push((
@@ -365,7 +412,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         "news_list.html",
         merge(
             common("news_list", "News", "news/"),
-            json!({"stories": [story_card(), story_card()]}),
+            json!({"stories": [story_card(), story_card()], "count": 2, "pager": pager("news/", 1, 1)}),
         ),
     ));
     v.push((
@@ -415,6 +462,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
                 "taxonomy": {"name": "errors", "title": "Errors", "url": format!("{BASE}errors/")},
                 "term": {"name": "SuspiciousRemoteServerError", "url": format!("{BASE}errors/suspiciousremoteservererror/"), "count": 2, "feed_url": format!("{BASE}errors/suspiciousremoteservererror/atom.xml")},
                 "incidents": [open_card(), resolved_card()],
+                "pager": pager("errors/suspiciousremoteservererror/", 1, 1),
             }),
         ),
     ));
@@ -426,7 +474,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
             json!({"actions": [
                 {"text": "Add an alert on queue length", "owner": "Mail team", "due": time("2026-07-01", "Jul 1, 2026", None), "incident": {"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}},
                 {"text": "Review <script> handling", "owner": null, "due": null, "incident": {"id": "TM-2026.0042_b", "title": "<script>x</script> Teams calls drop after 60 minutes", "url": format!("{BASE}incidents/tm-2026.0042_b/")}},
-            ]}),
+            ], "count": 2, "pager": pager("actions/", 1, 1)}),
         ),
     ));
     v.push((
@@ -434,7 +482,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         "actions.html",
         merge(
             common("actions", "Open action items", "actions/"),
-            json!({"actions": []}),
+            json!({"actions": [], "count": 0, "pager": pager("actions/", 1, 1)}),
         ),
     ));
     v.push((
@@ -491,6 +539,8 @@ fn every_template_renders() {
         "page.html",
         "taxonomy.html",
         "term.html",
+        "history.html",
+        "month.html",
         "actions.html",
         "search.html",
         "404.html",
