@@ -365,8 +365,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         merge(
             common("month", "Incidents in June 2026", "history/2026-06/"),
             json!({
-                "month": {"key": "2026-06", "label": "June 2026", "count": 2, "history_url": format!("{BASE}history/"),
-                    "newer": null, "older": {"label": "December 2025", "url": format!("{BASE}history/2025-12/")}},
+                "month": {"key": "2026-06", "label": "June 2026", "count": 2, "history_url": format!("{BASE}history/")},
                 "incidents": [open_card(), resolved_card()], "pager": pager("history/2026-06/", 1, 1),
             }),
         ),

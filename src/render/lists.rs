@@ -206,24 +206,19 @@ impl Builder<'_> {
         json!({"page_title": "History", "page_kind": "history", "years": years, "count": self.site.incidents.len()})
     }
 
+    /// One month's incidents. It links no neighbouring months: a page that
+    /// reads only its own incidents is re-rendered exactly when they change.
     pub fn month(&self, m: usize, page: usize) -> (Value, CardList) {
         let month = &self.site.months[m];
         let key = month.key();
         let (pager, cards) = self.incident_page(&month_path(&key), &month.incidents, page);
         let total = pager["total"].as_u64().unwrap_or(1) as usize;
         let label = format!("{} {}", month_name(month.month), month.year);
-        // Neighbouring months, for stepping through the history.
-        let link = |j: usize| {
-            self.site.months.get(j).map(|o| {
-                json!({"label": format!("{} {}", month_name(o.month), o.year), "url": self.site.config.url(&month_path(&o.key()))})
-            })
-        };
         let v = json!({
             "page_title": self.titled(&format!("Incidents in {label}"), page, total),
             "page_kind": "month",
             "month": {
                 "key": key, "label": label, "count": month.incidents.len(),
-                "newer": m.checked_sub(1).and_then(link), "older": link(m + 1),
                 "history_url": self.site.config.url("history/"),
             },
             "pager": pager,

@@ -212,3 +212,64 @@ fn incremental_rebuilds_equal_a_full_build() {
     s.wait_page("/", "the config change", |t| t.contains("Renamed Desk"));
     assert_same_as_full_build(&s, root);
 }
+
+/// Incident `n` of the paged site: started on day `day` of `month` 2026.
+fn dated(n: usize, month: u8, day: u8, region: &str) -> String {
+    format!(
+        "---\nid: PG{n:03}\ntitle: Paged outage {n}\nservices: [Mail]\nregions: [{region}]\nstatus: resolved\nstarted: 2026-{month:02}-{day:02}T10:00:00Z\nresolved: 2026-{month:02}-{day:02}T12:00:00Z\n---\nOutage {n}.\n"
+    )
+}
+
+#[test]
+fn paged_lists_and_months_stay_equal_to_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "sitrep.toml",
+        "title = \"Paged\"\nbase_url = \"https://example.org/desk/\"\npaginate_by = 3\n",
+    );
+    for n in 0..20 {
+        let region = ["Europe", "Asia"][n % 2];
+        let (month, day) = (1 + (n / 7) as u8, 1 + (n % 7) as u8 * 3);
+        write(
+            root,
+            &format!("content/incidents/PG{n:03}.md"),
+            &dated(n, month, day, region),
+        );
+    }
+    let s = Serve::start(root);
+    assert_same_as_full_build(&s, root);
+    // PG004 moves from January to April (a new month) and from Europe to Asia:
+    // both months, both regions and every page of /incidents/ change.
+    write(root, "content/incidents/PG004.md", &dated(4, 4, 2, "Asia"));
+    s.wait_page("/history/2026-04/", "the new month", |t| {
+        t.contains("PG004")
+    });
+    assert_same_as_full_build(&s, root);
+    // Deleting incidents shortens the chains: the last pages go away.
+    for n in [0, 1, 2, 3] {
+        std::fs::remove_file(root.join(format!("content/incidents/PG{n:03}.md"))).unwrap();
+    }
+    wait_for(15, "the deletions", || {
+        (s.get("/incidents/pg000/").status == 404).then_some(())
+    });
+    assert_same_as_full_build(&s, root);
+    // A new incident in a month of its own, then the page size changes.
+    write(
+        root,
+        "content/incidents/PG099.md",
+        &dated(99, 6, 30, "Europe"),
+    );
+    s.wait_page("/history/2026-06/", "a new month", |t| t.contains("PG099"));
+    assert_same_as_full_build(&s, root);
+    write(
+        root,
+        "sitrep.toml",
+        "title = \"Paged\"\nbase_url = \"https://example.org/desk/\"\npaginate_by = 2\n",
+    );
+    s.wait_page("/incidents/page/8/", "the new page size", |t| {
+        t.contains("Page 8 of")
+    });
+    assert_same_as_full_build(&s, root);
+}
