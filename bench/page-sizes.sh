@@ -21,7 +21,7 @@ python3 "$here/../../shared/bench/gen-corpus.py" --incidents "$incidents" --news
 cd "$tmp/out"
 echo "output: $(find . -type f | wc -l) files, $(du -sm . | cut -f1) MiB on disk, $(find . -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1048576}') MiB of bytes"
 echo "largest list pages:"
-find . -name '*.html' -not -path './incidents/*/index.html' -not -path './news/*/index.html' -printf '%s %p\n' \
+find . -name '*.html' -not -regex '\./\(incidents\|news\)/[^/]*/index\.html' -printf '%s %p\n' \
   | sort -rn | head -5 | awk '{printf "  %7.1f KB  %s\n", $1/1000, $2}'
 over=$(find . -name '*.html' -size +"${budget}k" -not -regex '\./\(incidents\|news\)/[^/]*/index\.html' | sort)
 if [ -n "$over" ]; then
