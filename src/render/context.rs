@@ -14,7 +14,7 @@ pub struct Now(pub jiff::Timestamp);
 pub(super) struct Builder<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
-    pub cards: &'a super::lists::Cards,
+    pub cards: &'a super::lists::Cards<'a>,
 }
 
 const LATEST: usize = 10;

@@ -10,15 +10,26 @@ use crate::model::{Action, ActionStatus, Incident};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
-/// Each incident's card as a Tera value, built on first use. Tera values share
-/// their arrays and maps, so handing one to many pages copies nothing.
-pub struct Cards(Vec<OnceLock<tera::Value>>);
+/// Each incident's card as a Tera value, built on first use, with its HTML as
+/// `card.html` when the theme's `incident_card` component renders it. Tera
+/// values share their arrays and maps, so handing one to many pages copies
+/// nothing, and a card on seven lists is templated once.
+pub struct Cards<'a> {
+    cards: Vec<OnceLock<tera::Value>>,
+    tera: &'a tera::Tera,
+}
 
-impl Cards {
-    pub fn new(incidents: usize) -> Cards {
-        Cards((0..incidents).map(|_| OnceLock::new()).collect())
+impl<'a> Cards<'a> {
+    pub fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
+        let cards = (0..incidents).map(|_| OnceLock::new()).collect();
+        Cards { cards, tera }
     }
 }
+
+/// The internal template that renders one list card (`level` 2, as on every
+/// paged list).
+pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
+pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
 
 /// The cards of one list page, under the context key the template reads.
 pub type CardList = (&'static str, Vec<tera::Value>);
@@ -73,8 +84,21 @@ pub fn month_path(key: &str) -> String {
 
 impl Builder<'_> {
     fn card_value(&self, i: usize) -> tera::Value {
-        self.cards.0[i]
-            .get_or_init(|| tera::Value::from_serializable(&self.card(i)))
+        self.cards.cards[i]
+            .get_or_init(|| {
+                let mut card = self.card(i);
+                let tera = self.cards.tera;
+                if tera.contains_template(CARD_TEMPLATE) {
+                    let mut cx = tera::Context::new();
+                    cx.insert("card", &card);
+                    // On failure the list renders the card itself, and reports
+                    // the template error with the page it is on.
+                    if let Ok(html) = tera.render(CARD_TEMPLATE, &cx) {
+                        card["html"] = Value::String(html);
+                    }
+                }
+                tera::Value::from_serializable(&card)
+            })
             .clone()
     }
 

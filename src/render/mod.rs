@@ -20,15 +20,16 @@ pub use lists::{month_path, open_actions, page_count, paged_path};
 pub struct Scope<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
-    cards: lists::Cards,
+    cards: lists::Cards<'a>,
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(site: &'a Site, now: &'a Now) -> Scope<'a> {
+    /// `tera` renders each card's HTML once for all the lists it is on.
+    pub fn new(site: &'a Site, now: &'a Now, tera: &'a Tera) -> Scope<'a> {
         Scope {
             site,
             now,
-            cards: lists::Cards::new(site.incidents.len()),
+            cards: lists::Cards::new(site.incidents.len(), tera),
         }
     }
 
@@ -67,6 +68,9 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
                 .hint("fix the Tera syntax of this template"),
         ]);
     }
+    // A list card rendered once, by the theme's own `incident_card`; a theme
+    // without that component simply renders its cards in each list.
+    let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
     let base = site.config.base_path().to_string();
     tera.register_function(
         "url",
@@ -193,7 +197,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 /// Render everything into `sink`: pages in parallel, then static files and assets.
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
-    let scope = Scope::new(site, now);
+    let scope = Scope::new(site, now, &tera);
     let errors: Vec<Diagnostic> = outputs(site)
         .par_iter()
         .flat_map_iter(|o| {
