@@ -148,10 +148,11 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
     let (site, mut diags) = parse_site(&opts.root, config, opts.drafts);
-    if let Some(site) = site
-        && let Err(more) = render::render_all(&site, &theme, &now, &NullSink)
-    {
-        diags.extend(more);
+    if let Some(mut site) = site {
+        site.release_sources();
+        if let Err(more) = render::render_all(&site, &theme, &now, &NullSink) {
+            diags.extend(more);
+        }
     }
     finish(diags)
 }
@@ -162,9 +163,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
     let (site, diags) = parse_site(&opts.root, config, opts.drafts);
-    let Some(site) = site else {
+    let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };
+    site.release_sources();
     let io_err = |e: std::io::Error| {
         Failure::Content(vec![Diagnostic::error(
             output.display().to_string(),

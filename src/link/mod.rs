@@ -52,6 +52,29 @@ pub struct Site {
     pub assets: Vec<Asset>,
 }
 
+impl Site {
+    /// Let go of what only linking needed: the file texts (kept so far for
+    /// diagnostics) and the Markdown sources, whose HTML is rendered. `build`
+    /// and `check` render from the rest, which is about half the memory of a
+    /// large site; serve keeps them for its incremental re-links.
+    pub fn release_sources(&mut self) {
+        fn shed(origin: &mut crate::model::Origin, body: &mut String) {
+            let path = origin.source.path.clone();
+            origin.source = std::sync::Arc::new(crate::diag::SourceText::new(path, String::new()));
+            *body = String::new();
+        }
+        for i in &mut self.incidents {
+            shed(&mut i.origin, &mut i.body);
+        }
+        for n in &mut self.news {
+            shed(&mut n.origin, &mut n.body);
+        }
+        for p in &mut self.pages {
+            shed(&mut p.origin, &mut p.body);
+        }
+    }
+}
+
 impl Config {
     /// A site path (`incidents/ex1/`) as a link with the base sub-path (`/pm/incidents/ex1/`).
     pub fn url(&self, path: &str) -> String {
