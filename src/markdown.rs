@@ -97,6 +97,8 @@ pub fn render(
     }
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, stage.out.into_iter());
+    // Kept for the whole build: no growth slack times ten thousand pages.
+    html_out.shrink_to_fit();
     Rendered {
         html: html_out,
         summary: collapse_whitespace(&stage.summary),

@@ -189,7 +189,6 @@ pub struct Incident {
     pub takes: Vec<(String, String)>,
     pub draft: bool,
     pub extra: serde_json::Value,
-    pub body: String,
 }
 
 #[derive(Debug, Clone)]
@@ -205,7 +204,6 @@ pub struct NewsStory {
     pub slug: String,
     pub draft: bool,
     pub extra: serde_json::Value,
-    pub body: String,
 }
 
 #[derive(Debug, Clone)]
@@ -217,7 +215,6 @@ pub struct Page {
     pub template: String,
     pub draft: bool,
     pub extra: serde_json::Value,
-    pub body: String,
 }
 
 /// `content/_index.md`: the home page intro.
@@ -225,7 +222,6 @@ pub struct Page {
 pub struct HomeIntro {
     pub origin: Origin,
     pub title: Option<String>,
-    pub body: String,
 }
 
 #[derive(Debug, Clone)]
@@ -264,5 +260,37 @@ mod tests {
             assert_eq!(Status::parse(s).unwrap().as_str(), *s);
         }
         assert_eq!(Severity::parse("Major"), None);
+    }
+}
+
+impl Origin {
+    /// The Markdown body: the file's text after the front matter (borrowed, so
+    /// a large site does not hold every body twice).
+    pub fn body(&self) -> &str {
+        self.source.text.get(self.body_offset..).unwrap_or("")
+    }
+}
+
+impl Incident {
+    pub fn body(&self) -> &str {
+        self.origin.body()
+    }
+}
+
+impl NewsStory {
+    pub fn body(&self) -> &str {
+        self.origin.body()
+    }
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        self.origin.body()
+    }
+}
+
+impl HomeIntro {
+    pub fn body(&self) -> &str {
+        self.origin.body()
     }
 }

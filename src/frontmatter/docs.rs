@@ -79,21 +79,14 @@ pub(super) fn convert(
     } else {
         cx.map(&value, &root).unwrap_or(&empty)
     };
-    let body = src.text[origin.body_offset..].to_string();
     let doc = match kind {
-        DocKind::Incident => {
-            incident(&mut cx, m, origin, body).map(|i| Document::Incident(Box::new(i)))
-        }
-        DocKind::News => news(&mut cx, m, origin, body).map(|n| Document::News(Box::new(n))),
-        DocKind::Page => page(&mut cx, m, origin, body).map(|p| Document::Page(Box::new(p))),
+        DocKind::Incident => incident(&mut cx, m, origin).map(|i| Document::Incident(Box::new(i))),
+        DocKind::News => news(&mut cx, m, origin).map(|n| Document::News(Box::new(n))),
+        DocKind::Page => page(&mut cx, m, origin).map(|p| Document::Page(Box::new(p))),
         DocKind::Home => {
             cx.check_keys(m, &root, HOME_KEYS);
             let title = cx.opt_text(m, &root, "title");
-            Some(Document::Home(Box::new(HomeIntro {
-                origin,
-                title,
-                body,
-            })))
+            Some(Document::Home(Box::new(HomeIntro { origin, title })))
         }
     };
     let has_error = cx.diags.iter().any(Diagnostic::is_error);
@@ -114,7 +107,7 @@ fn text_req(cx: &mut Ctx, m: &Mapping, k: &str, what: &str) -> Option<String> {
     Some(t)
 }
 
-fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<Incident> {
+fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
     let r: Path = Vec::new();
     cx.check_keys(m, &r, INCIDENT_KEYS);
     let what = "an incident";
@@ -255,7 +248,6 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<I
         takes,
         draft,
         extra,
-        body,
     })
 }
 
@@ -507,7 +499,7 @@ fn takes(cx: &mut Ctx, m: &Mapping) -> Vec<(String, String)> {
     out
 }
 
-fn news(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<NewsStory> {
+fn news(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<NewsStory> {
     let r: Path = Vec::new();
     cx.check_keys(m, &r, NEWS_KEYS);
     let what = "a news story";
@@ -554,7 +546,6 @@ fn news(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<NewsS
         slug: slug?,
         draft,
         extra,
-        body,
     })
 }
 
@@ -602,7 +593,7 @@ fn slug_field(cx: &mut Ctx, m: &Mapping, default: String, nested: bool) -> Optio
     Some(slug)
 }
 
-fn page(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<Page> {
+fn page(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Page> {
     let r: Path = Vec::new();
     cx.check_keys(m, &r, PAGE_KEYS);
     let title = text_req(cx, m, "title", "a page");
@@ -620,6 +611,5 @@ fn page(cx: &mut Ctx, m: &Mapping, origin: Origin, body: String) -> Option<Page>
         template,
         draft,
         extra,
-        body,
     })
 }

@@ -20,7 +20,7 @@ fn a_valid_incident_parses_into_types() {
     assert_eq!(i.regions.len(), 2);
     assert_eq!(i.errors[1].term(), "421 plain message");
     assert_eq!(i.takes[0].0, "admin");
-    assert!(i.body.contains("Body **text**."));
+    assert!(i.body().contains("Body **text**."));
 }
 
 fn errors_of(text: &str) -> Vec<Diagnostic> {

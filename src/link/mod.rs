@@ -58,19 +58,18 @@ impl Site {
     /// and `check` render from the rest, which is about half the memory of a
     /// large site; serve keeps them for its incremental re-links.
     pub fn release_sources(&mut self) {
-        fn shed(origin: &mut crate::model::Origin, body: &mut String) {
+        fn shed(origin: &mut crate::model::Origin) {
             let path = origin.source.path.clone();
             origin.source = std::sync::Arc::new(crate::diag::SourceText::new(path, String::new()));
-            *body = String::new();
         }
         for i in &mut self.incidents {
-            shed(&mut i.origin, &mut i.body);
+            shed(&mut i.origin);
         }
         for n in &mut self.news {
-            shed(&mut n.origin, &mut n.body);
+            shed(&mut n.origin);
         }
         for p in &mut self.pages {
-            shed(&mut p.origin, &mut p.body);
+            shed(&mut p.origin);
         }
     }
 }
@@ -430,7 +429,7 @@ pub fn link_with(
             let from = &inc.origin.content_path;
             let me = Some(inc.id.as_str());
             let mut d = Vec::new();
-            let body = md.render(&inc.body, from, me, &resolver);
+            let body = md.render(inc.body(), from, me, &resolver);
             body_problems(&inc.origin, &body, &|w| suggest(w), unparsed, &mut d);
             let mut field = |text: &str, at: Vec<Seg>| {
                 let r = md.render(text, from, me, &resolver);
@@ -471,7 +470,7 @@ pub fn link_with(
     let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
         .par_iter()
         .map(|n| {
-            let r = md.render(&n.body, &n.origin.content_path, None, &resolver);
+            let r = md.render(n.body(), &n.origin.content_path, None, &resolver);
             let mut d = Vec::new();
             body_problems(&n.origin, &r, &|w| suggest(w), unparsed, &mut d);
             (r, d)
@@ -484,10 +483,10 @@ pub fn link_with(
     };
     let page_html: Vec<Rendered> = pages
         .iter()
-        .map(|p| render_plain(&p.origin, &p.body))
+        .map(|p| render_plain(&p.origin, p.body()))
         .collect();
     let home = home.map(|h| {
-        let r = render_plain(&h.origin, &h.body);
+        let r = render_plain(&h.origin, h.body());
         (h, r)
     });
     let (incident_html, d1): (Vec<_>, Vec<_>) = incident_html.into_iter().unzip();

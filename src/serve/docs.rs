@@ -223,25 +223,25 @@ impl Docs {
                 let texts = texts.chain(inc.takes.iter().map(|(_, t)| t));
                 for (text, html) in texts.zip(html.timeline.into_iter().chain(html.takes)) {
                     // A text equal to the body would share its cache entry.
-                    if *text != inc.body {
+                    if *text != inc.body() {
                         back(text, from, id, html_only(html));
                     }
                 }
             }
-            back(&inc.body, from, id, html.body);
+            back(inc.body(), from, id, html.body);
             let path = inc.origin.content_path.clone();
             self.put(path, Document::Incident(Box::new(inc)));
         }
         for (n, r) in news.into_iter().zip(news_html) {
-            back(&n.body, &n.origin.content_path, None, r);
+            back(n.body(), &n.origin.content_path, None, r);
             self.put(n.origin.content_path.clone(), Document::News(Box::new(n)));
         }
         for (p, r) in pages.into_iter().zip(page_html) {
-            back(&p.body, &p.origin.content_path, None, r);
+            back(p.body(), &p.origin.content_path, None, r);
             self.put(p.origin.content_path.clone(), Document::Page(Box::new(p)));
         }
         if let Some((h, r)) = home {
-            back(&h.body, &h.origin.content_path, None, r);
+            back(h.body(), &h.origin.content_path, None, r);
             self.put(h.origin.content_path.clone(), Document::Home(Box::new(h)));
         }
         // Anything the site did not hand back is read again.
@@ -304,12 +304,12 @@ fn is_draft(d: &Document) -> bool {
 
 fn texts_of(d: &Document) -> Vec<&str> {
     match d {
-        Document::Incident(i) => std::iter::once(i.body.as_str())
+        Document::Incident(i) => std::iter::once(i.body())
             .chain(i.timeline.iter().map(|e| e.text.as_str()))
             .chain(i.takes.iter().map(|(_, t)| t.as_str()))
             .collect(),
-        Document::News(n) => vec![&n.body],
-        Document::Page(p) => vec![&p.body],
-        Document::Home(h) => vec![&h.body],
+        Document::News(n) => vec![n.body()],
+        Document::Page(p) => vec![p.body()],
+        Document::Home(h) => vec![h.body()],
     }
 }

@@ -256,10 +256,10 @@ impl Engine {
                 _ => return false,
             };
             let (new_origin, body) = match new {
-                Document::Incident(x) => (&x.origin, &x.body),
-                Document::News(x) => (&x.origin, &x.body),
-                Document::Page(x) => (&x.origin, &x.body),
-                Document::Home(x) => (&x.origin, &x.body),
+                Document::Incident(x) => (&x.origin, x.body()),
+                Document::News(x) => (&x.origin, x.body()),
+                Document::Page(x) => (&x.origin, x.body()),
+                Document::Home(x) => (&x.origin, x.body()),
             };
             if fm(old_origin) != fm(new_origin) {
                 return false;
