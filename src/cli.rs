@@ -53,6 +53,9 @@ pub struct BuildArgs {
     /// Replace a non-empty output folder that sitrep did not write.
     #[arg(long)]
     pub force: bool,
+    /// Print the time of each stage (load, parse, link, render, write) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +90,9 @@ pub struct CheckArgs {
     /// Include files with `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Print the time of each stage (load, parse, link, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

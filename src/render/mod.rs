@@ -2,8 +2,10 @@
 //! through Tera, feeds, sitemap, JSON) handed to a [`Sink`]. Render never
 //! touches the file system itself: the sink decides where bytes go.
 
+mod api;
 mod context;
 mod feeds;
+mod sitemap;
 
 use crate::diag::Diagnostic;
 use crate::link::{Site, incident_path, news_path, page_path};
@@ -143,6 +145,11 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         out.extend(tax.terms.keys().map(|slug| Output::Term(t, slug.clone())));
     }
     out
+}
+
+/// How many HTML pages [`render_all`] writes (every output but the feeds).
+pub fn page_count(site: &Site) -> usize {
+    outputs(site).len() - 1
 }
 
 /// Render everything into `sink`: pages in parallel, then static files and assets.
