@@ -72,18 +72,11 @@ impl Bar {
             let started = Instant::now();
             let mut bar: Option<ProgressBar> = None;
             while !stop.load(Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::park_timeout(Duration::from_millis(100));
                 if started.elapsed() < Duration::from_secs(1) {
                     continue;
                 }
-                let b = bar.get_or_insert_with(|| {
-                    ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr()).with_style(
-                        ProgressStyle::with_template("{bar:40} {pos}/{len} pages {elapsed}")
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                    )
-                });
-                b.set_length(progress.pages_total.load(Relaxed) as u64);
-                b.set_position(progress.pages.load(Relaxed) as u64);
+                draw(&mut bar, &progress);
             }
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -94,8 +87,29 @@ impl Bar {
 
     fn stop(self) {
         self.done.store(true, Relaxed);
+        self.thread.thread().unpark();
         let _ = self.thread.join();
     }
+}
+
+/// A spinner while content is read and linked (the page count is not known
+/// yet), then a bar of pages written.
+fn draw(bar: &mut Option<ProgressBar>, p: &Progress) {
+    let style =
+        |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
+    let b = bar.get_or_insert_with(|| {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_style(style("{spinner} reading content {elapsed}"))
+    });
+    let total = p.pages_total.load(Relaxed) as u64;
+    if total > 0 && b.length() != Some(total) {
+        b.set_style(style("{bar:40} {pos}/{len} pages {elapsed}"));
+        b.set_length(total);
+    }
+    if total == 0 {
+        b.tick();
+    }
+    b.set_position(p.pages.load(Relaxed) as u64);
 }
 
 fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
