@@ -329,9 +329,7 @@ impl<'a> DirSink<'a> {
                 format!("refusing to write outside the output folder: {path}"),
             ));
         }
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            self.make_dir(dir)?;
-        }
+        self.make_dir(path.rsplit_once('/').map_or("", |(dir, _)| dir))?;
         Ok(self.root.join(path))
     }
 
@@ -483,6 +481,35 @@ mod tests {
             .filter(|n| n.starts_with(".sitrep"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn the_sink_makes_missing_folders_once_and_shares_existing_ones() {
+        let (_tmp, root) = site();
+        let out = root.join("not/yet");
+        let sink = DirSink::new(&out);
+        for p in [
+            "top.html",
+            "a/b/c.html",
+            "a/b/d.html",
+            "a/e.html",
+            "f/g/h/i.json",
+        ] {
+            sink.put(p, p.as_bytes().to_vec()).unwrap();
+        }
+        for p in [
+            "top.html",
+            "a/b/c.html",
+            "a/b/d.html",
+            "a/e.html",
+            "f/g/h/i.json",
+        ] {
+            assert_eq!(fs::read_to_string(out.join(p)).unwrap(), p);
+        }
+        let made = sink.made.read().unwrap();
+        let mut made: Vec<_> = made.iter().map(String::as_str).collect();
+        made.sort();
+        assert_eq!(made, ["", "a", "a/b", "f", "f/g", "f/g/h"]);
     }
 
     #[test]
