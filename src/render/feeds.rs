@@ -333,6 +333,7 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
         Err(errors)
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
