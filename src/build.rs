@@ -4,11 +4,16 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::link::Site;
+use crate::model::Document;
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
 use crate::{frontmatter, link, load, render, theme, write};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 /// Options resolved once from the command line.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +23,41 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub force: bool,
+    /// Counters the caller may watch while the build runs (a progress bar).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Live counts of a build, updated as files are written: `pages` of
+/// `pages_total` HTML pages, `feeds` (Atom and JSON feeds), `bytes` in all.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub pages_total: AtomicUsize,
+    pub pages: AtomicUsize,
+    pub feeds: AtomicUsize,
+    pub bytes: AtomicU64,
+}
+
+/// Wall time of each stage. `render` includes writing each file as it is
+/// rendered; `write` is swapping the finished output in (and removing the old).
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub load: Duration,
+    pub parse: Duration,
+    pub link: Duration,
+    pub render: Duration,
+    pub write: Duration,
+}
+
+impl Timings {
+    pub fn stages(&self) -> [(&'static str, Duration); 5] {
+        [
+            ("load", self.load),
+            ("parse", self.parse),
+            ("link", self.link),
+            ("render", self.render),
+            ("write", self.write),
+        ]
+    }
 }
 
 /// A run that did not produce a site. `Usage` maps to exit code 2, `Content` to 1.
@@ -35,11 +75,15 @@ impl Failure {
     }
 }
 
-/// What a successful run reports: warnings, and how many files were written.
+/// What a successful run reports: warnings, what was written, and how long it took.
 #[derive(Debug, Default)]
 pub struct Report {
     pub warnings: Vec<Diagnostic>,
     pub output: Option<PathBuf>,
+    pub pages: usize,
+    pub feeds: usize,
+    pub bytes: u64,
+    pub timings: Timings,
 }
 
 pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
@@ -60,10 +104,40 @@ pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
 
 /// Load, parse and link: the site model, or every problem (warnings included).
 pub fn parse_site(root: &Path, config: Config, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
-    let loaded = load::load(root);
+    parse_site_timed(root, config, drafts, &mut Timings::default())
+}
+
+/// [`parse_site`], adding each stage's time to `t`.
+pub fn parse_site_timed(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    t: &mut Timings,
+) -> (Option<Site>, Vec<Diagnostic>) {
+    let loaded = timed(&mut t.load, || load::load(root));
     let mut diags = loaded.diags;
-    let parsed: Vec<_> = loaded
-        .docs
+    let (docs, more, unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
+    diags.extend(more);
+    let (site, more) = timed(&mut t.link, || {
+        link::link(config, docs, loaded.assets, drafts, &unparsed)
+    });
+    diags.extend(more);
+    let site = site.filter(|_| !diags.iter().any(Diagnostic::is_error));
+    (site, diags)
+}
+
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let clock = Instant::now();
+    let out = f();
+    *slot += clock.elapsed();
+    out
+}
+
+/// Front matter of every file, in parallel: the documents, their problems, and
+/// the IDs of incident files that failed to parse (references to them are not
+/// reported again as unknown: the file's own error says what to fix).
+fn parse_docs(sources: Vec<load::SourceDoc>) -> (Vec<Document>, Vec<Diagnostic>, HashSet<String>) {
+    let parsed: Vec<_> = sources
         .into_par_iter()
         .map(|d| {
             let failed_id = || frontmatter::declared_id(&d.source).map(|id| id.key());
@@ -77,18 +151,13 @@ pub fn parse_site(root: &Path, config: Config, drafts: bool) -> (Option<Site>, V
         })
         .collect();
     let mut docs = Vec::with_capacity(parsed.len());
-    // IDs of incident files that failed to parse: references to them are not
-    // reported again as unknown (the file's own error says what to fix).
-    let mut unparsed = std::collections::HashSet::new();
+    let (mut diags, mut unparsed) = (Vec::new(), HashSet::new());
     for (doc, ds, id) in parsed {
         docs.extend(doc);
         diags.extend(ds);
         unparsed.extend(id);
     }
-    let (site, more) = link::link(config, docs, loaded.assets, drafts, &unparsed);
-    diags.extend(more);
-    let site = site.filter(|_| !diags.iter().any(Diagnostic::is_error));
-    (site, diags)
+    (docs, diags, unparsed)
 }
 
 pub fn now() -> Result<Now, Failure> {
@@ -140,29 +209,96 @@ impl Sink for NullSink {
     }
 }
 
+/// Counts what passes through to `inner` into a [`Progress`].
+struct Counting<'a, S> {
+    inner: S,
+    progress: &'a Progress,
+}
+
+impl<S: Sink> Counting<'_, S> {
+    fn count(&self, path: &str, bytes: u64) {
+        let p = self.progress;
+        if path.ends_with(".html") {
+            p.pages.fetch_add(1, Relaxed);
+        } else if path.ends_with("atom.xml") || path.ends_with("feed.json") {
+            p.feeds.fetch_add(1, Relaxed);
+        }
+        p.bytes.fetch_add(bytes, Relaxed);
+    }
+}
+
+impl<S: Sink> Sink for Counting<'_, S> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let n = bytes.len() as u64;
+        self.inner.put(path, bytes)?;
+        self.count(path, n);
+        Ok(())
+    }
+    fn copy(&self, path: &str, from: &Path) -> std::io::Result<()> {
+        self.inner.copy(path, from)?;
+        self.count(path, std::fs::metadata(from).map_or(0, |m| m.len()));
+        Ok(())
+    }
+}
+
+/// Render the whole site into `inner`, counting into `progress`.
+fn render_counted(
+    site: &Site,
+    theme: &Theme,
+    now: &Now,
+    inner: impl Sink,
+    progress: &Progress,
+) -> render::RenderResult {
+    progress
+        .pages_total
+        .store(render::html_page_count(site), Relaxed);
+    render::render_all(site, theme, now, &Counting { inner, progress })
+}
+
+fn report(
+    warnings: Vec<Diagnostic>,
+    output: Option<PathBuf>,
+    p: &Progress,
+    timings: Timings,
+) -> Report {
+    Report {
+        warnings,
+        output,
+        pages: p.pages.load(Relaxed),
+        feeds: p.feeds.load(Relaxed),
+        bytes: p.bytes.load(Relaxed),
+        timings,
+    }
+}
+
 /// `sitrep check`: every error and warning, nothing written.
-pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
-    let (config, theme, now) = prepare(opts)?;
+pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
+    let mut t = Timings::default();
+    let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     // What `build` would refuse whatever the flags; a foreign folder needs --force
     // only at build time.
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site(&opts.root, config, opts.drafts);
+    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
         site.release_sources();
-        if let Err(more) = render::render_all(&site, &theme, &now, &NullSink) {
+        if let Err(more) = timed(&mut t.render, || {
+            render_counted(&site, &theme, &now, NullSink, &progress)
+        }) {
             diags.extend(more);
         }
     }
-    finish(diags)
+    Ok(report(finish(diags)?, None, &progress, t))
 }
 
 /// `sitrep build`: the whole pipeline, written atomically.
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
-    let (config, theme, now) = prepare(opts)?;
+    let mut t = Timings::default();
+    let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, diags) = parse_site(&opts.root, config, opts.drafts);
+    let (site, diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };
@@ -174,17 +310,17 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
         )])
     };
     let staging = write::Staging::new(&output).map_err(io_err)?;
-    if let Err(more) = render::render_all(&site, &theme, &now, &write::DirSink(staging.path())) {
+    let progress = opts.progress.clone().unwrap_or_default();
+    let sink = write::DirSink::new(staging.path());
+    if let Err(more) = timed(&mut t.render, || {
+        render_counted(&site, &theme, &now, sink, &progress)
+    }) {
         let mut all = diags;
         all.extend(more);
         return finish(all).map(|_| Report::default());
     }
-    staging.commit().map_err(io_err)?;
-    let warnings = finish(diags)?;
-    Ok(Report {
-        warnings,
-        output: Some(output),
-    })
+    timed(&mut t.write, || staging.commit()).map_err(io_err)?;
+    Ok(report(finish(diags)?, Some(output), &progress, t))
 }
 
 /// Used by tests and serve: warnings only, as a convenience.

@@ -19,6 +19,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder (atomically).
+    #[command(
+        after_help = "On a terminal, a build that runs over a second shows a progress bar and ends with\none summary line (pages, feeds, bytes, time). In a pipe or a CI log it prints only\n`sitrep: built DIR in N ms` (and diagnostics)."
+    )]
     Build(BuildArgs),
     /// Build, watch and serve the site with live reload; never writes output/.
     Serve(ServeArgs),
@@ -53,6 +56,9 @@ pub struct BuildArgs {
     /// Replace a non-empty output folder that sitrep did not write.
     #[arg(long)]
     pub force: bool,
+    /// Print the time of each stage (load, parse, link, render, write) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +93,9 @@ pub struct CheckArgs {
     /// Include files with `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Print the time of each stage (load, parse, link, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

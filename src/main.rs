@@ -1,11 +1,23 @@
 //! The `sitrep` binary: parse the command line, call the library, print
-//! diagnostics, map the result to an exit code (0 ok, 1 content, 2 usage).
+//! diagnostics, progress and timings, map the result to an exit code (0 ok,
+//! 1 content, 2 usage).
 
 use clap::Parser;
-use sitrep::build::{self, BuildOptions, Failure};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sitrep::build::{self, BuildOptions, Failure, Progress, Report, Timings};
 use sitrep::cli::{Cli, Command, Format};
 use sitrep::diag::{self, Diagnostic};
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+// Builds allocate many short-lived strings and JSON values on every thread;
+// mimalloc's per-thread heaps beat the system allocator there (see README).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn print(diags: &[Diagnostic], format: Format) {
     match format {
@@ -37,6 +49,105 @@ fn exit_for(result: Result<Vec<Diagnostic>, Failure>, format: Format) -> ExitCod
     }
 }
 
+/// `check` writes nothing, so it has no write stage.
+fn print_timings(t: &Timings, stages: usize) {
+    eprintln!("sitrep: timings");
+    for (stage, d) in t.stages().into_iter().take(stages) {
+        eprintln!("  {stage:<7}{:>9.1} ms", d.as_secs_f64() * 1e3);
+    }
+}
+
+/// A progress bar on stderr, drawn only once the build has run for a second so
+/// quick builds do not flicker.
+struct Bar {
+    done: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl Bar {
+    fn start(progress: Arc<Progress>) -> Bar {
+        let done = Arc::new(AtomicBool::new(false));
+        let stop = done.clone();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut bar: Option<ProgressBar> = None;
+            while !stop.load(Relaxed) {
+                std::thread::park_timeout(Duration::from_millis(100));
+                if started.elapsed() < Duration::from_secs(1) {
+                    continue;
+                }
+                draw(&mut bar, &progress);
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+        });
+        Bar { done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Relaxed);
+        self.thread.thread().unpark();
+        let _ = self.thread.join();
+    }
+}
+
+/// A spinner while content is read and linked (the page count is not known
+/// yet), then a bar of pages written.
+fn draw(bar: &mut Option<ProgressBar>, p: &Progress) {
+    let style =
+        |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
+    let b = bar.get_or_insert_with(|| {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_style(style("{spinner} reading content {elapsed}"))
+    });
+    let total = p.pages_total.load(Relaxed) as u64;
+    if total > 0 && b.length() != Some(total) {
+        b.set_style(style("{bar:40} {pos}/{len} pages {elapsed}"));
+        b.set_length(total);
+    }
+    if total == 0 {
+        b.tick();
+    }
+    b.set_position(p.pages.load(Relaxed) as u64);
+}
+
+fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let progress = Arc::new(Progress::default());
+    let bar = tty.then(|| Bar::start(progress.clone()));
+    let opts = BuildOptions {
+        progress: Some(progress),
+        ..opts
+    };
+    let result = build::build(&opts);
+    if let Some(b) = bar {
+        b.stop();
+    }
+    let result = result.map(|r: Report| {
+        if let Some(out) = &r.output {
+            let ms = started.elapsed().as_millis();
+            if tty {
+                eprintln!(
+                    "sitrep: built {}: {} pages, {} feeds, {} in {ms} ms",
+                    out.display(),
+                    r.pages,
+                    r.feeds,
+                    HumanBytes(r.bytes)
+                );
+            } else {
+                eprintln!("sitrep: built {} in {ms} ms", out.display());
+            }
+        }
+        if timings {
+            print_timings(&r.timings, 5);
+        }
+        r.warnings
+    });
+    exit_for(result, Format::Text)
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -53,19 +164,9 @@ fn main() -> ExitCode {
                 base_url: a.base_url,
                 drafts: a.drafts,
                 force: a.force,
+                progress: None,
             };
-            let started = std::time::Instant::now();
-            let result = build::build(&opts).map(|r| {
-                if let Some(out) = &r.output {
-                    eprintln!(
-                        "sitrep: built {} in {} ms",
-                        out.display(),
-                        started.elapsed().as_millis()
-                    );
-                }
-                r.warnings
-            });
-            exit_for(result, Format::Text)
+            build_command(opts, a.timings)
         }
         Command::Check(a) => {
             let opts = BuildOptions {
@@ -73,7 +174,13 @@ fn main() -> ExitCode {
                 drafts: a.drafts,
                 ..Default::default()
             };
-            exit_for(build::check(&opts), a.format)
+            let result = build::check(&opts).map(|r| {
+                if a.timings {
+                    print_timings(&r.timings, 4);
+                }
+                r.warnings
+            });
+            exit_for(result, a.format)
         }
         Command::Serve(a) => exit_for(sitrep::serve::run(&a), Format::Text),
         Command::New(a) => exit_for(sitrep::scaffold::new(&a), Format::Text),

@@ -4,9 +4,11 @@
 //! refuses output folders sitrep does not own.
 
 use crate::render::Sink;
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::RwLock;
 
 /// The marker that says "sitrep wrote this folder"; a non-empty folder without
 /// it is not replaced unless `--force`.
@@ -298,10 +300,23 @@ fn recover(target: &Path) {
     }
 }
 
-/// Writes rendered files under a folder.
-pub struct DirSink<'a>(pub &'a Path);
+/// Writes rendered files under a folder. Remembers the folders it made: a build
+/// writes thousands of files into a few shared folders (`api/incidents/`, each
+/// term's), and a `mkdir` per file that only fails with "exists" is a syscall and
+/// a path walk each.
+pub struct DirSink<'a> {
+    root: &'a Path,
+    made: RwLock<HashSet<String>>,
+}
 
-impl DirSink<'_> {
+impl<'a> DirSink<'a> {
+    pub fn new(root: &'a Path) -> DirSink<'a> {
+        DirSink {
+            root,
+            made: RwLock::new(HashSet::new()),
+        }
+    }
+
     fn target(&self, path: &str) -> io::Result<PathBuf> {
         // Paths come from validated IDs and slugs; this is the last line of defence.
         if path
@@ -314,11 +329,36 @@ impl DirSink<'_> {
                 format!("refusing to write outside the output folder: {path}"),
             ));
         }
-        let t = self.0.join(path);
-        if let Some(p) = t.parent() {
-            fs::create_dir_all(p)?;
+        self.make_dir(path.rsplit_once('/').map_or("", |(dir, _)| dir))?;
+        Ok(self.root.join(path))
+    }
+
+    /// `dir` (relative, `/`-separated) exists after this; at most one `mkdir`
+    /// for a folder whose parent exists, none for one made before.
+    fn make_dir(&self, dir: &str) -> io::Result<()> {
+        if self.made.read().is_ok_and(|m| m.contains(dir)) {
+            return Ok(());
         }
-        Ok(t)
+        let full = self.root.join(dir);
+        match fs::create_dir(&full) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match dir.rsplit_once('/') {
+                    Some((parent, _)) => self.make_dir(parent)?,
+                    None => fs::create_dir_all(self.root)?,
+                }
+                match fs::create_dir(&full) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                    _ => {}
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        if let Ok(mut m) = self.made.write() {
+            m.insert(dir.to_string());
+        }
+        Ok(())
     }
 }
 
@@ -389,7 +429,7 @@ mod tests {
         let out = root.join("output");
         for version in ["one", "two"] {
             let staging = Staging::new(&out).unwrap();
-            DirSink(staging.path())
+            DirSink::new(staging.path())
                 .put("index.html", version.as_bytes().to_vec())
                 .unwrap();
             staging.commit().unwrap();
@@ -411,7 +451,7 @@ mod tests {
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("index.html"), "old").unwrap();
         let staging = Staging::new(&out).unwrap();
-        DirSink(staging.path())
+        DirSink::new(staging.path())
             .put("index.html", b"new".to_vec())
             .unwrap();
         drop(staging);
@@ -444,9 +484,38 @@ mod tests {
     }
 
     #[test]
+    fn the_sink_makes_missing_folders_once_and_shares_existing_ones() {
+        let (_tmp, root) = site();
+        let out = root.join("not/yet");
+        let sink = DirSink::new(&out);
+        for p in [
+            "top.html",
+            "a/b/c.html",
+            "a/b/d.html",
+            "a/e.html",
+            "f/g/h/i.json",
+        ] {
+            sink.put(p, p.as_bytes().to_vec()).unwrap();
+        }
+        for p in [
+            "top.html",
+            "a/b/c.html",
+            "a/b/d.html",
+            "a/e.html",
+            "f/g/h/i.json",
+        ] {
+            assert_eq!(fs::read_to_string(out.join(p)).unwrap(), p);
+        }
+        let made = sink.made.read().unwrap();
+        let mut made: Vec<_> = made.iter().map(String::as_str).collect();
+        made.sort();
+        assert_eq!(made, ["", "a", "a/b", "f", "f/g", "f/g/h"]);
+    }
+
+    #[test]
     fn the_sink_never_writes_outside_its_folder() {
         let (_tmp, root) = site();
-        let sink = DirSink(&root);
+        let sink = DirSink::new(&root);
         for bad in ["../x", "/etc/x", "a/../../x"] {
             assert!(sink.put(bad, Vec::new()).is_err(), "{bad}");
         }

@@ -206,8 +206,12 @@ fn feeds_and_sitemap_parse() {
         .iter()
         .find(|i| i["id"] == "EX200")
         .unwrap();
-    assert_eq!(b["durations"]["time_to_acknowledge_s"], 720);
     assert_eq!(b["url"], "https://example.org/pm/incidents/ex200/");
+    assert_eq!(b["json"], "https://example.org/pm/api/incidents/ex200.json");
+    let full: serde_json::Value =
+        serde_json::from_str(&read(&out, "api/incidents/ex200.json")).unwrap();
+    assert_eq!(full["durations"]["time_to_acknowledge_s"], 720);
+    assert_eq!(full["url"], b["url"]);
     let sitemap = read(&out, "sitemap.xml");
     let sm = roxmltree::Document::parse(&sitemap).unwrap();
     let locs: Vec<_> = sm

@@ -1,12 +1,13 @@
 //! Machine-readable outputs: the linked site in, Atom and JSON feeds, per-term
-//! feeds, sitemap, robots.txt, `/api/incidents.json` and the search index out.
+//! feeds, robots.txt and the search index out; with [`super::api`] and
+//! [`super::sitemap`], each file (or group of files) rendered on its own rayon task.
 
 use super::context::Builder;
-use super::{RenderResult, Sink};
+use super::{RenderResult, Sink, api, sitemap};
 use crate::diag::Diagnostic;
-use crate::link::{incident_path, news_path, page_path};
-use crate::model::*;
+use crate::link::{incident_path, news_path};
 use crate::time::Timestamp;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -26,7 +27,7 @@ struct Entry<'a> {
     categories: Vec<String>,
 }
 
-fn rfc3339(t: &Timestamp) -> String {
+pub(super) fn rfc3339(t: &Timestamp) -> String {
     match t {
         Timestamp::Instant(i) => i.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Timestamp::Date(d) => format!("{d}T00:00:00Z"),
@@ -217,58 +218,20 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
     pretty(&feed)
 }
 
-fn pretty(v: &Value) -> String {
+pub(super) fn pretty(v: &Value) -> String {
     html_safe(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
 }
 
 /// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` etc. mean the
 /// same; escaping them keeps a writer's `<script>` inert even if a consumer pastes
 /// the JSON into HTML.
-fn html_safe(json: String) -> String {
+pub(super) fn html_safe(json: String) -> String {
     if !json.contains(['<', '>', '&']) {
         return json;
     }
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
-}
-
-fn api(cx: &Builder) -> String {
-    let site = cx.site;
-    let tz = &site.config.timezone;
-    let t = |t: &Option<Timestamp>| t.as_ref().map(Timestamp::machine);
-    let incidents: Vec<Value> = site
-        .incidents
-        .iter()
-        .map(|inc| {
-            let secs = |to: &Option<Timestamp>| to.as_ref().and_then(|x| inc.started.seconds_until(x));
-            json!({
-                "id": inc.id, "url": site.config.abs_url(&incident_path(&inc.id)), "title": inc.title,
-                "services": inc.services, "status": inc.status.as_str(),
-                "started": inc.started.machine(), "detected": t(&inc.detected), "acknowledged": t(&inc.acknowledged),
-                "mitigated": t(&inc.mitigated), "next_update": t(&inc.next_update), "resolved": t(&inc.resolved),
-                "classification": inc.classification.as_str(),
-                "window": inc.window.map(|w| json!({"start": w.start.machine(), "end": w.end.machine()})),
-                "severity": inc.severity.map(|s| s.as_str()), "regions": inc.regions, "components": inc.components,
-                "errors": inc.errors,
-                "timeline": inc.timeline.iter().map(|e| json!({"at": e.at.machine(), "status": e.status.map(|s| s.as_str()), "text": e.text})).collect::<Vec<_>>(),
-                "related": inc.related.iter().map(|r| match r {
-                    Related::Incident { id, note } => json!({"id": id, "note": note, "url": site.config.abs_url(&incident_path(id))}),
-                    Related::External { title, url, date, note } => json!({"title": title, "url": url, "date": date.as_ref().map(Timestamp::machine), "note": note}),
-                }).collect::<Vec<_>>(),
-                "summary": inc.summary, "tags": inc.tags, "sources": inc.sources,
-                "actions": inc.actions.iter().map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": a.due.as_ref().map(Timestamp::machine)})).collect::<Vec<_>>(),
-                "takes": inc.takes.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                "extra": inc.extra,
-                "durations": {
-                    "time_to_detect_s": secs(&inc.detected), "time_to_acknowledge_s": secs(&inc.acknowledged),
-                    "time_to_mitigate_s": secs(&inc.mitigated), "time_to_resolve_s": secs(&inc.resolved),
-                },
-                "started_display": inc.started.display(tz),
-            })
-        })
-        .collect();
-    pretty(&json!({"generator": "sitrep", "site": site.config.base_url, "incidents": incidents}))
 }
 
 fn search_index(cx: &Builder) -> String {
@@ -301,88 +264,63 @@ fn search_index(cx: &Builder) -> String {
     html_safe(serde_json::to_string(&items).unwrap_or_default())
 }
 
-fn sitemap(cx: &Builder) -> String {
+/// One site-wide output: renders its files (path, text) when run.
+type Job<'a> = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync + 'a>;
+
+/// The site-wide outputs as independent jobs; the incident records are one job each.
+fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     let site = cx.site;
     let c = &site.config;
-    let mut paths: Vec<(String, Option<String>)> = vec![
-        (String::new(), None),
-        ("incidents/".into(), None),
-        ("news/".into(), None),
-        ("actions/".into(), None),
-        ("search/".into(), None),
-    ];
-    paths.extend(
-        site.incidents
-            .iter()
-            .map(|i| (incident_path(&i.id), Some(rfc3339(Builder::updated(i))))),
-    );
-    paths.extend(site.news.iter().map(|n| {
-        (
-            news_path(&n.slug),
-            Some(rfc3339(n.updated.as_ref().unwrap_or(&n.date))),
+    let everything = move || {
+        newest(
+            cx,
+            (0..site.incidents.len())
+                .map(Item::Incident)
+                .chain((0..site.news.len()).map(Item::News)),
         )
-    }));
-    paths.extend(site.pages.iter().map(|p| (page_path(&p.slug), None)));
+    };
+    let mut jobs: Vec<Job> = vec![
+        Box::new(move || {
+            let atom = atom(cx, &c.title, "atom.xml", "", &everything(), true);
+            vec![("atom.xml".into(), atom)]
+        }),
+        Box::new(move || vec![("feed.json".into(), json_feed(cx, &everything()))]),
+    ];
     for tax in &site.taxonomies {
-        paths.push((format!("{}/", tax.name), None));
-        paths.extend(
-            tax.terms
-                .keys()
-                .map(|slug| (format!("{}/{slug}/", tax.name), None)),
-        );
-    }
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (p, lastmod) in paths {
-        let _ = write!(s, "  <url><loc>{}</loc>", xml(&c.abs_url(&p)));
-        if let Some(l) = lastmod {
-            let _ = write!(s, "<lastmod>{l}</lastmod>");
+        for (slug, term) in &tax.terms {
+            jobs.push(Box::new(move || {
+                let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
+                let dir = format!("{}/{slug}/", tax.name);
+                let title = format!("{} — {}: {}", c.title, tax.title, term.name);
+                let feed = atom(cx, &title, &format!("{dir}atom.xml"), &dir, &entries, false);
+                vec![(format!("{dir}atom.xml"), feed)]
+            }));
         }
-        s.push_str("</url>\n");
     }
-    s.push_str("</urlset>\n");
-    s
+    jobs.push(Box::new(move || {
+        vec![("api/incidents.json".into(), api::list(cx))]
+    }));
+    jobs.extend(
+        (0..site.incidents.len()).map(|i| -> Job { Box::new(move || vec![api::record(cx, i)]) }),
+    );
+    jobs.push(Box::new(move || {
+        vec![("search/index.json".into(), search_index(cx))]
+    }));
+    jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));
+    jobs.push(Box::new(move || {
+        let robots = format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            c.abs_url("sitemap.xml")
+        );
+        vec![("robots.txt".into(), robots)]
+    }));
+    jobs
 }
 
 pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
-    let site = cx.site;
-    let c = &site.config;
-    let mut files: Vec<(String, String)> = Vec::new();
-    let all = newest(
-        cx,
-        (0..site.incidents.len())
-            .map(Item::Incident)
-            .chain((0..site.news.len()).map(Item::News)),
-    );
-    files.push((
-        "atom.xml".into(),
-        atom(cx, &c.title, "atom.xml", "", &all, true),
-    ));
-    files.push(("feed.json".into(), json_feed(cx, &all)));
-    for tax in &site.taxonomies {
-        for (slug, term) in &tax.terms {
-            let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
-            let dir = format!("{}/{slug}/", tax.name);
-            let title = format!("{} — {}: {}", c.title, tax.title, term.name);
-            files.push((
-                format!("{dir}atom.xml"),
-                atom(cx, &title, &format!("{dir}atom.xml"), &dir, &entries, false),
-            ));
-        }
-    }
-    files.push(("api/incidents.json".into(), api(cx)));
-    files.push(("search/index.json".into(), search_index(cx)));
-    files.push(("sitemap.xml".into(), sitemap(cx)));
-    files.push((
-        "robots.txt".into(),
-        format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            c.abs_url("sitemap.xml")
-        ),
-    ));
-    let errors: Vec<Diagnostic> = files
-        .into_iter()
+    let errors: Vec<Diagnostic> = jobs(cx)
+        .par_iter()
+        .flat_map_iter(|job| job())
         .filter_map(|(p, text)| {
             sink.put(&p, text.into_bytes())
                 .err()

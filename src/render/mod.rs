@@ -2,9 +2,11 @@
 //! through Tera, feeds, sitemap, JSON) handed to a [`Sink`]. Render never
 //! touches the file system itself: the sink decides where bytes go.
 
+mod api;
 mod context;
 mod feeds;
 mod lists;
+mod sitemap;
 
 use crate::diag::Diagnostic;
 use crate::link::{Site, incident_path, news_path, page_path};
@@ -192,6 +194,11 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         out.extend(pages_of(month.incidents.len(), per).map(|p| Output::Month(m, p)));
     }
     out
+}
+
+/// How many HTML pages [`render_all`] writes (every output but the feeds).
+pub fn html_page_count(site: &Site) -> usize {
+    outputs(site).len() - 1
 }
 
 /// Render everything into `sink`: pages in parallel, then static files and assets.

@@ -77,8 +77,12 @@ fn script_in_title_region_and_error_is_escaped_everywhere() {
     let inc = &api["incidents"][0];
     assert_eq!(inc["title"], "<script>alert('title')</script> Mail delayed");
     assert_eq!(inc["regions"][0], "<script>alert('region')</script>");
+    assert_eq!(inc["errors"][0], "550 <script>alert('code')</script>");
+    let full = fs::read_to_string(out.join("api/incidents/ex1.json")).unwrap();
+    assert!(!full.contains('<'), "raw markup in the full record");
+    let full: Value = serde_json::from_str(&full).unwrap();
     assert_eq!(
-        inc["errors"][0]["message"],
+        full["errors"][0]["message"],
         "<script>alert('message')</script>"
     );
     let sitemap = fs::read_to_string(out.join("sitemap.xml")).unwrap();
