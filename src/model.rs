@@ -232,37 +232,6 @@ pub enum Document {
     Home(Box<HomeIntro>),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn incident_ids_are_path_safe() {
-        assert!(IncidentId::parse("EX1331830").is_ok());
-        assert!(IncidentId::parse("LOCAL-2026-04.a_b").is_ok());
-        for bad in [
-            "../x",
-            "a/b",
-            "has space",
-            "",
-            "-x",
-            ".hidden",
-            &"a".repeat(65),
-        ] {
-            assert!(IncidentId::parse(bad).is_err(), "{bad}");
-        }
-        assert_eq!(IncidentId::parse("EX1331830").unwrap().key(), "ex1331830");
-    }
-
-    #[test]
-    fn keywords_round_trip() {
-        for s in Status::ALL {
-            assert_eq!(Status::parse(s).unwrap().as_str(), *s);
-        }
-        assert_eq!(Severity::parse("Major"), None);
-    }
-}
-
 impl Origin {
     /// The Markdown body: the file's text after the front matter (borrowed, so
     /// a large site does not hold every body twice).
@@ -292,5 +261,36 @@ impl Page {
 impl HomeIntro {
     pub fn body(&self) -> &str {
         self.origin.body()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_ids_are_path_safe() {
+        assert!(IncidentId::parse("EX1331830").is_ok());
+        assert!(IncidentId::parse("LOCAL-2026-04.a_b").is_ok());
+        for bad in [
+            "../x",
+            "a/b",
+            "has space",
+            "",
+            "-x",
+            ".hidden",
+            &"a".repeat(65),
+        ] {
+            assert!(IncidentId::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(IncidentId::parse("EX1331830").unwrap().key(), "ex1331830");
+    }
+
+    #[test]
+    fn keywords_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s).unwrap().as_str(), *s);
+        }
+        assert_eq!(Severity::parse("Major"), None);
     }
 }
