@@ -75,18 +75,22 @@ def set_regions(text, region):
 
 
 def pick(root, incident_dir):
+    """The newest incident with regions and a heading: lists are paged, and
+    only the newest land on the first page of the term they move to."""
     files = sorted(glob.glob(os.path.join(root, incident_dir, "**", "*.md"), recursive=True))
     counts = {}
-    chosen = None
-    for f in files[:2000]:
+    chosen, newest = None, ""
+    for f in files:
         text = open(f, encoding="utf-8").read()
         regs = regions_of(text)
         if not regs:
             continue
         for r in regs:
             counts[r] = counts.get(r, 0) + 1
-        if chosen is None and "\n## " in text and re.search(r"^id:\s*(\S+)", text, re.M):
-            chosen = (f, text, regs)
+        started = re.search(r"^(?:started|date):\s*['\"]?([0-9T:+-]+)", text, re.M)
+        when = started.group(1)[:16] if started else ""
+        if "\n## " in text and re.search(r"^id:\s*(\S+)", text, re.M) and when > newest:
+            chosen, newest = (f, text, regs), when
     if chosen is None:
         raise SystemExit("serve-measure.py: no incident with regions and a heading found")
     f, text, regs = chosen
