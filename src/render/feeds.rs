@@ -12,8 +12,6 @@ use std::fmt::Write as _;
 
 /// Entries per feed, like most generators: feeds are for "what is new".
 const FEED_ENTRIES: usize = 50;
-/// Body characters per incident in the search index (keeps the index small).
-const SEARCH_TEXT: usize = 1500;
 
 struct Entry<'a> {
     id: String,
@@ -271,36 +269,6 @@ fn api(cx: &Builder) -> String {
     pretty(&json!({"generator": "sitrep", "site": site.config.base_url, "incidents": incidents}))
 }
 
-fn search_index(cx: &Builder) -> String {
-    let site = cx.site;
-    let items: Vec<Value> = site
-        .incidents
-        .iter()
-        .enumerate()
-        .map(|(i, inc)| {
-            let text: String = site.incident_html[i]
-                .body
-                .plain_text
-                .chars()
-                .take(SEARCH_TEXT)
-                .collect();
-            let errors: Vec<&str> = inc
-                .errors
-                .iter()
-                .flat_map(|e| e.code.iter().chain(e.message.iter()))
-                .map(String::as_str)
-                .collect();
-            json!({
-                "id": inc.id, "title": inc.title, "url": site.config.url(&incident_path(&inc.id)),
-                "status": inc.status.as_str(), "services": inc.services, "regions": inc.regions,
-                "errors": errors, "text": text,
-            })
-        })
-        .collect();
-    // Compact: this file is downloaded by readers.
-    html_safe(serde_json::to_string(&items).unwrap_or_default())
-}
-
 fn sitemap(cx: &Builder) -> String {
     let site = cx.site;
     let c = &site.config;
@@ -372,7 +340,7 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
         }
     }
     files.push(("api/incidents.json".into(), api(cx)));
-    files.push(("search/index.json".into(), search_index(cx)));
+    files.extend(super::search::files(cx));
     files.push(("sitemap.xml".into(), sitemap(cx)));
     files.push((
         "robots.txt".into(),

@@ -4,6 +4,7 @@
 
 mod context;
 mod feeds;
+mod search;
 
 use crate::diag::Diagnostic;
 use crate::link::{Site, incident_path, news_path, page_path};

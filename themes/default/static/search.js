@@ -1,216 +1,250 @@
-/* sitrep search: client-side search over the JSON index named by the
-   data-index attribute of this script. No dependencies, ES2017.
-   Index: [{id, title, url, status, services: [..], regions: [..], errors: [..], text}] */
+/* sitrep search: reads the split index whose manifest the data-index
+   attribute of this script names (format: docs/templates.md, "Search index").
+   It must tokenize, hash and decode exactly like src/render/search.rs.
+   Only the shards of the query's words and the record blocks of the shown
+   results are downloaded. No dependencies. */
 (function () {
   'use strict';
 
   var script = document.currentScript || document.querySelector('script[data-index]');
-  var indexUrl = script && script.getAttribute('data-index');
+  var manifestUrl = script && script.getAttribute('data-index');
   var form = document.getElementById('search-form');
   var input = document.getElementById('q');
   var countEl = document.getElementById('results-count');
   var listEl = document.getElementById('results-list');
-  if (!indexUrl || !form || !input || !countEl || !listEl) return;
+  var moreEl = document.getElementById('results-more');
+  if (!manifestUrl || !form || !input || !countEl || !listEl || !window.fetch) return;
 
-  var MAX_RESULTS = 50;
-  var entries = null; // prepared index, once loaded
-  var loadError = false;
+  var VERSION = 1;
+  var PAGE = 20; // results per "page"; each may need one record block
+  var MAX_WORDS = 32;
+  var MAX_TOKEN = 64; // longer words are not indexed
+  var base = manifestUrl.replace(/[^\/]*$/, '');
+  var ALPHA = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
+  var DIGIT = {};
+  for (var i = 0; i < ALPHA.length; i++) DIGIT[ALPHA.charCodeAt(i)] = i;
+  var own = Object.prototype.hasOwnProperty;
+  var cache = {};
+  var found = [];
+  var shown = 0;
+  var run = 0;
 
-  // Lower-case, strip accents ("Zürich" finds "zurich"), squeeze whitespace.
-  function norm(value) {
-    return String(value == null ? '' : value)
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .trim();
-  }
-
-  // Query words: split on spaces and punctuation but keep the characters of
-  // IDs and codes (letters, digits, ".", "_", "-"), so that a pasted message
-  // like "closed abruptly (SuspiciousRemoteServerError)" still matches.
-  function words(text) {
-    var seen = Object.create(null);
-    return norm(text)
-      .split(/[\s"'`()\[\]{}<>,;:!?|\\\/=*+&^%$#@~\u2018\u2019\u201c\u201d]+/)
-      .map(function (w) { return w.replace(/^[._-]+|[._-]+$/g, ''); })
-      .filter(function (w) {
-        if (!w || seen[w]) return false;
-        seen[w] = true;
-        return true;
+  function get(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
+        return r.json();
       });
+      cache[url].catch(function () { delete cache[url]; });
+    }
+    return cache[url];
   }
 
-  function list(value) {
-    if (value == null) return [];
-    if (!Array.isArray(value)) value = [value];
-    var out = [];
-    value.forEach(function (v) {
-      if (v && typeof v === 'object') {
-        ['code', 'message', 'name', 'title'].forEach(function (k) { if (v[k]) out.push(String(v[k])); });
-      } else if (v != null && v !== '') {
-        out.push(String(v));
+  // 32-bit FNV-1a over UTF-8, as fnv1a() in search.rs.
+  function fnv(text) {
+    var bytes = new TextEncoder().encode(text);
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    return h >>> 0;
+  }
+
+  // Lower-cased runs of letters and digits, as words() in search.rs.
+  function words(text) {
+    return (String(text).match(/[\p{Alphabetic}\p{N}]+/gu) || []).map(function (w) {
+      return w.toLowerCase();
+    });
+  }
+
+  function phraseKey(all) {
+    return all.length ? '#' + ('0000000' + fnv(all.join(' ')).toString(16)).slice(-8) : null;
+  }
+
+  // Calls fn(doc, weight) per posting; returns the document frequency.
+  function decode(text, fn) {
+    var n = 0, prev = -1, df = 0;
+    for (var i = 0; i < text.length; i++) {
+      var x = DIGIT[text.charCodeAt(i)];
+      if (x === undefined) continue;
+      n = n * 32 + (x & 31);
+      if (x < 32) {
+        prev += 1 + Math.floor(n / 8);
+        fn(prev, n % 8);
+        df++;
+        n = 0;
+      }
+    }
+    return df;
+  }
+
+  function fileOf(m, key) {
+    if (!m.bigIndex) {
+      m.bigIndex = Object.create(null);
+      m.big.forEach(function (b, n) { m.bigIndex[b[0]] = n; });
+    }
+    var n = m.bigIndex[key];
+    return n !== undefined ? base + 'b/' + n + '.json' : base + 's/' + (fnv(key) % m.shards) + '.json';
+  }
+
+  function postings(m, key) {
+    return get(fileOf(m, key)).then(function (obj) {
+      return own.call(obj, key) ? String(obj[key]) : '';
+    });
+  }
+
+  // Exact phrase (ID, error, title) first, then the most query words, then
+  // the field-weighted idf score, then newest.
+  function rank(m, toks, lists, phraseList) {
+    var hits = new Map();
+    function hit(doc) {
+      var h = hits.get(doc);
+      if (!h) hits.set(doc, h = { doc: doc, p: 0, m: 0, s: 0 });
+      return h;
+    }
+    lists.forEach(function (text) {
+      var list = [];
+      var df = decode(text, function (doc, w) { list.push(doc, w); });
+      var idf = Math.log(1 + m.docs / Math.max(df, 1));
+      for (var i = 0; i < list.length; i += 2) {
+        var h = hit(list[i]);
+        h.m++;
+        h.s += idf * (list[i + 1] + 1);
       }
     });
-    return out;
-  }
-
-  function prepare(item) {
-    var e = {
-      item: item,
-      id: norm(item.id),
-      title: norm(item.title),
-      errors: list(item.errors).map(norm),
-      services: list(item.services).map(norm).join(' | '),
-      regions: list(item.regions).map(norm).join(' | '),
-      text: norm(item.text)
-    };
-    e.all = [e.id, e.title, e.errors.join(' | '), e.services, e.regions, e.text].join(' \n ');
-    return e;
-  }
-
-  // Higher is better: an exact ID or error hit first, then title, then text.
-  function score(e, phrase, toks) {
-    var s = 0;
-    if (e.id && (e.id === phrase || toks.indexOf(e.id) !== -1)) s += 1000;
-    for (var i = 0; i < e.errors.length; i++) {
-      var err = e.errors[i];
-      if (!err) continue;
-      if (err === phrase) s += 900;
-      else if (err.length >= 4 && phrase.indexOf(err) !== -1) s += 700;
-      else if (phrase.length >= 4 && err.indexOf(phrase) !== -1) s += 600;
-      else if (toks.indexOf(err) !== -1) s += 700;
-    }
-    if (phrase && e.title.indexOf(phrase) !== -1) s += 300;
-    toks.forEach(function (t) {
-      if (e.title.indexOf(t) !== -1) s += 40;
-      if (e.services.indexOf(t) !== -1 || e.regions.indexOf(t) !== -1) s += 25;
-      if (e.errors.some(function (err) { return err.indexOf(t) !== -1; })) s += 20;
-      if (e.text.indexOf(t) !== -1) s += 5;
-    });
-    return s;
+    decode(phraseList, function (doc, w) { var h = hit(doc); h.p = Math.max(h.p, w + 1); });
+    var all = Array.from(hits.values());
+    var full = all.filter(function (h) { return h.p || h.m === toks.length; });
+    var partial = !full.length;
+    if (partial) full = all.filter(function (h) { return toks.length > 1 && h.m * 2 >= toks.length; });
+    full.sort(function (a, b) { return b.p - a.p || b.m - a.m || b.s - a.s || a.doc - b.doc; });
+    return { hits: full, partial: partial };
   }
 
   function search(query) {
-    var phrase = norm(query);
-    var toks = words(query);
-    if (!toks.length) return { results: [], partial: false };
-    var results = [];
-    var partial = [];
-    entries.forEach(function (e, order) {
-      var s = score(e, phrase, toks);
-      var hits = toks.filter(function (t) { return e.all.indexOf(t) !== -1; }).length;
-      if (hits === toks.length || s >= 600) {
-        results.push({ e: e, s: s, order: order });
-      } else if (hits > 0 && hits * 2 >= toks.length) {
-        // Pasted messages often carry request IDs or addresses that no page has.
-        partial.push({ e: e, s: s + hits * 50, order: order });
-      }
+    var all = words(query);
+    var seen = Object.create(null);
+    var toks = all.filter(function (w) {
+      if (seen[w] || Array.from(w).length > MAX_TOKEN) return false;
+      return (seen[w] = true);
+    }).slice(0, MAX_WORDS);
+    var phrase = phraseKey(all);
+    if (!phrase) return Promise.resolve({ hits: [], partial: false });
+    return get(manifestUrl).then(function (m) {
+      if (m.version !== VERSION) throw new Error('search index version ' + m.version);
+      return Promise.all(toks.map(function (t) { return postings(m, t); }).concat([postings(m, phrase)]))
+        .then(function (lists) { return rank(m, toks, lists.slice(0, -1), lists[lists.length - 1]); })
+        .then(function (r) { r.block = m.block; return r; });
     });
-    var useful = results.length ? results : partial;
-    useful.sort(function (a, b) { return b.s - a.s || a.order - b.order; });
-    return { results: useful.map(function (r) { return r.e.item; }), partial: !results.length };
-  }
-
-  function statusLabel(status) {
-    status = String(status);
-    return status.charAt(0).toUpperCase() + status.slice(1);
   }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
-    if (text != null) node.textContent = text;
+    if (text) node.textContent = text;
     return node;
   }
 
+  // rec: [id, title, status, status label, date (machine), date, url]
+  function item(rec) {
+    var li = el('li');
+    var a = el('a');
+    a.href = rec[6];
+    if (rec[0]) {
+      a.appendChild(el('span', 'id', rec[0]));
+      a.appendChild(document.createTextNode(' '));
+    }
+    a.appendChild(el('span', 'result-title', rec[1]));
+    li.appendChild(a);
+    var meta = el('span', 'result-meta');
+    var badge = el('span', 'badge' + (rec[2] ? ' badge-status badge-' + rec[2].replace(/[^a-z-]/g, '') : ''), rec[3]);
+    var time = el('time', null, rec[5]);
+    time.setAttribute('datetime', rec[4]);
+    meta.appendChild(badge);
+    meta.appendChild(document.createTextNode(' '));
+    meta.appendChild(time);
+    li.appendChild(meta);
+    return li;
+  }
+
+  // Appends the next PAGE results, fetching only the record blocks they are in.
+  function showMore(r, token) {
+    var next = r.hits.slice(shown, shown + PAGE);
+    return Promise.all(next.map(function (h) {
+      return get(base + 'r/' + Math.floor(h.doc / r.block) + '.json').then(function (b) { return b[h.doc % r.block]; });
+    })).then(function (recs) {
+      if (token !== run) return null;
+      var frag = document.createDocumentFragment();
+      var first = null;
+      recs.forEach(function (rec) {
+        if (!rec) return;
+        var li = item(rec);
+        first = first || li.querySelector('a');
+        frag.appendChild(li);
+      });
+      listEl.appendChild(frag);
+      shown += next.length;
+      if (moreEl) moreEl.hidden = shown >= r.hits.length;
+      if (first && !performance.getEntriesByName('sitrep-search-results').length) {
+        performance.mark('sitrep-search-results');
+      }
+      return first;
+    });
+  }
+
+  function announce(query, r) {
+    var n = r.hits.length;
+    var q = '“' + query.trim() + '”';
+    if (!n) return 'No results for ' + q + '.';
+    if (r.partial) return 'Nothing matches every word of ' + q + '. ' + n + ' closest ' + (n === 1 ? 'match' : 'matches') + ':';
+    return n + (n === 1 ? ' result' : ' results') + ' for ' + q + (n > PAGE ? ', showing the first ' + PAGE : '') + '.';
+  }
+
   function render(query) {
+    var token = ++run;
     listEl.textContent = '';
+    shown = 0;
+    found = null;
+    if (moreEl) moreEl.hidden = true;
     if (!query.trim()) {
       countEl.textContent = '';
       return;
     }
-    if (loadError) {
-      countEl.textContent = 'The search index could not be loaded. Please browse all incidents instead.';
-      return;
-    }
-    if (!entries) {
-      countEl.textContent = 'Loading the search index…';
-      return;
-    }
-    var found = search(query);
-    var all = found.results;
-    var shown = all.slice(0, MAX_RESULTS);
-    var n = all.length;
-    var msg;
-    if (!n) msg = 'No results for “' + query.trim() + '”.';
-    else if (found.partial) msg = 'Nothing matches every word of “' + query.trim() + '”. Closest ' + (n === 1 ? 'match' : n + ' matches') + ':';
-    else msg = n + (n === 1 ? ' result' : ' results') + ' for “' + query.trim() + '”' + (n > MAX_RESULTS ? ', showing the first ' + MAX_RESULTS : '') + '.';
-    countEl.textContent = msg;
-    var frag = document.createDocumentFragment();
-    shown.forEach(function (item) {
-      var li = el('li');
-      var a = el('a');
-      a.href = item.url;
-      if (item.id) {
-        a.appendChild(el('span', 'id', item.id));
-        a.appendChild(document.createTextNode(' '));
-      }
-      a.appendChild(el('span', 'result-title', item.title || item.url));
-      li.appendChild(a);
-      if (item.status) {
-        li.appendChild(document.createTextNode(' '));
-        li.appendChild(el('span', 'badge badge-status badge-' + String(item.status).replace(/[^a-z-]/g, ''), statusLabel(item.status)));
-      }
-      var meta = list(item.services).concat(list(item.regions)).join(' · ');
-      if (meta) li.appendChild(el('span', 'result-meta', meta));
-      frag.appendChild(li);
+    countEl.textContent = 'Searching…';
+    search(query).then(function (r) {
+      if (token !== run) return null;
+      found = r;
+      return showMore(r, token).then(function () {
+        if (token === run) countEl.textContent = announce(query, r);
+      });
+    }).catch(function () {
+      if (token === run) countEl.textContent = 'The search index could not be loaded. Please browse the lists below instead.';
     });
-    listEl.appendChild(frag);
   }
 
-  function syncUrl(query) {
-    if (!window.history || !history.replaceState) return;
+  function setUrl(query, push) {
+    if (!window.history || !history.pushState) return;
     var url = new URL(window.location.href);
     if (query.trim()) url.searchParams.set('q', query);
     else url.searchParams.delete('q');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
+    history[push ? 'pushState' : 'replaceState'](null, '', url.pathname + url.search + url.hash);
   }
 
-  var timer = null;
-  function update() {
-    clearTimeout(timer);
-    timer = setTimeout(function () {
-      syncUrl(input.value);
-      render(input.value);
-    }, 150);
+  function fromUrl() {
+    input.value = new URLSearchParams(window.location.search).get('q') || '';
+    render(input.value);
   }
 
-  input.addEventListener('input', update);
   form.addEventListener('submit', function (event) {
     event.preventDefault();
-    clearTimeout(timer);
-    syncUrl(input.value);
+    setUrl(input.value, true);
     render(input.value);
   });
-
-  var initial = new URLSearchParams(window.location.search).get('q');
-  if (initial) input.value = initial;
-  else input.focus();
-  render(input.value);
-
-  fetch(indexUrl, { credentials: 'same-origin' })
-    .then(function (response) {
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      return response.json();
-    })
-    .then(function (data) {
-      var items = Array.isArray(data) ? data : (data && (data.items || data.incidents)) || [];
-      entries = items.filter(function (item) { return item && item.url; }).map(prepare);
-      render(input.value);
-    })
-    .catch(function () {
-      loadError = true;
-      render(input.value);
+  if (moreEl) {
+    moreEl.addEventListener('click', function () {
+      if (!found) return;
+      showMore(found, run).then(function (first) { if (first) first.focus(); });
     });
+  }
+  window.addEventListener('popstate', fromUrl);
+  fromUrl();
+  if (!input.value) input.focus();
 })();

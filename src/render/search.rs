@@ -1,0 +1,380 @@
+//! Search index: the linked [`Site`] in (typed incident fields, whole bodies,
+//! news), the files under `search/` out — a small manifest, an inverted index
+//! sharded by token hash, and result records in blocks — so that a query
+//! downloads only the parts its words need. docs/templates.md has the format;
+//! `themes/default/static/search.js` is the reader and must match [`words`],
+//! [`phrase_key`], [`fnv1a`] and [`encode`].
+
+use super::context::Builder;
+use crate::link::{Site, incident_path, news_path};
+use crate::time::Timestamp;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Bump when the file layout or encoding changes (search.js checks it).
+const VERSION: u32 = 1;
+/// Records per `search/r/<n>.json`: a result page fetches a few small blocks.
+const BLOCK: usize = 32;
+/// Average encoded postings per shard the shard count aims at.
+const SHARD_TARGET: usize = 4096;
+const MAX_SHARDS: usize = 4096;
+/// Postings longer than this get a file of their own (listed in the manifest),
+/// so one common word does not make its whole shard heavy.
+const OWN_FILE: usize = 2048;
+/// Longer tokens are noise (hashes, base64) and only bloat the index.
+const MAX_TOKEN: usize = 64;
+
+/// Field weights, 0..=7 (the reader scores a hit as weight + 1).
+const W_ID: u8 = 7;
+const W_ERROR: u8 = 6;
+const W_TITLE: u8 = 5;
+const W_TERM: u8 = 3;
+const W_TIMELINE: u8 = 1;
+const W_BODY: u8 = 0;
+
+/// 32-bit FNV-1a over UTF-8: the shard of a token and the key of a phrase.
+pub fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Lower-cased runs of letters and digits: "421 4.3.2 (Timeout)" → 421 4 3 2 timeout.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The key of a whole ID, error code, message or title: its words joined by
+/// one space, hashed. Case, punctuation and spacing do not matter, so a
+/// pasted message finds the incidents that list exactly that message.
+pub fn phrase_key(text: &str) -> Option<String> {
+    let joined = words(text).collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then(|| format!("#{:08x}", fnv1a(&joined)))
+}
+
+const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// Postings as text: per document, `(gap - 1) * 8 + weight` (gap from the
+/// previous document number, the first counted from -1) as a base-32 number
+/// whose leading digits come from the upper half of [`ALPHABET`] and whose
+/// last digit from the lower half. Dense words cost about one byte a document.
+pub fn encode(postings: &[(u32, u8)]) -> String {
+    let mut out = String::new();
+    let mut prev: i64 = -1;
+    for &(doc, w) in postings {
+        let v = ((i64::from(doc) - prev - 1) as u64) * 8 + u64::from(w);
+        prev = i64::from(doc);
+        let mut digits = vec![ALPHABET[(v % 32) as usize]];
+        let mut rest = v / 32;
+        while rest > 0 {
+            digits.push(ALPHABET[(32 + rest % 32) as usize]);
+            rest /= 32;
+        }
+        out.extend(digits.iter().rev().map(|&b| b as char));
+    }
+    out
+}
+
+/// The inverse of [`encode`], for tests.
+#[cfg(test)]
+pub fn decode(text: &str) -> Vec<(u32, u8)> {
+    let mut out = Vec::new();
+    let (mut n, mut prev) = (0u64, -1i64);
+    for b in text.bytes() {
+        let Some(x) = ALPHABET.iter().position(|&a| a == b) else {
+            continue;
+        };
+        n = n * 32 + (x % 32) as u64;
+        if x < 32 {
+            let doc = prev + 1 + (n / 8) as i64;
+            out.push((doc as u32, (n % 8) as u8));
+            prev = doc;
+            n = 0;
+        }
+    }
+    out
+}
+
+/// One document's keys (words and phrase keys) with their best field weight.
+#[derive(Default)]
+struct Doc(HashMap<String, u8>);
+
+impl Doc {
+    fn key(&mut self, key: String, w: u8) {
+        let e = self.0.entry(key).or_insert(w);
+        *e = (*e).max(w);
+    }
+
+    fn text(&mut self, text: &str, w: u8) {
+        for word in words(text).filter(|w| w.chars().count() <= MAX_TOKEN) {
+            // "Zürich" is also found as "zurich".
+            if !word.is_ascii() {
+                let plain = deunicode::deunicode(&word).to_lowercase();
+                if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    self.key(plain, w);
+                }
+            }
+            self.key(word, w);
+        }
+    }
+
+    fn phrase(&mut self, text: &str, w: u8) {
+        if let Some(k) = phrase_key(text) {
+            self.key(k, w);
+        }
+        self.text(text, w);
+    }
+}
+
+fn incident_doc(site: &Site, i: usize) -> Doc {
+    let inc = &site.incidents[i];
+    let mut d = Doc::default();
+    d.phrase(inc.id.as_str(), W_ID);
+    for e in &inc.errors {
+        for t in e.code.iter().chain(&e.message) {
+            d.phrase(t, W_ERROR);
+        }
+    }
+    d.phrase(&inc.title, W_TITLE);
+    for t in inc
+        .services
+        .iter()
+        .chain(&inc.regions)
+        .chain(&inc.tags)
+        .chain(&inc.components)
+    {
+        d.text(t, W_TERM);
+    }
+    for e in &inc.timeline {
+        d.text(&e.text, W_TIMELINE);
+    }
+    for t in inc.summary.iter().chain(inc.takes.iter().map(|(_, t)| t)) {
+        d.text(t, W_BODY);
+    }
+    d.text(&site.incident_html[i].body.plain_text, W_BODY);
+    d
+}
+
+fn news_doc(site: &Site, n: usize) -> Doc {
+    let s = &site.news[n];
+    let mut d = Doc::default();
+    d.phrase(&s.title, W_TITLE);
+    for t in &s.tags {
+        d.text(t, W_TERM);
+    }
+    if let Some(t) = &s.summary {
+        d.text(t, W_BODY);
+    }
+    d.text(&site.news_html[n].plain_text, W_BODY);
+    d
+}
+
+/// Key → postings, documents ascending: incidents (newest first), then news.
+fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
+    let n_inc = site.incidents.len();
+    let docs: Vec<Doc> = (0..n_inc + site.news.len())
+        .into_par_iter()
+        .map(|d| {
+            if d < n_inc {
+                incident_doc(site, d)
+            } else {
+                news_doc(site, d - n_inc)
+            }
+        })
+        .collect();
+    let mut index: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+    for (d, doc) in docs.into_iter().enumerate() {
+        for (k, w) in doc.0 {
+            index.entry(k).or_default().push((d as u32, w));
+        }
+    }
+    index.into_iter().collect()
+}
+
+/// A JSON string literal that stays inert inside HTML (see feeds.rs).
+fn js(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `{"key":"postings",…}`, keys sorted (they come from a BTreeMap).
+fn object<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> String {
+    let body: Vec<String> = entries
+        .map(|(k, v)| format!("{}:{}", js(k), js(v)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+fn shard_count(small_bytes: usize) -> usize {
+    (small_bytes / SHARD_TARGET)
+        .max(1)
+        .next_power_of_two()
+        .min(MAX_SHARDS)
+}
+
+/// The index files: `search/s/<n>.json` shards and `search/b/<n>.json` own
+/// files of big keys, with the manifest fields that describe them.
+struct Index {
+    files: Vec<(String, String)>,
+    shards: usize,
+    /// Keys with a file of their own, sorted, with their document frequency.
+    big: Vec<(String, usize)>,
+}
+
+fn index_files(site: &Site) -> Index {
+    let encoded: BTreeMap<String, (String, usize)> = invert(site)
+        .into_par_iter()
+        .map(|(k, p)| {
+            let e = encode(&p);
+            (k, (e, p.len()))
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut big = Vec::new();
+    let mut small: BTreeMap<&String, &String> = BTreeMap::new();
+    for (k, (e, df)) in &encoded {
+        if e.len() > OWN_FILE {
+            let file = format!("search/b/{}.json", big.len());
+            files.push((file, object(std::iter::once((k, e)))));
+            big.push((k.clone(), *df));
+        } else {
+            small.insert(k, e);
+        }
+    }
+    let bytes: usize = small.iter().map(|(k, e)| k.len() + e.len() + 6).sum();
+    let shards = shard_count(bytes);
+    let mut by_shard: Vec<Vec<(&String, &String)>> = vec![Vec::new(); shards];
+    for (k, e) in small {
+        by_shard[fnv1a(k) as usize % shards].push((k, e));
+    }
+    for (n, entries) in by_shard.into_iter().enumerate() {
+        files.push((format!("search/s/{n}.json"), object(entries.into_iter())));
+    }
+    Index { files, shards, big }
+}
+
+/// `[id, title, status, status label, start date (machine), start date, url]`;
+/// news stories have an empty ID and status and their publication date.
+fn records(cx: &Builder) -> Vec<String> {
+    let site = cx.site;
+    let tz = &site.config.timezone;
+    let day = |t: &Timestamp| {
+        let d = t.date(tz);
+        (d.to_string(), Timestamp::Date(d).display(tz))
+    };
+    let mut rows: Vec<String> = site
+        .incidents
+        .iter()
+        .map(|inc| {
+            let (machine, shown) = day(&inc.started);
+            let url = site.config.url(&incident_path(&inc.id));
+            let fields = [
+                inc.id.as_str(),
+                &inc.title,
+                inc.status.as_str(),
+                inc.status.label(),
+                &machine,
+                &shown,
+                &url,
+            ];
+            row(&fields)
+        })
+        .collect();
+    rows.extend(site.news.iter().map(|s| {
+        let (machine, shown) = day(&s.date);
+        let url = site.config.url(&news_path(&s.slug));
+        row(&["", &s.title, "", "News", &machine, &shown, &url])
+    }));
+    rows
+}
+
+fn row(fields: &[&str]) -> String {
+    let cells: Vec<String> = fields.iter().map(|f| js(f)).collect();
+    format!("[{}]", cells.join(","))
+}
+
+/// Every file of the search index, paths relative to the output root.
+pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
+    let site = cx.site;
+    let docs = site.incidents.len() + site.news.len();
+    let Index {
+        mut files,
+        shards,
+        big,
+    } = index_files(site);
+    let rows = records(cx);
+    let blocks = rows.len().div_ceil(BLOCK);
+    for (n, chunk) in rows.chunks(BLOCK).enumerate() {
+        files.push((
+            format!("search/r/{n}.json"),
+            format!("[{}]\n", chunk.join(",\n")),
+        ));
+    }
+    let big: Vec<String> = big
+        .iter()
+        .map(|(k, df)| format!("[{},{df}]", js(k)))
+        .collect();
+    let manifest = format!(
+        "{{\"version\":{VERSION},\"docs\":{docs},\"incidents\":{},\"shards\":{shards},\"block\":{BLOCK},\"blocks\":{blocks},\"big\":[{}]}}\n",
+        site.incidents.len(),
+        big.join(",")
+    );
+    files.push(("search/index.json".into(), manifest));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_punctuation_and_fold_case() {
+        let w: Vec<String> = words("421 4.3.2 (SuspiciousRemoteServerError), Zürich!").collect();
+        assert_eq!(
+            w,
+            [
+                "421",
+                "4",
+                "3",
+                "2",
+                "suspiciousremoteservererror",
+                "zürich"
+            ]
+        );
+    }
+
+    #[test]
+    fn phrase_keys_ignore_case_spacing_and_punctuation() {
+        let a = phrase_key("The maximum number  of connections, closing channel.");
+        let b = phrase_key("the MAXIMUM number of connections closing channel");
+        assert_eq!(a, b);
+        assert_ne!(a, phrase_key("the maximum number of connections"));
+        assert_eq!(phrase_key(" .. "), None);
+        // The reader computes the same: FNV-1a of "ex1331830".
+        assert_eq!(fnv1a("a"), 0xe40c292c);
+    }
+
+    #[test]
+    fn postings_round_trip() {
+        let p = vec![(0, 0), (1, 7), (2, 3), (40, 1), (41, 0), (100_000, 6)];
+        let e = encode(&p);
+        assert_eq!(&e[..3], "073");
+        assert_eq!(decode(&e), p);
+        assert!(
+            e.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+    }
+
+    #[test]
+    fn shard_count_is_a_power_of_two_in_range() {
+        assert_eq!(shard_count(0), 1);
+        assert_eq!(shard_count(5 * SHARD_TARGET), 8);
+        assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
+    }
+}
