@@ -16,8 +16,8 @@
   if (!manifestUrl || !form || !input || !countEl || !listEl || !window.fetch) return;
 
   var VERSION = 1;
-  var PAGE = 20; // results per "page"; each may need one record block
-  var MAX_WORDS = 32;
+  var PAGE = 10; // results per "page"; each may need one record block
+  var FETCH = 6; // words looked up per query (each may be one more file)
   var MAX_TOKEN = 64; // longer words are not indexed
   var base = manifestUrl.replace(/[^\/]*$/, '');
   var ALPHA = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
@@ -119,17 +119,34 @@
     return { hits: full, partial: partial };
   }
 
+  // Which words to look up. Words in more than a quarter of all documents say
+  // little about which one is meant, and a pasted message has many words: up
+  // to FETCH rare ones (longest first) are looked up, the rest count as
+  // matched by every document. The exact phrase is always looked up, so
+  // incidents listing the whole message still come first.
+  function pick(m, toks) {
+    var common = Object.create(null);
+    m.big.forEach(function (b) { if (b[1] * 4 > m.docs) common[b[0]] = true; });
+    var rare = toks.filter(function (t) { return !common[t]; });
+    return (rare.length ? rare : toks)
+      .map(function (t, i) { return [t, i]; })
+      .sort(function (a, b) { return b[0].length - a[0].length || a[1] - b[1]; })
+      .slice(0, FETCH)
+      .map(function (x) { return x[0]; });
+  }
+
   function search(query) {
     var all = words(query);
     var seen = Object.create(null);
     var toks = all.filter(function (w) {
       if (seen[w] || Array.from(w).length > MAX_TOKEN) return false;
       return (seen[w] = true);
-    }).slice(0, MAX_WORDS);
+    });
     var phrase = phraseKey(all);
     if (!phrase) return Promise.resolve({ hits: [], partial: false });
     return get(manifestUrl).then(function (m) {
       if (m.version !== VERSION) throw new Error('search index version ' + m.version);
+      toks = pick(m, toks);
       return Promise.all(toks.map(function (t) { return postings(m, t); }).concat([postings(m, phrase)]))
         .then(function (lists) { return rank(m, toks, lists.slice(0, -1), lists[lists.length - 1]); })
         .then(function (r) { r.block = m.block; return r; });
@@ -165,27 +182,28 @@
     return li;
   }
 
-  // Appends the next PAGE results, fetching only the record blocks they are in.
+  // Appends the next PAGE results in order, each as soon as its record block
+  // (and those before it) arrived; only the blocks they are in are fetched.
   function showMore(r, token) {
     var next = r.hits.slice(shown, shown + PAGE);
-    return Promise.all(next.map(function (h) {
-      return get(base + 'r/' + Math.floor(h.doc / r.block) + '.json').then(function (b) { return b[h.doc % r.block]; });
-    })).then(function (recs) {
-      if (token !== run) return null;
-      var frag = document.createDocumentFragment();
-      var first = null;
-      recs.forEach(function (rec) {
-        if (!rec) return;
-        var li = item(rec);
-        first = first || li.querySelector('a');
-        frag.appendChild(li);
+    shown += next.length;
+    if (moreEl) moreEl.hidden = true;
+    var first = null;
+    var chain = Promise.resolve();
+    next.forEach(function (h) {
+      var rec = get(base + 'r/' + Math.floor(h.doc / r.block) + '.json');
+      chain = chain.then(function () { return rec; }).then(function (b) {
+        if (token !== run || !b[h.doc % r.block]) return;
+        var li = item(b[h.doc % r.block]);
+        listEl.appendChild(li);
+        if (!first) {
+          first = li.querySelector('a');
+          if (!performance.getEntriesByName('sitrep-search-results').length) performance.mark('sitrep-search-results');
+        }
       });
-      listEl.appendChild(frag);
-      shown += next.length;
-      if (moreEl) moreEl.hidden = shown >= r.hits.length;
-      if (first && !performance.getEntriesByName('sitrep-search-results').length) {
-        performance.mark('sitrep-search-results');
-      }
+    });
+    return chain.then(function () {
+      if (moreEl && token === run) moreEl.hidden = shown >= r.hits.length;
       return first;
     });
   }
