@@ -178,6 +178,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--base", default="/")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--page", default="search/", help="the search page, below --base")
     ap.add_argument("queries", nargs="+")
     a = ap.parse_args()
     root = os.path.realpath(a.out)
@@ -186,7 +187,7 @@ def main():
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     out = []
     for q in a.queries:
-        url = f"{origin}{a.base}search/?q={urllib.parse.quote(q)}"
+        url = f"{origin}{a.base}{a.page}?q={urllib.parse.quote(q)}"
         r = measure(a.chromium, url)
         r["query"] = q
         out.append(r)
