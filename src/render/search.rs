@@ -97,32 +97,76 @@ pub fn decode(text: &str) -> Vec<(u32, u8)> {
     out
 }
 
-/// One document's keys (words and phrase keys) with their best field weight.
+/// FNV-1a as a `HashMap` hasher: keys are short words, where SipHash is slow.
 #[derive(Default)]
-struct Doc(HashMap<String, u8>);
+struct Fnv(u64);
 
-impl Doc {
-    fn key(&mut self, key: String, w: u8) {
-        let e = self.0.entry(key).or_insert(w);
-        *e = (*e).max(w);
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
     }
 
-    fn text(&mut self, text: &str, w: u8) {
-        for word in words(text).filter(|w| w.chars().count() <= MAX_TOKEN) {
-            // "Zürich" is also found as "zurich".
-            if !word.is_ascii() {
-                let plain = deunicode::deunicode(&word).to_lowercase();
-                if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    self.key(plain, w);
-                }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// One document's keys (words and phrase keys) with their best field weight.
+#[derive(Default)]
+struct Doc(FnvMap<String, u8>);
+
+impl Doc {
+    fn key(&mut self, key: &str, w: u8) {
+        match self.0.get_mut(key) {
+            Some(e) => *e = (*e).max(w),
+            None => {
+                self.0.insert(key.to_string(), w);
             }
-            self.key(word, w);
+        }
+    }
+
+    /// As [`words`], without allocating per word (bodies are most of the text).
+    fn text(&mut self, text: &str, w: u8) {
+        let mut buf = String::new();
+        for raw in text.split(|c: char| !c.is_alphanumeric()) {
+            if raw.is_empty() {
+                continue;
+            }
+            if raw.is_ascii() {
+                if raw.len() <= MAX_TOKEN {
+                    buf.clear();
+                    buf.push_str(raw);
+                    buf.make_ascii_lowercase();
+                    self.key(&buf, w);
+                }
+                continue;
+            }
+            let word = raw.to_lowercase();
+            if word.chars().count() > MAX_TOKEN {
+                continue;
+            }
+            // "Zürich" is also found as "zurich".
+            let plain = deunicode::deunicode(&word).to_lowercase();
+            if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+                self.key(&plain, w);
+            }
+            self.key(&word, w);
         }
     }
 
     fn phrase(&mut self, text: &str, w: u8) {
         if let Some(k) = phrase_key(text) {
-            self.key(k, w);
+            self.key(&k, w);
         }
         self.text(text, w);
     }
@@ -184,7 +228,7 @@ fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
             }
         })
         .collect();
-    let mut index: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
     for (d, doc) in docs.into_iter().enumerate() {
         for (k, w) in doc.0 {
             index.entry(k).or_default().push((d as u32, w));
@@ -357,6 +401,20 @@ mod tests {
         assert_eq!(phrase_key(" .. "), None);
         // The reader computes the same: FNV-1a of "ex1331830".
         assert_eq!(fnv1a("a"), 0xe40c292c);
+    }
+
+    #[test]
+    fn document_text_has_the_keys_the_reader_computes() {
+        let text = "Mail to Zürich: 421 4.3.2 ΣΊΣΥΦΟΣ, OK";
+        let mut d = Doc::default();
+        d.text(text, 0);
+        let mut want: Vec<String> = words(text).collect();
+        want.extend(["zurich".into(), "sisuphos".into()]);
+        let mut have: Vec<String> = d.0.keys().cloned().collect();
+        want.sort();
+        have.sort();
+        want.dedup();
+        assert_eq!(have, want);
     }
 
     #[test]
