@@ -11,6 +11,7 @@
 #   --corpus DIR     use a copy of this site (sitrep.toml + content/) instead
 #   --gen PATH       gen-corpus.py (default: ../shared/bench/gen-corpus.py beside the repo)
 #   --chromium PATH  default /usr/bin/chromium
+#   --runs R         cold runs per query (default 5); the median time is printed
 #   --keep           keep the temp dir and print its path
 #   QUERY...         default: the seed's full error message, an error code and
 #                    an incident ID (lower-cased), both picked from the corpus
@@ -25,7 +26,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-bin= incidents=10000 news=1000 corpus= keep=0 chromium=/usr/bin/chromium
+bin= incidents=10000 news=1000 corpus= keep=0 runs=5 chromium=/usr/bin/chromium
 gen=$repo/../shared/bench/gen-corpus.py
 queries=()
 while [ $# -gt 0 ]; do
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --corpus) corpus=$2; shift 2 ;;
     --gen) gen=$2; shift 2 ;;
     --chromium) chromium=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "search-bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -74,12 +76,13 @@ if [ ${#queries[@]} -eq 0 ]; then
   queries=("The maximum number of concurrent connections per resource forest has exceeded a limit, closing transmission channel." "$code" "$id")
 fi
 base=$(sed -n 's/^base_url *= *"[a-z]*:\/\/[^/]*\(\/[^"]*\)".*/\1/p' "$tmp/site/sitrep.toml")
-echo "== cold queries (gzip over loopback, fresh Chromium profile each)"
-python3 "$here/search-measure.py" --out "$tmp/out" --base "${base:-/}" --chromium "$chromium" "${queries[@]}" >"$tmp/search.json"
+echo "== cold queries (gzip over loopback, fresh Chromium profile each; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+python3 "$here/search-measure.py" --out "$tmp/out" --base "${base:-/}" --chromium "$chromium" --runs "$runs" "${queries[@]}" >"$tmp/search.json"
 python3 - "$tmp/search.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1])):
     ms = "never" if r["ms"] is None else f"{r['ms']:.0f} ms"
-    print(f"   {r['bytes'] / 1024:7.1f} KB  {ms:>8}  {len(r['requests']):2} requests  first {r['first']}  ({r['count']})")
+    print(f"   {r['bytes'] / 1024:7.1f} KB  {ms:>8} (runs: {r['runs_ms']})  {len(r['requests']):2} requests  first {r['first']}")
+    print(f"      {r['count']}")
     print(f"      q = {r['query']}")
 PY

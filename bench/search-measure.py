@@ -9,7 +9,7 @@ a fresh headless Chromium (new profile: nothing cached), opens
 <base>search/?q=QUERY and waits for the first result. Prints JSON: per query
 the encoded bytes of every response (DevTools Network.loadingFinished
 encodedDataLength, i.e. as transferred), the requests, the time from
-navigation start to the first result (the `sitrep-search-results`
+navigation start to the first result (median over --runs; the `sitrep-search-results`
 performance mark that search.js sets when it shows results) and the first
 result's ID. Needs `pip install websocket-client`.
 """
@@ -20,6 +20,7 @@ import http.server
 import json
 import mimetypes
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,7 +155,7 @@ def measure(chromium, url):
             result = {"ms": None, "first": None, "count": cdp.eval("document.getElementById('results-count').textContent")}
         # Let anything still in flight finish, then add up what came over the wire.
         time.sleep(1.0)
-        cdp.eval("1")
+        result["count"] = cdp.eval("document.getElementById('results-count').textContent")
         urls, sizes = {}, {}
         for e in cdp.events:
             p = e.get("params", {})
@@ -179,6 +180,7 @@ def main():
     ap.add_argument("--base", default="/")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--page", default="search/", help="the search page, below --base")
+    ap.add_argument("--runs", type=int, default=1, help="cold runs per query; the median is reported")
     ap.add_argument("queries", nargs="+")
     a = ap.parse_args()
     root = os.path.realpath(a.out)
@@ -188,10 +190,15 @@ def main():
     out = []
     for q in a.queries:
         url = f"{origin}{a.base}{a.page}?q={urllib.parse.quote(q)}"
-        r = measure(a.chromium, url)
+        runs = [measure(a.chromium, url) for _ in range(a.runs)]
+        times = sorted(r["ms"] for r in runs if r["ms"] is not None)
+        r = runs[0]
         r["query"] = q
+        r["runs_ms"] = [None if x["ms"] is None else round(x["ms"]) for x in runs]
+        r["ms"] = statistics.median(times) if len(times) == len(runs) else None
+        r["bytes_runs"] = [x["bytes"] for x in runs]
         out.append(r)
-        print(f"{r['bytes']:>8} B  {r['ms'] if r['ms'] is None else round(r['ms'])!s:>5} ms  "
+        print(f"{r['bytes']:>8} B  {r['ms'] if r['ms'] is None else round(r['ms'])!s:>5} ms (median of {r['runs_ms']})  "
               f"{len(r['requests'])} requests  first: {r['first']}  | {q}", file=sys.stderr)
     server.shutdown()
     print(json.dumps(out, indent=1))
