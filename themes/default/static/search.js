@@ -25,13 +25,14 @@
   for (var i = 0; i < ALPHA.length; i++) DIGIT[ALPHA.charCodeAt(i)] = i;
   var own = Object.prototype.hasOwnProperty;
   var cache = {};
-  var found = [];
-  var shown = 0;
-  var run = 0;
+  var found = null; // the ranked results of the current query
+  var shown = 0; // how many of them are in the list (or on their way)
+  var appended = Promise.resolve(); // the last queued append
+  var run = 0; // bumped per query: stale responses are dropped
 
   function get(url) {
     if (!cache[url]) {
-      cache[url] = fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      cache[url] = fetch(url, { credentials: 'same-origin', priority: 'high' }).then(function (r) {
         if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
         return r.json();
       });
@@ -91,32 +92,38 @@
     });
   }
 
-  // Exact phrase (ID, error, title) first, then the most query words, then
-  // the field-weighted idf score, then newest.
-  function rank(m, toks, lists, phraseList) {
+  // Documents whose ID, error or title is exactly the query, best field
+  // first, then newest: known from the phrase key alone, so they can show
+  // before the word lookups finish.
+  function phraseHits(text) {
+    var hits = [];
+    decode(text, function (doc, w) { hits.push({ doc: doc, p: w + 1 }); });
+    return hits.sort(function (a, b) { return b.p - a.p || a.doc - b.doc; });
+  }
+
+  // The phrase hits, then documents with every query word (or, if there are
+  // none at all, at least half of them), by the field-weighted idf score.
+  function rank(m, toks, lists, phrase) {
+    var exact = new Set(phrase.map(function (h) { return h.doc; }));
     var hits = new Map();
-    function hit(doc) {
-      var h = hits.get(doc);
-      if (!h) hits.set(doc, h = { doc: doc, p: 0, m: 0, s: 0 });
-      return h;
-    }
     lists.forEach(function (text) {
       var list = [];
       var df = decode(text, function (doc, w) { list.push(doc, w); });
       var idf = Math.log(1 + m.docs / Math.max(df, 1));
       for (var i = 0; i < list.length; i += 2) {
-        var h = hit(list[i]);
+        if (exact.has(list[i])) continue;
+        var h = hits.get(list[i]);
+        if (!h) hits.set(list[i], h = { doc: list[i], m: 0, s: 0 });
         h.m++;
         h.s += idf * (list[i + 1] + 1);
       }
     });
-    decode(phraseList, function (doc, w) { var h = hit(doc); h.p = Math.max(h.p, w + 1); });
-    var all = Array.from(hits.values());
-    var full = all.filter(function (h) { return h.p || h.m === toks.length; });
-    var partial = !full.length;
-    if (partial) full = all.filter(function (h) { return toks.length > 1 && h.m * 2 >= toks.length; });
-    full.sort(function (a, b) { return b.p - a.p || b.m - a.m || b.s - a.s || a.doc - b.doc; });
-    return { hits: full, partial: partial };
+    var rest = Array.from(hits.values());
+    var full = rest.filter(function (h) { return h.m === toks.length; });
+    var partial = !full.length && !phrase.length;
+    if (!full.length && !phrase.length) full = rest.filter(function (h) { return toks.length > 1 && h.m * 2 >= toks.length; });
+    full.sort(function (a, b) { return b.m - a.m || b.s - a.s || a.doc - b.doc; });
+    return { hits: phrase.concat(full), partial: partial, block: m.block };
   }
 
   // Which words to look up. Words in more than a quarter of all documents say
@@ -135,21 +142,24 @@
       .map(function (x) { return x[0]; });
   }
 
-  function search(query) {
+  // Resolves to the ranked results; calls early(results) first with the
+  // phrase hits alone, as soon as they are known.
+  function search(query, early) {
     var all = words(query);
     var seen = Object.create(null);
     var toks = all.filter(function (w) {
       if (seen[w] || Array.from(w).length > MAX_TOKEN) return false;
       return (seen[w] = true);
     });
-    var phrase = phraseKey(all);
-    if (!phrase) return Promise.resolve({ hits: [], partial: false });
+    var key = phraseKey(all);
+    if (!key) return Promise.resolve({ hits: [], partial: false });
     return get(manifestUrl).then(function (m) {
       if (m.version !== VERSION) throw new Error('search index version ' + m.version);
       toks = pick(m, toks);
-      return Promise.all(toks.map(function (t) { return postings(m, t); }).concat([postings(m, phrase)]))
-        .then(function (lists) { return rank(m, toks, lists.slice(0, -1), lists[lists.length - 1]); })
-        .then(function (r) { r.block = m.block; return r; });
+      var phrase = postings(m, key).then(phraseHits);
+      phrase.then(function (hits) { early({ hits: hits, block: m.block }); }, function () {});
+      return Promise.all([phrase, Promise.all(toks.map(function (t) { return postings(m, t); }))])
+        .then(function (x) { return rank(m, toks, x[1], x[0]); });
     });
   }
 
@@ -182,30 +192,21 @@
     return li;
   }
 
-  // Appends the next PAGE results in order, each as soon as its record block
-  // (and those before it) arrived; only the blocks they are in are fetched.
-  function showMore(r, token) {
-    var next = r.hits.slice(shown, shown + PAGE);
+  // Appends up to `count` more results in order, each as soon as its record
+  // block (and those before it) arrived; only the blocks they are in are fetched.
+  function showMore(r, token, count) {
+    var next = r.hits.slice(shown, shown + count);
     shown += next.length;
-    if (moreEl) moreEl.hidden = true;
-    var first = null;
-    var chain = Promise.resolve();
     next.forEach(function (h) {
       var rec = get(base + 'r/' + Math.floor(h.doc / r.block) + '.json');
-      chain = chain.then(function () { return rec; }).then(function (b) {
+      appended = appended.then(function () { return rec; }).then(function (b) {
         if (token !== run || !b[h.doc % r.block]) return;
         var li = item(b[h.doc % r.block]);
         listEl.appendChild(li);
-        if (!first) {
-          first = li.querySelector('a');
-          if (!performance.getEntriesByName('sitrep-search-results').length) performance.mark('sitrep-search-results');
-        }
+        if (!performance.getEntriesByName('sitrep-search-results').length) performance.mark('sitrep-search-results');
       });
     });
-    return chain.then(function () {
-      if (moreEl && token === run) moreEl.hidden = shown >= r.hits.length;
-      return first;
-    });
+    return appended;
   }
 
   function announce(query, r) {
@@ -221,17 +222,23 @@
     listEl.textContent = '';
     shown = 0;
     found = null;
+    appended = Promise.resolve();
     if (moreEl) moreEl.hidden = true;
     if (!query.trim()) {
       countEl.textContent = '';
       return;
     }
     countEl.textContent = 'Searching…';
-    search(query).then(function (r) {
+    search(query, function (r) {
+      if (token === run) showMore(r, token, PAGE);
+    }).then(function (r) {
       if (token !== run) return null;
       found = r;
-      return showMore(r, token).then(function () {
-        if (token === run) countEl.textContent = announce(query, r);
+      // The phrase hits come first in r too: fill the first page up after them.
+      return showMore(r, token, PAGE - shown).then(function () {
+        if (token !== run) return;
+        countEl.textContent = announce(query, r);
+        if (moreEl) moreEl.hidden = shown >= r.hits.length;
       });
     }).catch(function () {
       if (token === run) countEl.textContent = 'The search index could not be loaded. Please browse the lists below instead.';
@@ -259,7 +266,14 @@
   if (moreEl) {
     moreEl.addEventListener('click', function () {
       if (!found) return;
-      showMore(found, run).then(function (first) { if (first) first.focus(); });
+      var before = listEl.children.length;
+      var token = run;
+      showMore(found, token, PAGE).then(function () {
+        if (token !== run) return;
+        moreEl.hidden = shown >= found.hits.length;
+        var first = listEl.children[before];
+        if (first) first.querySelector('a').focus();
+      });
     });
   }
   window.addEventListener('popstate', fromUrl);
