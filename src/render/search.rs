@@ -34,9 +34,15 @@ const W_BODY: u8 = 0;
 
 /// 32-bit FNV-1a over UTF-8: the shard of a token and the key of a phrase.
 pub fn fnv1a(text: &str) -> u32 {
-    text.bytes().fold(0x811c_9dc5, |h: u32, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
+    fnv1a_bytes(text.as_bytes())
+}
+
+fn fnv1a_bytes(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 /// Lower-cased runs of letters and digits: "421 4.3.2 (Timeout)" → 421 4 3 2 timeout.
@@ -97,6 +103,20 @@ pub fn decode(text: &str) -> Vec<(u32, u8)> {
     out
 }
 
+/// Slots of the per-text cache of words already keyed (see [`Doc::text`]).
+const RECENT: usize = 512;
+
+/// ASCII letters and digits.
+static WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
 /// FNV-1a as a `HashMap` hasher: keys are short words, where SipHash is slow.
 #[derive(Default)]
 struct Fnv(u64);
@@ -135,26 +155,45 @@ impl Doc {
         }
     }
 
-    /// As [`words`], without allocating per word (bodies are most of the text).
+    /// As [`words`], but byte by byte over ASCII without allocating per word
+    /// (bodies are most of the text, and `check` runs this in debug builds too).
     fn text(&mut self, text: &str, w: u8) {
-        let mut buf = String::new();
-        for raw in text.split(|c: char| !c.is_alphanumeric()) {
-            if raw.is_empty() {
+        let bytes = text.as_bytes();
+        let mut buf: Vec<u8> = Vec::new();
+        let mut recent = vec![Vec::new(); RECENT];
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 && !WORD[usize::from(bytes[i])] {
+                i += 1;
                 continue;
             }
-            if raw.is_ascii() {
-                if raw.len() <= MAX_TOKEN {
-                    buf.clear();
-                    buf.push_str(raw);
-                    buf.make_ascii_lowercase();
-                    self.key(&buf, w);
+            // A run up to the next ASCII non-word byte (a char boundary).
+            let start = i;
+            let mut ascii = true;
+            while i < bytes.len() && (bytes[i] >= 0x80 || WORD[usize::from(bytes[i])]) {
+                ascii &= bytes[i] < 0x80;
+                i += 1;
+            }
+            let run = &text[start..i];
+            if !ascii {
+                self.unicode(run, w);
+            } else if run.len() <= MAX_TOKEN {
+                // Lower-case and hash in one pass; a word met again in this
+                // text (most of them) is found in `recent` without a map lookup.
+                buf.clear();
+                buf.extend_from_slice(run.as_bytes());
+                buf.make_ascii_lowercase();
+                let slot = &mut recent[fnv1a_bytes(&buf) as usize % RECENT];
+                if *slot != buf {
+                    slot.clone_from(&buf);
+                    self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
                 }
-                continue;
             }
-            let word = raw.to_lowercase();
-            if word.chars().count() > MAX_TOKEN {
-                continue;
-            }
+        }
+    }
+
+    fn unicode(&mut self, run: &str, w: u8) {
+        for word in words(run).filter(|w| w.chars().count() <= MAX_TOKEN) {
             // "Zürich" is also found as "zurich".
             let plain = deunicode::deunicode(&word).to_lowercase();
             if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -415,6 +454,17 @@ mod tests {
         have.sort();
         want.dedup();
         assert_eq!(have, want);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_tokenizer_finds_every_word(text in "[a-zA-Z0-9 .,:()äÖßΣ_-]{0,80}") {
+            let mut d = Doc::default();
+            d.text(&text, 0);
+            for w in words(&text) {
+                proptest::prop_assert!(d.0.contains_key(&w), "{w}");
+            }
+        }
     }
 
     #[test]
