@@ -15,8 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 const VERSION: u32 = 1;
 /// Records per `search/r/<n>.json`: a result page fetches a few small blocks.
 const BLOCK: usize = 32;
-/// Average encoded postings per shard the shard count aims at.
-const SHARD_TARGET: usize = 4096;
+/// Documents per shard the shard count aims at (about 4 KB of postings per
+/// shard on the generated corpus). A function of the document count alone, so
+/// the search page can name it and the reader need not wait for the manifest.
+const DOCS_PER_SHARD: usize = 48;
 const MAX_SHARDS: usize = 4096;
 /// Postings longer than this get a file of their own (listed in the manifest),
 /// so one common word does not make its whole shard heavy.
@@ -293,15 +295,17 @@ fn object<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> String
     format!("{{{}}}", body.join(","))
 }
 
-fn shard_count(small_bytes: usize) -> usize {
-    (small_bytes / SHARD_TARGET)
+/// How many shards a site of `docs` incidents and news stories has.
+pub(super) fn shard_count(docs: usize) -> usize {
+    docs.div_ceil(DOCS_PER_SHARD)
         .max(1)
         .next_power_of_two()
         .min(MAX_SHARDS)
 }
 
 /// The index files: `search/s/<n>.json` shards and `search/b/<n>.json` own
-/// files of big keys, with the manifest fields that describe them.
+/// files of big keys, with the manifest fields that describe them. A big key
+/// also has `"@<n>"` in its shard, so its file can be found without the manifest.
 struct Index {
     files: Vec<(String, String)>,
     shards: usize,
@@ -309,7 +313,7 @@ struct Index {
     big: Vec<(String, usize)>,
 }
 
-fn index_files(site: &Site) -> Index {
+fn index_files(site: &Site, shards: usize) -> Index {
     let encoded: BTreeMap<String, (String, usize)> = invert(site)
         .into_par_iter()
         .map(|(k, p)| {
@@ -319,24 +323,21 @@ fn index_files(site: &Site) -> Index {
         .collect();
     let mut files = Vec::new();
     let mut big = Vec::new();
-    let mut small: BTreeMap<&String, &String> = BTreeMap::new();
+    let mut by_shard: Vec<Vec<(&String, String)>> = vec![Vec::new(); shards];
     for (k, (e, df)) in &encoded {
+        let shard = &mut by_shard[fnv1a(k) as usize % shards];
         if e.len() > OWN_FILE {
+            shard.push((k, format!("@{}", big.len())));
             let file = format!("search/b/{}.json", big.len());
             files.push((file, object(std::iter::once((k, e)))));
             big.push((k.clone(), *df));
         } else {
-            small.insert(k, e);
+            shard.push((k, e.clone()));
         }
     }
-    let bytes: usize = small.iter().map(|(k, e)| k.len() + e.len() + 6).sum();
-    let shards = shard_count(bytes);
-    let mut by_shard: Vec<Vec<(&String, &String)>> = vec![Vec::new(); shards];
-    for (k, e) in small {
-        by_shard[fnv1a(k) as usize % shards].push((k, e));
-    }
-    for (n, entries) in by_shard.into_iter().enumerate() {
-        files.push((format!("search/s/{n}.json"), object(entries.into_iter())));
+    for (n, entries) in by_shard.iter().enumerate() {
+        let entries = entries.iter().map(|(k, e)| (*k, e));
+        files.push((format!("search/s/{n}.json"), object(entries)));
     }
     Index { files, shards, big }
 }
@@ -389,7 +390,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
         mut files,
         shards,
         big,
-    } = index_files(site);
+    } = index_files(site, shard_count(docs));
     let rows = records(cx);
     let blocks = rows.len().div_ceil(BLOCK);
     for (n, chunk) in rows.chunks(BLOCK).enumerate() {
@@ -482,7 +483,8 @@ mod tests {
     #[test]
     fn shard_count_is_a_power_of_two_in_range() {
         assert_eq!(shard_count(0), 1);
-        assert_eq!(shard_count(5 * SHARD_TARGET), 8);
+        assert_eq!(shard_count(7), 1);
+        assert_eq!(shard_count(11_000), 256);
         assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
     }
 }

@@ -133,6 +133,11 @@ fn every_index_part_parses_and_every_named_part_exists() {
     assert_eq!(m["docs"].as_u64(), Some(INCIDENTS as u64));
     let (shards, block) = (m["shards"].as_u64().unwrap(), m["block"].as_u64().unwrap());
     assert!(shards.is_power_of_two());
+    let page = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    assert!(
+        page.contains(&format!("data-shards=\"{shards}\"")),
+        "the page names the shard count"
+    );
     let blocks = (INCIDENTS as u64).div_ceil(block);
     assert_eq!(m["blocks"].as_u64(), Some(blocks));
     let mut expected: Vec<String> = vec!["search/index.html".into(), "search/index.json".into()];
@@ -155,7 +160,15 @@ fn every_index_part_parses_and_every_named_part_exists() {
             .filter(|_| f.contains("/s/") || f.contains("/b/"))
         {
             for (key, p) in obj {
-                for (doc, w) in decode(p.as_str().unwrap()) {
+                let p = p.as_str().unwrap();
+                // A big key's shard entry names its own file.
+                if let Some(n) = p.strip_prefix('@') {
+                    let n: usize = n.parse().unwrap();
+                    assert_eq!(m["big"][n][0], key.as_str(), "{f}: {key}");
+                    assert!(out.join(format!("search/b/{n}.json")).is_file());
+                    continue;
+                }
+                for (doc, w) in decode(p) {
                     assert!(doc < INCIDENTS && w < 8, "{f}: {key}: {doc}/{w}");
                 }
             }

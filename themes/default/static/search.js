@@ -8,6 +8,7 @@
 
   var script = document.currentScript || document.querySelector('script[data-index]');
   var manifestUrl = script && script.getAttribute('data-index');
+  var pageShards = script && parseInt(script.getAttribute('data-shards'), 10) || 0;
   var form = document.getElementById('search-form');
   var input = document.getElementById('q');
   var countEl = document.getElementById('results-count');
@@ -92,6 +93,18 @@
     });
   }
 
+  // A key by its shard alone (a big key's shard entry "@n" names its file):
+  // the search page gives the shard count, so this need not wait for the manifest.
+  function byShard(shards, key) {
+    return get(base + 's/' + (fnv(key) % shards) + '.json').then(function (obj) {
+      var v = own.call(obj, key) ? String(obj[key]) : '';
+      if (v.charAt(0) !== '@') return v;
+      return get(base + 'b/' + parseInt(v.slice(1), 10) + '.json').then(function (o) {
+        return own.call(o, key) ? String(o[key]) : '';
+      });
+    });
+  }
+
   // Documents whose ID, error or title is exactly the query, best field
   // first, then newest: known from the phrase key alone, so they can show
   // before the word lookups finish.
@@ -153,12 +166,15 @@
     });
     var key = phraseKey(all);
     if (!key) return Promise.resolve({ hits: [], partial: false });
+    var phrase = pageShards ? byShard(pageShards, key) : null;
+    if (phrase) phrase.catch(function () {});
     return get(manifestUrl).then(function (m) {
       if (m.version !== VERSION) throw new Error('search index version ' + m.version);
+      if (!phrase || m.shards !== pageShards) phrase = byShard(m.shards, key);
       toks = pick(m, toks);
-      var phrase = postings(m, key).then(phraseHits);
-      phrase.then(function (hits) { early({ hits: hits, block: m.block }); }, function () {});
-      return Promise.all([phrase, Promise.all(toks.map(function (t) { return postings(m, t); }))])
+      var hits = phrase.then(phraseHits);
+      hits.then(function (h) { early({ hits: h, block: m.block }); }, function () {});
+      return Promise.all([hits, Promise.all(toks.map(function (t) { return postings(m, t); }))])
         .then(function (x) { return rank(m, toks, x[1], x[0]); });
     });
   }
