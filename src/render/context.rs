@@ -353,7 +353,8 @@ impl Builder<'_> {
     }
 
     pub fn search(&self) -> Value {
-        json!({"page_title": "Search", "page_kind": "search", "search_index_url": self.url("search/index.json")})
+        let shards = super::search::shard_count(self.site.incidents.len() + self.site.news.len());
+        json!({"page_title": "Search", "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
     }
 
     pub fn not_found(&self) -> Value {

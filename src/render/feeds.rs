@@ -13,8 +13,6 @@ use std::fmt::Write as _;
 
 /// Entries per feed, like most generators: feeds are for "what is new".
 const FEED_ENTRIES: usize = 50;
-/// Body characters per incident in the search index (keeps the index small).
-const SEARCH_TEXT: usize = 1500;
 
 struct Entry<'a> {
     id: String,
@@ -234,36 +232,6 @@ pub(super) fn html_safe(json: String) -> String {
         .replace('&', "\\u0026")
 }
 
-fn search_index(cx: &Builder) -> String {
-    let site = cx.site;
-    let items: Vec<Value> = site
-        .incidents
-        .iter()
-        .enumerate()
-        .map(|(i, inc)| {
-            let text: String = site.incident_html[i]
-                .body
-                .plain_text
-                .chars()
-                .take(SEARCH_TEXT)
-                .collect();
-            let errors: Vec<&str> = inc
-                .errors
-                .iter()
-                .flat_map(|e| e.code.iter().chain(e.message.iter()))
-                .map(String::as_str)
-                .collect();
-            json!({
-                "id": inc.id, "title": inc.title, "url": site.config.url(&incident_path(&inc.id)),
-                "status": inc.status.as_str(), "services": inc.services, "regions": inc.regions,
-                "errors": errors, "text": text,
-            })
-        })
-        .collect();
-    // Compact: this file is downloaded by readers.
-    html_safe(serde_json::to_string(&items).unwrap_or_default())
-}
-
 /// One site-wide output: renders its files (path, text) when run.
 type Job<'a> = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync + 'a>;
 
@@ -303,9 +271,7 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     jobs.extend(
         (0..site.incidents.len()).map(|i| -> Job { Box::new(move || vec![api::record(cx, i)]) }),
     );
-    jobs.push(Box::new(move || {
-        vec![("search/index.json".into(), search_index(cx))]
-    }));
+    jobs.push(Box::new(move || super::search::files(cx)));
     jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));
     jobs.push(Box::new(move || {
         let robots = format!(

@@ -6,6 +6,7 @@ mod api;
 mod context;
 mod feeds;
 mod lists;
+mod search;
 mod sitemap;
 
 use crate::diag::Diagnostic;

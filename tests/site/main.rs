@@ -1,8 +1,9 @@
 //! Whole-site builds at scale: generated sites of a few hundred incidents,
 //! built with the real binary; each feature has its own module here.
 
-mod api;
 #[path = "../common/mod.rs"]
 mod common;
 
+mod api;
 mod pagination;
+mod search;

@@ -1,0 +1,498 @@
+//! Search index: the linked [`Site`] in (typed incident fields, whole bodies,
+//! news), the files under `search/` out — a small manifest, an inverted index
+//! sharded by token hash, and result records in blocks — so that a query
+//! downloads only the parts its words need. docs/templates.md has the format;
+//! `themes/default/static/search.js` is the reader and must match [`words`],
+//! [`phrase_key`], [`fnv1a`] and [`encode`].
+
+use super::context::Builder;
+use crate::link::{Site, incident_path, news_path};
+use crate::time::Timestamp;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Bump when the file layout or encoding changes (search.js checks it).
+const VERSION: u32 = 1;
+/// Records per `search/r/<n>.json`: a result page fetches a few small blocks.
+const BLOCK: usize = 32;
+/// Documents per shard the shard count aims at (about 4 KB of postings per
+/// shard on the generated corpus). A function of the document count alone, so
+/// the search page can name it and the reader need not wait for the manifest.
+const DOCS_PER_SHARD: usize = 48;
+const MAX_SHARDS: usize = 4096;
+/// Postings longer than this get a file of their own (listed in the manifest),
+/// so one common word does not make its whole shard heavy.
+const OWN_FILE: usize = 2048;
+/// Longer tokens are noise (hashes, base64) and only bloat the index.
+const MAX_TOKEN: usize = 64;
+
+/// Field weights, 0..=7 (the reader scores a hit as weight + 1).
+const W_ID: u8 = 7;
+const W_ERROR: u8 = 6;
+const W_TITLE: u8 = 5;
+const W_TERM: u8 = 3;
+const W_TIMELINE: u8 = 1;
+const W_BODY: u8 = 0;
+
+/// 32-bit FNV-1a over UTF-8: the shard of a token and the key of a phrase.
+pub fn fnv1a(text: &str) -> u32 {
+    fnv1a_bytes(text.as_bytes())
+}
+
+fn fnv1a_bytes(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Lower-cased runs of letters and digits: "421 4.3.2 (Timeout)" → 421 4 3 2 timeout.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The key of a whole ID, error code, message or title: its words joined by
+/// one space, hashed. Case, punctuation and spacing do not matter, so a
+/// pasted message finds the incidents that list exactly that message.
+pub fn phrase_key(text: &str) -> Option<String> {
+    let joined = words(text).collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then(|| format!("#{:08x}", fnv1a(&joined)))
+}
+
+const ALPHABET: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// Postings as text: per document, `(gap - 1) * 8 + weight` (gap from the
+/// previous document number, the first counted from -1) as a base-32 number
+/// whose leading digits come from the upper half of [`ALPHABET`] and whose
+/// last digit from the lower half. Dense words cost about one byte a document.
+pub fn encode(postings: &[(u32, u8)]) -> String {
+    let mut out = String::new();
+    let mut prev: i64 = -1;
+    for &(doc, w) in postings {
+        let v = ((i64::from(doc) - prev - 1) as u64) * 8 + u64::from(w);
+        prev = i64::from(doc);
+        let mut digits = vec![ALPHABET[(v % 32) as usize]];
+        let mut rest = v / 32;
+        while rest > 0 {
+            digits.push(ALPHABET[(32 + rest % 32) as usize]);
+            rest /= 32;
+        }
+        out.extend(digits.iter().rev().map(|&b| b as char));
+    }
+    out
+}
+
+/// The inverse of [`encode`], for tests.
+#[cfg(test)]
+pub fn decode(text: &str) -> Vec<(u32, u8)> {
+    let mut out = Vec::new();
+    let (mut n, mut prev) = (0u64, -1i64);
+    for b in text.bytes() {
+        let Some(x) = ALPHABET.iter().position(|&a| a == b) else {
+            continue;
+        };
+        n = n * 32 + (x % 32) as u64;
+        if x < 32 {
+            let doc = prev + 1 + (n / 8) as i64;
+            out.push((doc as u32, (n % 8) as u8));
+            prev = doc;
+            n = 0;
+        }
+    }
+    out
+}
+
+/// Slots of the per-text cache of words already keyed (see [`Doc::text`]):
+/// 2-3x faster on a 5 MB body in debug builds, about 25% slower in release.
+const RECENT: usize = 512;
+
+/// ASCII letters and digits.
+static WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
+/// FNV-1a as a `HashMap` hasher: keys are short words, where SipHash is slow.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// One document's keys (words and phrase keys) with their best field weight.
+#[derive(Default)]
+struct Doc(FnvMap<String, u8>);
+
+impl Doc {
+    fn key(&mut self, key: &str, w: u8) {
+        match self.0.get_mut(key) {
+            Some(e) => *e = (*e).max(w),
+            None => {
+                self.0.insert(key.to_string(), w);
+            }
+        }
+    }
+
+    /// As [`words`], but byte by byte over ASCII without allocating per word
+    /// (bodies are most of the text, and `check` runs this in debug builds too).
+    fn text(&mut self, text: &str, w: u8) {
+        let bytes = text.as_bytes();
+        let mut buf: Vec<u8> = Vec::new();
+        // The cache pays off only where the map itself is slow: in debug
+        // builds (which the test suite's `check` runs use), for long texts.
+        let cached = cfg!(debug_assertions) && text.len() > 4096;
+        let mut recent = vec![Vec::new(); if cached { RECENT } else { 0 }];
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 && !WORD[usize::from(bytes[i])] {
+                i += 1;
+                continue;
+            }
+            // A run up to the next ASCII non-word byte (a char boundary).
+            let start = i;
+            let mut ascii = true;
+            while i < bytes.len() && (bytes[i] >= 0x80 || WORD[usize::from(bytes[i])]) {
+                ascii &= bytes[i] < 0x80;
+                i += 1;
+            }
+            let run = &text[start..i];
+            if !ascii {
+                self.unicode(run, w);
+            } else if run.len() <= MAX_TOKEN {
+                // Lower-case and hash in one pass; a word met again in this
+                // text (most of them) is found in `recent` without a map lookup.
+                buf.clear();
+                buf.extend_from_slice(run.as_bytes());
+                buf.make_ascii_lowercase();
+                if let Some(slot) = recent.get_mut(fnv1a_bytes(&buf) as usize % RECENT) {
+                    if *slot == buf {
+                        continue;
+                    }
+                    slot.clone_from(&buf);
+                }
+                self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
+            }
+        }
+    }
+
+    fn unicode(&mut self, run: &str, w: u8) {
+        for word in words(run).filter(|w| w.chars().count() <= MAX_TOKEN) {
+            // "Zürich" is also found as "zurich".
+            let plain = deunicode::deunicode(&word).to_lowercase();
+            if !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric()) {
+                self.key(&plain, w);
+            }
+            self.key(&word, w);
+        }
+    }
+
+    fn phrase(&mut self, text: &str, w: u8) {
+        if let Some(k) = phrase_key(text) {
+            self.key(&k, w);
+        }
+        self.text(text, w);
+    }
+}
+
+fn incident_doc(site: &Site, i: usize) -> Doc {
+    let inc = &site.incidents[i];
+    let mut d = Doc::default();
+    d.phrase(inc.id.as_str(), W_ID);
+    for e in &inc.errors {
+        for t in e.code.iter().chain(&e.message) {
+            d.phrase(t, W_ERROR);
+        }
+    }
+    d.phrase(&inc.title, W_TITLE);
+    for t in inc
+        .services
+        .iter()
+        .chain(&inc.regions)
+        .chain(&inc.tags)
+        .chain(&inc.components)
+    {
+        d.text(t, W_TERM);
+    }
+    for e in &inc.timeline {
+        d.text(&e.text, W_TIMELINE);
+    }
+    for t in inc.summary.iter().chain(inc.takes.iter().map(|(_, t)| t)) {
+        d.text(t, W_BODY);
+    }
+    d.text(&site.incident_html[i].body.plain_text, W_BODY);
+    d
+}
+
+fn news_doc(site: &Site, n: usize) -> Doc {
+    let s = &site.news[n];
+    let mut d = Doc::default();
+    d.phrase(&s.title, W_TITLE);
+    for t in &s.tags {
+        d.text(t, W_TERM);
+    }
+    if let Some(t) = &s.summary {
+        d.text(t, W_BODY);
+    }
+    d.text(&site.news_html[n].plain_text, W_BODY);
+    d
+}
+
+/// Key → postings, documents ascending: incidents (newest first), then news.
+fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
+    let n_inc = site.incidents.len();
+    let docs: Vec<Doc> = (0..n_inc + site.news.len())
+        .into_par_iter()
+        .map(|d| {
+            if d < n_inc {
+                incident_doc(site, d)
+            } else {
+                news_doc(site, d - n_inc)
+            }
+        })
+        .collect();
+    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    for (d, doc) in docs.into_iter().enumerate() {
+        for (k, w) in doc.0 {
+            index.entry(k).or_default().push((d as u32, w));
+        }
+    }
+    index.into_iter().collect()
+}
+
+/// A JSON string literal that stays inert inside HTML (see feeds.rs).
+fn js(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `{"key":"postings",…}`, keys sorted (they come from a BTreeMap).
+fn object<'a>(entries: impl Iterator<Item = (&'a String, &'a String)>) -> String {
+    let body: Vec<String> = entries
+        .map(|(k, v)| format!("{}:{}", js(k), js(v)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// How many shards a site of `docs` incidents and news stories has.
+pub(super) fn shard_count(docs: usize) -> usize {
+    docs.div_ceil(DOCS_PER_SHARD)
+        .max(1)
+        .next_power_of_two()
+        .min(MAX_SHARDS)
+}
+
+/// The index files: `search/s/<n>.json` shards and `search/b/<n>.json` own
+/// files of big keys, with the manifest fields that describe them. A big key
+/// also has `"@<n>"` in its shard, so its file can be found without the manifest.
+struct Index {
+    files: Vec<(String, String)>,
+    shards: usize,
+    /// Keys with a file of their own, sorted, with their document frequency.
+    big: Vec<(String, usize)>,
+}
+
+fn index_files(site: &Site, shards: usize) -> Index {
+    let encoded: BTreeMap<String, (String, usize)> = invert(site)
+        .into_par_iter()
+        .map(|(k, p)| {
+            let e = encode(&p);
+            (k, (e, p.len()))
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut big = Vec::new();
+    let mut by_shard: Vec<Vec<(&String, String)>> = vec![Vec::new(); shards];
+    for (k, (e, df)) in &encoded {
+        let shard = &mut by_shard[fnv1a(k) as usize % shards];
+        if e.len() > OWN_FILE {
+            shard.push((k, format!("@{}", big.len())));
+            let file = format!("search/b/{}.json", big.len());
+            files.push((file, object(std::iter::once((k, e)))));
+            big.push((k.clone(), *df));
+        } else {
+            shard.push((k, e.clone()));
+        }
+    }
+    for (n, entries) in by_shard.iter().enumerate() {
+        let entries = entries.iter().map(|(k, e)| (*k, e));
+        files.push((format!("search/s/{n}.json"), object(entries)));
+    }
+    Index { files, shards, big }
+}
+
+/// `[id, title, status, status label, start date (machine), start date, url]`;
+/// news stories have an empty ID and status and their publication date.
+fn records(cx: &Builder) -> Vec<String> {
+    let site = cx.site;
+    let tz = &site.config.timezone;
+    let day = |t: &Timestamp| {
+        let d = t.date(tz);
+        (d.to_string(), Timestamp::Date(d).display(tz))
+    };
+    let mut rows: Vec<String> = site
+        .incidents
+        .iter()
+        .map(|inc| {
+            let (machine, shown) = day(&inc.started);
+            let url = site.config.url(&incident_path(&inc.id));
+            let fields = [
+                inc.id.as_str(),
+                &inc.title,
+                inc.status.as_str(),
+                inc.status.label(),
+                &machine,
+                &shown,
+                &url,
+            ];
+            row(&fields)
+        })
+        .collect();
+    rows.extend(site.news.iter().map(|s| {
+        let (machine, shown) = day(&s.date);
+        let url = site.config.url(&news_path(&s.slug));
+        row(&["", &s.title, "", "News", &machine, &shown, &url])
+    }));
+    rows
+}
+
+fn row(fields: &[&str]) -> String {
+    let cells: Vec<String> = fields.iter().map(|f| js(f)).collect();
+    format!("[{}]", cells.join(","))
+}
+
+/// Every file of the search index, paths relative to the output root.
+pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
+    let site = cx.site;
+    let docs = site.incidents.len() + site.news.len();
+    let Index {
+        mut files,
+        shards,
+        big,
+    } = index_files(site, shard_count(docs));
+    let rows = records(cx);
+    let blocks = rows.len().div_ceil(BLOCK);
+    for (n, chunk) in rows.chunks(BLOCK).enumerate() {
+        files.push((
+            format!("search/r/{n}.json"),
+            format!("[{}]\n", chunk.join(",\n")),
+        ));
+    }
+    let big: Vec<String> = big
+        .iter()
+        .map(|(k, df)| format!("[{},{df}]", js(k)))
+        .collect();
+    let manifest = format!(
+        "{{\"version\":{VERSION},\"docs\":{docs},\"incidents\":{},\"shards\":{shards},\"block\":{BLOCK},\"blocks\":{blocks},\"big\":[{}]}}\n",
+        site.incidents.len(),
+        big.join(",")
+    );
+    files.push(("search/index.json".into(), manifest));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_punctuation_and_fold_case() {
+        let w: Vec<String> = words("421 4.3.2 (SuspiciousRemoteServerError), Zürich!").collect();
+        assert_eq!(
+            w,
+            [
+                "421",
+                "4",
+                "3",
+                "2",
+                "suspiciousremoteservererror",
+                "zürich"
+            ]
+        );
+    }
+
+    #[test]
+    fn phrase_keys_ignore_case_spacing_and_punctuation() {
+        let a = phrase_key("The maximum number  of connections, closing channel.");
+        let b = phrase_key("the MAXIMUM number of connections closing channel");
+        assert_eq!(a, b);
+        assert_ne!(a, phrase_key("the maximum number of connections"));
+        assert_eq!(phrase_key(" .. "), None);
+        // The reader computes the same: FNV-1a of "ex1331830".
+        assert_eq!(fnv1a("a"), 0xe40c292c);
+    }
+
+    #[test]
+    fn document_text_has_the_keys_the_reader_computes() {
+        let text = "Mail to Zürich: 421 4.3.2 ΣΊΣΥΦΟΣ, OK";
+        let mut d = Doc::default();
+        d.text(text, 0);
+        let mut want: Vec<String> = words(text).collect();
+        want.extend(["zurich".into(), "sisuphos".into()]);
+        let mut have: Vec<String> = d.0.keys().cloned().collect();
+        want.sort();
+        have.sort();
+        want.dedup();
+        assert_eq!(have, want);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_tokenizer_finds_every_word(text in "[a-zA-Z0-9 .,:()äÖßΣ_-]{0,80}", n in 1usize..80) {
+            // Repeated past 4 KB, the cache of words already keyed is in play.
+            let text = format!("{text} ").repeat(n);
+            let mut d = Doc::default();
+            d.text(&text, 0);
+            for w in words(&text) {
+                proptest::prop_assert!(d.0.contains_key(&w), "{w}");
+            }
+        }
+    }
+
+    #[test]
+    fn postings_round_trip() {
+        let p = vec![(0, 0), (1, 7), (2, 3), (40, 1), (41, 0), (100_000, 6)];
+        let e = encode(&p);
+        assert_eq!(&e[..3], "073");
+        assert_eq!(decode(&e), p);
+        assert!(
+            e.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+    }
+
+    #[test]
+    fn shard_count_is_a_power_of_two_in_range() {
+        assert_eq!(shard_count(0), 1);
+        assert_eq!(shard_count(7), 1);
+        assert_eq!(shard_count(11_000), 256);
+        assert_eq!(shard_count(usize::MAX / 2), MAX_SHARDS);
+    }
+}
