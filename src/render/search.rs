@@ -262,23 +262,31 @@ fn news_doc(site: &Site, n: usize) -> Doc {
     d
 }
 
+/// Documents tokenized at once: their word maps are large next to the
+/// postings they become, so only this many are held at a time.
+const INVERT_CHUNK: usize = 512;
+
 /// Key → postings, documents ascending: incidents (newest first), then news.
 fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
     let n_inc = site.incidents.len();
-    let docs: Vec<Doc> = (0..n_inc + site.news.len())
-        .into_par_iter()
-        .map(|d| {
-            if d < n_inc {
-                incident_doc(site, d)
-            } else {
-                news_doc(site, d - n_inc)
-            }
-        })
-        .collect();
+    let total = n_inc + site.news.len();
     let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
-    for (d, doc) in docs.into_iter().enumerate() {
-        for (k, w) in doc.0 {
-            index.entry(k).or_default().push((d as u32, w));
+    for start in (0..total).step_by(INVERT_CHUNK) {
+        let docs: Vec<Doc> = (start..(start + INVERT_CHUNK).min(total))
+            .into_par_iter()
+            .map(|d| {
+                if d < n_inc {
+                    incident_doc(site, d)
+                } else {
+                    news_doc(site, d - n_inc)
+                }
+            })
+            .collect();
+        // Chunks in order keep every key's postings ascending.
+        for (d, doc) in (start..).zip(docs) {
+            for (k, w) in doc.0 {
+                index.entry(k).or_default().push((d as u32, w));
+            }
         }
     }
     index.into_iter().collect()
