@@ -327,10 +327,15 @@ fn index_files(site: &Site, shards: usize) -> Index {
             (k, (e, p.len()))
         })
         .collect();
+    split(&encoded, shards)
+}
+
+/// Key → (encoded postings, document frequency) into shard and own files.
+fn split(encoded: &BTreeMap<String, (String, usize)>, shards: usize) -> Index {
     let mut files = Vec::new();
     let mut big = Vec::new();
     let mut by_shard: Vec<Vec<(&String, String)>> = vec![Vec::new(); shards];
-    for (k, (e, df)) in &encoded {
+    for (k, (e, df)) in encoded {
         let shard = &mut by_shard[fnv1a(k) as usize % shards];
         if e.len() > OWN_FILE {
             shard.push((k, format!("@{}", big.len())));
@@ -486,6 +491,27 @@ mod tests {
             e.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
+    }
+
+    #[test]
+    fn a_big_key_has_its_own_file_and_a_pointer_in_its_shard() {
+        let postings: Vec<(u32, u8)> = (0..3000).map(|d| (d, 0)).collect();
+        let mut encoded = BTreeMap::new();
+        encoded.insert("common".to_string(), (encode(&postings), 3000));
+        encoded.insert("rare".to_string(), (encode(&[(7, 5)]), 1));
+        let Index { files, shards, big } = split(&encoded, 4);
+        assert_eq!((shards, big), (4, vec![("common".to_string(), 3000)]));
+        let file = |name: &str| {
+            let text = &files.iter().find(|(p, _)| p == name).expect(name).1;
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        };
+        let own = file("search/b/0.json");
+        assert_eq!(decode(own["common"].as_str().unwrap()), postings);
+        let shard = file(&format!("search/s/{}.json", fnv1a("common") % 4));
+        assert_eq!(shard["common"], "@0");
+        let shard = file(&format!("search/s/{}.json", fnv1a("rare") % 4));
+        assert_eq!(decode(shard["rare"].as_str().unwrap()), [(7, 5)]);
+        assert_eq!(files.len(), 5, "4 shards and 1 own file");
     }
 
     #[test]
