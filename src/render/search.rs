@@ -9,6 +9,7 @@ use super::context::Builder;
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Bump when the file layout or encoding changes (search.js checks it).
@@ -145,22 +146,33 @@ impl std::hash::Hasher for Fnv {
 type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// One document's keys (words and phrase keys) with their best field weight.
+/// Words already in lower case borrow from the site's text: a key is copied
+/// once per distinct word of the whole site, not once per document.
 #[derive(Default)]
-struct Doc(FnvMap<String, u8>);
+struct Doc<'a>(FnvMap<Cow<'a, str>, u8>);
 
-impl Doc {
+impl<'a> Doc<'a> {
     fn key(&mut self, key: &str, w: u8) {
         match self.0.get_mut(key) {
             Some(e) => *e = (*e).max(w),
             None => {
-                self.0.insert(key.to_string(), w);
+                self.0.insert(Cow::Owned(key.to_string()), w);
+            }
+        }
+    }
+
+    fn key_borrowed(&mut self, key: &'a str, w: u8) {
+        match self.0.get_mut(key) {
+            Some(e) => *e = (*e).max(w),
+            None => {
+                self.0.insert(Cow::Borrowed(key), w);
             }
         }
     }
 
     /// As [`words`], but byte by byte over ASCII without allocating per word
     /// (bodies are most of the text, and `check` runs this in debug builds too).
-    fn text(&mut self, text: &str, w: u8) {
+    fn text(&mut self, text: &'a str, w: u8) {
         let bytes = text.as_bytes();
         let mut buf: Vec<u8> = Vec::new();
         // The cache pays off only where the map itself is slow: in debug
@@ -184,18 +196,29 @@ impl Doc {
             if !ascii {
                 self.unicode(run, w);
             } else if run.len() <= MAX_TOKEN {
-                // Lower-case and hash in one pass; a word met again in this
-                // text (most of them) is found in `recent` without a map lookup.
-                buf.clear();
-                buf.extend_from_slice(run.as_bytes());
-                buf.make_ascii_lowercase();
-                if let Some(slot) = recent.get_mut(fnv1a_bytes(&buf) as usize % RECENT) {
-                    if *slot == buf {
+                let lower = !run.bytes().any(|b| b.is_ascii_uppercase());
+                let word: &[u8] = if lower {
+                    run.as_bytes()
+                } else {
+                    buf.clear();
+                    buf.extend_from_slice(run.as_bytes());
+                    buf.make_ascii_lowercase();
+                    &buf
+                };
+                // A word met again in this text (most of them) is found in
+                // `recent` without a map lookup.
+                if let Some(slot) = recent.get_mut(fnv1a_bytes(word) as usize % RECENT) {
+                    if slot.as_slice() == word {
                         continue;
                     }
-                    slot.clone_from(&buf);
+                    slot.clear();
+                    slot.extend_from_slice(word);
                 }
-                self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
+                if lower {
+                    self.key_borrowed(run, w);
+                } else {
+                    self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
+                }
             }
         }
     }
@@ -211,7 +234,7 @@ impl Doc {
         }
     }
 
-    fn phrase(&mut self, text: &str, w: u8) {
+    fn phrase(&mut self, text: &'a str, w: u8) {
         if let Some(k) = phrase_key(text) {
             self.key(&k, w);
         }
@@ -219,7 +242,7 @@ impl Doc {
     }
 }
 
-fn incident_doc(site: &Site, i: usize) -> Doc {
+fn incident_doc(site: &Site, i: usize) -> Doc<'_> {
     let inc = &site.incidents[i];
     let mut d = Doc::default();
     d.phrase(inc.id.as_str(), W_ID);
@@ -248,7 +271,7 @@ fn incident_doc(site: &Site, i: usize) -> Doc {
     d
 }
 
-fn news_doc(site: &Site, n: usize) -> Doc {
+fn news_doc(site: &Site, n: usize) -> Doc<'_> {
     let s = &site.news[n];
     let mut d = Doc::default();
     d.phrase(&s.title, W_TITLE);
@@ -275,13 +298,16 @@ fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
             }
         })
         .collect();
-    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    let mut index: FnvMap<Cow<str>, Vec<(u32, u8)>> = FnvMap::default();
     for (d, doc) in docs.into_iter().enumerate() {
         for (k, w) in doc.0 {
             index.entry(k).or_default().push((d as u32, w));
         }
     }
-    index.into_iter().collect()
+    index
+        .into_iter()
+        .map(|(k, p)| (k.into_owned(), p))
+        .collect()
 }
 
 /// A JSON string literal that stays inert inside HTML (see feeds.rs).
@@ -461,7 +487,7 @@ mod tests {
         d.text(text, 0);
         let mut want: Vec<String> = words(text).collect();
         want.extend(["zurich".into(), "sisuphos".into()]);
-        let mut have: Vec<String> = d.0.keys().cloned().collect();
+        let mut have: Vec<String> = d.0.keys().map(|k| k.to_string()).collect();
         want.sort();
         have.sort();
         want.dedup();
@@ -476,7 +502,7 @@ mod tests {
             let mut d = Doc::default();
             d.text(&text, 0);
             for w in words(&text) {
-                proptest::prop_assert!(d.0.contains_key(&w), "{w}");
+                proptest::prop_assert!(d.0.contains_key(w.as_str()), "{w}");
             }
         }
     }
