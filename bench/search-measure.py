@@ -20,6 +20,7 @@ import http.server
 import json
 import mimetypes
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -171,7 +172,12 @@ def measure(chromium, url):
     finally:
         proc.kill()
         proc.wait()
-        subprocess.run(["rm", "-rf", profile], stderr=subprocess.DEVNULL)
+        # Chromium's helper processes may still write for a moment.
+        for _ in range(20):
+            shutil.rmtree(profile, ignore_errors=True)
+            if not os.path.exists(profile):
+                break
+            time.sleep(0.1)
 
 
 def main():

@@ -655,7 +655,7 @@ fn every_template_renders() {
         "<label for=\"q\">",
         "<input type=\"search\" id=\"q\"",
         "aria-live=\"polite\"",
-        "<script src=\"/pm/search.js\" async data-index=\"/pm/search-index.json\" fetchpriority=\"high\"></script>",
+        "<script src=\"/pm/search.js\" async data-index=\"/pm/search-index.json\"></script>",
         "<noscript>",
         "href=\"/pm/incidents/\"",
     ] {

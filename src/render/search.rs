@@ -9,6 +9,7 @@ use super::context::Builder;
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Bump when the file layout or encoding changes (search.js checks it).
@@ -145,22 +146,33 @@ impl std::hash::Hasher for Fnv {
 type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// One document's keys (words and phrase keys) with their best field weight.
+/// Words already in lower case borrow from the site's text: a key is copied
+/// once per distinct word of the whole site, not once per document.
 #[derive(Default)]
-struct Doc(FnvMap<String, u8>);
+struct Doc<'a>(FnvMap<Cow<'a, str>, u8>);
 
-impl Doc {
+impl<'a> Doc<'a> {
     fn key(&mut self, key: &str, w: u8) {
         match self.0.get_mut(key) {
             Some(e) => *e = (*e).max(w),
             None => {
-                self.0.insert(key.to_string(), w);
+                self.0.insert(Cow::Owned(key.to_string()), w);
+            }
+        }
+    }
+
+    fn key_borrowed(&mut self, key: &'a str, w: u8) {
+        match self.0.get_mut(key) {
+            Some(e) => *e = (*e).max(w),
+            None => {
+                self.0.insert(Cow::Borrowed(key), w);
             }
         }
     }
 
     /// As [`words`], but byte by byte over ASCII without allocating per word
     /// (bodies are most of the text, and `check` runs this in debug builds too).
-    fn text(&mut self, text: &str, w: u8) {
+    fn text(&mut self, text: &'a str, w: u8) {
         let bytes = text.as_bytes();
         let mut buf: Vec<u8> = Vec::new();
         // The cache pays off only where the map itself is slow: in debug
@@ -184,18 +196,29 @@ impl Doc {
             if !ascii {
                 self.unicode(run, w);
             } else if run.len() <= MAX_TOKEN {
-                // Lower-case and hash in one pass; a word met again in this
-                // text (most of them) is found in `recent` without a map lookup.
-                buf.clear();
-                buf.extend_from_slice(run.as_bytes());
-                buf.make_ascii_lowercase();
-                if let Some(slot) = recent.get_mut(fnv1a_bytes(&buf) as usize % RECENT) {
-                    if *slot == buf {
+                let lower = !run.bytes().any(|b| b.is_ascii_uppercase());
+                let word: &[u8] = if lower {
+                    run.as_bytes()
+                } else {
+                    buf.clear();
+                    buf.extend_from_slice(run.as_bytes());
+                    buf.make_ascii_lowercase();
+                    &buf
+                };
+                // A word met again in this text (most of them) is found in
+                // `recent` without a map lookup.
+                if let Some(slot) = recent.get_mut(fnv1a_bytes(word) as usize % RECENT) {
+                    if slot.as_slice() == word {
                         continue;
                     }
-                    slot.clone_from(&buf);
+                    slot.clear();
+                    slot.extend_from_slice(word);
                 }
-                self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
+                if lower {
+                    self.key_borrowed(run, w);
+                } else {
+                    self.key(std::str::from_utf8(&buf).unwrap_or_default(), w);
+                }
             }
         }
     }
@@ -211,7 +234,7 @@ impl Doc {
         }
     }
 
-    fn phrase(&mut self, text: &str, w: u8) {
+    fn phrase(&mut self, text: &'a str, w: u8) {
         if let Some(k) = phrase_key(text) {
             self.key(&k, w);
         }
@@ -219,7 +242,7 @@ impl Doc {
     }
 }
 
-fn incident_doc(site: &Site, i: usize) -> Doc {
+fn incident_doc(site: &Site, i: usize) -> Doc<'_> {
     let inc = &site.incidents[i];
     let mut d = Doc::default();
     d.phrase(inc.id.as_str(), W_ID);
@@ -248,7 +271,7 @@ fn incident_doc(site: &Site, i: usize) -> Doc {
     d
 }
 
-fn news_doc(site: &Site, n: usize) -> Doc {
+fn news_doc(site: &Site, n: usize) -> Doc<'_> {
     let s = &site.news[n];
     let mut d = Doc::default();
     d.phrase(&s.title, W_TITLE);
@@ -270,7 +293,7 @@ const INVERT_CHUNK: usize = 512;
 fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
-    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    let mut index: FnvMap<Cow<str>, Vec<(u32, u8)>> = FnvMap::default();
     for start in (0..total).step_by(INVERT_CHUNK) {
         let docs: Vec<Doc> = (start..(start + INVERT_CHUNK).min(total))
             .into_par_iter()
@@ -289,7 +312,10 @@ fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
             }
         }
     }
-    index.into_iter().collect()
+    index
+        .into_iter()
+        .map(|(k, p)| (k.into_owned(), p))
+        .collect()
 }
 
 /// A JSON string literal that stays inert inside HTML (see feeds.rs).
@@ -335,10 +361,15 @@ fn index_files(site: &Site, shards: usize) -> Index {
             (k, (e, p.len()))
         })
         .collect();
+    split(&encoded, shards)
+}
+
+/// Key → (encoded postings, document frequency) into shard and own files.
+fn split(encoded: &BTreeMap<String, (String, usize)>, shards: usize) -> Index {
     let mut files = Vec::new();
     let mut big = Vec::new();
     let mut by_shard: Vec<Vec<(&String, String)>> = vec![Vec::new(); shards];
-    for (k, (e, df)) in &encoded {
+    for (k, (e, df)) in encoded {
         let shard = &mut by_shard[fnv1a(k) as usize % shards];
         if e.len() > OWN_FILE {
             shard.push((k, format!("@{}", big.len())));
@@ -464,7 +495,7 @@ mod tests {
         d.text(text, 0);
         let mut want: Vec<String> = words(text).collect();
         want.extend(["zurich".into(), "sisuphos".into()]);
-        let mut have: Vec<String> = d.0.keys().cloned().collect();
+        let mut have: Vec<String> = d.0.keys().map(|k| k.to_string()).collect();
         want.sort();
         have.sort();
         want.dedup();
@@ -479,7 +510,7 @@ mod tests {
             let mut d = Doc::default();
             d.text(&text, 0);
             for w in words(&text) {
-                proptest::prop_assert!(d.0.contains_key(&w), "{w}");
+                proptest::prop_assert!(d.0.contains_key(w.as_str()), "{w}");
             }
         }
     }
@@ -494,6 +525,27 @@ mod tests {
             e.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
+    }
+
+    #[test]
+    fn a_big_key_has_its_own_file_and_a_pointer_in_its_shard() {
+        let postings: Vec<(u32, u8)> = (0..3000).map(|d| (d, 0)).collect();
+        let mut encoded = BTreeMap::new();
+        encoded.insert("common".to_string(), (encode(&postings), 3000));
+        encoded.insert("rare".to_string(), (encode(&[(7, 5)]), 1));
+        let Index { files, shards, big } = split(&encoded, 4);
+        assert_eq!((shards, big), (4, vec![("common".to_string(), 3000)]));
+        let file = |name: &str| {
+            let text = &files.iter().find(|(p, _)| p == name).expect(name).1;
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        };
+        let own = file("search/b/0.json");
+        assert_eq!(decode(own["common"].as_str().unwrap()), postings);
+        let shard = file(&format!("search/s/{}.json", fnv1a("common") % 4));
+        assert_eq!(shard["common"], "@0");
+        let shard = file(&format!("search/s/{}.json", fnv1a("rare") % 4));
+        assert_eq!(decode(shard["rare"].as_str().unwrap()), [(7, 5)]);
+        assert_eq!(files.len(), 5, "4 shards and 1 own file");
     }
 
     #[test]

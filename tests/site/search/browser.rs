@@ -203,7 +203,8 @@ fn search_puts_the_incident_first_for_its_message_code_and_id() {
         return;
     };
     let dir = sample_site();
-    let url = serve(build_ok(dir.path(), &[]), "/desk/");
+    let out = build_ok(dir.path(), &[]);
+    let url = serve(out.clone(), "/desk/");
     let browser = Browser::start(&bin);
     let mut cdp = browser.cdp();
     for q in [MESSAGE, "SuspiciousRemoteServerError", "ex1331830"] {
@@ -217,6 +218,12 @@ fn search_puts_the_incident_first_for_its_message_code_and_id() {
             r["ids"].as_array().map(|a| a.len() as u64)
         );
     }
+    // As if the ID's phrase key were big (a site of thousands of incidents):
+    // its shard entry points at an own file, which the reader follows.
+    make_big(&out, &super::phrase("ex1331830"));
+    let r = results(&mut cdp, &url, "EX1331830");
+    assert_eq!(r["ids"][0], "EX1331830", "through search/b/: {r}");
+
     // Listing the exact message beats listing a longer one with all its
     // words, though that incident is newer and otherwise scores the same.
     let dir = site(&[
@@ -240,6 +247,31 @@ fn search_puts_the_incident_first_for_its_message_code_and_id() {
         "newest first on a tie: {r}"
     );
     drop(browser);
+}
+
+/// Moves `key` out of its shard into an own file, as the index does for keys
+/// with long postings.
+fn make_big(out: &Path, key: &str) {
+    let m = super::json(out, "search/index.json");
+    let shard = format!(
+        "search/s/{}.json",
+        super::fnv1a(key) as u64 % m["shards"].as_u64().unwrap()
+    );
+    let mut entries = super::json(out, &shard);
+    let n = m["big"].as_array().unwrap().len();
+    let postings = entries[key].take();
+    assert!(postings.is_string(), "{key} in {shard}");
+    entries[key] = json!(format!("@{n}"));
+    let mut m = m;
+    m["big"].as_array_mut().unwrap().push(json!([key, 1]));
+    let write = |rel: &str, v: &Value| {
+        let p = out.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, v.to_string()).unwrap();
+    };
+    write(&shard, &entries);
+    write(&format!("search/b/{n}.json"), &json!({ key: postings }));
+    write("search/index.json", &m);
 }
 
 fn two(id: &str, day: u8, message: &str) -> String {
