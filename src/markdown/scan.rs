@@ -154,7 +154,7 @@ pub(super) fn collapse_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let (mut i, mut word, mut gap) = (0, 0, false);
-    let mut flush = |out: &mut String, from: usize, to: usize, gap: &mut bool| {
+    let flush = |out: &mut String, from: usize, to: usize, gap: &mut bool| {
         if from < to {
             if *gap && !out.is_empty() {
                 out.push(' ');
