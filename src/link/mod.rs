@@ -106,6 +106,7 @@ const RESERVED: &[&str] = &[
     "errors",
     "tags",
     "actions",
+    "history",
     "search",
     "api",
     "atom.xml",

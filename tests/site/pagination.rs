@@ -288,3 +288,18 @@ fn paginate_by_is_validated_at_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_page_may_not_take_the_history_url() {
+    let dir = site(&[(
+        "content/history.md",
+        "---\ntitle: Our history\n---\nFounded in 2020.\n",
+    )]);
+    let out = crate::common::run(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("content/history.md:2") && err.contains("/history/"),
+        "{err}"
+    );
+}
