@@ -106,20 +106,20 @@ impl Builder<'_> {
         self.site.config.paginate_by
     }
 
-    /// Page `page` (1-based) of `items`: its slice of cards and its pager.
-    fn incident_page(&self, base: &str, items: &[usize], page: usize) -> (Value, CardList) {
+    /// Page `page` (1-based) of a list of `len` incidents, the `n`-th being
+    /// `at(n)`: its pager, its number of pages and its slice of cards.
+    fn incident_page(
+        &self,
+        base: &str,
+        (len, at): (usize, &dyn Fn(usize) -> usize),
+        page: usize,
+    ) -> (Value, usize, CardList) {
         let per = self.per();
-        let start = (page - 1) * per;
-        let cards = items
-            .iter()
-            .skip(start)
-            .take(per)
-            .map(|&i| self.card_value(i))
+        let total = page_count(len, per);
+        let cards = ((page - 1) * per..(page * per).min(len))
+            .map(|n| self.card_value(at(n)))
             .collect();
-        (
-            self.pager(base, page, page_count(items.len(), per)),
-            ("incidents", cards),
-        )
+        (self.pager(base, page, total), total, ("incidents", cards))
     }
 
     /// The pager of page `page` of `total`: URLs of the newer (previous) and
@@ -143,14 +143,11 @@ impl Builder<'_> {
     }
 
     pub fn incidents(&self, page: usize) -> (Value, CardList) {
-        let all: Vec<usize> = (0..self.site.incidents.len()).collect();
-        let (pager, cards) = self.incident_page("incidents/", &all, page);
-        let title = self.titled(
-            "Incidents",
-            page,
-            pager["total"].as_u64().unwrap_or(1) as usize,
-        );
-        let v = json!({"page_title": title, "page_kind": "incidents", "count": all.len(), "pager": pager});
+        let len = self.site.incidents.len();
+        let (pager, total, cards) = self.incident_page("incidents/", (len, &|n| n), page);
+        let title = self.titled("Incidents", page, total);
+        let v =
+            json!({"page_title": title, "page_kind": "incidents", "count": len, "pager": pager});
         (v, cards)
     }
 
@@ -170,8 +167,8 @@ impl Builder<'_> {
         let tax = &self.site.taxonomies[t];
         let term = &tax.terms[slug];
         let base = format!("{}/{slug}/", tax.name);
-        let (pager, cards) = self.incident_page(&base, &term.incidents, page);
-        let total = pager["total"].as_u64().unwrap_or(1) as usize;
+        let at = |n: usize| term.incidents[n];
+        let (pager, total, cards) = self.incident_page(&base, (term.incidents.len(), &at), page);
         let feed = self.site.config.url(&format!("{base}atom.xml"));
         let v = json!({
             "page_title": self.titled(&format!("{}: {}", tax.title, term.name), page, total),
@@ -235,8 +232,9 @@ impl Builder<'_> {
     pub fn month(&self, m: usize, page: usize) -> (Value, CardList) {
         let month = &self.site.months[m];
         let key = month.key();
-        let (pager, cards) = self.incident_page(&month_path(&key), &month.incidents, page);
-        let total = pager["total"].as_u64().unwrap_or(1) as usize;
+        let at = |n: usize| month.incidents[n];
+        let list = (month.incidents.len(), &at as &dyn Fn(usize) -> usize);
+        let (pager, total, cards) = self.incident_page(&month_path(&key), list, page);
         let label = format!("{} {}", month_name(month.month), month.year);
         let v = json!({
             "page_title": self.titled(&format!("Incidents in {label}"), page, total),
