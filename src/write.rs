@@ -488,22 +488,17 @@ mod tests {
         let (_tmp, root) = site();
         let out = root.join("not/yet");
         let sink = DirSink::new(&out);
-        for p in [
+        let files = [
             "top.html",
             "a/b/c.html",
             "a/b/d.html",
             "a/e.html",
             "f/g/h/i.json",
-        ] {
+        ];
+        for p in files {
             sink.put(p, p.as_bytes().to_vec()).unwrap();
         }
-        for p in [
-            "top.html",
-            "a/b/c.html",
-            "a/b/d.html",
-            "a/e.html",
-            "f/g/h/i.json",
-        ] {
+        for p in files {
             assert_eq!(fs::read_to_string(out.join(p)).unwrap(), p);
         }
         let made = sink.made.read().unwrap();

@@ -6,137 +6,11 @@
 
 mod common;
 
+use common::cdp::{Browser, chromium};
 use common::serve::*;
 use common::write;
-use serde_json::{Value, json};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-use tungstenite::{Message, WebSocket};
-
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-/// Chromium, killed on drop, with its profile in a fresh temp dir.
-struct Browser {
-    child: Child,
-    profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Browser {
-    fn start(bin: &Path) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let child = Command::new(bin)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromium");
-        Browser { child, profile }
-    }
-
-    /// The browser's DevTools WebSocket address, from the file Chromium writes.
-    fn devtools(&self) -> (u16, String) {
-        let file = self.profile.path().join("DevToolsActivePort");
-        wait_for(30, "DevToolsActivePort", || {
-            let text = std::fs::read_to_string(&file).ok()?;
-            let mut lines = text.lines();
-            let port = lines.next()?.trim().parse().ok()?;
-            let path = lines.next()?.trim().to_string();
-            Some((port, path))
-        })
-    }
-}
-
-/// A DevTools session attached to one page.
-struct Cdp {
-    ws: WebSocket<TcpStream>,
-    next: u64,
-    session: Option<String>,
-}
-
-impl Cdp {
-    fn connect(port: u16, path: &str) -> Cdp {
-        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}{path}"), stream)
-            .expect("DevTools WebSocket");
-        Cdp {
-            ws,
-            next: 0,
-            session: None,
-        }
-    }
-
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let id = self.next;
-        let mut msg = json!({"id": id, "method": method, "params": params});
-        if let Some(s) = &self.session {
-            msg["sessionId"] = json!(s);
-        }
-        self.ws.send(Message::text(msg.to_string())).unwrap();
-        loop {
-            let m = self.ws.read().expect("a DevTools message");
-            let Message::Text(t) = m else { continue };
-            let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
-            }
-        }
-    }
-
-    fn open(&mut self, url: &str) {
-        let target = self.call("Target.createTarget", json!({"url": url}));
-        let attached = self.call(
-            "Target.attachToTarget",
-            json!({"targetId": target["targetId"], "flatten": true}),
-        );
-        self.session = attached["sessionId"].as_str().map(str::to_string);
-    }
-
-    fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({"expression": expr, "returnByValue": true}),
-        );
-        r["result"]["value"].clone()
-    }
-
-    fn wait(&mut self, what: &str, expr: &str) -> Value {
-        wait_for(20, what, || {
-            let v = self.eval(expr);
-            (!v.is_null() && v != json!(false)).then_some(v)
-        })
-    }
-}
+use serde_json::json;
+use std::path::Path;
 
 /// Standard base64 (what DevTools sends screenshots in).
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -180,8 +54,7 @@ fn the_browser_follows_edits_and_shows_errors() {
     let root = site.path();
     let s = Serve::start(root);
     let browser = Browser::start(&bin);
-    let (port, path) = browser.devtools();
-    let mut cdp = Cdp::connect(port, &path);
+    let mut cdp = browser.cdp();
     cdp.open(&format!("{}incidents/ab101/", s.url()));
     cdp.wait(
         "the page and its event stream",

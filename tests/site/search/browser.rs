@@ -4,24 +4,15 @@
 //! the test reads the result list. The seed's full error message, an error
 //! code and a lower-cased ID must each put EX1331830 first.
 
+use crate::common::cdp::{Browser, Cdp, chromium};
 use crate::common::serve::wait_for;
 use crate::common::{build_ok, sample_site, site};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-use tungstenite::{Message, WebSocket};
 
 const MESSAGE: &str = "The maximum number of concurrent connections per resource forest has exceeded a limit, closing transmission channel.";
-
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
 
 /// Serves `root` at `base` until the test ends; the URL of its root.
 fn serve(root: PathBuf, base: &'static str) -> String {
@@ -69,113 +60,6 @@ fn respond(root: &Path, base: &str, mut stream: TcpStream) {
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
-}
-
-/// Chromium, killed on drop, with its profile in a fresh temp dir.
-struct Browser {
-    child: Child,
-    profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Browser {
-    fn start(bin: &Path) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let child = Command::new(bin)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromium");
-        Browser { child, profile }
-    }
-
-    /// A DevTools session on the browser, from the port file Chromium writes.
-    fn cdp(&self) -> Cdp {
-        let file = self.profile.path().join("DevToolsActivePort");
-        let (port, path) = wait_for(30, "DevToolsActivePort", || {
-            let text = std::fs::read_to_string(&file).ok()?;
-            let mut lines = text.lines();
-            let port: u16 = lines.next()?.trim().parse().ok()?;
-            Some((port, lines.next()?.trim().to_string()))
-        });
-        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}{path}"), stream)
-            .expect("DevTools WebSocket");
-        Cdp {
-            ws,
-            next: 0,
-            session: None,
-        }
-    }
-}
-
-/// A DevTools session, attached to one page after [`Cdp::open`].
-struct Cdp {
-    ws: WebSocket<TcpStream>,
-    next: u64,
-    session: Option<String>,
-}
-
-impl Cdp {
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let id = self.next;
-        let mut msg = json!({"id": id, "method": method, "params": params});
-        if let Some(s) = &self.session {
-            msg["sessionId"] = json!(s);
-        }
-        self.ws.send(Message::text(msg.to_string())).unwrap();
-        loop {
-            let Message::Text(t) = self.ws.read().expect("a DevTools message") else {
-                continue;
-            };
-            let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
-            }
-        }
-    }
-
-    fn open(&mut self, url: &str) {
-        self.session = None;
-        let target = self.call("Target.createTarget", json!({"url": url}));
-        let attached = self.call(
-            "Target.attachToTarget",
-            json!({"targetId": target["targetId"], "flatten": true}),
-        );
-        self.session = attached["sessionId"].as_str().map(str::to_string);
-    }
-
-    fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({"expression": expr, "returnByValue": true}),
-        );
-        r["result"]["value"].clone()
-    }
 }
 
 /// What the page shows once results are in: the box, the count, the IDs.
