@@ -16,6 +16,7 @@ pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod packed;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

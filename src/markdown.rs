@@ -11,6 +11,7 @@ use pulldown_cmark::{
 };
 
 use crate::highlight::highlight;
+use crate::packed::PackedText;
 use crate::slug::slugify;
 use scan::{
     collapse_whitespace, dest_span, ends_with_ignore_case, escape, is_relative, percent_decode,
@@ -55,11 +56,10 @@ pub struct Problem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    pub html: String,
+    /// Held packed: bodies are most of a large site's memory.
+    pub html: PackedText,
     /// First paragraph as plain text (inline markup stripped, whitespace collapsed); "" if none.
     pub summary: String,
-    /// Body text without markup, for the search index (whitespace collapsed; code blocks left out).
-    pub plain_text: String,
     pub headings: Vec<Heading>,
     /// Canonical IDs of incidents this body links to (incident: links and auto-linked bare
     /// IDs), deduplicated, in first-seen order.
@@ -97,12 +97,9 @@ pub fn render(
     }
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, stage.out.into_iter());
-    // Kept for the whole build: no growth slack times ten thousand pages.
-    html_out.shrink_to_fit();
     Rendered {
-        html: html_out,
+        html: PackedText::new(html_out),
         summary: collapse_whitespace(&stage.summary),
-        plain_text: collapse_whitespace(&stage.plain),
         headings: stage.headings,
         incident_refs: stage.refs,
         problems: stage.problems,
@@ -124,7 +121,6 @@ struct Stage<'a, 'r> {
     self_id: Option<&'r str>,
     resolver: &'r dyn LinkResolver,
     out: Vec<Event<'a>>,
-    plain: String,
     summary: String,
     summary_state: Summary,
     headings: Vec<Heading>,
@@ -170,7 +166,6 @@ impl<'a, 'r> Stage<'a, 'r> {
             self_id,
             resolver,
             out: Vec::with_capacity(events.len()),
-            plain: String::with_capacity(body.len()),
             summary: String::new(),
             summary_state: Summary::Pending,
             headings: Vec::new(),
@@ -263,10 +258,7 @@ impl<'a, 'r> Stage<'a, 'r> {
                 }
                 self.open(event.clone());
             }
-            Event::Start(tag) => {
-                if !is_inline(&tag.to_end()) {
-                    self.plain.push(' ');
-                }
+            Event::Start(_) => {
                 self.open(event.clone());
             }
             Event::End(end) => {
@@ -284,9 +276,6 @@ impl<'a, 'r> Stage<'a, 'r> {
                         };
                     }
                     _ => {}
-                }
-                if !is_inline(end) {
-                    self.plain.push(' ');
                 }
                 self.depth = self.depth.saturating_sub(1);
                 self.out.push(event.clone());
@@ -321,10 +310,9 @@ impl<'a, 'r> Stage<'a, 'r> {
         self.out.push(event);
     }
 
-    /// Text that readers see, for the search index and (in the first paragraph) the
-    /// summary. Alt text is searchable but would read oddly as a summary.
+    /// Text that readers see: in the first paragraph, the summary (alt text would
+    /// read oddly there). Search takes its text from the HTML ([`html_text`]).
     fn text(&mut self, text: &str) {
-        self.plain.push_str(text);
         if self.summary_state == Summary::Collecting && self.image_depth == 0 {
             self.summary.push_str(text);
         }
@@ -413,7 +401,6 @@ impl<'a, 'r> Stage<'a, 'r> {
                 "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{inner}</code></pre>\n"
             )
         };
-        self.plain.push(' ');
         self.out.push(Event::Html(html.into()));
         j + 1
     }
@@ -447,7 +434,6 @@ impl<'a, 'r> Stage<'a, 'r> {
             }
             j += 1;
         }
-        self.plain.push_str(&alt);
         self.out.push(Event::InlineHtml(
             format!("<img alt=\"{}\" />", escape(&alt)).into(),
         ));
@@ -599,19 +585,6 @@ fn link_to<'a>(url: String) -> Event<'a> {
     })
 }
 
-fn is_inline(end: &TagEnd) -> bool {
-    matches!(
-        end,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
-}
-
 /// Index of the `End(Link)` that closes the link starting at `i` (links don't nest).
 fn end_of_link(events: &[(Event, Range<usize>)], i: usize) -> usize {
     events[i + 1..]
@@ -639,5 +612,7 @@ fn unsafe_hint() -> String {
 }
 
 mod scan;
+mod text;
+pub use text::html_text;
 #[cfg(test)]
 mod tests;

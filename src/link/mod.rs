@@ -9,6 +9,7 @@ use crate::frontmatter::{Seg, diag_at, key_path};
 use crate::load::Asset;
 use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
+use crate::packed::PackedText;
 use rayon::prelude::*;
 
 mod history;
@@ -21,8 +22,8 @@ pub use taxonomy::{TAXONOMIES, Taxonomy, Term};
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
     pub body: Rendered,
-    pub timeline: Vec<String>,
-    pub takes: Vec<String>,
+    pub timeline: Vec<PackedText>,
+    pub takes: Vec<PackedText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

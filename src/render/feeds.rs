@@ -21,7 +21,7 @@ struct Entry<'a> {
     updated: String,
     published: String,
     summary: String,
-    content_html: &'a str,
+    content_html: std::borrow::Cow<'a, str>,
     categories: Vec<String>,
 }
 
@@ -66,7 +66,7 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
         updated: rfc3339(updated),
         published: rfc3339(&inc.started),
         summary,
-        content_html: &site.incident_html[i].body.html,
+        content_html: site.incident_html[i].body.html.unpack(),
         categories: inc
             .services
             .iter()
@@ -92,7 +92,7 @@ fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
             .summary
             .clone()
             .unwrap_or_else(|| site.news_html[n].summary.clone()),
-        content_html: &site.news_html[n].html,
+        content_html: site.news_html[n].html.unpack(),
         categories: s.tags.clone(),
     }
 }
@@ -186,7 +186,7 @@ fn atom(
             let _ = writeln!(
                 s,
                 "    <content type=\"html\">{}</content>",
-                xml(e.content_html)
+                xml(&e.content_html)
             );
         }
         s.push_str("  </entry>\n");

@@ -7,6 +7,7 @@
 
 use super::context::Builder;
 use crate::link::{Site, incident_path, news_path};
+use crate::markdown;
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -242,7 +243,8 @@ impl<'a> Doc<'a> {
     }
 }
 
-fn incident_doc(site: &Site, i: usize) -> Doc<'_> {
+/// `body`: the body's text, which [`invert`] derives from its HTML.
+fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
     let inc = &site.incidents[i];
     let mut d = Doc::default();
     d.phrase(inc.id.as_str(), W_ID);
@@ -267,11 +269,11 @@ fn incident_doc(site: &Site, i: usize) -> Doc<'_> {
     for t in inc.summary.iter().chain(inc.takes.iter().map(|(_, t)| t)) {
         d.text(t, W_BODY);
     }
-    d.text(&site.incident_html[i].body.plain_text, W_BODY);
+    d.text(body, W_BODY);
     d
 }
 
-fn news_doc(site: &Site, n: usize) -> Doc<'_> {
+fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
     let s = &site.news[n];
     let mut d = Doc::default();
     d.phrase(&s.title, W_TITLE);
@@ -281,7 +283,7 @@ fn news_doc(site: &Site, n: usize) -> Doc<'_> {
     if let Some(t) = &s.summary {
         d.text(t, W_BODY);
     }
-    d.text(&site.news_html[n].plain_text, W_BODY);
+    d.text(body, W_BODY);
     d
 }
 
@@ -293,29 +295,46 @@ const INVERT_CHUNK: usize = 512;
 fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
-    let mut index: FnvMap<Cow<str>, Vec<(u32, u8)>> = FnvMap::default();
+    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
     for start in (0..total).step_by(INVERT_CHUNK) {
-        let docs: Vec<Doc> = (start..(start + INVERT_CHUNK).min(total))
+        let end = (start + INVERT_CHUNK).min(total);
+        // Body texts exist only for the chunk being tokenized: the site keeps
+        // each body once, as HTML.
+        let bodies: Vec<String> = (start..end)
             .into_par_iter()
             .map(|d| {
-                if d < n_inc {
-                    incident_doc(site, d)
+                markdown::html_text(&if d < n_inc {
+                    site.incident_html[d].body.html.unpack()
                 } else {
-                    news_doc(site, d - n_inc)
+                    site.news_html[d - n_inc].html.unpack()
+                })
+            })
+            .collect();
+        let docs: Vec<Doc> = (start..end)
+            .into_par_iter()
+            .map(|d| {
+                let body = &bodies[d - start];
+                if d < n_inc {
+                    incident_doc(site, d, body)
+                } else {
+                    news_doc(site, d - n_inc, body)
                 }
             })
             .collect();
-        // Chunks in order keep every key's postings ascending.
+        // Chunks in order keep every key's postings ascending. A key is copied
+        // once per distinct key of the whole site.
         for (d, doc) in (start..).zip(docs) {
             for (k, w) in doc.0 {
-                index.entry(k).or_default().push((d as u32, w));
+                match index.get_mut(k.as_ref()) {
+                    Some(p) => p.push((d as u32, w)),
+                    None => {
+                        index.insert(k.into_owned(), vec![(d as u32, w)]);
+                    }
+                }
             }
         }
     }
-    index
-        .into_iter()
-        .map(|(k, p)| (k.into_owned(), p))
-        .collect()
+    index.into_iter().collect()
 }
 
 /// A JSON string literal that stays inert inside HTML (see feeds.rs).

@@ -9,6 +9,7 @@ use crate::link::Site;
 use crate::load;
 use crate::markdown::Rendered;
 use crate::model::Document;
+use crate::packed::PackedText;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -282,11 +283,10 @@ impl Docs {
 }
 
 /// A render of which a link reads only the HTML (and no problems).
-fn html_only(html: String) -> Rendered {
+fn html_only(html: PackedText) -> Rendered {
     Rendered {
         html,
         summary: String::new(),
-        plain_text: String::new(),
         headings: Vec::new(),
         incident_refs: Vec::new(),
         problems: Vec::new(),
