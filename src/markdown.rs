@@ -77,6 +77,32 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// The info string that marks a fenced block as team-only Markdown.
+pub const INTERNAL_FENCE: &str = "internal";
+
+fn is_internal_fence(kind: &CodeBlockKind) -> bool {
+    matches!(kind, CodeBlockKind::Fenced(info) if fence_lang(info) == INTERNAL_FENCE)
+}
+
+/// The language word of an info string: `rust,ignore` and `sh title="x"` name it first.
+fn fence_lang(info: &str) -> &str {
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
+}
+
+/// Byte ranges of the ```` ```internal ```` blocks of a body, fences included,
+/// so a public build can remove them before anything renders the body.
+pub fn internal_blocks(body: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(e, r)| match e {
+            Event::Start(Tag::CodeBlock(kind)) if is_internal_fence(&kind) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `from`: the file's path relative to content/ (for relative links); `self_id`: the
 /// incident whose body this is (its own ID is not auto-linked).
 pub fn render(
@@ -392,12 +418,12 @@ impl<'a, 'r> Stage<'a, 'r> {
             }
             j += 1;
         }
+        if is_internal_fence(kind) {
+            self.internal_block(&code, events.get(i + 1).map(|(_, r)| r.start));
+            return j + 1;
+        }
         let lang = match kind {
-            // Info strings like `rust,ignore` or `sh title="x"` name the language first.
-            CodeBlockKind::Fenced(info) => info
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .next()
-                .unwrap_or(""),
+            CodeBlockKind::Fenced(info) => fence_lang(info),
             CodeBlockKind::Indented => "",
         };
         let html = if lang.is_empty() {
@@ -416,6 +442,30 @@ impl<'a, 'r> Stage<'a, 'r> {
         self.plain.push(' ');
         self.out.push(Event::Html(html.into()));
         j + 1
+    }
+
+    /// A ```` ```internal ```` block (only still here in internal builds): its
+    /// Markdown rendered into an aside marked for the team. `at`: where its text
+    /// starts in the body, so problems in it point at the right line.
+    fn internal_block(&mut self, markdown: &str, at: Option<usize>) {
+        let inner = render(markdown, self.from, self.self_id, self.resolver);
+        let at = at.unwrap_or(0);
+        self.problems
+            .extend(inner.problems.into_iter().map(|mut p| {
+                p.offset += at;
+                p
+            }));
+        for id in &inner.incident_refs {
+            self.add_ref(id);
+        }
+        self.plain.push(' ');
+        self.plain.push_str(&inner.plain_text);
+        self.plain.push(' ');
+        let html = format!(
+            "<aside class=\"internal-note\" aria-label=\"Internal\"><p class=\"internal-label\">Internal</p>\n{}</aside>\n",
+            inner.html
+        );
+        self.out.push(Event::Html(html.into()));
     }
 
     /// An image with a script-capable URL becomes an `<img>` with only its alt text;
