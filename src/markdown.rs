@@ -163,6 +163,9 @@ struct Stage<'a, 'r> {
     /// Open tags of any kind; 0 means the next block is at the top level.
     depth: usize,
     in_link: bool,
+    /// The open link lost its target (an incident this build leaves out, or an
+    /// unknown one): its text stays, its `<a>` and `</a>` go.
+    unlinked: bool,
     in_heading: bool,
     image_depth: usize,
     /// Open raw HTML elements whose text must stay as written (`<a>`, `<code>`, …).
@@ -207,6 +210,7 @@ impl<'a, 'r> Stage<'a, 'r> {
             problems: Vec::new(),
             depth: 0,
             in_link: false,
+            unlinked: false,
             in_heading: false,
             image_depth: 0,
             raw_depth: 0,
@@ -294,6 +298,11 @@ impl<'a, 'r> Stage<'a, 'r> {
                     self.plain.push(' ');
                 }
                 self.open(event.clone());
+            }
+            Event::End(TagEnd::Link) if self.unlinked => {
+                self.unlinked = false;
+                self.in_link = false;
+                self.depth = self.depth.saturating_sub(1);
             }
             Event::End(end) => {
                 match end {
@@ -540,7 +549,10 @@ impl<'a, 'r> Stage<'a, 'r> {
                     format!("unknown incident `{id}` in link")
                 };
                 self.problem(span(), message, None);
-                return self.hrefless(i);
+                // Unknown IDs fail the build; an incident left out of a public
+                // build is not known either, and its link must read as text.
+                self.unlinked = true;
+                return i + 1;
             };
             self.add_ref(&canonical);
             self.out.push(link_to(format!("{url}{fragment}")));

@@ -225,7 +225,9 @@ fn named<'t>(text: &'t str, keys: &HashSet<String>) -> Vec<(usize, &'t str)> {
                 let raw = &text[s..i];
                 let lead = raw.len() - raw.trim_start_matches(edge).len();
                 let word = raw.trim_matches(edge);
-                if !word.is_empty() && keys.contains(&word.to_ascii_lowercase()) {
+                // `incident:ID` link targets are not shown; the link's text is.
+                let target = text[..s].to_ascii_lowercase().ends_with("incident:");
+                if !target && !word.is_empty() && keys.contains(&word.to_ascii_lowercase()) {
                     out.push((s + lead, word));
                 }
                 start = None;
@@ -243,7 +245,10 @@ mod tests {
     #[test]
     fn named_finds_whole_words_ignoring_case() {
         let keys: HashSet<String> = ["int-7".to_string()].into();
-        let found = named("See INT-7. Not xINT-7 or INT-77; (int-7)", &keys);
+        let found = named(
+            "See INT-7. Not xINT-7 or INT-77; (int-7) [x](incident:INT-7)",
+            &keys,
+        );
         assert_eq!(found, [(4, "INT-7"), (34, "int-7")]);
     }
 

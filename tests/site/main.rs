@@ -5,5 +5,6 @@
 mod common;
 
 mod api;
+mod internal;
 mod pagination;
 mod search;
