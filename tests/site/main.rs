@@ -7,4 +7,5 @@ mod common;
 mod api;
 mod internal;
 mod pagination;
+mod postmortem;
 mod search;
