@@ -94,6 +94,10 @@ fn fence_lang(info: &str) -> &str {
 /// Byte ranges of the ```` ```internal ```` blocks of a body, fences included,
 /// so a public build can remove them before anything renders the body.
 pub fn internal_blocks(body: &str) -> Vec<Range<usize>> {
+    // Most bodies have none: skip the second parse of a multi-megabyte body.
+    if !body.contains(INTERNAL_FENCE) {
+        return Vec::new();
+    }
     Parser::new_ext(body, options())
         .into_offset_iter()
         .filter_map(|(e, r)| match e {
