@@ -89,6 +89,25 @@ fn strip(i: &mut Incident) {
     i.related.retain(|r| !r.is_internal());
     i.notes = None;
     blank_internal_blocks(&mut i.origin);
+    // The Markdown fields render like bodies, so a block written there goes too.
+    let fields = i.timeline.iter_mut().map(|e| &mut e.text);
+    let fields = fields.chain(i.takes.iter_mut().map(|(_, t)| t));
+    let fields = fields.chain(
+        i.postmortem
+            .iter_mut()
+            .flat_map(|p| p.parts.iter_mut().map(|(_, t)| t)),
+    );
+    for text in fields {
+        drop_internal_blocks(text);
+    }
+}
+
+/// Removes the internal blocks of a front matter Markdown field (its problems
+/// are reported at the key, so offsets need not survive).
+fn drop_internal_blocks(text: &mut String) {
+    for r in markdown::internal_blocks(text).into_iter().rev() {
+        text.replace_range(r, "");
+    }
 }
 
 /// Overwrites the body's internal blocks with spaces (line breaks kept), so
@@ -250,6 +269,13 @@ mod tests {
             &keys,
         );
         assert_eq!(found, [(4, "INT-7"), (34, "int-7")]);
+    }
+
+    #[test]
+    fn blocks_in_markdown_fields_are_dropped() {
+        let mut t = "Public.\n\n```internal\nSecret.\n```\n\nAlso public.".to_string();
+        drop_internal_blocks(&mut t);
+        assert!(!t.contains("Secret") && t.contains("Public.") && t.contains("Also public."));
     }
 
     #[test]

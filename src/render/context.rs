@@ -139,6 +139,7 @@ impl Builder<'_> {
             "duration": duration,
             "maintenance": self.maintenance(inc),
             "postmortem_published": self.opt_time(inc.postmortem_published()),
+            "internal_only": inc.internal,
         })
     }
 
@@ -160,6 +161,7 @@ impl Builder<'_> {
             "summary": s.summary.clone().unwrap_or_else(|| self.site.news_html[n].summary.clone()),
             "incidents": incidents,
             "tags": self.links(3, s.tags.iter().map(String::as_str)),
+            "internal_only": s.internal,
         })
     }
 

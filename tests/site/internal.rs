@@ -24,6 +24,7 @@ const MARKERS: &[(&str, &str)] = &[
     ("internal source", "MkSource4"),
     ("internal related item", "MkRelated5"),
     ("```internal block", "MkFence6"),
+    ("```internal block in a postmortem part", "MkFieldFence16"),
 ];
 
 const PUBLIC_INCIDENT: &str = r#"---
@@ -63,7 +64,12 @@ related:
     internal: true
   - PUB-2
 postmortem:
-  impact: Mail was late for two hours.
+  impact: |
+    Mail was late for two hours.
+
+    ```internal
+    The MkFieldFence16 queue alarm was muted.
+    ```
   published: 2026-05-10T09:00:00Z
 ---
 Mail was delayed for two hours.
