@@ -143,7 +143,13 @@ pub fn mentions(docs: &[Document], hidden: &[IncidentId]) -> Vec<Diagnostic> {
     for d in docs {
         match d {
             Document::Incident(i) => incident_mentions(i, &keys, &mut out),
-            Document::News(n) => body_mentions(&n.origin, &keys, &mut out),
+            Document::News(n) => {
+                body_mentions(&n.origin, &keys, &mut out);
+                let fields = [("title", Some(&n.title)), ("summary", n.summary.as_ref())];
+                for (k, text) in fields.into_iter().filter_map(|(k, t)| Some((k, t?))) {
+                    field_mentions(&n.origin, key_path(k, None, None), text, &keys, &mut out);
+                }
+            }
             Document::Page(p) => body_mentions(&p.origin, &keys, &mut out),
             Document::Home(h) => body_mentions(&h.origin, &keys, &mut out),
         }
@@ -190,14 +196,19 @@ fn incident_mentions(i: &Incident, keys: &HashSet<String>, out: &mut Vec<Diagnos
         }
     }
     for (path, text) in fields {
-        for (_, id) in named(text, keys) {
-            out.push(warning(diag_at(
-                &i.origin,
-                &path,
-                message(id),
-                Some(hint()),
-            )));
-        }
+        field_mentions(&i.origin, path, text, keys, out);
+    }
+}
+
+fn field_mentions(
+    origin: &Origin,
+    path: Vec<Seg>,
+    text: &str,
+    keys: &HashSet<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (_, id) in named(text, keys) {
+        out.push(warning(diag_at(origin, &path, message(id), Some(hint()))));
     }
 }
 
