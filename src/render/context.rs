@@ -343,14 +343,37 @@ impl Builder<'_> {
             .map(|h| json!({"level": h.level, "id": h.id, "text": h.text}))
             .collect();
         if let Some(pm) = &inc.postmortem {
-            toc.push(json!({"level": 2, "id": POSTMORTEM_ANCHOR, "text": "Postmortem"}));
+            let (section, parts) = self.postmortem_anchors(i);
+            toc.push(json!({"level": 2, "id": section, "text": "Postmortem"}));
             toc.extend(
                 pm.parts
                     .iter()
-                    .map(|(p, _)| json!({"level": 3, "id": p.anchor(), "text": p.label()})),
+                    .zip(parts)
+                    .map(|((p, _), id)| json!({"level": 3, "id": id, "text": p.label()})),
             );
         }
         toc
+    }
+
+    /// The anchors of the postmortem section and its parts: `postmortem`,
+    /// `postmortem-impact`, …, stepping around a body heading that took one.
+    fn postmortem_anchors(&self, i: usize) -> (String, Vec<String>) {
+        let body = &self.site.incident_html[i].body.headings;
+        let free = |base: String| {
+            let mut id = base.clone();
+            let mut n = 1;
+            while body.iter().any(|h| h.id == id) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            id
+        };
+        let parts = self.site.incidents[i]
+            .postmortem
+            .iter()
+            .flat_map(|pm| &pm.parts);
+        let parts = parts.map(|(p, _)| free(p.anchor())).collect();
+        (free(POSTMORTEM_ANCHOR.to_string()), parts)
     }
 
     /// `incident.postmortem`: its parts in the contract's order, each with its
@@ -360,14 +383,16 @@ impl Builder<'_> {
             return Value::Null;
         };
         let html = &self.site.incident_html[i].postmortem;
+        let (section, parts) = self.postmortem_anchors(i);
         let parts: Vec<Value> = pm
             .parts
             .iter()
             .zip(html)
-            .map(|((p, _), h)| json!({"key": p.as_str(), "title": p.label(), "id": p.anchor(), "html": h}))
+            .zip(parts)
+            .map(|(((p, _), h), id)| json!({"key": p.as_str(), "title": p.label(), "id": id, "html": h}))
             .collect();
         json!({
-            "id": POSTMORTEM_ANCHOR, "parts": parts, "authors": pm.authors,
+            "id": section, "parts": parts, "authors": pm.authors,
             "published": self.opt_time(pm.published.as_ref()),
         })
     }

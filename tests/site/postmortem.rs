@@ -241,3 +241,32 @@ fn postmortems_is_reserved_for_the_site() {
         "{diags:#?}"
     );
 }
+
+#[test]
+fn a_body_heading_named_postmortem_keeps_every_anchor_unique() {
+    let text = incident(
+        "PM-1",
+        "2026-05-01T10:00:00Z",
+        "resolved",
+        "postmortem:\n  impact: Mail stopped.\n",
+    )
+    .replace(
+        "What happened to PM-1.",
+        "## Postmortem\n\nSee below.\n\n## Impact {#postmortem-impact}\n\nx\n\n## More\n",
+    );
+    let s = site(&[("content/incidents/a.md", &text)]);
+    let out = build_ok(s.path(), &[]);
+    let doc = Html::parse_document(&read(&out, "incidents/pm-1/index.html"));
+    let ids: Vec<&str> = doc
+        .select(&sel("[id]"))
+        .map(|e| e.value().attr("id").unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "duplicate ids: {ids:?}");
+    let section = doc.select(&sel("section.postmortem > h2")).next().unwrap();
+    assert_eq!(section.value().attr("id"), Some("postmortem-2"));
+    for a in doc.select(&sel("nav.toc a")) {
+        let id = &a.value().attr("href").unwrap()[1..];
+        assert!(ids.contains(&id), "TOC entry #{id} has no target");
+    }
+}
