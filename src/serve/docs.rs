@@ -63,7 +63,7 @@ fn parse(path: &str, abs: &Path, audience: Audience) -> (Slot, Vec<Diagnostic>, 
     match frontmatter::parse_full(kind, source.clone(), path) {
         (Some(doc), warnings) => match visibility::admit(doc, audience) {
             Seen::Shown(doc) => (Slot::Doc(doc), warnings, None),
-            Seen::Hidden(id) => (Slot::Hidden(id), Vec::new(), None),
+            Seen::Hidden(id) => (Slot::Hidden(id), warnings, None),
         },
         (None, diags) => {
             let id = (kind == frontmatter::DocKind::Incident)
