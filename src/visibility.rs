@@ -134,6 +134,8 @@ fn blank_internal_blocks(origin: &mut Origin) {
 
 /// Warnings for public text that names an internal incident: public readers
 /// would see its bare ID (links and `related` entries to it render as text).
+/// Also an error for a public incident whose ID an internal one has too, which
+/// the link stage cannot see once the internal one is left out.
 pub fn mentions(docs: &[Document], hidden: &[IncidentId]) -> Vec<Diagnostic> {
     if hidden.is_empty() {
         return Vec::new();
@@ -142,6 +144,12 @@ pub fn mentions(docs: &[Document], hidden: &[IncidentId]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for d in docs {
         match d {
+            Document::Incident(i) if keys.contains(&i.id.key()) => out.push(diag_at(
+                &i.origin,
+                &key_path("id", None, None),
+                format!("duplicate incident ID `{}`: an internal incident has the same ID (IDs are compared ignoring case)", i.id),
+                Some("give each incident its own ID, or merge the two files".into()),
+            )),
             Document::Incident(i) => incident_mentions(i, &keys, &mut out),
             Document::News(n) => {
                 body_mentions(&n.origin, &keys, &mut out);

@@ -376,3 +376,31 @@ fn check_warns_when_public_text_names_an_internal_incident() {
     assert!(!String::from_utf8_lossy(&o.stderr).contains("SECRET-9"));
     assert!(read(&int, "incidents/pub-1/index.html").contains("/pm/incidents/secret-9/"));
 }
+
+#[test]
+fn a_public_incident_may_not_share_its_id_with_an_internal_one() {
+    let inc = |extra: &str| {
+        format!(
+            "---\nid: DUP-1\ntitle: T\nservices: [S]\nstatus: investigating\nstarted: 2026-05-01T10:00:00Z\n{extra}---\nx\n"
+        )
+    };
+    let s = site(&[
+        ("content/incidents/a.md", &inc("")),
+        ("content/incidents/b.md", &inc("internal: true\n")),
+    ]);
+    let (code, diags) = check_json(s.path());
+    assert_eq!(code, 1);
+    let d = diags
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("duplicate incident ID `DUP-1`")
+        })
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64()),
+        (Some("content/incidents/a.md"), Some(2))
+    );
+}
