@@ -1,5 +1,6 @@
 //! The pipeline, top to bottom: options in, a built site (or every problem) out.
-//! load → parse → link (validate, index, Markdown) → render → write.
+//! load → parse → visibility (public or internal) → link (validate, index,
+//! Markdown) → render → write.
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
@@ -7,7 +8,7 @@ use crate::link::Site;
 use crate::model::Document;
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
-use crate::{frontmatter, link, load, render, theme, write};
+use crate::{frontmatter, link, load, render, theme, visibility, write};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// `--internal`: include everything marked internal (see [`crate::visibility`]).
+    pub internal: bool,
     pub force: bool,
     /// Counters the caller may watch while the build runs (a progress bar).
     pub progress: Option<Arc<Progress>>,
@@ -93,7 +96,8 @@ pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
             .hint("run sitrep in the site's folder, pass --root, or create a site with `sitrep init DIR`")]));
     }
     let text = load::read_text(&path, "sitrep.toml").map_err(|d| Failure::Usage(vec![d]))?;
-    let config = Config::parse("sitrep.toml", text).map_err(|d| Failure::Usage(vec![d]))?;
+    let mut config = Config::parse("sitrep.toml", text).map_err(|d| Failure::Usage(vec![d]))?;
+    config.audience = crate::visibility::Audience::from_flag(opts.internal);
     match &opts.base_url {
         Some(u) => config
             .with_base_url(u)
@@ -116,8 +120,12 @@ pub fn parse_site_timed(
 ) -> (Option<Site>, Vec<Diagnostic>) {
     let loaded = timed(&mut t.load, || load::load(root));
     let mut diags = loaded.diags;
-    let (docs, more, unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
+    let (docs, more, mut unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
     diags.extend(more);
+    let (docs, hidden) = visibility::filter(docs, config.audience);
+    diags.extend(visibility::mentions(&docs, &hidden));
+    // References to a hidden incident are not errors either: they render as text.
+    unparsed.extend(hidden.iter().map(|id| id.key()));
     let (site, more) = timed(&mut t.link, || {
         link::link(config, docs, loaded.assets, drafts, &unparsed)
     });

@@ -53,6 +53,9 @@ pub struct BuildArgs {
     /// Include files with `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Build for the team: include everything marked internal (banner, noindex).
+    #[arg(long)]
+    pub internal: bool,
     /// Replace a non-empty output folder that sitrep did not write.
     #[arg(long)]
     pub force: bool,
@@ -74,6 +77,9 @@ pub struct ServeArgs {
     /// Include files with `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Serve the team's build: include everything marked internal.
+    #[arg(long)]
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default)]

@@ -65,6 +65,8 @@ pub struct Config {
     pub output_dir: String,
     /// Items per page of every list (incidents, news, terms, history months).
     pub paginate_by: usize,
+    /// Who the build is for (`--internal`); not a key of sitrep.toml.
+    pub audience: crate::visibility::Audience,
     /// The text it was read from, so later checks (an unknown theme, an output
     /// folder sitrep refuses) can point at the key's line: see [`Config::key_error`].
     pub source: Arc<SourceText>,
@@ -176,6 +178,7 @@ impl Config {
             theme: raw.theme,
             output_dir: raw.output_dir,
             paginate_by,
+            audience: Default::default(),
             source: Arc::new(src),
         })
     }

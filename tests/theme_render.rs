@@ -199,6 +199,11 @@ fn open_incident() -> Value {
                 {"level": 2, "id": "workaround", "text": "Workaround"},
                 {"level": 3, "id": "details", "text": "Details"},
             ],
+            "toc": [
+                {"level": 2, "id": "what-happened", "text": "What happened"},
+                {"level": 2, "id": "workaround", "text": "Workaround"},
+                {"level": 3, "id": "details", "text": "Details"},
+            ],
             "extra": {},
             "feed_url": null,
         }),
@@ -214,6 +219,20 @@ fn resolved_incident() -> Value {
             "components": [], "tags": [], "errors": [], "timeline": [],
             "related": [], "backlinks": [], "takes": [], "actions": [], "sources": [],
             "body_html": "<p>Short write-up.</p>", "headings": [], "extra": {}, "feed_url": null,
+            "toc": [
+                {"level": 2, "id": "postmortem", "text": "Postmortem"},
+                {"level": 3, "id": "postmortem-impact", "text": "Impact"},
+                {"level": 3, "id": "postmortem-lessons", "text": "Lessons learned"},
+            ],
+            "postmortem": {
+                "id": "postmortem", "authors": ["Ops", "Bo <Boss>"],
+                "published": time("2026-06-10T09:00:00Z", "Jun 10, 2026", Some("05:00 EDT")),
+                "parts": [
+                    {"key": "impact", "title": "Impact", "id": "postmortem-impact", "html": "<p>Calls dropped after an hour.</p>"},
+                    {"key": "lessons", "title": "Lessons learned", "id": "postmortem-lessons", "html": "<ul><li>Test long calls.</li></ul>"},
+                ],
+            },
+            "internal_notes": null,
         }),
     )
 }
@@ -394,6 +413,23 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
             json!({"incident": resolved_incident()}),
         ),
     ));
+    let mut internal = merge(
+        common("incident", "Teams calls drop", "incidents/tm-2026.0042_b/"),
+        json!({"incident": merge(resolved_incident(), json!({
+            "internal_notes": "<p>Paged the vendor twice.</p>",
+            "timeline": [{"at": time("2026-06-01T12:00:00Z", "Jun 1, 2026", Some("08:00 EDT")), "status": null, "status_label": null, "html": "<p>Failover skipped.</p>", "internal_only": true}],
+        }))}),
+    );
+    internal["site"]["internal"] = json!(true);
+    v.push(("incident-internal", "incident.html", internal));
+    v.push((
+        "postmortems",
+        "postmortems.html",
+        merge(
+            common("postmortems", "Postmortems", "postmortems/"),
+            json!({"incidents": [resolved_card()], "count": 1, "pager": pager("postmortems/", 1, 1)}),
+        ),
+    ));
     v.push((
         "incident-maintenance",
         "incident.html",
@@ -541,6 +577,7 @@ fn every_template_renders() {
         "history.html",
         "month.html",
         "actions.html",
+        "postmortems.html",
         "search.html",
         "404.html",
     ] {
@@ -593,6 +630,23 @@ fn every_template_renders() {
     let clear = &rendered["index-clear"];
     assert!(clear.contains("No open incidents"));
     assert!(clear.contains("&lt;script&gt;x&lt;/script&gt; Teams calls drop"));
+
+    let resolved = &rendered["incident-resolved"];
+    let impact = resolved.find("id=\"postmortem-impact\"").unwrap();
+    let lessons = resolved.find("id=\"postmortem-lessons\"").unwrap();
+    assert!(impact < lessons, "postmortem parts in the given order");
+    assert!(
+        resolved.contains("href=\"#postmortem-lessons\""),
+        "postmortem parts in the TOC"
+    );
+    assert!(resolved.contains("by Ops, Bo &lt;Boss&gt;"));
+    assert!(!resolved.contains("noindex") && !resolved.contains("internal-banner"));
+    let internal = &rendered["incident-internal"];
+    assert!(internal.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(internal.contains("class=\"internal-banner\""));
+    assert!(internal.contains("Paged the vendor twice."));
+    assert!(internal.contains("badge-internal"));
+    assert!(rendered["postmortems"].contains("published postmortem,"));
 
     let inc = &rendered["incident"];
     for needle in [

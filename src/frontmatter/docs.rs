@@ -41,6 +41,8 @@ const INCIDENT_KEYS: &[&str] = &[
     "sources",
     "actions",
     "takes",
+    "postmortem",
+    "internal",
     "draft",
     "extra",
 ];
@@ -53,6 +55,7 @@ const NEWS_KEYS: &[&str] = &[
     "summary",
     "tags",
     "slug",
+    "internal",
     "draft",
     "extra",
 ];
@@ -168,6 +171,8 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
     let sources = sources(cx, m);
     let actions = actions(cx, m);
     let takes = takes(cx, m);
+    let postmortem = super::postmortem::postmortem(cx, m);
+    let (internal, notes) = super::postmortem::internal(cx, m, true);
     let summary = cx.opt_text(m, &r, "summary");
     let draft = cx.boolean(m, &r, "draft");
     let extra = cx.json(m.get("extra"));
@@ -246,6 +251,9 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
         sources,
         actions,
         takes,
+        postmortem,
+        internal,
+        notes,
         draft,
         extra,
     })
@@ -317,7 +325,8 @@ fn timeline(cx: &mut Ctx, m: &Mapping) -> Vec<TimelineEntry> {
     for (i, it) in items.iter().enumerate() {
         let ip = index(&p, i);
         let Some(em) = cx.map(it, &ip) else { continue };
-        cx.check_keys(em, &ip, &["at", "status", "text"]);
+        cx.check_keys(em, &ip, &["at", "status", "text", "internal"]);
+        let internal = cx.boolean(em, &ip, "internal");
         let at = cx
             .required(em, &ip, "at", "a timeline entry")
             .and_then(|v| cx.time(v, &key(&ip, "at")));
@@ -329,7 +338,15 @@ fn timeline(cx: &mut Ctx, m: &Mapping) -> Vec<TimelineEntry> {
             .required(em, &ip, "text", "a timeline entry")
             .and_then(|v| cx.text(v, &key(&ip, "text")));
         if let (Some(at), Some(text)) = (at, text) {
-            out.push((i, TimelineEntry { at, status, text }));
+            out.push((
+                i,
+                TimelineEntry {
+                    at,
+                    status,
+                    text,
+                    internal,
+                },
+            ));
         }
     }
     for pair in out.windows(2) {
@@ -362,7 +379,8 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
         };
         match it {
             Value::Mapping(rm) if rm.contains_key("id") => {
-                cx.check_keys(rm, &ip, &["id", "note"]);
+                cx.check_keys(rm, &ip, &["id", "note", "internal"]);
+                let internal = cx.boolean(rm, &ip, "internal");
                 let idp = key(&ip, "id");
                 let id = rm
                     .get("id")
@@ -370,11 +388,12 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
                     .and_then(|t| parse_id(cx, t, &idp));
                 let note = cx.opt_text(rm, &ip, "note");
                 if let Some(id) = id {
-                    out.push(Related::Incident { id, note });
+                    out.push(Related::Incident { id, note, internal });
                 }
             }
             Value::Mapping(rm) => {
-                cx.check_keys(rm, &ip, &["id", "title", "url", "date", "note"]);
+                cx.check_keys(rm, &ip, &["id", "title", "url", "date", "note", "internal"]);
+                let internal = cx.boolean(rm, &ip, "internal");
                 let title = cx
                     .required(rm, &ip, "title", "a `related` entry without `id`")
                     .and_then(|v| cx.text(v, &key(&ip, "title")));
@@ -390,12 +409,17 @@ fn related(cx: &mut Ctx, m: &Mapping) -> Vec<Related> {
                         url,
                         date,
                         note,
+                        internal,
                     });
                 }
             }
             other => {
                 if let Some(id) = cx.text(other, &ip).and_then(|t| parse_id(cx, t, &ip)) {
-                    out.push(Related::Incident { id, note: None });
+                    out.push(Related::Incident {
+                        id,
+                        note: None,
+                        internal: false,
+                    });
                 }
             }
         }
@@ -431,7 +455,8 @@ fn sources(cx: &mut Ctx, m: &Mapping) -> Vec<SourceLink> {
     for (i, it) in items.iter().enumerate() {
         let ip = index(&p, i);
         let Some(sm) = cx.map(it, &ip) else { continue };
-        cx.check_keys(sm, &ip, &["title", "url"]);
+        cx.check_keys(sm, &ip, &["title", "url", "internal"]);
+        let internal = cx.boolean(sm, &ip, "internal");
         let title = cx
             .required(sm, &ip, "title", "a source")
             .and_then(|v| cx.text(v, &key(&ip, "title")));
@@ -442,7 +467,11 @@ fn sources(cx: &mut Ctx, m: &Mapping) -> Vec<SourceLink> {
             check_url(cx, u, &key(&ip, "url"));
         }
         if let (Some(title), Some(url)) = (title, url) {
-            out.push(SourceLink { title, url });
+            out.push(SourceLink {
+                title,
+                url,
+                internal,
+            });
         }
     }
     out
@@ -455,7 +484,8 @@ fn actions(cx: &mut Ctx, m: &Mapping) -> Vec<Action> {
     for (i, it) in items.iter().enumerate() {
         let ip = index(&p, i);
         let Some(am) = cx.map(it, &ip) else { continue };
-        cx.check_keys(am, &ip, &["text", "owner", "status", "due"]);
+        cx.check_keys(am, &ip, &["text", "owner", "status", "due", "internal"]);
+        let internal = cx.boolean(am, &ip, "internal");
         let text = cx
             .required(am, &ip, "text", "an action")
             .and_then(|v| cx.text(v, &key(&ip, "text")));
@@ -475,6 +505,7 @@ fn actions(cx: &mut Ctx, m: &Mapping) -> Vec<Action> {
                 owner,
                 status,
                 due,
+                internal,
             });
         }
     }
@@ -532,6 +563,7 @@ fn news(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<NewsStory> {
         .trim_end_matches(".md")
         .to_string();
     let slug = slug_field(cx, m, default_slug, false);
+    let (internal, _) = super::postmortem::internal(cx, m, false);
     let draft = cx.boolean(m, &r, "draft");
     let extra = cx.json(m.get("extra"));
     Some(NewsStory {
@@ -544,6 +576,7 @@ fn news(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<NewsStory> {
         summary,
         tags,
         slug: slug?,
+        internal,
         draft,
         extra,
     })

@@ -4,6 +4,7 @@
 
 mod docs;
 mod locate;
+mod postmortem;
 mod reader;
 
 use crate::diag::{Diagnostic, Severity, SourceText};

@@ -24,6 +24,10 @@ pub struct IncidentHtml {
     pub body: Rendered,
     pub timeline: Vec<PackedText>,
     pub takes: Vec<PackedText>,
+    /// One per written postmortem part, in the same order.
+    pub postmortem: Vec<PackedText>,
+    /// The `internal` notes (only ever present in internal builds).
+    pub notes: Option<PackedText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -108,6 +112,7 @@ const RESERVED: &[&str] = &[
     "tags",
     "actions",
     "history",
+    "postmortems",
     "search",
     "api",
     "atom.xml",
@@ -459,11 +464,21 @@ pub fn link_with(
                     )
                 })
                 .collect();
+            let postmortem = inc.postmortem.iter().flat_map(|pm| &pm.parts);
+            let postmortem = postmortem
+                .map(|(part, t)| field(t, key_path("postmortem", None, Some(part.as_str()))))
+                .collect();
+            let notes = inc
+                .notes
+                .as_ref()
+                .map(|t| field(t, key_path("internal", None, None)));
             (
                 IncidentHtml {
                     body,
                     timeline,
                     takes,
+                    postmortem,
+                    notes,
                 },
                 d,
             )

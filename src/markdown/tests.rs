@@ -244,9 +244,8 @@ fn unknown_incident_link_is_a_problem_pointing_at_the_destination() {
     );
     assert_eq!(r.problems[0].offset, body.find("incident:").unwrap());
     assert!(
-        r.html
-            .unpack()
-            .contains("<p>See <a>the outage</a> now.</p>"),
+        // Plain text: the same render serves links to incidents a public build leaves out.
+        r.html.unpack().contains("<p>See the outage now.</p>"),
         "{}",
         r.html
     );
@@ -549,4 +548,26 @@ fn highlighting_stops_after_the_budget_but_code_still_renders() {
     let html = r.html.unpack();
     let last = html.rsplit("<pre").next().unwrap();
     assert!(!last.contains("hl-"), "late blocks stay plain");
+}
+
+#[test]
+fn internal_blocks_are_found_and_rendered_as_a_marked_aside() {
+    let body = "Intro.\n\n```internal\nSee **the runbook**.\n```\n\n````markdown\n```internal\nan example\n```\n````\n";
+    let blocks = crate::markdown::internal_blocks(body);
+    assert_eq!(blocks.len(), 1, "a fence inside another fence is code");
+    assert!(body[blocks[0].clone()].starts_with("```internal"));
+    let r = md(body);
+    assert!(
+        r.html
+            .unpack()
+            .contains("<aside class=\"internal-note\" aria-label=\"Internal\">"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.unpack().contains("<strong>the runbook</strong>"),
+        "{}",
+        r.html
+    );
+    assert!(super::html_text(&r.html.unpack()).contains("the runbook"));
 }

@@ -37,6 +37,9 @@ const BLOCK: &[&str] = &[
     "section",
     "figure",
     "figcaption",
+    "aside",
+    "details",
+    "summary",
 ];
 
 /// The visible text of `html`, whitespace collapsed; code blocks are left out and

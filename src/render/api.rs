@@ -101,10 +101,12 @@ fn full(cx: &Builder, inc: &Incident) -> Value {
         "window": inc.window.map(|w| json!({"start": w.start.machine(), "end": w.end.machine()})),
         "severity": inc.severity.map(|s| s.as_str()), "regions": inc.regions, "components": inc.components,
         "errors": inc.errors,
-        "timeline": inc.timeline.iter().map(|e| json!({"at": e.at.machine(), "status": e.status.map(|s| s.as_str()), "text": e.text})).collect::<Vec<_>>(),
+        "timeline": inc.timeline.iter().map(|e| json!({"at": e.at.machine(), "status": e.status.map(|s| s.as_str()), "text": e.text, "internal": e.internal})).collect::<Vec<_>>(),
         "related": inc.related.iter().map(|r| related(cx, r)).collect::<Vec<_>>(),
         "summary": inc.summary, "tags": inc.tags, "sources": inc.sources,
-        "actions": inc.actions.iter().map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": a.due.as_ref().map(Timestamp::machine)})).collect::<Vec<_>>(),
+        "actions": inc.actions.iter().map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": a.due.as_ref().map(Timestamp::machine), "internal": a.internal})).collect::<Vec<_>>(),
+        "postmortem": inc.postmortem.as_ref().map(postmortem),
+        "internal": if inc.internal { json!(true) } else { json!(inc.notes) },
         "takes": inc.takes.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "extra": inc.extra,
         "durations": {
@@ -115,19 +117,39 @@ fn full(cx: &Builder, inc: &Incident) -> Value {
     })
 }
 
+/// The postmortem as written: its Markdown parts by key, `published`, `authors`.
+fn postmortem(pm: &Postmortem) -> Value {
+    let mut v: serde_json::Map<String, Value> = pm
+        .parts
+        .iter()
+        .map(|(p, text)| (p.as_str().to_string(), json!(text)))
+        .collect();
+    v.insert(
+        "published".into(),
+        json!(pm.published.as_ref().map(Timestamp::machine)),
+    );
+    v.insert("authors".into(), json!(pm.authors));
+    Value::Object(v)
+}
+
 fn related(cx: &Builder, r: &Related) -> Value {
     let c = &cx.site.config;
     match r {
-        Related::Incident { id, note } => {
-            json!({"id": id, "note": note, "url": c.abs_url(&incident_path(id)), "json": c.abs_url(&record_path(id))})
-        }
+        Related::Incident { id, note, internal } => match cx.site.index.get(&id.key()) {
+            Some(_) => {
+                json!({"id": id, "note": note, "url": c.abs_url(&incident_path(id)), "json": c.abs_url(&record_path(id)), "internal": internal})
+            }
+            // An internal incident in a public build: no page, no record.
+            None => json!({"id": id, "note": note, "url": null, "json": null, "internal": false}),
+        },
         Related::External {
             title,
             url,
             date,
             note,
+            internal,
         } => {
-            json!({"title": title, "url": url, "date": date.as_ref().map(Timestamp::machine), "note": note})
+            json!({"title": title, "url": url, "date": date.as_ref().map(Timestamp::machine), "note": note, "internal": internal})
         }
     }
 }

@@ -19,6 +19,9 @@ pub(super) struct Builder<'a> {
 
 const LATEST: usize = 10;
 
+/// The anchor of the postmortem section of an incident page.
+pub const POSTMORTEM_ANCHOR: &str = "postmortem";
+
 impl Builder<'_> {
     pub fn time(&self, t: &Timestamp) -> Value {
         let tz = &self.site.config.timezone;
@@ -50,7 +53,7 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Actions", "actions"), ("Search", "search")]
+        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Postmortems", "postmortems"), ("Actions", "actions"), ("Search", "search")]
             .iter()
             .map(|(title, p)| json!({"title": title, "url": self.url(&format!("{p}/")), "current": section == *p}))
             .collect();
@@ -58,6 +61,7 @@ impl Builder<'_> {
             "site": {
                 "title": c.title, "description": c.description, "language": c.language,
                 "base_url": c.base_url, "base_path": c.base_path(), "timezone": c.timezone_name,
+                "internal": c.audience.is_internal(),
             },
             "canonical": c.abs_url(path),
             "description": c.description,
@@ -81,12 +85,15 @@ impl Builder<'_> {
         inc.timeline.last().map_or(&inc.started, |e| &e.at)
     }
 
-    /// The time a feed uses as "updated" for an incident.
+    /// The time a feed uses as "updated" for an incident: its last update,
+    /// resolution, or published postmortem, whichever is latest.
     pub fn updated(inc: &Incident) -> &Timestamp {
-        match &inc.resolved {
-            Some(r) if r.sort_key() >= Self::last_update(inc).sort_key() => r,
-            _ => Self::last_update(inc),
-        }
+        [inc.resolved.as_ref(), inc.postmortem_published()]
+            .into_iter()
+            .flatten()
+            .fold(Self::last_update(inc), |a, b| {
+                if b.sort_key() >= a.sort_key() { b } else { a }
+            })
     }
 
     fn maintenance(&self, inc: &Incident) -> Value {
@@ -131,6 +138,8 @@ impl Builder<'_> {
             "open": inc.status != Status::Resolved,
             "duration": duration,
             "maintenance": self.maintenance(inc),
+            "postmortem_published": self.opt_time(inc.postmortem_published()),
+            "internal_only": inc.internal,
         })
     }
 
@@ -152,6 +161,7 @@ impl Builder<'_> {
             "summary": s.summary.clone().unwrap_or_else(|| self.site.news_html[n].summary.clone()),
             "incidents": incidents,
             "tags": self.links(3, s.tags.iter().map(String::as_str)),
+            "internal_only": s.internal,
         })
     }
 
@@ -243,24 +253,32 @@ impl Builder<'_> {
             .timeline
             .iter()
             .zip(&html.timeline)
-            .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| s.label()), "html": h}))
+            .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| s.label()), "html": h, "internal_only": e.internal}))
             .collect();
         let related: Vec<Value> = inc
             .related
             .iter()
             .map(|r| match r {
-                Related::Incident { id, note } => {
-                    let t = site.index.get(&id.key()).map(|&t| &site.incidents[t]);
-                    json!({
-                        "internal": true, "id": t.map_or(id, |t| &t.id), "title": t.map_or(id.as_str(), |t| t.title.as_str()),
-                        "url": self.url(&incident_path(id)), "note": note,
-                        "date": t.map(|t| self.time(&t.started)),
-                        "status": t.map(|t| t.status.as_str()), "status_label": t.map(|t| t.status.label()),
-                    })
+                Related::Incident { id, note, internal } => {
+                    match site.index.get(&id.key()).map(|&t| &site.incidents[t]) {
+                        Some(t) => json!({
+                            "internal": true, "id": t.id, "title": t.title,
+                            "url": self.url(&incident_path(&t.id)), "note": note,
+                            "date": self.time(&t.started),
+                            "status": t.status.as_str(), "status_label": t.status.label(),
+                            "internal_only": internal,
+                        }),
+                        // An internal incident in a public build: its ID as plain text.
+                        None => json!({
+                            "internal": false, "id": null, "title": id, "url": null, "note": note,
+                            "date": null, "status": null, "status_label": null, "internal_only": false,
+                        }),
+                    }
                 }
-                Related::External { title, url, date, note } => json!({
+                Related::External { title, url, date, note, internal } => json!({
                     "internal": false, "id": null, "title": title, "url": url, "note": note,
                     "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
+                    "internal_only": internal,
                 }),
             })
             .collect();
@@ -286,7 +304,7 @@ impl Builder<'_> {
         let actions: Vec<Value> = inc
             .actions
             .iter()
-            .map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": self.opt_time(a.due.as_ref())}))
+            .map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": self.opt_time(a.due.as_ref()), "internal_only": a.internal}))
             .collect();
         let extra = json!({
             "detected": self.opt_time(inc.detected.as_ref()),
@@ -300,6 +318,9 @@ impl Builder<'_> {
             "takes": takes, "actions": actions, "sources": inc.sources,
             "body_html": html.body.html,
             "headings": html.body.headings.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
+            "toc": self.toc(i),
+            "postmortem": self.postmortem(i),
+            "internal_notes": html.notes,
             "extra": inc.extra,
             "feed_url": null,
         });
@@ -310,6 +331,69 @@ impl Builder<'_> {
             "page_title": format!("{}: {}", inc.id, inc.title), "page_kind": "incident",
             "description": v["summary"].clone(),
             "incident": v,
+        })
+    }
+
+    /// The incident page's table of contents: the body's headings, then the
+    /// postmortem and its parts.
+    fn toc(&self, i: usize) -> Vec<Value> {
+        let inc = &self.site.incidents[i];
+        let body = self.site.incident_html[i].body.headings.iter();
+        let mut toc: Vec<Value> = body
+            .map(|h| json!({"level": h.level, "id": h.id, "text": h.text}))
+            .collect();
+        if let Some(pm) = &inc.postmortem {
+            let (section, parts) = self.postmortem_anchors(i);
+            toc.push(json!({"level": 2, "id": section, "text": "Postmortem"}));
+            toc.extend(
+                pm.parts
+                    .iter()
+                    .zip(parts)
+                    .map(|((p, _), id)| json!({"level": 3, "id": id, "text": p.label()})),
+            );
+        }
+        toc
+    }
+
+    /// The anchors of the postmortem section and its parts: `postmortem`,
+    /// `postmortem-impact`, …, stepping around a body heading that took one.
+    fn postmortem_anchors(&self, i: usize) -> (String, Vec<String>) {
+        let body = &self.site.incident_html[i].body.headings;
+        let free = |base: String| {
+            let mut id = base.clone();
+            let mut n = 1;
+            while body.iter().any(|h| h.id == id) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            id
+        };
+        let parts = self.site.incidents[i]
+            .postmortem
+            .iter()
+            .flat_map(|pm| &pm.parts);
+        let parts = parts.map(|(p, _)| free(p.anchor())).collect();
+        (free(POSTMORTEM_ANCHOR.to_string()), parts)
+    }
+
+    /// `incident.postmortem`: its parts in the contract's order, each with its
+    /// heading anchor and HTML; null without a `postmortem`.
+    fn postmortem(&self, i: usize) -> Value {
+        let Some(pm) = &self.site.incidents[i].postmortem else {
+            return Value::Null;
+        };
+        let html = &self.site.incident_html[i].postmortem;
+        let (section, parts) = self.postmortem_anchors(i);
+        let parts: Vec<Value> = pm
+            .parts
+            .iter()
+            .zip(html)
+            .zip(parts)
+            .map(|(((p, _), h), id)| json!({"key": p.as_str(), "title": p.label(), "id": id, "html": h}))
+            .collect();
+        json!({
+            "id": section, "parts": parts, "authors": pm.authors,
+            "published": self.opt_time(pm.published.as_ref()),
         })
     }
 

@@ -9,6 +9,7 @@ use crate::link::{incident_path, news_path};
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Entries per feed, like most generators: feeds are for "what is new".
@@ -21,7 +22,7 @@ struct Entry<'a> {
     updated: String,
     published: String,
     summary: String,
-    content_html: std::borrow::Cow<'a, str>,
+    content_html: Cow<'a, str>,
     categories: Vec<String>,
 }
 
@@ -66,7 +67,7 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
         updated: rfc3339(updated),
         published: rfc3339(&inc.started),
         summary,
-        content_html: site.incident_html[i].body.html.unpack(),
+        content_html: incident_content(cx, i),
         categories: inc
             .services
             .iter()
@@ -75,6 +76,20 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
             .cloned()
             .collect(),
     }
+}
+
+/// An incident's write-up for a feed: its body, then its postmortem (as on its page).
+fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
+    let (inc, html) = (&cx.site.incidents[i], &cx.site.incident_html[i]);
+    let Some(pm) = &inc.postmortem else {
+        return html.body.html.unpack();
+    };
+    let mut s = html.body.html.unpack().into_owned();
+    s.push_str("<h2>Postmortem</h2>\n");
+    for ((part, _), h) in pm.parts.iter().zip(&html.postmortem) {
+        let _ = write!(s, "<h3>{}</h3>\n{h}", part.label());
+    }
+    Cow::Owned(s)
 }
 
 fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {

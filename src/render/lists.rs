@@ -78,6 +78,16 @@ pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
         .collect()
 }
 
+/// `/postmortems/`: resolved incidents with a published postmortem, newest
+/// published first (ties: newest started first, as the incident order has it).
+pub fn postmortem_list(site: &Site) -> Vec<usize> {
+    let mut v: Vec<(i64, usize)> = (0..site.incidents.len())
+        .filter_map(|i| Some((site.incidents[i].postmortem_published()?.sort_key(), i)))
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    v.into_iter().map(|(_, i)| i).collect()
+}
+
 pub fn month_path(key: &str) -> String {
     format!("history/{key}/")
 }
@@ -178,6 +188,16 @@ impl Builder<'_> {
             "pager": pager,
             "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": feed, "type": "application/atom+xml"}],
         });
+        (v, cards)
+    }
+
+    /// Page `page` of `/postmortems/`.
+    pub fn postmortems(&self, page: usize) -> (Value, CardList) {
+        let list = postmortem_list(self.site);
+        let at = |n: usize| list[n];
+        let (pager, total, cards) = self.incident_page("postmortems/", (list.len(), &at), page);
+        let title = self.titled("Postmortems", page, total);
+        let v = json!({"page_title": title, "page_kind": "postmortems", "count": list.len(), "pager": pager});
         (v, cards)
     }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 pub use context::Now;
-pub use lists::{month_path, open_actions, page_count, paged_path};
+pub use lists::{month_path, open_actions, page_count, paged_path, postmortem_list};
 
 /// What one render pass reads: the site, "now", and the cards it builds once.
 pub struct Scope<'a> {
@@ -158,6 +158,8 @@ pub enum Output {
     /// Index into `Site::months`, page.
     Month(usize, usize),
     Actions(usize),
+    /// `/postmortems/`, page.
+    Postmortems(usize),
     Search,
     NotFound,
     Feeds,
@@ -178,6 +180,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         Output::Feeds,
     ];
     out.extend(pages_of(open_actions(site).len(), per).map(Output::Actions));
+    out.extend(pages_of(postmortem_list(site).len(), per).map(Output::Postmortems));
     out.extend(pages_of(site.incidents.len(), per).map(Output::Incidents));
     out.extend(pages_of(site.news.len(), per).map(Output::NewsList));
     out.extend((0..site.incidents.len()).map(Output::Incident));
@@ -301,6 +304,7 @@ fn target(site: &Site, output: &Output) -> Option<(String, String)> {
             paged_path(&month_path(&site.months[*m].key()), *p),
         ),
         Output::Actions(p) => ("actions.html".into(), paged_path("actions/", *p)),
+        Output::Postmortems(p) => ("postmortems.html".into(), paged_path("postmortems/", *p)),
         Output::Search => ("search.html".into(), "search/".into()),
         Output::NotFound => ("404.html".into(), "404.html".into()),
         Output::Feeds => return None,
@@ -339,6 +343,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         Output::History => plain(cx.history()),
         Output::Month(m, p) => listed(cx.month(*m, *p)),
         Output::Actions(p) => plain(cx.actions(*p)),
+        Output::Postmortems(p) => listed(cx.postmortems(*p)),
         Output::Search => plain(cx.search()),
         Output::NotFound => plain(cx.not_found()),
         Output::Feeds => return None,

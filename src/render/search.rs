@@ -266,7 +266,18 @@ fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
     for e in &inc.timeline {
         d.text(&e.text, W_TIMELINE);
     }
-    for t in inc.summary.iter().chain(inc.takes.iter().map(|(_, t)| t)) {
+    let postmortem = inc
+        .postmortem
+        .iter()
+        .flat_map(|p| p.parts.iter().map(|(_, t)| t));
+    // `notes` is only ever set in an internal build.
+    for t in inc
+        .summary
+        .iter()
+        .chain(inc.takes.iter().map(|(_, t)| t))
+        .chain(postmortem)
+        .chain(&inc.notes)
+    {
         d.text(t, W_BODY);
     }
     d.text(body, W_BODY);

@@ -29,6 +29,9 @@ pub fn site_wide(site: &Site) -> Vec<Output> {
     ];
     let actions = crate::render::open_actions(site).len();
     v.extend((1..=page_count(actions, per)).map(Output::Actions));
+    // A postmortem published, or an incident edited, changes these pages.
+    let postmortems = crate::render::postmortem_list(site).len();
+    v.extend((1..=page_count(postmortems, per)).map(Output::Postmortems));
     // Every page of the two whole-site lists: one new incident shifts them all.
     v.extend((1..=page_count(site.incidents.len(), per)).map(Output::Incidents));
     v.extend((1..=page_count(site.news.len(), per)).map(Output::NewsList));

@@ -8,8 +8,9 @@ use crate::frontmatter;
 use crate::link::Site;
 use crate::load;
 use crate::markdown::Rendered;
-use crate::model::Document;
+use crate::model::{Document, IncidentId};
 use crate::packed::PackedText;
+use crate::visibility::{self, Audience, Seen};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,8 @@ pub enum Slot {
     Failed(Vec<Diagnostic>),
     /// Inside a [`Site`] until [`Docs::restore`].
     Lent,
+    /// Internal, and this is a public serve (see [`crate::visibility`]).
+    Hidden(Option<IncidentId>),
 }
 
 #[derive(Default)]
@@ -38,6 +41,8 @@ pub struct Docs {
     pub warnings: HashMap<String, Vec<Diagnostic>>,
     /// Content path → declared ID (lower-cased) of incident files that failed to parse.
     pub unparsed: HashMap<String, String>,
+    /// Who is served: in a public serve, internal material never enters a slot.
+    pub audience: Audience,
 }
 
 /// The order `walkdir` with `sort_by_file_name` visits paths in, which the
@@ -48,7 +53,7 @@ pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// A file's slot, the warnings of a document that parsed, and the declared ID of
 /// an incident file that did not (its references are not reported again).
-fn parse(path: &str, abs: &Path) -> (Slot, Vec<Diagnostic>, Option<String>) {
+fn parse(path: &str, abs: &Path, audience: Audience) -> (Slot, Vec<Diagnostic>, Option<String>) {
     let shown = format!("content/{path}");
     let text = match load::read_text(abs, &shown) {
         Ok(t) => t,
@@ -57,7 +62,10 @@ fn parse(path: &str, abs: &Path) -> (Slot, Vec<Diagnostic>, Option<String>) {
     let source = Arc::new(SourceText::new(shown, text));
     let kind = load::classify(path);
     match frontmatter::parse_full(kind, source.clone(), path) {
-        (Some(doc), warnings) => (Slot::Doc(doc), warnings, None),
+        (Some(doc), warnings) => match visibility::admit(doc, audience) {
+            Seen::Shown(doc) => (Slot::Doc(doc), warnings, None),
+            Seen::Hidden(id) => (Slot::Hidden(id), warnings, None),
+        },
         (None, diags) => {
             let id = (kind == frontmatter::DocKind::Incident)
                 .then(|| frontmatter::declared_id(&source).map(|id| id.key()))
@@ -145,7 +153,7 @@ impl Docs {
         let parsed: Vec<_> = md
             .into_par_iter()
             .map(|(path, abs)| {
-                let (slot, warnings, id) = parse(&path, &abs);
+                let (slot, warnings, id) = parse(&path, &abs, self.audience);
                 (path, slot, warnings, id)
             })
             .collect();
@@ -186,10 +194,24 @@ impl Docs {
                         docs.push(d);
                     }
                 }
-                Slot::Lent => {}
+                Slot::Lent | Slot::Hidden(_) => {}
             }
         }
         (docs, diags)
+    }
+
+    /// IDs of the internal incidents a public serve leaves out.
+    pub fn hidden_ids(&self) -> Vec<IncidentId> {
+        let mut ids: Vec<IncidentId> = self
+            .slots
+            .values()
+            .filter_map(|s| match s {
+                Slot::Hidden(Some(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// IDs of incident files that failed to parse (see [`crate::link::link`]).

@@ -115,6 +115,12 @@ impl Engine {
         }
     }
 
+    /// Serve for `audience` (public unless `--internal`).
+    pub fn for_audience(mut self, audience: crate::visibility::Audience) -> Engine {
+        self.docs.audience = audience;
+        self
+    }
+
     pub fn config(&self) -> Option<&Config> {
         self.config.as_ref()
     }
@@ -307,6 +313,7 @@ impl Engine {
                 root: self.root.clone(),
                 base_url: Some(self.base_url.clone()),
                 drafts: self.drafts,
+                internal: self.docs.audience.is_internal(),
                 ..Default::default()
             };
             let config = build::load_config(&opts).map_err(|f| f.diagnostics().to_vec())?;
@@ -436,7 +443,10 @@ impl Engine {
             })
             .collect();
         self.md.begin_round();
-        let unparsed = self.docs.unparsed_ids();
+        let mut unparsed = self.docs.unparsed_ids();
+        let hidden = self.docs.hidden_ids();
+        diags.extend(crate::visibility::mentions(&docs, &hidden));
+        unparsed.extend(hidden.iter().map(|id| id.key()));
         let (site, more, resolver) =
             link::link_with(config, docs, assets, self.drafts, &unparsed, &self.md);
         let misses = self.md.end_round();

@@ -42,6 +42,8 @@ pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
     pub drafts: bool,
+    /// `--internal`: serve the team's build.
+    pub internal: bool,
 }
 
 impl ServeOptions {
@@ -58,6 +60,7 @@ impl ServeOptions {
             bind: a.bind.clone(),
             port: a.port,
             drafts: a.drafts,
+            internal: a.internal,
         })
     }
 }
@@ -177,7 +180,8 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
         }
     };
     let started = Instant::now();
-    let mut engine = Engine::new(&opts.root, opts.drafts, &base_url);
+    let mut engine = Engine::new(&opts.root, opts.drafts, &base_url)
+        .for_audience(crate::visibility::Audience::from_flag(opts.internal));
     let outcome = engine.rebuild(
         &Changes::everything(),
         &mut Publisher {

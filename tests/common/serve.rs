@@ -163,8 +163,15 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(root: &Path) -> Serve {
+        Serve::start_with(root, &[])
+    }
+
+    /// [`Serve::start`] with more flags (`--internal`, `--drafts`).
+    pub fn start_with(root: &Path, flags: &[&str]) -> Serve {
         let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0", "--root"])
+            .args(["serve", "--port", "0"])
+            .args(flags)
+            .arg("--root")
             .arg(root)
             .env("SOURCE_DATE_EPOCH", EPOCH)
             .env("SITREP_TIMINGS", "1")

@@ -5,5 +5,7 @@
 mod common;
 
 mod api;
+mod internal;
 mod pagination;
+mod postmortem;
 mod search;
