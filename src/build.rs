@@ -93,7 +93,7 @@ pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
             .hint("run sitrep in the site's folder, pass --root, or create a site with `sitrep init DIR`")]));
     }
     let text = load::read_text(&path, "sitrep.toml").map_err(|d| Failure::Usage(vec![d]))?;
-    let config = Config::parse("sitrep.toml", text).map_err(|d| Failure::Usage(vec![d]))?;
+    let config = Config::parse("sitrep.toml", text).map_err(Failure::Usage)?;
     match &opts.base_url {
         Some(u) => config
             .with_base_url(u)
@@ -168,7 +168,7 @@ pub fn now() -> Result<Now, Failure> {
 
 fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
     let config = load_config(opts)?;
-    let theme = theme::load(&opts.root, &config).map_err(|d| Failure::Usage(vec![d]))?;
+    let theme = theme::load(&opts.root, &config).map_err(Failure::Usage)?;
     Ok((config, theme, now()?))
 }
 

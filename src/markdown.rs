@@ -14,7 +14,7 @@ use crate::highlight::highlight;
 use crate::slug::slugify;
 use scan::{
     collapse_whitespace, dest_span, ends_with_ignore_case, escape, is_relative, percent_decode,
-    raw_depth_after, split_at_any, strip_prefix_ignore_case, unsafe_scheme,
+    raw_depth_after, raw_html_problems, split_at_any, strip_prefix_ignore_case, unsafe_scheme,
 };
 
 /// What the markdown stage needs to know about the rest of the site.
@@ -143,6 +143,8 @@ struct Stage<'a, 'r> {
     raw_depth: usize,
     /// Code highlighted so far; past [`HIGHLIGHT_BUDGET`] code stays plain.
     highlighted: usize,
+    /// Inside an HTML block refused by [`raw_html_problems`]: its lines become text.
+    refused_block: bool,
 }
 
 /// Bytes of code one body may have highlighted. Highlighting costs about a
@@ -185,6 +187,7 @@ impl<'a, 'r> Stage<'a, 'r> {
             image_depth: 0,
             raw_depth: 0,
             highlighted: 0,
+            refused_block: false,
         }
     }
 
@@ -263,6 +266,12 @@ impl<'a, 'r> Stage<'a, 'r> {
                 }
                 self.open(event.clone());
             }
+            Event::Start(Tag::HtmlBlock) => {
+                // The whole block at once: a tag's attributes may span its lines.
+                self.refused_block = self.refuse_raw(&self.body[range.clone()], range.start);
+                self.plain.push(' ');
+                self.open(event.clone());
+            }
             Event::Start(tag) => {
                 if !is_inline(&tag.to_end()) {
                     self.plain.push(' ');
@@ -303,6 +312,10 @@ impl<'a, 'r> Stage<'a, 'r> {
                 self.text(code);
                 self.out.push(event.clone());
             }
+            Event::Html(raw) if self.refused_block => self.out.push(Event::Text(raw.clone())),
+            Event::InlineHtml(raw) if self.refuse_raw(raw, range.start) => {
+                self.out.push(Event::Text(raw.clone()));
+            }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 self.raw_depth = raw_depth_after(self.raw_depth, raw);
                 self.out.push(event.clone());
@@ -328,6 +341,21 @@ impl<'a, 'r> Stage<'a, 'r> {
         if self.summary_state == Summary::Collecting && self.image_depth == 0 {
             self.summary.push_str(text);
         }
+    }
+
+    /// Reports what raw HTML `html` (at body offset `at`) may not contain; true when it
+    /// has any of it (then it is shown as text, never passed through).
+    fn refuse_raw(&mut self, html: &str, at: usize) -> bool {
+        let found = raw_html_problems(html);
+        for (span, message) in &found {
+            let hint = "raw HTML may not run script: remove the `<script>`, the `on…=` handler or the javascript:/vbscript:/data: URL (other HTML passes through)";
+            self.problem(
+                at + span.start..at + span.end,
+                message.clone(),
+                Some(hint.to_owned()),
+            );
+        }
+        !found.is_empty()
     }
 
     fn may_autolink(&self) -> bool {

@@ -25,26 +25,34 @@ pub struct Theme {
     pub statics: BTreeMap<String, StaticFile>,
 }
 
-/// Resolve the theme; an unknown theme is a config error (exit 2).
-pub fn load(root: &Path, config: &Config) -> Result<Theme, Diagnostic> {
+/// Resolve the theme; an unknown theme is a config error (exit 2), and so is
+/// every file of it that cannot be read (all of them, not only the first).
+pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut theme = Theme::default();
+    let mut diags = Vec::new();
     let dir = root.join("themes").join(&config.theme);
     if dir.is_dir() {
-        read_dir_into(root, &dir.join("templates"), &mut theme, true)?;
-        read_dir_into(root, &dir.join("static"), &mut theme, false)?;
+        read_dir_into(root, &dir.join("templates"), &mut theme, true, &mut diags);
+        read_dir_into(root, &dir.join("static"), &mut theme, false, &mut diags);
     } else if config.theme == "default" {
         embedded_into(&DEFAULT_THEME, &mut theme);
     } else {
-        return Err(config
-            .key_error("theme", format!("unknown theme `{}`", config.theme))
-            .hint(format!(
-                "the built-in theme is `default`; or create `themes/{}/templates/`",
-                config.theme
-            )));
+        return Err(vec![
+            config
+                .key_error("theme", format!("unknown theme `{}`", config.theme))
+                .hint(format!(
+                    "the built-in theme is `default`; or create `themes/{}/templates/`",
+                    config.theme
+                )),
+        ]);
     }
-    read_dir_into(root, &root.join("templates"), &mut theme, true)?;
-    read_dir_into(root, &root.join("static"), &mut theme, false)?;
-    Ok(theme)
+    read_dir_into(root, &root.join("templates"), &mut theme, true, &mut diags);
+    read_dir_into(root, &root.join("static"), &mut theme, false, &mut diags);
+    if diags.is_empty() {
+        Ok(theme)
+    } else {
+        Err(diags)
+    }
 }
 
 fn embedded_into(dir: &'static Dir<'static>, theme: &mut Theme) {
@@ -74,26 +82,25 @@ fn read_dir_into(
     dir: &Path,
     theme: &mut Theme,
     templates: bool,
-) -> Result<(), Diagnostic> {
+    diags: &mut Vec<Diagnostic>,
+) {
     if !dir.is_dir() {
-        return Ok(());
+        return;
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry =
-            entry.map_err(|e| Diagnostic::error(rel(root, dir), format!("cannot read: {e}")))?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let name = rel(dir, entry.path());
+    let (files, problems) = crate::load::walk_files(root, dir, &|n| n.starts_with('.'));
+    diags.extend(problems);
+    for path in files {
+        let name = rel(dir, &path);
         if templates {
-            let shown = rel(root, entry.path());
-            let text = crate::load::read_text(entry.path(), &shown)?;
-            theme.templates.insert(name, (shown, text));
+            let shown = rel(root, &path);
+            match crate::load::read_text(&path, &shown) {
+                Ok(text) => {
+                    theme.templates.insert(name, (shown, text));
+                }
+                Err(d) => diags.push(d),
+            }
         } else {
-            theme
-                .statics
-                .insert(name, StaticFile::Disk(entry.path().to_path_buf()));
+            theme.statics.insert(name, StaticFile::Disk(path));
         }
     }
-    Ok(())
 }

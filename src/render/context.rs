@@ -202,7 +202,7 @@ impl Builder<'_> {
         json!({
             "page_title": site.config.title,
             "page_kind": "home",
-            "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html})),
+            "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
             "service_status": service_status,
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
             "upcoming_maintenance": upcoming,

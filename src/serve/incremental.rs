@@ -325,7 +325,7 @@ impl Engine {
         let Some(config) = &self.config else {
             return Ok(());
         };
-        let theme = theme::load(&self.root, config).map_err(|d| vec![d])?;
+        let theme = theme::load(&self.root, config)?;
         if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
             self.tera = None;
             self.hashes.clear();

@@ -5,5 +5,6 @@
 mod common;
 
 mod api;
+mod gaps;
 mod pagination;
 mod search;
