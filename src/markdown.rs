@@ -145,6 +145,9 @@ struct Stage<'a, 'r> {
     highlighted: usize,
     /// Inside an HTML block refused by [`raw_html_problems`]: its lines become text.
     refused_block: bool,
+    /// A task-list item's `<label>` is open: it wraps the checkbox and the item's
+    /// first line of text, so the checkbox has an accessible name.
+    task_label: bool,
 }
 
 /// Bytes of code one body may have highlighted. Highlighting costs about a
@@ -188,12 +191,17 @@ impl<'a, 'r> Stage<'a, 'r> {
             raw_depth: 0,
             highlighted: 0,
             refused_block: false,
+            task_label: false,
         }
     }
 
     /// Handles `events[i]` (and whatever it consumes after it); returns the next index.
     fn event(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) -> usize {
         let (event, range) = &events[i];
+        if self.task_label && ends_task_label(event) {
+            self.out.push(Event::InlineHtml("</label>".into()));
+            self.task_label = false;
+        }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -323,6 +331,13 @@ impl<'a, 'r> Stage<'a, 'r> {
             Event::SoftBreak | Event::HardBreak => {
                 self.text(" ");
                 self.out.push(event.clone());
+            }
+            Event::TaskListMarker(done) => {
+                let checked = if *done { " checked" } else { "" };
+                let input =
+                    format!("<label class=\"task\"><input type=\"checkbox\" disabled{checked}> ");
+                self.out.push(Event::InlineHtml(input.into()));
+                self.task_label = true;
             }
             _ => self.out.push(event.clone()),
         }
@@ -638,6 +653,16 @@ fn is_inline(end: &TagEnd) -> bool {
             | TagEnd::Link
             | TagEnd::Image
     )
+}
+
+/// Where a task item's label ends: with the item's first paragraph or line of
+/// text, before any nested block.
+fn ends_task_label(event: &Event) -> bool {
+    match event {
+        Event::End(TagEnd::Paragraph | TagEnd::Item) => true,
+        Event::Start(tag) => !is_inline(&tag.to_end()),
+        _ => false,
+    }
 }
 
 /// Index of the `End(Link)` that closes the link starting at `i` (links don't nest).

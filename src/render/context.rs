@@ -293,6 +293,8 @@ impl Builder<'_> {
             "acknowledged": self.opt_time(inc.acknowledged.as_ref()),
             "mitigated": self.opt_time(inc.mitigated.as_ref()),
             "next_update": if open { self.opt_time(inc.next_update.as_ref()) } else { Value::Null },
+            // A promised update whose time has passed ("now"), shown as overdue.
+            "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now.0), &site.config.timezone).is_lt()),
             "metrics": metrics,
             "components": inc.components,
             "tags": self.links(3, inc.tags.iter().map(String::as_str)),

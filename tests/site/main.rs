@@ -8,3 +8,4 @@ mod api;
 mod gaps;
 mod pagination;
 mod search;
+mod theme_fixes;
