@@ -280,6 +280,7 @@ pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
     let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    diags.extend(theme.warnings.iter().cloned());
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
         site.release_sources();
@@ -298,7 +299,8 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };

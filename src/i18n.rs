@@ -26,12 +26,16 @@ impl Default for Strings {
 }
 
 impl Strings {
-    /// The built-in English table alone.
+    /// The built-in English table alone (parsed once per process).
     pub fn english() -> Strings {
-        let layer = parse_layer("(built-in theme)/i18n/en.toml", ENGLISH).unwrap_or_default();
+        static ENGLISH_MAP: std::sync::OnceLock<Arc<HashMap<String, String>>> =
+            std::sync::OnceLock::new();
+        let map = ENGLISH_MAP.get_or_init(|| {
+            Arc::new(parse_layer("(built-in theme)/i18n/en.toml", ENGLISH).unwrap_or_default())
+        });
         Strings {
             language: "en".into(),
-            map: Arc::new(layer),
+            map: map.clone(),
         }
     }
 

@@ -1,12 +1,15 @@
-//! Theme: the site root and config in, the templates and static files to use
-//! out — the built-in default theme (embedded at compile time), a site's own
-//! `themes/<name>/`, then the site's `templates/` and `static/` overrides.
+//! Theme: the site root and config in, the templates, static files and
+//! interface strings to use out — the built-in default theme (embedded at
+//! compile time), a site's own `themes/<name>/`, then the site's `templates/`,
+//! `static/` and `i18n/` overrides.
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::i18n::{Strings, parse_layer};
 use crate::load::rel;
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -23,6 +26,10 @@ pub struct Theme {
     pub templates: BTreeMap<String, (String, String)>,
     /// Output path → file.
     pub statics: BTreeMap<String, StaticFile>,
+    /// The interface strings of `language`, English underneath.
+    pub strings: Strings,
+    /// Problems that do not stop the build (a language with no strings file).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Resolve the theme; an unknown theme is a config error (exit 2), and so is
@@ -48,11 +55,85 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     }
     read_dir_into(root, &root.join("templates"), &mut theme, true, &mut diags);
     read_dir_into(root, &root.join("static"), &mut theme, false, &mut diags);
+    let disk = dir.is_dir().then_some(dir.as_path());
+    match strings(root, disk, config) {
+        Ok((strings, warnings)) => {
+            theme.strings = strings;
+            theme.warnings = warnings;
+        }
+        Err(d) => diags.push(d),
+    }
     if diags.is_empty() {
         Ok(theme)
     } else {
         Err(diags)
     }
+}
+
+/// The strings of `config.language`: built-in English, then the theme's and
+/// the site's `i18n/en.toml`, then the theme's and the site's
+/// `i18n/<language>.toml` (or of its primary subtag: `de` for `de-CH`). A
+/// language no file exists for falls back to English with a warning.
+fn strings(
+    root: &Path,
+    theme_dir: Option<&Path>,
+    config: &Config,
+) -> Result<(Strings, Vec<Diagnostic>), Diagnostic> {
+    // One i18n file, from the theme (disk or built in) or the site's `i18n/`.
+    let read = |site: bool, lang: &str| -> Result<Option<HashMap<String, String>>, Diagnostic> {
+        let name = format!("i18n/{lang}.toml");
+        let base = match (site, theme_dir) {
+            (true, _) => root,
+            (false, Some(dir)) => dir,
+            (false, None) => {
+                let Some(f) = DEFAULT_THEME.get_file(&name) else {
+                    return Ok(None);
+                };
+                let text = String::from_utf8_lossy(f.contents());
+                return parse_layer(&format!("(built-in theme)/{name}"), &text).map(Some);
+            }
+        };
+        let path = base.join(&name);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let shown = rel(root, &path);
+        let text = crate::load::read_text(&path, &shown)?;
+        parse_layer(&shown, &text).map(Some)
+    };
+    let mut layers = Vec::new();
+    for site in [false, true] {
+        layers.extend(read(site, "en")?);
+    }
+    let lang = config.language.as_str();
+    let primary = lang.split('-').next().unwrap_or(lang);
+    let mut warnings = Vec::new();
+    if !primary.eq_ignore_ascii_case("en") || lang.contains('-') {
+        let mut found = false;
+        for candidate in [lang, primary] {
+            for site in [false, true] {
+                if let Some(layer) = read(site, candidate)? {
+                    layers.push(layer);
+                    found = true;
+                }
+            }
+            if found {
+                break;
+            }
+        }
+        if !found && !primary.eq_ignore_ascii_case("en") {
+            let theme = match theme_dir {
+                Some(_) => format!("themes/{}/i18n/{lang}.toml", config.theme),
+                None => format!("i18n/{lang}.toml"),
+            };
+            let mut d = config
+                .key_error("language", format!("the theme has no interface strings for language `{lang}`: English is used"))
+                .hint(format!("the built-in theme ships `en` and `de`; add `{theme}` (copy the theme's en.toml and translate it)"));
+            d.severity = crate::diag::Severity::Warning;
+            warnings.push(d);
+        }
+    }
+    Ok((Strings::layered(lang, layers), warnings))
 }
 
 fn embedded_into(dir: &'static Dir<'static>, theme: &mut Theme) {

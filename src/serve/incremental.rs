@@ -326,7 +326,8 @@ impl Engine {
             return Ok(());
         };
         let theme = theme::load(&self.root, config)?;
-        if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
+        let same = |t: &theme::Theme| t.templates == theme.templates && t.strings == theme.strings;
+        if !self.theme.as_ref().is_some_and(same) {
             self.tera = None;
             self.hashes.clear();
             self.dirty_all = true;
