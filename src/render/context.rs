@@ -33,7 +33,8 @@ impl Builder<'_> {
         })
     }
 
-    fn status_label(&self, s: Status) -> String {
+    /// A status in the site's language (`Resolved`, `Behoben`).
+    pub(super) fn status_label(&self, s: Status) -> String {
         self.strings
             .get(&format!("status.{}", s.as_str()))
             .to_string()

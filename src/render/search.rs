@@ -394,7 +394,7 @@ fn records(cx: &Builder) -> Vec<String> {
     let tz = &site.config.timezone;
     let day = |t: &Timestamp| {
         let d = t.date(tz);
-        (d.to_string(), Timestamp::Date(d).display(tz))
+        (d.to_string(), cx.strings.date(d))
     };
     let mut rows: Vec<String> = site
         .incidents
@@ -406,7 +406,7 @@ fn records(cx: &Builder) -> Vec<String> {
                 inc.id.as_str(),
                 &inc.title,
                 inc.status.as_str(),
-                inc.status.label(),
+                &cx.status_label(inc.status),
                 &machine,
                 &shown,
                 &url,

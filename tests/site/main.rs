@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod gaps;
+mod i18n;
 mod pagination;
 mod search;
 mod theme_fixes;
