@@ -417,7 +417,15 @@ fn records(cx: &Builder) -> Vec<String> {
     rows.extend(site.news.iter().map(|s| {
         let (machine, shown) = day(&s.date);
         let url = site.config.url(&news_path(&s.slug));
-        row(&["", &s.title, "", "News", &machine, &shown, &url])
+        row(&[
+            "",
+            &s.title,
+            "",
+            cx.strings.get("nav.news"),
+            &machine,
+            &shown,
+            &url,
+        ])
     }));
     rows
 }
