@@ -239,13 +239,13 @@ fn tag_attributes(html: &str, mut i: usize, out: &mut Vec<(Range<usize>, String)
                 format!("event handler `{name}=` in raw HTML is not allowed"),
             ));
         }
-        if let Some(scheme) = value.and_then(|v| unsafe_scheme(&decode_entities(v))) {
-            if scheme != "data" || URL_ATTRIBUTES.contains(&lower.as_str()) {
-                out.push((
-                    start..i,
-                    format!("unsafe URL scheme `{scheme}:` in raw HTML attribute `{name}`"),
-                ));
-            }
+        if let Some(scheme) = value.and_then(|v| unsafe_scheme(&decode_entities(v)))
+            && (scheme != "data" || URL_ATTRIBUTES.contains(&lower.as_str()))
+        {
+            out.push((
+                start..i,
+                format!("unsafe URL scheme `{scheme}:` in raw HTML attribute `{name}`"),
+            ));
         }
     }
 }
