@@ -144,6 +144,37 @@ impl Strings {
     }
 }
 
+/// `t(key="nav.incidents")`: the interface string `key` of the site's
+/// language (English when the language lacks it). Every other argument fills
+/// the `{name}` placeholder of that name; `n` also picks the plural form
+/// (`key.one` / `key.other`) when the key has them.
+pub fn translate(strings: &Strings, kwargs: &tera::Kwargs) -> tera::TeraResult<String> {
+    let key: &str = kwargs.must_get("key")?;
+    let args: Vec<(String, String)> = kwargs
+        .iter()
+        .filter(|(k, _)| k.as_str() != Some("key"))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let n = kwargs.get::<i64>("n").ok().flatten();
+    match n {
+        Some(n) if strings.lookup(&format!("{key}.other")).is_some() => {
+            Ok(strings.count(key, n, &refs))
+        }
+        _ => match strings.lookup(key) {
+            Some(_) => Ok(strings.fmt(key, &refs)),
+            None => Err(tera::Error::message(format!(
+                "unknown interface string `{key}` (not in the theme's i18n/en.toml)"
+            ))),
+        },
+    }
+}
+
 const MONTH_KEYS: [(&str, &str); 12] = [
     ("month.1", "month_short.1"),
     ("month.2", "month_short.2"),

@@ -70,22 +70,33 @@ pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     }
 }
 
-/// The strings of `config.language`: built-in English, then the theme's and
-/// the site's `i18n/en.toml`, then the theme's and the site's
-/// `i18n/<language>.toml` (or of its primary subtag: `de` for `de-CH`). A
+/// Where an i18n file may be: the built-in theme, the site's theme folder,
+/// the site's own `i18n/`.
+#[derive(Clone, Copy)]
+enum Source {
+    BuiltIn,
+    Theme,
+    Site,
+}
+
+/// The strings of `config.language`, lowest layer first: built-in English,
+/// the site theme's and the site's `i18n/en.toml`, then for the language (or
+/// its primary subtag: `de` for `de-CH`) the built-in theme's, the site
+/// theme's and the site's `i18n/<language>.toml`. The built-in strings are
+/// the base of every theme, so a site theme inherits their translations. A
 /// language no file exists for falls back to English with a warning.
 fn strings(
     root: &Path,
     theme_dir: Option<&Path>,
     config: &Config,
 ) -> Result<(Strings, Vec<Diagnostic>), Diagnostic> {
-    // One i18n file, from the theme (disk or built in) or the site's `i18n/`.
-    let read = |site: bool, lang: &str| -> Result<Option<HashMap<String, String>>, Diagnostic> {
+    let read = |from: Source, lang: &str| -> Result<Option<HashMap<String, String>>, Diagnostic> {
         let name = format!("i18n/{lang}.toml");
-        let base = match (site, theme_dir) {
-            (true, _) => root,
-            (false, Some(dir)) => dir,
-            (false, None) => {
+        let base = match (from, theme_dir) {
+            (Source::Site, _) => root,
+            (Source::Theme, Some(dir)) => dir,
+            (Source::Theme, None) => return Ok(None),
+            (Source::BuiltIn, _) => {
                 let Some(f) = DEFAULT_THEME.get_file(&name) else {
                     return Ok(None);
                 };
@@ -101,18 +112,20 @@ fn strings(
         let text = crate::load::read_text(&path, &shown)?;
         parse_layer(&shown, &text).map(Some)
     };
+    // Built-in English is already the base of every `Strings`.
     let mut layers = Vec::new();
-    for site in [false, true] {
-        layers.extend(read(site, "en")?);
+    for from in [Source::Theme, Source::Site] {
+        layers.extend(read(from, "en")?);
     }
     let lang = config.language.as_str();
-    let primary = lang.split('-').next().unwrap_or(lang);
+    // File names are lower-case by convention (`de.toml`); `DE` finds it too.
+    let primary = lang.split('-').next().unwrap_or(lang).to_ascii_lowercase();
     let mut warnings = Vec::new();
     if !primary.eq_ignore_ascii_case("en") || lang.contains('-') {
         let mut found = false;
-        for candidate in [lang, primary] {
-            for site in [false, true] {
-                if let Some(layer) = read(site, candidate)? {
+        for candidate in [lang, primary.as_str()] {
+            for from in [Source::BuiltIn, Source::Theme, Source::Site] {
+                if let Some(layer) = read(from, candidate)? {
                     layers.push(layer);
                     found = true;
                 }

@@ -90,7 +90,7 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     );
     let strings = theme.strings.clone();
     tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
-        translate(&strings, &kwargs)
+        crate::i18n::translate(&strings, &kwargs)
     });
     // All at once: inheritance and includes are resolved across the whole set.
     if let Err(e) = tera.add_raw_templates(
@@ -108,37 +108,6 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     // without that component simply renders its cards in each list.
     let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
     Ok(tera)
-}
-
-/// `t(key="nav.incidents")`: the interface string `key` of the site's
-/// language (English when the language lacks it). Every other argument fills
-/// the `{name}` placeholder of that name; `n` also picks the plural form
-/// (`key.one` / `key.other`) when the key has them.
-fn translate(strings: &Strings, kwargs: &tera::Kwargs) -> tera::TeraResult<String> {
-    let key: &str = kwargs.must_get("key")?;
-    let args: Vec<(String, String)> = kwargs
-        .iter()
-        .filter(|(k, _)| k.as_str() != Some("key"))
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            )
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let n = kwargs.get::<i64>("n").ok().flatten();
-    match n {
-        Some(n) if strings.lookup(&format!("{key}.other")).is_some() => {
-            Ok(strings.count(key, n, &refs))
-        }
-        _ => match strings.lookup(key) {
-            Some(_) => Ok(strings.fmt(key, &refs)),
-            None => Err(tera::Error::message(format!(
-                "unknown interface string `{key}` (not in the theme's i18n/en.toml)"
-            ))),
-        },
-    }
 }
 
 /// A Tera error as a diagnostic: Tera's own report carries `--> name:line:col`

@@ -193,3 +193,26 @@ fn an_unknown_language_warns_and_builds_in_english() {
     assert_eq!(lang(&inc), "tlh");
     assert_eq!(text_of(&inc, ".site-nav a")[0], "Incidents");
 }
+
+#[test]
+fn a_site_theme_inherits_the_built_in_translations() {
+    // A theme of the site's own with templates only: German still comes from
+    // the built-in de.toml, with no warning.
+    let dir = site(&[
+        (
+            "sitrep.toml",
+            "title = \"Desk\"\nbase_url = \"https://example.org/\"\nlanguage = \"de\"\ntheme = \"plain\"\n",
+        ),
+        ("content/incidents/ex5.md", MARCH),
+    ]);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(
+        &repo.join("themes/default/templates"),
+        &dir.path().join("themes/plain/templates"),
+    );
+    let (code, diags) = check_json(dir.path());
+    assert_eq!((code, diags.len()), (0, 0), "{diags:#?}");
+    let out = build_ok(dir.path(), &[]);
+    let inc = page(&out, "incidents/ex5/index.html");
+    assert_eq!(text_of(&inc, "#timeline-h"), ["Zeitverlauf"]);
+}
