@@ -101,7 +101,7 @@ fn definition_labels_do_not_break_mid_word_at_390px() {
         );
         cdp.wait(
             "the incident page with its styles",
-            "document.readyState === 'complete' && document.querySelector('.facts') && getComputedStyle(document.querySelector('.facts div')).display === 'grid'",
+            "document.readyState === 'complete' && document.querySelector('.facts') && getComputedStyle(document.querySelector('.facts')).display === 'grid'",
         );
         let v: serde_json::Value =
             serde_json::from_str(cdp.eval(BROKEN_WORDS).as_str().unwrap()).unwrap();
