@@ -96,7 +96,7 @@ pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
             .hint("run sitrep in the site's folder, pass --root, or create a site with `sitrep init DIR`")]));
     }
     let text = load::read_text(&path, "sitrep.toml").map_err(|d| Failure::Usage(vec![d]))?;
-    let mut config = Config::parse("sitrep.toml", text).map_err(|d| Failure::Usage(vec![d]))?;
+    let mut config = Config::parse("sitrep.toml", text).map_err(Failure::Usage)?;
     config.audience = crate::visibility::Audience::from_flag(opts.internal);
     match &opts.base_url {
         Some(u) => config
@@ -176,7 +176,7 @@ pub fn now() -> Result<Now, Failure> {
 
 fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
     let config = load_config(opts)?;
-    let theme = theme::load(&opts.root, &config).map_err(|d| Failure::Usage(vec![d]))?;
+    let theme = theme::load(&opts.root, &config).map_err(Failure::Usage)?;
     Ok((config, theme, now()?))
 }
 
@@ -288,6 +288,7 @@ pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
     let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    diags.extend(theme.warnings.iter().cloned());
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
         site.release_sources();
@@ -306,7 +307,8 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };

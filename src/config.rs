@@ -3,7 +3,6 @@
 
 use crate::diag::{Diagnostic, Severity, SourceText, closest};
 use jiff::tz::TimeZone;
-use serde::Deserialize;
 use std::sync::Arc;
 
 pub const KEYS: &[&str] = &[
@@ -16,41 +15,6 @@ pub const KEYS: &[&str] = &[
     "output_dir",
     "paginate_by",
 ];
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    title: String,
-    base_url: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default = "default_language")]
-    language: String,
-    #[serde(default = "default_timezone")]
-    timezone: String,
-    #[serde(default = "default_theme")]
-    theme: String,
-    #[serde(default = "default_output")]
-    output_dir: String,
-    #[serde(default = "default_paginate_by")]
-    paginate_by: i64,
-}
-
-fn default_language() -> String {
-    "en".into()
-}
-fn default_timezone() -> String {
-    "UTC".into()
-}
-fn default_theme() -> String {
-    "default".into()
-}
-fn default_output() -> String {
-    "output".into()
-}
-fn default_paginate_by() -> i64 {
-    30
-}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -105,82 +69,212 @@ impl Config {
         Ok(c)
     }
 
-    pub fn parse(path: &str, text: String) -> Result<Config, Diagnostic> {
+    /// Every problem of the file at once (unknown keys, wrong types, bad
+    /// values), not only the first; a TOML syntax error stops at itself.
+    pub fn parse(path: &str, text: String) -> Result<Config, Vec<Diagnostic>> {
         let src = SourceText::new(path, text);
-        let raw: RawConfig = toml::from_str(&src.text).map_err(|e| toml_diag(&src, &e))?;
-        let line_of = |key: &str| key_line(&src, key).unwrap_or(0);
-        let err = |key: &str, msg: String, hint: &str| {
-            let line = line_of(key);
-            let d = if line > 0 {
-                src.error_at_line(line, 1, msg)
-            } else {
-                Diagnostic::error(path, msg)
-            };
-            d.hint(hint)
+        let table: toml::Table =
+            toml::from_str(&src.text).map_err(|e| vec![toml_diag(&src, &e)])?;
+        let mut r = Reader {
+            src: &src,
+            table: &table,
+            diags: Vec::new(),
         };
-        let base_url = normalise_base_url(&raw.base_url).map_err(|m| {
-            err(
-                "base_url",
-                m,
-                "use an absolute http(s) URL, e.g. `https://status.example.org/incidents/`",
-            )
-        })?;
-        let timezone = TimeZone::get(&raw.timezone).map_err(|_| {
-            err(
-                "timezone",
-                format!("unknown time zone `{}`", raw.timezone),
-                "use an IANA zone name such as `America/New_York`, `Europe/Berlin` or `UTC`",
-            )
-        })?;
-        if raw.title.trim().is_empty() {
-            return Err(err(
+        r.unknown_keys();
+        let title = r.string("title", None);
+        let base_url = r.string("base_url", None);
+        let description = r.string("description", Some("")).unwrap_or_default();
+        let language = r.string("language", Some("en"));
+        let timezone = r.string("timezone", Some("UTC"));
+        let theme = r.string("theme", Some("default"));
+        let output_dir = r.string("output_dir", Some("output"));
+        let paginate_by = r.integer("paginate_by", 30);
+        let title = title.filter(|t| {
+            r.check(
+                !t.trim().is_empty(),
                 "title",
                 "`title` is empty".into(),
                 "give the site a title",
-            ));
-        }
-        let theme_ok = !raw.theme.starts_with('.')
-            && raw
-                .theme
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !theme_ok {
-            return Err(err(
+            )
+        });
+        let base_url = base_url.and_then(|u| match normalise_base_url(&u) {
+            Ok(u) => Some(u),
+            Err(m) => {
+                r.error(
+                    "base_url",
+                    m,
+                    "use an absolute http(s) URL, e.g. `https://status.example.org/incidents/`",
+                );
+                None
+            }
+        });
+        let language = language.filter(|l| {
+            r.check(
+                language_ok(l),
+                "language",
+                format!("`language` = `{l}` is not a language tag"),
+                "use a BCP 47 tag such as `en`, `de` or `pt-BR`",
+            )
+        });
+        let tz = timezone
+            .as_ref()
+            .and_then(|name| match TimeZone::get(name) {
+                Ok(tz) => Some(tz),
+                Err(_) => {
+                    r.error(
+                    "timezone",
+                    format!("unknown time zone `{name}`"),
+                    "use an IANA zone name such as `America/New_York`, `Europe/Berlin` or `UTC`",
+                );
+                    None
+                }
+            });
+        let theme = theme.filter(|t| {
+            let ok = !t.starts_with('.')
+                && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            r.check(
+                ok,
                 "theme",
-                format!("`theme` = `{}` is not a theme name", raw.theme),
+                format!("`theme` = `{t}` is not a theme name"),
                 "name a folder under `themes/` (letters, digits, `-`, `_`), or use the built-in `default`",
-            ));
-        }
-        if raw.output_dir.trim().is_empty() {
-            return Err(err(
+            )
+        });
+        let output_dir = output_dir.filter(|o| {
+            r.check(
+                !o.trim().is_empty(),
                 "output_dir",
                 "`output_dir` is empty".into(),
                 "use a folder name such as `output`",
-            ));
-        }
-        let paginate_by = usize::try_from(raw.paginate_by)
-            .ok()
-            .filter(|&n| (1..=10_000).contains(&n))
-            .ok_or_else(|| {
-                err(
+            )
+        });
+        let paginate_by = paginate_by.and_then(|n| {
+            let size = usize::try_from(n).ok().filter(|n| (1..=10_000).contains(n));
+            if size.is_none() {
+                r.error(
                     "paginate_by",
-                    format!("`paginate_by` = {} is not a page size", raw.paginate_by),
+                    format!("`paginate_by` = {n} is not a page size"),
                     "use a whole number from 1 to 10000, e.g. `paginate_by = 30`",
-                )
-            })?;
-        Ok(Config {
-            title: raw.title,
+                );
+            }
+            size
+        });
+        let diags = r.diags;
+        match (
+            title,
             base_url,
-            description: raw.description,
-            language: raw.language,
-            timezone_name: raw.timezone,
-            timezone,
-            theme: raw.theme,
-            output_dir: raw.output_dir,
+            language,
+            timezone.zip(tz),
+            theme,
+            output_dir,
             paginate_by,
-            audience: Default::default(),
-            source: Arc::new(src),
-        })
+        ) {
+            (
+                Some(title),
+                Some(base_url),
+                Some(language),
+                Some((timezone_name, timezone)),
+                Some(theme),
+                Some(output_dir),
+                Some(paginate_by),
+            ) if diags.is_empty() => Ok(Config {
+                title,
+                base_url,
+                description,
+                language,
+                timezone_name,
+                timezone,
+                theme,
+                output_dir,
+                paginate_by,
+                audience: Default::default(),
+                source: Arc::new(src),
+            }),
+            _ => Err(diags),
+        }
+    }
+}
+
+/// BCP 47-shaped: `en`, `de`, `pt-BR`, `zh-Hant-TW`. Also keeps the i18n file
+/// name (`i18n/<language>.toml`) inside the theme folder.
+fn language_ok(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=8).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Reads the keys of sitrep.toml one by one, collecting a diagnostic for each
+/// problem instead of stopping at the first.
+struct Reader<'a> {
+    src: &'a SourceText,
+    table: &'a toml::Table,
+    diags: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, key: &str, message: String, hint: &str) {
+        let d = match key_line(self.src, key) {
+            Some(line) => self.src.error_at_line(line, 1, message),
+            None => Diagnostic::error(&self.src.path, message),
+        };
+        self.diags.push(d.hint(hint));
+    }
+
+    /// `ok`, reporting `message` at `key` when it is false.
+    fn check(&mut self, ok: bool, key: &str, message: String, hint: &str) -> bool {
+        if !ok {
+            self.error(key, message, hint);
+        }
+        ok
+    }
+
+    fn unknown_keys(&mut self) {
+        for key in self.table.keys() {
+            if KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = match closest(key, KEYS.iter().copied()) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => format!("known keys: {}", KEYS.join(", ")),
+            };
+            self.error(key, format!("unknown key `{key}` in sitrep.toml"), &hint);
+        }
+    }
+
+    /// A string key; `default` None means required.
+    fn string(&mut self, key: &str, default: Option<&str>) -> Option<String> {
+        match (self.table.get(key), default) {
+            (Some(toml::Value::String(s)), _) => Some(s.clone()),
+            (Some(v), _) => {
+                let msg = format!("`{key}` must be a string, not {}", v.type_str());
+                self.error(key, msg, &format!("quote the value: `{key} = \"…\"`"));
+                None
+            }
+            (None, Some(d)) => Some(d.to_string()),
+            (None, None) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        &self.src.path,
+                        format!("`{key}` is missing from sitrep.toml"),
+                    )
+                    .hint(format!("add a line such as `{key} = \"…\"`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str, default: i64) -> Option<i64> {
+        match self.table.get(key) {
+            None => Some(default),
+            Some(toml::Value::Integer(n)) => Some(*n),
+            Some(v) => {
+                let msg = format!("`{key}` must be a whole number, not {}", v.type_str());
+                self.error(key, msg, &format!("e.g. `{key} = {default}`"));
+                None
+            }
+        }
     }
 }
 
@@ -190,10 +284,14 @@ fn key_line(src: &SourceText, key: &str) -> Option<usize> {
         src.line(l).is_some_and(|t| {
             let t = t.trim_start();
             let t = t.strip_prefix(['"', '\'']).unwrap_or(t);
-            t.strip_prefix(key).is_some_and(|r| {
+            let table = t.strip_prefix('[').map(str::trim_start);
+            table.is_some_and(|r| {
+                r.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with([']', '.']))
+            }) || t.strip_prefix(key).is_some_and(|r| {
                 r.trim_start_matches(['"', '\''])
                     .trim_start()
-                    .starts_with('=')
+                    .starts_with(['=', '.'])
             })
         })
     })
@@ -225,24 +323,8 @@ fn normalise_base_url(url: &str) -> Result<String, String> {
 fn toml_diag(src: &SourceText, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim().to_string();
     let (offset, len) = e.span().map_or((0, 1), |s| (s.start, s.len()));
-    let mut d = src.at_offset(Severity::Error, offset, len, msg.clone());
-    if let Some(key) = msg
-        .strip_prefix("unknown field `")
-        .and_then(|r| r.split('`').next())
-    {
-        d.message = format!("unknown key `{key}` in sitrep.toml");
-        d.hint = Some(match closest(key, KEYS.iter().copied()) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!("known keys: {}", KEYS.join(", ")),
-        });
-    } else if let Some(key) = msg
-        .strip_prefix("missing field `")
-        .and_then(|r| r.split('`').next())
-    {
-        d = Diagnostic::error(&src.path, format!("`{key}` is missing from sitrep.toml"))
-            .hint(format!("add a line such as `{key} = \"…\"`"));
-    }
-    d
+    src.at_offset(Severity::Error, offset, len, msg)
+        .hint("fix the TOML syntax: `key = \"value\"`, one per line")
 }
 
 #[cfg(test)]
@@ -274,7 +356,8 @@ mod tests {
             "sitrep.toml",
             "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezon = \"UTC\"\n".into(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!(e.line, 3);
         assert!(e.message.contains("timezon"));
         assert_eq!(e.hint.as_deref(), Some("did you mean `timezone`?"));
@@ -286,15 +369,19 @@ mod tests {
             "sitrep.toml",
             "title = \"T\"\nbase_url = \"https://e.org/\"\ntimezone = \"Mars/Base\"\n".into(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!(e.line, 3);
         let e = Config::parse(
             "sitrep.toml",
             "title = \"T\"\nbase_url = \"example.org\"\n".into(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!(e.line, 2);
-        let e = Config::parse("sitrep.toml", "base_url = \"https://e.org/\"\n".into()).unwrap_err();
+        let e = Config::parse("sitrep.toml", "base_url = \"https://e.org/\"\n".into())
+            .unwrap_err()
+            .remove(0);
         assert!(e.message.contains("`title` is missing"), "{e:?}");
     }
 
@@ -313,9 +400,26 @@ mod tests {
             "sitrep.toml",
             "title = \"T\"\nbase_url = \"https://e.org/\"\ntheme = \"../../etc\"\n".into(),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .remove(0);
         assert_eq!(e.line, 3);
         assert!(e.message.contains("not a theme name"), "{e:?}");
+    }
+
+    #[test]
+    fn config_problems_are_reported_together() {
+        let e = Config::parse(
+            "sitrep.toml",
+            "title = \"\"\nbase_url = \"example.org\"\ntimezon = \"UTC\"\ntimezone = \"Mars/Base\"\npaginate_by = \"ten\"\nlanguage = \"../x\"\n[menu]\nx = 1\n".into(),
+        )
+        .unwrap_err();
+        let mut at: Vec<(usize, &str)> = e.iter().map(|d| (d.line, d.message.as_str())).collect();
+        at.sort();
+        let lines: Vec<usize> = at.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5, 6, 7], "{at:#?}");
+        assert!(at[2].1.contains("timezon"), "{at:?}");
+        assert!(at[4].1.contains("whole number"), "{at:?}");
+        assert!(at[6].1.contains("`menu`"), "{at:?}");
     }
 
     #[test]
@@ -325,7 +429,8 @@ mod tests {
                 "sitrep.toml",
                 format!("title = \"T\"\nbase_url = \"https://e.org/\"\npaginate_by = {bad}\n"),
             )
-            .unwrap_err();
+            .unwrap_err()
+            .remove(0);
             assert_eq!(e.line, 3, "{bad}");
             assert!(e.message.contains("paginate_by"), "{e:?}");
         }

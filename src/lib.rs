@@ -12,6 +12,7 @@ pub mod config;
 pub mod diag;
 pub mod frontmatter;
 pub mod highlight;
+pub mod i18n;
 pub mod link;
 pub mod load;
 pub mod markdown;

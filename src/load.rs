@@ -83,36 +83,101 @@ pub fn is_content(content_path: &str) -> bool {
 
 /// The files below `dir` (a folder inside `<root>/content`) that the loader reads,
 /// in its order, as (content path, file); and a diagnostic per unreadable entry
-/// (never skipped silently).
+/// or symlink that cannot be followed (never skipped silently).
 pub fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let content = root.join("content");
-    let (mut files, mut diags) = (Vec::new(), Vec::new());
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
+    let (found, diags) = walk_files(root, dir, &|name| ignored(name));
+    let files = found
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let content_path = rel(&content, e.path());
-                if is_content(&content_path) {
-                    files.push((content_path, e.path().to_path_buf()));
+        .filter_map(|path| {
+            let content_path = rel(&content, &path);
+            is_content(&content_path).then_some((content_path, path))
+        })
+        .collect();
+    (files, diags)
+}
+
+/// Every file below `dir`, sorted by name, following symbolic links that stay
+/// inside the site `root`; names for which `skip` is true are left out (and
+/// not descended into). A link out of the root, a loop or a dangling link is
+/// a diagnostic, as is any unreadable entry.
+pub fn walk_files(
+    root: &Path,
+    dir: &Path,
+    skip: &dyn Fn(&str) -> bool,
+) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let (mut files, mut diags) = (Vec::new(), Vec::new());
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let e = match entry {
+            Ok(e) if e.depth() > 0 && skip(&e.file_name().to_string_lossy()) => {
+                if e.file_type().is_dir() {
+                    walker.skip_current_dir();
                 }
+                continue;
             }
-            Ok(_) => {}
+            Ok(e) => e,
             Err(e) => {
-                let p = e
-                    .path()
-                    .map(|p| rel(root, p))
-                    .unwrap_or_else(|| "content".into());
-                diags.push(
-                    Diagnostic::error(p, format!("cannot read: {e}"))
-                        .hint("check the file's permissions"),
-                );
+                diags.push(walk_error(root, &e));
+                continue;
             }
+        };
+        if e.path_is_symlink() {
+            let target = std::fs::canonicalize(e.path());
+            if !target.as_ref().is_ok_and(|t| t.starts_with(&real_root)) {
+                let to = target.map_or_else(|_| "?".into(), |t| t.display().to_string());
+                diags.push(
+                    Diagnostic::error(rel(root, e.path()), format!("symbolic link points outside the site folder, at `{to}`"))
+                        .hint("sitrep follows links only inside the site root: copy the file or folder into the site, or remove the link"),
+                );
+                if e.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if e.file_type().is_file() {
+            files.push(e.into_path());
         }
     }
     (files, diags)
+}
+
+/// A walk error as the writer would describe it: a link loop, a dangling link,
+/// or a file that cannot be read.
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let p = e.path().map_or_else(|| "content".into(), |p| rel(root, p));
+    if let Some(ancestor) = e.loop_ancestor() {
+        return Diagnostic::error(
+            p,
+            format!(
+                "symbolic link makes a loop: it points at `{}`, a folder it is inside",
+                rel(root, ancestor)
+            ),
+        )
+        .hint("remove the link, or point it at a folder that does not contain it");
+    }
+    let dangling = e.path().is_some_and(|p| {
+        p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+            && !p.exists()
+    });
+    if dangling {
+        let to = e
+            .path()
+            .and_then(|p| std::fs::read_link(p).ok())
+            .map_or_else(|| "?".into(), |t| t.display().to_string());
+        return Diagnostic::error(
+            p,
+            format!("symbolic link points at `{to}`, which does not exist"),
+        )
+        .hint("fix the link's target or remove the link");
+    }
+    Diagnostic::error(p, format!("cannot read: {e}")).hint("check the file's permissions")
 }
 
 /// Read a file as UTF-8 text, or say where it is not (and where a NUL byte is),

@@ -15,7 +15,7 @@ use crate::packed::PackedText;
 use crate::slug::slugify;
 use scan::{
     collapse_whitespace, dest_span, ends_with_ignore_case, escape, is_relative, percent_decode,
-    raw_depth_after, split_at_any, strip_prefix_ignore_case, unsafe_scheme,
+    raw_depth_after, raw_html_problems, split_at_any, strip_prefix_ignore_case, unsafe_scheme,
 };
 
 /// What the markdown stage needs to know about the rest of the site.
@@ -172,6 +172,11 @@ struct Stage<'a, 'r> {
     raw_depth: usize,
     /// Code highlighted so far; past [`HIGHLIGHT_BUDGET`] code stays plain.
     highlighted: usize,
+    /// Inside an HTML block refused by [`raw_html_problems`]: its lines become text.
+    refused_block: bool,
+    /// A task-list item's `<label>` is open: it wraps the checkbox and the item's
+    /// first line of text, so the checkbox has an accessible name.
+    task_label: bool,
 }
 
 /// Bytes of code one body may have highlighted. Highlighting costs about a
@@ -214,12 +219,18 @@ impl<'a, 'r> Stage<'a, 'r> {
             image_depth: 0,
             raw_depth: 0,
             highlighted: 0,
+            refused_block: false,
+            task_label: false,
         }
     }
 
     /// Handles `events[i]` (and whatever it consumes after it); returns the next index.
     fn event(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) -> usize {
         let (event, range) = &events[i];
+        if self.task_label && ends_task_label(event) {
+            self.out.push(Event::InlineHtml("</label>".into()));
+            self.task_label = false;
+        }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -292,6 +303,11 @@ impl<'a, 'r> Stage<'a, 'r> {
                 }
                 self.open(event.clone());
             }
+            Event::Start(Tag::HtmlBlock) => {
+                // The whole block at once: a tag's attributes may span its lines.
+                self.refused_block = self.refuse_raw(&self.body[range.clone()], range.start);
+                self.open(event.clone());
+            }
             Event::Start(_) => {
                 self.open(event.clone());
             }
@@ -331,6 +347,10 @@ impl<'a, 'r> Stage<'a, 'r> {
                 self.text(code);
                 self.out.push(event.clone());
             }
+            Event::Html(raw) if self.refused_block => self.out.push(Event::Text(raw.clone())),
+            Event::InlineHtml(raw) if self.refuse_raw(raw, range.start) => {
+                self.out.push(Event::Text(raw.clone()));
+            }
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 self.raw_depth = raw_depth_after(self.raw_depth, raw);
                 self.out.push(event.clone());
@@ -338,6 +358,13 @@ impl<'a, 'r> Stage<'a, 'r> {
             Event::SoftBreak | Event::HardBreak => {
                 self.text(" ");
                 self.out.push(event.clone());
+            }
+            Event::TaskListMarker(done) => {
+                let checked = if *done { " checked" } else { "" };
+                let input =
+                    format!("<label class=\"task\"><input type=\"checkbox\" disabled{checked}> ");
+                self.out.push(Event::InlineHtml(input.into()));
+                self.task_label = true;
             }
             _ => self.out.push(event.clone()),
         }
@@ -355,6 +382,21 @@ impl<'a, 'r> Stage<'a, 'r> {
         if self.summary_state == Summary::Collecting && self.image_depth == 0 {
             self.summary.push_str(text);
         }
+    }
+
+    /// Reports what raw HTML `html` (at body offset `at`) may not contain; true when it
+    /// has any of it (then it is shown as text, never passed through).
+    fn refuse_raw(&mut self, html: &str, at: usize) -> bool {
+        let found = raw_html_problems(html);
+        for (span, message) in &found {
+            let hint = "raw HTML may not run script: remove the `<script>`, the `on…=` handler or the javascript:/vbscript:/data: URL (other HTML passes through)";
+            self.problem(
+                at + span.start..at + span.end,
+                message.clone(),
+                Some(hint.to_owned()),
+            );
+        }
+        !found.is_empty()
     }
 
     fn may_autolink(&self) -> bool {
@@ -646,6 +688,29 @@ fn link_to<'a>(url: String) -> Event<'a> {
         title: CowStr::Borrowed(""),
         id: CowStr::Borrowed(""),
     })
+}
+
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Where a task item's label ends: with the item's first paragraph or line of
+/// text, before any nested block.
+fn ends_task_label(event: &Event) -> bool {
+    match event {
+        Event::End(TagEnd::Paragraph | TagEnd::Item) => true,
+        Event::Start(tag) => !is_inline(&tag.to_end()),
+        _ => false,
+    }
 }
 
 /// Index of the `End(Link)` that closes the link starting at `i` (links don't nest).

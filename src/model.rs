@@ -272,6 +272,8 @@ pub struct Page {
 pub struct HomeIntro {
     pub origin: Origin,
     pub title: Option<String>,
+    /// `extra:` of `_index.md`, for the home template as `intro.extra`.
+    pub extra: serde_json::Value,
 }
 
 #[derive(Debug, Clone)]

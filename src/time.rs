@@ -115,12 +115,15 @@ impl Timestamp {
 
     /// Human-readable in the site zone: `Jun 3, 2026, 10:33 EDT`, or `Jun 3, 2026`.
     pub fn display(&self, tz: &TimeZone) -> String {
-        match self {
-            Timestamp::Instant(t) => t
-                .to_zoned_datetime(tz.clone())
-                .strftime("%b %-d, %Y, %H:%M %Z")
-                .to_string(),
-            Timestamp::Date(d) => d.strftime("%b %-d, %Y").to_string(),
+        self.display_in(tz, &crate::i18n::Strings::english())
+    }
+
+    /// [`Timestamp::display`] in the words and order of `strings`
+    /// (`3. Juni 2026, 10:33 CEST`).
+    pub fn display_in(&self, tz: &TimeZone, strings: &crate::i18n::Strings) -> String {
+        match self.clock(tz) {
+            Some(clock) => strings.datetime(self.date(tz), &clock),
+            None => strings.date(self.date(tz)),
         }
     }
 
@@ -144,7 +147,8 @@ fn first_clause(e: &str) -> String {
     e.rsplit(": ").next().unwrap_or(e).to_string()
 }
 
-/// `1 h 47 min`, `3 d 2 h`, `12 min`, `45 s`.
+/// `1 h 47 min`, `3 d 2 h`, `12 min`, `45 s` (English; pages use
+/// [`crate::i18n::Strings::duration`] in the site's language).
 pub fn format_duration(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
     let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);

@@ -50,6 +50,10 @@ fn tera() -> tera::Tera {
     tera.register_filter("duration", |v: i64, _: tera::Kwargs, _: &tera::State| {
         format!("{} h {} min", v / 3600, (v % 3600) / 60)
     });
+    let strings = sitrep::i18n::Strings::english();
+    tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
+        sitrep::i18n::translate(&strings, &kwargs)
+    });
     tera.add_raw_templates(templates).expect("templates parse");
     tera
 }
@@ -73,7 +77,7 @@ fn open_card() -> Value {
         "url": format!("{BASE}incidents/ex1331830/"),
         "status": "investigating",
         "status_label": "Investigating",
-        "severity": "major",
+        "severity": "major", "severity_label": "Major",
         "classification": "incident",
         "classification_label": "Incident",
         "services": [link("services", "Exchange Online", "exchange-online"), link("services", "Outlook", "outlook")],
@@ -95,7 +99,7 @@ fn resolved_card() -> Value {
         "url": format!("{BASE}incidents/tm-2026.0042_b/"),
         "status": "resolved",
         "status_label": "Resolved",
-        "severity": "critical",
+        "severity": "critical", "severity_label": "Critical",
         "classification": "incident",
         "classification_label": "Incident",
         "services": [link("services", "Microsoft Teams", "microsoft-teams")],
@@ -117,7 +121,7 @@ fn maintenance_card() -> Value {
         "url": format!("{BASE}incidents/mnt-7/"),
         "status": "identified",
         "status_label": "Identified",
-        "severity": "none",
+        "severity": "none", "severity_label": "None",
         "classification": "maintenance",
         "classification_label": "Maintenance",
         "services": [link("services", "SMTP relay", "smtp-relay")],
@@ -154,7 +158,7 @@ fn open_incident() -> Value {
             "detected": time("2026-06-03T14:40:00Z", "Jun 3, 2026", Some("10:40 EDT")),
             "acknowledged": time("2026-06-03T14:45:00Z", "Jun 3, 2026", Some("10:45 EDT")),
             "mitigated": null,
-            "next_update": time("2026-06-03T19:00:00Z", "Jun 3, 2026", Some("15:00 EDT")),
+            "next_update": time("2026-06-03T19:00:00Z", "Jun 3, 2026", Some("15:00 EDT")), "next_update_overdue": false,
             "metrics": [
                 {"label": "Time to detect", "value": "7 min"},
                 {"label": "Time to acknowledge", "value": "12 min"},
@@ -214,7 +218,7 @@ fn resolved_incident() -> Value {
     merge(
         resolved_card(),
         json!({
-            "detected": null, "acknowledged": null, "mitigated": null, "next_update": null,
+            "detected": null, "acknowledged": null, "mitigated": null, "next_update": null, "next_update_overdue": false,
             "metrics": [{"label": "Duration", "value": "1 h 47 min"}],
             "components": [], "tags": [], "errors": [], "timeline": [],
             "related": [], "backlinks": [], "takes": [], "actions": [], "sources": [],
@@ -241,7 +245,7 @@ fn maintenance_incident() -> Value {
     merge(
         maintenance_card(),
         json!({
-            "detected": null, "acknowledged": null, "mitigated": null, "next_update": null,
+            "detected": null, "acknowledged": null, "mitigated": null, "next_update": null, "next_update_overdue": false,
             "metrics": [], "components": [], "tags": [], "errors": [],
             "timeline": [{"at": time("2026-06-01T12:00:00Z", "Jun 1, 2026", Some("08:00 EDT")), "status": "identified", "status_label": "Identified", "html": "<p>Scheduled.</p>"}],
             "related": [], "backlinks": [], "takes": [], "actions": [], "sources": [],
@@ -709,7 +713,9 @@ fn every_template_renders() {
         "<label for=\"q\">",
         "<input type=\"search\" id=\"q\"",
         "aria-live=\"polite\"",
-        "<script src=\"/pm/search.js\" async data-index=\"/pm/search-index.json\"></script>",
+        "<script src=\"/pm/search.js\" async data-index=\"/pm/search-index.json\"",
+        // search.js's messages, from the theme's strings
+        "data-t-none=\"No results for {q}.\"",
         "<noscript>",
         "href=\"/pm/incidents/\"",
     ] {

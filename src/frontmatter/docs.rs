@@ -89,7 +89,12 @@ pub(super) fn convert(
         DocKind::Home => {
             cx.check_keys(m, &root, HOME_KEYS);
             let title = cx.opt_text(m, &root, "title");
-            Some(Document::Home(Box::new(HomeIntro { origin, title })))
+            let extra = cx.json(m.get("extra"));
+            Some(Document::Home(Box::new(HomeIntro {
+                origin,
+                title,
+                extra,
+            })))
         }
     };
     let has_error = cx.diags.iter().any(Diagnostic::is_error);

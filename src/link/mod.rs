@@ -28,6 +28,16 @@ pub struct IncidentHtml {
     pub postmortem: Vec<PackedText>,
     /// The `internal` notes (only ever present in internal builds).
     pub notes: Option<PackedText>,
+    /// Canonical IDs the timeline entries and takes refer to (they make
+    /// backlinks like the body's `incident_refs` do), first-seen order.
+    pub field_refs: Vec<String>,
+}
+
+impl IncidentHtml {
+    /// Every incident the page refers to in Markdown: body, timeline, takes.
+    pub fn refs(&self) -> impl Iterator<Item = &String> {
+        self.body.incident_refs.iter().chain(&self.field_refs)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -436,12 +446,18 @@ pub fn link_with(
             let from = &inc.origin.content_path;
             let me = Some(inc.id.as_str());
             let mut d = Vec::new();
+            let mut field_refs: Vec<String> = Vec::new();
             let body = md.render(inc.body(), from, me, &resolver);
             body_problems(&inc.origin, &body, &|w| suggest(w), unparsed, &mut d);
             let mut field = |text: &str, at: Vec<Seg>| {
                 let r = md.render(text, from, me, &resolver);
                 for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
                     d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
+                }
+                for id in r.incident_refs {
+                    if !field_refs.contains(&id) {
+                        field_refs.push(id);
+                    }
                 }
                 r.html
             };
@@ -479,6 +495,7 @@ pub fn link_with(
                     takes,
                     postmortem,
                     notes,
+                    field_refs,
                 },
                 d,
             )
@@ -518,11 +535,7 @@ pub fn link_with(
             Related::Incident { id, .. } => Some(id.key()),
             Related::External { .. } => None,
         });
-        let refs = incident_html[i]
-            .body
-            .incident_refs
-            .iter()
-            .map(|s| s.to_ascii_lowercase());
+        let refs = incident_html[i].refs().map(|s| s.to_ascii_lowercase());
         for key in related.chain(refs) {
             if let Some(&t) = index.get(&key)
                 && t != i

@@ -1,6 +1,6 @@
 //! String scanning with no Markdown state, for the markdown stage: what kind of link
 //! destination a URL is, where it sits in the source, percent-decoding, raw-HTML tag
-//! counting and escaping.
+//! counting, the raw-HTML safety check and escaping.
 
 use std::ops::Range;
 
@@ -133,6 +133,180 @@ pub(super) fn raw_depth_after(mut depth: usize, html: &str) -> usize {
     depth
 }
 
+/// What raw HTML may not contain: a `<script>` element, an `on…=` event handler, or
+/// an attribute whose value (entities decoded) is a script-capable URL — the same rule
+/// as for Markdown links. Each as (byte range in `html`, message).
+pub(super) fn raw_html_problems(html: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(at) = html[i..].find('<').map(|p| p + i) {
+        i = at + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(html.len(), |e| i + e + 3);
+            continue;
+        }
+        let name_len = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
+            .count();
+        if name_len == 0 || !bytes[i].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = &html[i..i + name_len];
+        if name.eq_ignore_ascii_case("script") {
+            out.push((
+                at..i + name_len,
+                "raw HTML `<script>` is not allowed".to_owned(),
+            ));
+        }
+        i = tag_attributes(html, i + name_len, &mut out);
+    }
+    out
+}
+
+/// Attributes that hold a URL; there a `data:` URL other than an image counts too.
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+];
+
+/// Reads the attributes of a tag from `i` (just after its name) to its `>`, reporting
+/// handlers and unsafe URLs; returns the index after the tag.
+fn tag_attributes(html: &str, mut i: usize, out: &mut Vec<(Range<usize>, String)>) -> usize {
+    let bytes = html.as_bytes();
+    let skip_space = |mut i: usize| {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        i = skip_space(i);
+        if i >= bytes.len() || bytes[i] == b'>' || bytes[i] == b'<' {
+            return i;
+        }
+        let start = i;
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+        {
+            i += 1;
+        }
+        let name = &html[start..i];
+        let mut j = i;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let mut value = None;
+        if j < bytes.len() && bytes[j] == b'=' {
+            j += 1;
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let (from, to, next) = match bytes.get(j) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = html[j + 1..]
+                        .find(q as char)
+                        .map_or(html.len(), |e| j + 1 + e);
+                    (j + 1, end, (end + 1).min(html.len()))
+                }
+                _ => {
+                    let end = html[j..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(html.len(), |e| j + e);
+                    (j, end, end)
+                }
+            };
+            value = Some(&html[from..to]);
+            i = next;
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.len() > 2 && lower.starts_with("on") {
+            out.push((
+                start..start + name.len(),
+                format!("event handler `{name}=` in raw HTML is not allowed"),
+            ));
+        }
+        if let Some(scheme) = value.and_then(|v| unsafe_scheme(&decode_entities(v)))
+            && (scheme != "data" || URL_ATTRIBUTES.contains(&lower.as_str()))
+        {
+            out.push((
+                start..i,
+                format!("unsafe URL scheme `{scheme}:` in raw HTML attribute `{name}`"),
+            ));
+        }
+    }
+}
+
+/// HTML character references as a browser reads them in an attribute: numeric ones
+/// (with or without `;`) and the named ones that can spell a scheme.
+fn decode_entities(text: &str) -> String {
+    const NAMED: &[(&str, char)] = &[
+        ("colon;", ':'),
+        ("tab;", '\t'),
+        ("newline;", '\n'),
+        ("amp;", '&'),
+        ("lpar;", '('),
+        ("rpar;", ')'),
+        ("quot;", '"'),
+        ("apos;", '\''),
+        ("lt;", '<'),
+        ("gt;", '>'),
+        ("nbsp;", '\u{a0}'),
+        ("sol;", '/'),
+        ("period;", '.'),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(num) = rest.strip_prefix('#') {
+            let (hex, digits) = match num.strip_prefix(['x', 'X']) {
+                Some(h) => (true, h),
+                None => (false, num),
+            };
+            let len = digits
+                .bytes()
+                .take_while(|b| {
+                    if hex {
+                        b.is_ascii_hexdigit()
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+                .count();
+            let code = u32::from_str_radix(&digits[..len], if hex { 16 } else { 10 }).ok();
+            if let Some(c) = code.and_then(char::from_u32).filter(|_| len > 0) {
+                out.push(c);
+                let after = &digits[len..];
+                rest = after.strip_prefix(';').unwrap_or(after);
+                continue;
+            }
+        } else if let Some((name, c)) = NAMED.iter().find(|(n, _)| starts_with_ignore_case(rest, n))
+        {
+            out.push(*c);
+            rest = &rest[name.len()..];
+            continue;
+        }
+        out.push('&');
+    }
+    out.push_str(rest);
+    out
+}
+
 pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
@@ -244,6 +418,45 @@ mod tests {
         assert_eq!(percent_decode("100%.md"), "100%.md");
         assert_eq!(percent_decode("%zz%"), "%zz%");
         assert_eq!(percent_decode("%FF.md"), "%FF.md");
+    }
+
+    #[test]
+    fn raw_html_refusals() {
+        let bad = |h: &str| {
+            raw_html_problems(h)
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+        };
+        for h in [
+            "<a href=\"javascript:alert(1)\">",
+            "<a HREF='JaVaScRiPt:x'>",
+            "<a href=javascript:x>",
+            "<a href=\" \tjava\nscript:x\">",
+            "<a href=\"&#106;avascript:x\">",
+            "<a href=\"&#x6A&#x61;vascript&colon;x\">",
+            "<a href=\"java&Tab;script:x\">",
+            "<iframe src=\"vbscript:x\"></iframe>",
+            "<a href=\"data:text/html,x\">",
+            "<img\n  src=x\n  onerror=alert(1)>",
+            "<div onClick=\"x()\">",
+            "<SCRIPT>alert(1)</SCRIPT>",
+        ] {
+            assert_eq!(bad(h).len(), 1, "{h}: {:?}", bad(h));
+        }
+        for h in [
+            "<a href=\"https://e.org/javascript:x\">",
+            "<img src=\"data:image/png;base64,AA\" alt=\"x\">",
+            "<abbr title=\"data: what\">x</abbr>",
+            "<!-- <script> -->",
+            "<details><summary>on</summary></details>",
+            "<p>1 < 2 and x onclick=y</p>",
+            "<span data-online=\"1\">",
+        ] {
+            assert!(bad(h).is_empty(), "{h}: {:?}", bad(h));
+        }
+        let (at, _) = &raw_html_problems("<p>ok</p><b onmouseover='x'>")[0];
+        assert_eq!(*at, 12..23);
     }
 
     #[test]

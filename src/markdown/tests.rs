@@ -113,8 +113,32 @@ fn task_lists_and_strikethrough() {
     let r = md("- [ ] add alerting\n- [x] ~~restart~~ drain queue\n");
     assert_eq!(
         r.html,
-        "<ul>\n<li><input disabled=\"\" type=\"checkbox\"/>\nadd alerting</li>\n\
-         <li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n<del>restart</del> drain queue</li>\n</ul>\n"
+        "<ul>\n<li><label class=\"task\"><input type=\"checkbox\" disabled> add alerting</label></li>\n\
+         <li><label class=\"task\"><input type=\"checkbox\" disabled checked> <del>restart</del> drain queue</label></li>\n</ul>\n"
+    );
+}
+
+#[test]
+fn task_list_checkboxes_are_labelled_by_their_item_text() {
+    // Loose items (paragraphs) and nested lists: the label ends with the first
+    // paragraph, before the nested block.
+    let r = md("- [ ] check the queue\n\n  More detail.\n- [x] drain\n  - [ ] nested\n");
+    let doc = scraper::Html::parse_fragment(&r.html.unpack());
+    let boxes = scraper::Selector::parse("input[type=checkbox]").unwrap();
+    let mut names = Vec::new();
+    for input in doc.select(&boxes) {
+        let label = input
+            .ancestors()
+            .filter_map(scraper::ElementRef::wrap)
+            .find(|e| e.value().name() == "label")
+            .unwrap_or_else(|| panic!("checkbox without a label: {}", r.html));
+        names.push(label.text().collect::<String>().trim().to_string());
+    }
+    assert_eq!(names, ["check the queue", "drain", "nested"], "{}", r.html);
+    assert!(
+        r.html.unpack().contains("<p>More detail.</p>"),
+        "{}",
+        r.html
     );
 }
 

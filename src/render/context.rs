@@ -2,9 +2,10 @@
 //! out. Everything a template shows is computed here (URLs with the base
 //! sub-path, times in the site zone, durations), so themes stay simple.
 
+use crate::i18n::Strings;
 use crate::link::{Backlink, Site, incident_path, news_path};
 use crate::model::*;
-use crate::time::{Timestamp, format_duration};
+use crate::time::Timestamp;
 use serde_json::{Value, json};
 
 /// "Now", for maintenance state and "open for" (from SOURCE_DATE_EPOCH or the clock).
@@ -14,6 +15,8 @@ pub struct Now(pub jiff::Timestamp);
 pub(super) struct Builder<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
+    /// Interface strings of the site's language: every word a context carries.
+    pub strings: &'a Strings,
     pub cards: &'a super::lists::Cards<'a>,
 }
 
@@ -27,10 +30,21 @@ impl Builder<'_> {
         let tz = &self.site.config.timezone;
         json!({
             "machine": t.machine(),
-            "display": t.display(tz),
-            "date": Timestamp::Date(t.date(tz)).display(tz),
+            "display": t.display_in(tz, self.strings),
+            "date": self.strings.date(t.date(tz)),
             "clock": t.clock(tz),
         })
+    }
+
+    /// A status in the site's language (`Resolved`, `Behoben`).
+    pub(super) fn status_label(&self, s: Status) -> String {
+        self.strings
+            .get(&format!("status.{}", s.as_str()))
+            .to_string()
+    }
+
+    fn duration(&self, seconds: i64) -> String {
+        self.strings.duration(seconds)
     }
 
     fn opt_time(&self, t: Option<&Timestamp>) -> Value {
@@ -53,10 +67,11 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Postmortems", "postmortems"), ("Actions", "actions"), ("Search", "search")]
+        let nav: Vec<Value> = [("nav.incidents", "incidents"), ("nav.news", "news"), ("nav.services", "services"), ("nav.regions", "regions"), ("nav.errors", "errors"), ("nav.history", "history"), ("nav.postmortems", "postmortems"), ("nav.actions", "actions"), ("nav.search", "search")]
             .iter()
-            .map(|(title, p)| json!({"title": title, "url": self.url(&format!("{p}/")), "current": section == *p}))
+            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == *p}))
             .collect();
+        let feed = |key: &str| self.strings.fmt(key, &[("title", &c.title)]);
         json!({
             "site": {
                 "title": c.title, "description": c.description, "language": c.language,
@@ -67,8 +82,8 @@ impl Builder<'_> {
             "description": c.description,
             "nav": nav,
             "feeds": [
-                {"title": format!("{} (Atom)", c.title), "url": self.url("atom.xml"), "type": "application/atom+xml"},
-                {"title": format!("{} (JSON Feed)", c.title), "url": self.url("feed.json"), "type": "application/feed+json"},
+                {"title": feed("feed.atom"), "url": self.url("atom.xml"), "type": "application/atom+xml"},
+                {"title": feed("feed.json"), "url": self.url("feed.json"), "type": "application/feed+json"},
             ],
             "assets": {
                 "style": self.url("style.css"), "syntax_light": self.url("syntax-light.css"),
@@ -102,13 +117,14 @@ impl Builder<'_> {
         };
         let tz = &self.site.config.timezone;
         let now = Timestamp::Instant(self.now.0);
-        let (state, label) = if now.cmp_in(&w.start, tz).is_lt() {
-            ("upcoming", "Upcoming")
+        let (state, key) = if now.cmp_in(&w.start, tz).is_lt() {
+            ("upcoming", "maintenance.upcoming")
         } else if now.cmp_in(&w.end, tz).is_lt() {
-            ("in-progress", "In progress")
+            ("in-progress", "maintenance.in_progress")
         } else {
-            ("completed", "Completed")
+            ("completed", "maintenance.completed")
         };
+        let label = self.strings.get(key);
         json!({"state": state, "state_label": label, "start": self.time(&w.start), "end": self.time(&w.end)})
     }
 
@@ -122,13 +138,14 @@ impl Builder<'_> {
             .resolved
             .as_ref()
             .and_then(|r| inc.started.seconds_until(r))
-            .map(format_duration);
+            .map(|s| self.duration(s));
         json!({
             "id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)),
-            "status": inc.status.as_str(), "status_label": inc.status.label(),
+            "status": inc.status.as_str(), "status_label": self.status_label(inc.status),
             "severity": inc.severity.map(|s| s.as_str()),
+            "severity_label": inc.severity.map(|s| self.strings.get(&format!("severity.{}", s.as_str())).to_string()),
             "classification": inc.classification.as_str(),
-            "classification_label": capitalise(inc.classification.as_str()),
+            "classification_label": self.strings.get(&format!("classification.{}", inc.classification.as_str())),
             "services": self.links(0, inc.services.iter().map(String::as_str)),
             "regions": self.links(1, inc.regions.iter().map(String::as_str)),
             "started": self.time(&inc.started),
@@ -151,7 +168,7 @@ impl Builder<'_> {
             .filter_map(|id| self.site.index.get(&id.key()))
             .map(|&i| {
                 let inc = &self.site.incidents[i];
-                json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)), "status": inc.status.as_str(), "status_label": inc.status.label()})
+                json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)), "status": inc.status.as_str(), "status_label": self.status_label(inc.status)})
             })
             .collect();
         json!({
@@ -188,7 +205,7 @@ impl Builder<'_> {
             .map(|(name, (status, incs))| {
                 json!({
                     "name": name, "url": site.taxonomies[0].term_url(&site.config, name),
-                    "status": status.as_str(), "status_label": status.label(),
+                    "status": status.as_str(), "status_label": self.status_label(*status),
                     "incidents": incs.iter().map(|&i| json!({"id": site.incidents[i].id, "title": site.incidents[i].title, "url": self.url(&incident_path(&site.incidents[i].id))})).collect::<Vec<_>>(),
                 })
             })
@@ -212,7 +229,7 @@ impl Builder<'_> {
         json!({
             "page_title": site.config.title,
             "page_kind": "home",
-            "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html})),
+            "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
             "service_status": service_status,
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
             "upcoming_maintenance": upcoming,
@@ -228,21 +245,21 @@ impl Builder<'_> {
         let mut v = self.card(i);
         let open = inc.status != Status::Resolved;
         let mut metrics = Vec::new();
-        let mut metric = |label: &str, to: Option<&Timestamp>| {
+        let mut metric = |key: &str, to: Option<&Timestamp>| {
             if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
-                metrics.push(json!({"label": label, "value": format_duration(s)}));
+                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
             }
         };
-        metric("Time to detect", inc.detected.as_ref());
-        metric("Time to acknowledge", inc.acknowledged.as_ref());
-        metric("Time to mitigate", inc.mitigated.as_ref());
+        metric("metric.detect", inc.detected.as_ref());
+        metric("metric.acknowledge", inc.acknowledged.as_ref());
+        metric("metric.mitigate", inc.mitigated.as_ref());
         if open && inc.classification != Classification::Maintenance {
             let now = Timestamp::Instant(self.now.0);
             if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
-                metrics.push(json!({"label": "Open for", "value": format_duration(s)}));
+                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
             }
         } else {
-            metric("Duration", inc.resolved.as_ref());
+            metric("metric.duration", inc.resolved.as_ref());
         }
         let errors: Vec<Value> = inc
             .errors
@@ -253,7 +270,7 @@ impl Builder<'_> {
             .timeline
             .iter()
             .zip(&html.timeline)
-            .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| s.label()), "html": h, "internal_only": e.internal}))
+            .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| self.status_label(s)), "html": h, "internal_only": e.internal}))
             .collect();
         let related: Vec<Value> = inc
             .related
@@ -265,7 +282,7 @@ impl Builder<'_> {
                             "internal": true, "id": t.id, "title": t.title,
                             "url": self.url(&incident_path(&t.id)), "note": note,
                             "date": self.time(&t.started),
-                            "status": t.status.as_str(), "status_label": t.status.label(),
+                            "status": t.status.as_str(), "status_label": self.status_label(t.status),
                             "internal_only": internal,
                         }),
                         // An internal incident in a public build: its ID as plain text.
@@ -299,7 +316,7 @@ impl Builder<'_> {
             .takes
             .iter()
             .zip(&html.takes)
-            .map(|((aud, _), h)| json!({"audience": aud, "label": take_label(aud), "html": h}))
+            .map(|((aud, _), h)| json!({"audience": aud, "label": self.take_label(aud), "html": h}))
             .collect();
         let actions: Vec<Value> = inc
             .actions
@@ -311,6 +328,8 @@ impl Builder<'_> {
             "acknowledged": self.opt_time(inc.acknowledged.as_ref()),
             "mitigated": self.opt_time(inc.mitigated.as_ref()),
             "next_update": if open { self.opt_time(inc.next_update.as_ref()) } else { Value::Null },
+            // A promised update whose time has passed ("now"), shown as overdue.
+            "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now.0), &site.config.timezone).is_lt()),
             "metrics": metrics,
             "components": inc.components,
             "tags": self.links(3, inc.tags.iter().map(String::as_str)),
@@ -414,7 +433,16 @@ impl Builder<'_> {
 
     pub(super) fn taxonomy_head(&self, t: usize) -> Value {
         let tax = &self.site.taxonomies[t];
-        json!({"name": tax.name, "title": tax.title, "url": self.url(&format!("{}/", tax.name))})
+        json!({"name": tax.name, "title": self.taxonomy_title(t), "url": self.url(&format!("{}/", tax.name))})
+    }
+
+    /// `Regions`, `Services`…: the taxonomy's name in the site's language.
+    /// (`nav.<taxonomy>`; the built-in English title when no string has it).
+    pub(super) fn taxonomy_title(&self, t: usize) -> &str {
+        let tax = &self.site.taxonomies[t];
+        self.strings
+            .lookup(&format!("nav.{}", tax.name))
+            .unwrap_or(tax.title)
     }
 
     pub fn taxonomy(&self, t: usize) -> Value {
@@ -433,30 +461,30 @@ impl Builder<'_> {
                 json!({"name": term.name, "url": self.url(&format!("{}/{}/", tax.name, term.slug)), "count": term.incidents.len(), "feed_url": self.url(&format!("{}/{}/atom.xml", tax.name, term.slug))})
             })
             .collect();
-        json!({"page_title": tax.title, "page_kind": "taxonomy", "taxonomy": head})
+        json!({"page_title": self.taxonomy_title(t), "page_kind": "taxonomy", "taxonomy": head})
     }
 
     pub fn search(&self) -> Value {
         let shards = super::search::shard_count(self.site.incidents.len() + self.site.news.len());
-        json!({"page_title": "Search", "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
+        json!({"page_title": self.strings.get("nav.search"), "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
     }
 
     pub fn not_found(&self) -> Value {
-        json!({"page_title": "Page not found", "page_kind": "404"})
+        json!({"page_title": self.strings.get("not_found.title"), "page_kind": "404"})
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
-fn take_label(audience: &str) -> String {
-    match audience {
-        "admin" | "admins" => "For admins".into(),
-        "user" | "users" => "For users".into(),
-        "developer" | "developers" => "For developers".into(),
-        other => format!("For {}", other.replace(['_', '-'], " ")),
+impl Builder<'_> {
+    fn take_label(&self, audience: &str) -> String {
+        let key = match audience {
+            "admin" | "admins" => "take.admin",
+            "user" | "users" => "take.user",
+            "developer" | "developers" => "take.developer",
+            other => {
+                let audience = other.replace(['_', '-'], " ");
+                return self.strings.fmt("take.other", &[("audience", &audience)]);
+            }
+        };
+        self.strings.get(key).to_string()
     }
 }

@@ -62,7 +62,12 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
     let updated = Builder::updated(inc);
     Entry {
         id: url.clone(),
-        title: format!("[{}] {}: {}", inc.status.label(), inc.id, inc.title),
+        title: format!(
+            "[{}] {}: {}",
+            cx.status_label(inc.status),
+            inc.id,
+            inc.title
+        ),
         url,
         updated: rfc3339(updated),
         published: rfc3339(&inc.started),

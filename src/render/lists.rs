@@ -50,25 +50,6 @@ pub fn paged_path(base: &str, page: usize) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn month_name(m: i8) -> &'static str {
-    MONTHS[(m.clamp(1, 12) - 1) as usize]
-}
-
 /// Every open action item of the site, in incident order (newest first).
 pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
     site.incidents
@@ -146,16 +127,22 @@ impl Builder<'_> {
 
     fn titled(&self, title: &str, page: usize, total: usize) -> String {
         if page > 1 {
-            format!("{title} (page {page} of {total})")
+            let (current, total) = (page.to_string(), total.to_string());
+            let args = [("title", title), ("current", &current), ("total", &total)];
+            self.strings.fmt("pager.title", &args)
         } else {
             title.to_string()
         }
     }
 
+    fn month_label(&self, month: &crate::link::Month) -> String {
+        format!("{} {}", self.strings.month(month.month), month.year)
+    }
+
     pub fn incidents(&self, page: usize) -> (Value, CardList) {
         let len = self.site.incidents.len();
         let (pager, total, cards) = self.incident_page("incidents/", (len, &|n| n), page);
-        let title = self.titled("Incidents", page, total);
+        let title = self.titled(self.strings.get("nav.incidents"), page, total);
         let v =
             json!({"page_title": title, "page_kind": "incidents", "count": len, "pager": pager});
         (v, cards)
@@ -168,7 +155,7 @@ impl Builder<'_> {
             .map(|s| self.story_card(s))
             .collect();
         json!({
-            "page_title": self.titled("News", page, total), "page_kind": "news_list",
+            "page_title": self.titled(self.strings.get("nav.news"), page, total), "page_kind": "news_list",
             "count": n, "stories": stories, "pager": self.pager("news/", page, total),
         })
     }
@@ -181,12 +168,12 @@ impl Builder<'_> {
         let (pager, total, cards) = self.incident_page(&base, (term.incidents.len(), &at), page);
         let feed = self.site.config.url(&format!("{base}atom.xml"));
         let v = json!({
-            "page_title": self.titled(&format!("{}: {}", tax.title, term.name), page, total),
+            "page_title": self.titled(&format!("{}: {}", self.taxonomy_title(t), term.name), page, total),
             "page_kind": "term",
             "taxonomy": self.taxonomy_head(t),
             "term": {"name": term.name, "url": self.site.config.url(&base), "count": term.incidents.len(), "feed_url": feed},
             "pager": pager,
-            "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": feed, "type": "application/atom+xml"}],
+            "feeds": [{"title": self.strings.fmt("feed.atom", &[("title", &format!("{}: {}", self.taxonomy_title(t), term.name))]), "url": feed, "type": "application/atom+xml"}],
         });
         (v, cards)
     }
@@ -219,7 +206,7 @@ impl Builder<'_> {
             })
             .collect();
         json!({
-            "page_title": self.titled("Open action items", page, total), "page_kind": "actions",
+            "page_title": self.titled(self.strings.get("actions.title"), page, total), "page_kind": "actions",
             "count": open.len(), "actions": items, "pager": self.pager("actions/", page, total),
         })
     }
@@ -229,7 +216,7 @@ impl Builder<'_> {
         let mut years: Vec<(i16, Vec<Value>)> = Vec::new();
         for m in &self.site.months {
             let entry = json!({
-                "key": m.key(), "name": month_name(m.month), "label": format!("{} {}", month_name(m.month), m.year),
+                "key": m.key(), "name": self.strings.month(m.month), "label": self.month_label(m),
                 "count": m.incidents.len(), "url": self.site.config.url(&month_path(&m.key())),
             });
             match years.last_mut() {
@@ -244,7 +231,7 @@ impl Builder<'_> {
                 json!({"year": year, "count": count, "months": months})
             })
             .collect();
-        json!({"page_title": "History", "page_kind": "history", "years": years, "count": self.site.incidents.len()})
+        json!({"page_title": self.strings.get("history.title"), "page_kind": "history", "years": years, "count": self.site.incidents.len()})
     }
 
     /// One month's incidents. It links no neighbouring months: a page that
@@ -255,9 +242,10 @@ impl Builder<'_> {
         let at = |n: usize| month.incidents[n];
         let list = (month.incidents.len(), &at as &dyn Fn(usize) -> usize);
         let (pager, total, cards) = self.incident_page(&month_path(&key), list, page);
-        let label = format!("{} {}", month_name(month.month), month.year);
+        let label = self.month_label(month);
+        let heading = self.strings.fmt("list.incidents_in", &[("month", &label)]);
         let v = json!({
-            "page_title": self.titled(&format!("Incidents in {label}"), page, total),
+            "page_title": self.titled(&heading, page, total),
             "page_kind": "month",
             "month": {
                 "key": key, "label": label, "count": month.incidents.len(),

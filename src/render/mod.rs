@@ -10,6 +10,7 @@ mod search;
 mod sitemap;
 
 use crate::diag::Diagnostic;
+use crate::i18n::Strings;
 use crate::link::{Site, incident_path, news_path, page_path};
 use crate::theme::{StaticFile, Theme};
 use rayon::prelude::*;
@@ -19,19 +20,22 @@ use tera::{Context, Tera};
 pub use context::Now;
 pub use lists::{month_path, open_actions, page_count, paged_path, postmortem_list};
 
-/// What one render pass reads: the site, "now", and the cards it builds once.
+/// What one render pass reads: the site, "now", the interface strings, and
+/// the cards it builds once.
 pub struct Scope<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
+    pub strings: &'a Strings,
     cards: lists::Cards<'a>,
 }
 
 impl<'a> Scope<'a> {
     /// `tera` renders each card's HTML once for all the lists it is on.
-    pub fn new(site: &'a Site, now: &'a Now, tera: &'a Tera) -> Scope<'a> {
+    pub fn new(site: &'a Site, now: &'a Now, tera: &'a Tera, strings: &'a Strings) -> Scope<'a> {
         Scope {
             site,
             now,
+            strings,
             cards: lists::Cards::new(site.incidents.len(), tera),
         }
     }
@@ -40,6 +44,7 @@ impl<'a> Scope<'a> {
         context::Builder {
             site: self.site,
             now: self.now,
+            strings: self.strings,
             cards: &self.cards,
         }
     }
@@ -59,6 +64,34 @@ pub type RenderResult = Result<(), Vec<Diagnostic>>;
 pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // Functions and filters first: Tera checks that the templates' calls exist.
+    let base = site.config.base_path().to_string();
+    tera.register_function(
+        "url",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(format!("{base}{}", path.trim_start_matches('/')))
+        },
+    );
+    let tz = site.config.timezone.clone();
+    let strings = theme.strings.clone();
+    tera.register_filter(
+        "datetime",
+        move |v: &str, _: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            crate::time::Timestamp::parse(v)
+                .map(|t| t.display_in(&tz, &strings))
+                .map_err(|e| tera::Error::message(e.message))
+        },
+    );
+    let strings = theme.strings.clone();
+    tera.register_filter(
+        "duration",
+        move |v: i64, _: tera::Kwargs, _: &tera::State| strings.duration(v),
+    );
+    let strings = theme.strings.clone();
+    tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
+        crate::i18n::translate(&strings, &kwargs)
+    });
     // All at once: inheritance and includes are resolved across the whole set.
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -74,26 +107,6 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     // A list card rendered once, by the theme's own `incident_card`; a theme
     // without that component simply renders its cards in each list.
     let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
-    let base = site.config.base_path().to_string();
-    tera.register_function(
-        "url",
-        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
-            let path: String = kwargs.must_get("path")?;
-            Ok(format!("{base}{}", path.trim_start_matches('/')))
-        },
-    );
-    let tz = site.config.timezone.clone();
-    tera.register_filter(
-        "datetime",
-        move |v: &str, _: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
-            crate::time::Timestamp::parse(v)
-                .map(|t| t.display(&tz))
-                .map_err(|e| tera::Error::message(e.message))
-        },
-    );
-    tera.register_filter("duration", |v: i64, _: tera::Kwargs, _: &tera::State| {
-        crate::time::format_duration(v)
-    });
     Ok(tera)
 }
 
@@ -208,7 +221,7 @@ pub fn html_page_count(site: &Site) -> usize {
 /// Render everything into `sink`: pages in parallel, then static files and assets.
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
-    let scope = Scope::new(site, now, &tera);
+    let scope = Scope::new(site, now, &tera, &theme.strings);
     let errors: Vec<Diagnostic> = outputs(site)
         .par_iter()
         .flat_map_iter(|o| {

@@ -424,7 +424,7 @@ fn records(cx: &Builder) -> Vec<String> {
     let tz = &site.config.timezone;
     let day = |t: &Timestamp| {
         let d = t.date(tz);
-        (d.to_string(), Timestamp::Date(d).display(tz))
+        (d.to_string(), cx.strings.date(d))
     };
     let mut rows: Vec<String> = site
         .incidents
@@ -436,7 +436,7 @@ fn records(cx: &Builder) -> Vec<String> {
                 inc.id.as_str(),
                 &inc.title,
                 inc.status.as_str(),
-                inc.status.label(),
+                &cx.status_label(inc.status),
                 &machine,
                 &shown,
                 &url,
@@ -447,7 +447,15 @@ fn records(cx: &Builder) -> Vec<String> {
     rows.extend(site.news.iter().map(|s| {
         let (machine, shown) = day(&s.date);
         let url = site.config.url(&news_path(&s.slug));
-        row(&["", &s.title, "", "News", &machine, &shown, &url])
+        row(&[
+            "",
+            &s.title,
+            "",
+            cx.strings.get("nav.news"),
+            &machine,
+            &shown,
+            &url,
+        ])
     }));
     rows
 }

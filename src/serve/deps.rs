@@ -92,7 +92,7 @@ pub fn dependents(site: &Site) -> Dependents {
                     files.extend(incident_file(&id.key()));
                 }
             }
-            for r in &site.incident_html[i].body.incident_refs {
+            for r in site.incident_html[i].refs() {
                 files.extend(incident_file(&r.to_ascii_lowercase()));
             }
             for b in &site.backlinks[i] {

@@ -332,8 +332,9 @@ impl Engine {
         let Some(config) = &self.config else {
             return Ok(());
         };
-        let theme = theme::load(&self.root, config).map_err(|d| vec![d])?;
-        if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
+        let theme = theme::load(&self.root, config)?;
+        let same = |t: &theme::Theme| t.templates == theme.templates && t.strings == theme.strings;
+        if !self.theme.as_ref().is_some_and(same) {
             self.tera = None;
             self.hashes.clear();
             self.dirty_all = true;

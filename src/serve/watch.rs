@@ -72,7 +72,8 @@ pub fn classify(rel: &str, output_dir: &str) -> ChangeKind {
                 ChangeKind::Content(inner.join("/"))
             }
         }
-        ("templates", _) => ChangeKind::Template,
+        // The site's own interface strings re-render every page, like a template.
+        ("templates" | "i18n", _) => ChangeKind::Template,
         ("static", _) => ChangeKind::Static,
         ("themes", _) => match parts.get(2) {
             Some(&"static") => ChangeKind::Static,
@@ -128,7 +129,7 @@ pub enum Msg {
 
 /// Folders watched recursively; the root itself is watched non-recursively
 /// (for `sitrep.toml` and for these folders appearing later).
-pub const WATCHED: [&str; 4] = ["content", "templates", "themes", "static"];
+pub const WATCHED: [&str; 5] = ["content", "templates", "themes", "static", "i18n"];
 
 /// The notify watcher, and which folders it has.
 pub struct FsWatch {

@@ -5,7 +5,10 @@
 mod common;
 
 mod api;
+mod gaps;
+mod i18n;
 mod internal;
 mod pagination;
 mod postmortem;
 mod search;
+mod theme_fixes;

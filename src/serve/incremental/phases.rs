@@ -121,7 +121,7 @@ impl Engine {
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
-        let scope = render::Scope::new(site, &now, &tera);
+        let scope = render::Scope::new(site, &now, &tera, &theme.strings);
         let inp = Inputs {
             site,
             tera: &tera,

@@ -225,12 +225,21 @@
     return appended;
   }
 
+  // Interface strings from the theme's i18n file, as data-t-* attributes of
+  // this script; `{q}` and `{n}` are filled in here. English when absent.
+  function tr(name, fallback, vars) {
+    var text = (script && script.getAttribute('data-t-' + name)) || fallback;
+    return text.replace(/\{(q|n)\}/g, function (_, k) { return vars && k in vars ? vars[k] : '{' + k + '}'; });
+  }
+
   function announce(query, r) {
     var n = r.hits.length;
-    var q = '“' + query.trim() + '”';
-    if (!n) return 'No results for ' + q + '.';
-    if (r.partial) return 'Nothing matches every word of ' + q + '. ' + n + ' closest ' + (n === 1 ? 'match' : 'matches') + ':';
-    return n + (n === 1 ? ' result' : ' results') + ' for ' + q + (n > PAGE ? ', showing the first ' + PAGE : '') + '.';
+    var v = {q: '“' + query.trim() + '”', n: n};
+    if (!n) return tr('none', 'No results for {q}.', v);
+    if (r.partial) return n === 1 ? tr('partial-one', 'Nothing matches every word of {q}. 1 closest match:', v)
+      : tr('partial', 'Nothing matches every word of {q}. {n} closest matches:', v);
+    return tr(n === 1 ? 'one' : 'other', n === 1 ? '{n} result for {q}' : '{n} results for {q}', v) +
+      (n > PAGE ? tr('showing', ', showing the first {n}', {n: PAGE}) : '') + '.';
   }
 
   function render(query) {
@@ -244,7 +253,7 @@
       countEl.textContent = '';
       return;
     }
-    countEl.textContent = 'Searching…';
+    countEl.textContent = tr('searching', 'Searching…');
     search(query, function (r) {
       if (token === run) showMore(r, token, PAGE);
     }).then(function (r) {
@@ -257,7 +266,7 @@
         if (moreEl) moreEl.hidden = shown >= r.hits.length;
       });
     }).catch(function () {
-      if (token === run) countEl.textContent = 'The search index could not be loaded. Please browse the lists below instead.';
+      if (token === run) countEl.textContent = tr('failed', 'The search index could not be loaded. Please browse the lists below instead.');
     });
   }
 
