@@ -97,25 +97,6 @@ pub fn page_path(slug: &str) -> String {
     format!("{slug}/")
 }
 
-/// First path segments the site itself uses; a page slug may not take them.
-const RESERVED: &[&str] = &[
-    "incidents",
-    "news",
-    "services",
-    "regions",
-    "errors",
-    "tags",
-    "actions",
-    "history",
-    "search",
-    "api",
-    "atom.xml",
-    "feed.json",
-    "sitemap.xml",
-    "robots.txt",
-    "404.html",
-];
-
 /// `target` relative to the folder of `from` (both content paths); None if it
 /// climbs out of `content/`.
 fn join_relative(from: &str, target: &str) -> Option<String> {
@@ -365,19 +346,9 @@ pub fn link_with(
     }
     let mut seen_pages: HashMap<String, String> = HashMap::new();
     for p in &pages {
-        let first = p.slug.split('/').next().unwrap_or_default();
-        if RESERVED.contains(&first) {
-            diags.push(diag_at(
-                &p.origin,
-                &key_path("slug", None, None),
-                format!(
-                    "the page URL `/{}/` clashes with the site's own `/{first}/`",
-                    p.slug
-                ),
-                Some("set another `slug:` or move the file".into()),
-            ));
-        } else if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone())
-        {
+        // Pages inside sitrep's own sections are refused at render, which
+        // knows every path it generates (`render::collisions`).
+        if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone()) {
             diags.push(diag_at(
                 &p.origin,
                 &key_path("slug", None, None),

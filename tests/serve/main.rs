@@ -5,5 +5,7 @@
 mod common;
 
 mod edits;
+mod engine;
+mod equal;
 mod http;
 mod incremental;

@@ -206,13 +206,14 @@ impl Engine {
         // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
         let new_deps = (!same_links).then(|| deps::dependents(site));
-        let by_file: HashMap<String, Output> = render::outputs(site)
+        let pages: Vec<(String, Output)> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
+        let by_file: HashMap<String, Output> = pages.iter().cloned().collect();
         let site_wide: Vec<Output> = deps::site_wide(site);
         let mut near: BTreeSet<&str> = BTreeSet::new();
-        if self.dirty_all {
+        if self.dirty_all || self.recheck {
             near.extend(by_file.keys().map(String::as_str));
         } else {
             for p in &changed {
@@ -268,6 +269,12 @@ impl Engine {
             return Err(e);
         }
         let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let feed_files: Vec<String> = feeds.iter().map(|(f, _)| f.clone()).collect();
+        let clashes = render::collisions(site, &pages, &feed_files);
+        if !clashes.is_empty() {
+            self.withdraw(&published, out);
+            return Err(clashes);
+        }
         let mut update = Update::new();
         let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
         for (file, bytes) in feeds {
