@@ -14,7 +14,7 @@ use super::Output;
 use crate::diag::Diagnostic;
 use crate::frontmatter::DocKind;
 use crate::link::Site;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a generated file is, for messages: "the page of incident `EX1`
 /// (content/incidents/ex1.md)", "sitrep's own `/search/`".
@@ -42,21 +42,13 @@ fn document_folder(segment: &str) -> bool {
     crate::load::classify(&format!("{segment}/x.md")) != DocKind::Page
 }
 
-/// "`/search/`, which sitrep generates (`/search/index.json`)": the section of
-/// `file`, and one file sitrep writes there (`rep`) when that says more.
-fn section(site: &Site, file: &str, rep: &str, generated: &HashMap<&str, &Output>) -> String {
+/// "`/search/`, which sitrep generates": the section `file` lies in.
+fn section(file: &str) -> String {
     let s = first_segment(file);
-    let shown = if rep.contains('/') {
-        format!("{s}/")
-    } else {
-        s.to_string()
-    };
-    let example = match generated[rep] {
-        Output::Incident(_) | Output::News(_) => format!(": {}", what(site, generated[rep], rep)),
-        _ if rep.trim_end_matches("index.html") == shown => String::new(),
-        _ => format!(", such as `/{rep}`"),
-    };
-    format!("`/{shown}`, which sitrep generates{example}")
+    format!(
+        "`/{s}{}`, which sitrep generates",
+        if s.contains('.') { "" } else { "/" }
+    )
 }
 
 /// Every collision among one render's outputs. `pages`: each page output and
@@ -67,9 +59,9 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
         .iter()
         .map(|(f, o)| (f.as_str(), o))
         .chain(feeds.iter().map(|f| (f.as_str(), &feed)));
-    // File → what writes it; section → the first generated file seen in it.
+    // File → what writes it, and the first segments of them all.
     let mut generated: HashMap<&str, &Output> = HashMap::new();
-    let mut sections: HashMap<&str, &str> = HashMap::new();
+    let mut sections: HashSet<&str> = HashSet::new();
     let mut diags = Vec::new();
     let mut content_pages = Vec::new();
     for (file, output) in all {
@@ -77,10 +69,7 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
             content_pages.push((file, *p));
             continue;
         }
-        let section = sections.entry(first_segment(file)).or_insert(file);
-        if file.len() < section.len() {
-            *section = file;
-        }
+        sections.insert(first_segment(file));
         if let Some(other) = generated.insert(file, output) {
             diags.push(Diagnostic::error(
                 file,
@@ -99,8 +88,8 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
         let clash = match generated.get(file) {
             Some(o) => Some(format!("is also {}", what(site, o, file))),
             None => sections
-                .get(first_segment(file))
-                .map(|rep| format!("is inside {}", section(site, file, rep, &generated))),
+                .contains(first_segment(file))
+                .then(|| format!("is inside {}", section(file))),
         };
         if let Some(clash) = clash {
             diags.push(
@@ -116,22 +105,19 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
         let c = a.content_path.as_str();
         let shown = format!("content/{c}");
         let clash = if let Some(o) = generated.get(c) {
-            Some(format!("`/{c}`, which is {}", what(site, o, c)))
+            Some(format!("to `/{c}`, which is {}", what(site, o, c)))
         } else if let Some(&p) = by_page.get(c) {
             Some(format!(
-                "`/{c}`, which is {}",
+                "to `/{c}`, which is {}",
                 what(site, &Output::Page(p), c)
             ))
         } else {
             let s = first_segment(c);
-            sections
-                .get(s)
-                .filter(|_| !document_folder(s))
-                .map(|rep| section(site, c, rep, &generated))
+            (sections.contains(s) && !document_folder(s)).then(|| format!("into {}", section(c)))
         };
         if let Some(clash) = clash {
             diags.push(
-                Diagnostic::error(&shown, format!("`{shown}` would be copied to {clash}"))
+                Diagnostic::error(&shown, format!("`{shown}` would be copied {clash}"))
                     .hint("rename or move the file: sitrep generates that path itself"),
             );
         }

@@ -5,5 +5,6 @@
 mod common;
 
 mod api;
+mod collisions;
 mod pagination;
 mod search;
