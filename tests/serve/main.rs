@@ -9,3 +9,4 @@ mod engine;
 mod equal;
 mod http;
 mod incremental;
+mod property;
