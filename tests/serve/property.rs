@@ -175,7 +175,7 @@ impl Model {
             status: if rng.chance(85) {
                 "resolved"
             } else {
-                *rng.pick(&STATUSES)
+                rng.pick::<&str>(&STATUSES)
             },
             day: rng.below(700),
             related: (n >= STABLE && rng.chance(30))
@@ -246,7 +246,7 @@ fn theme_template(name: &str) -> String {
 fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>, String) {
     let kind = rng.below(100);
     let mut touched = Vec::new();
-    let mut put = |touched: &mut Vec<String>, p: String, text: &str| {
+    let put = |touched: &mut Vec<String>, p: String, text: &str| {
         write(root, &p, text);
         touched.push(p);
     };
