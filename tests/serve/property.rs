@@ -164,7 +164,8 @@ impl Model {
         let mention = rng.chance(30).then(|| self.stable(rng));
         Inc {
             id: id(n),
-            folder: if rng.chance(30) {
+            // about.md links to PR0002's file.
+            folder: if n != 2 && rng.chance(30) {
                 format!("{}/", 2025 + n % 2)
             } else {
                 String::new()
