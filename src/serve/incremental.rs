@@ -84,6 +84,8 @@ pub struct Engine {
     served_assets: BTreeMap<String, PathBuf>,
     /// Page file → hash of its template context when it was rendered.
     hashes: HashMap<String, u64>,
+    /// Template name → version of it and what it reads.
+    versions: HashMap<String, u64>,
     deps: Dependents,
     /// The last good site, kept linked so body edits can patch it.
     kept: Option<Kept>,
@@ -126,6 +128,7 @@ impl Engine {
             statics: BTreeMap::new(),
             served_assets: BTreeMap::new(),
             hashes: HashMap::new(),
+            versions: HashMap::new(),
             deps: Dependents::new(),
             kept: None,
             dirty_all: true,
@@ -403,9 +406,11 @@ impl Engine {
         };
         let theme = theme::load(&self.root, config).map_err(|d| vec![d])?;
         if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
+            // Pages are checked again, and re-rendered where their
+            // template's version changed (see `templates.rs`).
             self.tera = None;
-            self.hashes.clear();
-            self.dirty_all = true;
+            self.versions = super::templates::versions(&theme.templates);
+            self.recheck = true;
         }
         // Held in memory (they are few and small) so unchanged ones are not announced.
         let mut statics = BTreeMap::new();

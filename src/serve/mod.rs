@@ -14,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod incremental;
 pub mod site;
+mod templates;
 pub mod watch;
 
 use crate::build::Failure;

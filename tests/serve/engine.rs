@@ -331,3 +331,47 @@ fn now_advances_in_serve() {
     assert!(state(&live).contains("Completed"), "{}", state(&live));
     assert_same_as_full_build(&live);
 }
+
+/// Issue 9: a template edit re-rendered every page. Now only the pages whose
+/// template is the edited one, extends it, includes it or calls a component
+/// it defines are rendered again.
+#[test]
+fn template_edits_rerender_only_the_pages_that_read_them() {
+    let site = small_site();
+    let root = site.path();
+    let mut live = started(root);
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let marked = |name: &str, n: usize| {
+        let text = std::fs::read_to_string(theme.join(name)).unwrap();
+        text.replacen("class=\"", &format!("data-edit=\"{n}\" class=\""), 1)
+    };
+    let html_pages = |live: &Live, keep: &dyn Fn(&str) -> bool| {
+        let pages = live.served.0.keys().filter(|p| p.ends_with(".html"));
+        pages.filter(|p| keep(p)).count()
+    };
+    let terms = html_pages(&live, &|p| {
+        ["services/", "regions/", "errors/", "tags/"]
+            .iter()
+            .any(|t| p.starts_with(t))
+            && p.matches('/').count() >= 2
+    });
+    let o = live.write("templates/term.html", &marked("term.html", 1));
+    assert_ok(&o, "term.html");
+    assert_eq!(o.rendered, terms, "only the term pages");
+    assert!(
+        live.page("regions/europe/index.html")
+            .unwrap()
+            .contains("data-edit=\"1\"")
+    );
+    assert_same_as_full_build(&live);
+    // Every page extends base.html.
+    let o = live.write("templates/base.html", &marked("base.html", 2));
+    assert_ok(&o, "base.html");
+    assert_eq!(o.rendered, html_pages(&live, &|_| true), "every page");
+    assert_same_as_full_build(&live);
+    // Dropping the override puts the theme's own back, on those pages only.
+    let o = live.remove("templates/term.html");
+    assert_ok(&o, "term.html removed");
+    assert_eq!(o.rendered, terms, "only the term pages again");
+    assert_same_as_full_build(&live);
+}

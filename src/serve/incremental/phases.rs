@@ -28,15 +28,21 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-fn context_hash(job: &render::PageJob) -> u64 {
+/// `version`: of the page's template and what it reads.
+fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(job.template.as_bytes());
     h.write_u8(0);
+    h.write_u64(version);
     // Serialising a Value into a hasher cannot fail.
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
     if let Some((key, cards)) = &job.cards {
         h.write(key.as_bytes());
-        let _ = serde_json::to_writer(HashWriter(&mut h), cards);
+        // Tera's maps iterate in no fixed order; serde_json's are sorted, so
+        // an unchanged list page hashes the same in every rebuild.
+        if let Ok(sorted) = serde_json::to_value(cards) {
+            let _ = serde_json::to_writer(HashWriter(&mut h), &sorted);
+        }
     }
     h.finish()
 }
@@ -80,7 +86,8 @@ impl Engine {
             .par_iter()
             .filter_map(|o| render::page_job(inp.scope, o))
             .map(|job| {
-                let h = context_hash(&job);
+                let version = self.versions.get(&job.template).copied().unwrap_or(0);
+                let h = context_hash(&job, version);
                 if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
                     return Ok((job.file, h, None));
                 }
