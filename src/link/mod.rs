@@ -68,9 +68,8 @@ impl Site {
         for n in &mut self.news {
             shed(&mut n.origin);
         }
-        for p in &mut self.pages {
-            shed(&mut p.origin);
-        }
+        // Plain pages are few; render still points into them (a page at a
+        // path sitrep generates, `render::collisions`).
     }
 }
 

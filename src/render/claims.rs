@@ -12,7 +12,7 @@
 
 use super::Output;
 use crate::diag::Diagnostic;
-use crate::frontmatter::DocKind;
+use crate::frontmatter::{DocKind, diag_at, key_path};
 use crate::link::Site;
 use std::collections::{HashMap, HashSet};
 
@@ -92,13 +92,12 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
                 .then(|| format!("is inside {}", section(file))),
         };
         if let Some(clash) = clash {
-            diags.push(
-                Diagnostic::error(
-                    &page.origin.source.path,
-                    format!("the page URL `/{}/` {clash}", page.slug),
-                )
-                .hint("set another `slug:` or move the file"),
-            );
+            diags.push(diag_at(
+                &page.origin,
+                &key_path("slug", None, None),
+                format!("the page URL `/{}/` {clash}", page.slug),
+                Some("set another `slug:` or move the file".into()),
+            ));
         }
     }
     for a in &site.assets {
