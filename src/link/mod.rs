@@ -83,9 +83,8 @@ impl Site {
         for n in &mut self.news {
             shed(&mut n.origin);
         }
-        for p in &mut self.pages {
-            shed(&mut p.origin);
-        }
+        // Plain pages are few; render still points into them (a page at a
+        // path sitrep generates, `render::collisions`).
     }
 }
 
@@ -111,26 +110,6 @@ pub fn news_path(slug: &str) -> String {
 pub fn page_path(slug: &str) -> String {
     format!("{slug}/")
 }
-
-/// First path segments the site itself uses; a page slug may not take them.
-const RESERVED: &[&str] = &[
-    "incidents",
-    "news",
-    "services",
-    "regions",
-    "errors",
-    "tags",
-    "actions",
-    "history",
-    "postmortems",
-    "search",
-    "api",
-    "atom.xml",
-    "feed.json",
-    "sitemap.xml",
-    "robots.txt",
-    "404.html",
-];
 
 /// `target` relative to the folder of `from` (both content paths); None if it
 /// climbs out of `content/`.
@@ -381,19 +360,9 @@ pub fn link_with(
     }
     let mut seen_pages: HashMap<String, String> = HashMap::new();
     for p in &pages {
-        let first = p.slug.split('/').next().unwrap_or_default();
-        if RESERVED.contains(&first) {
-            diags.push(diag_at(
-                &p.origin,
-                &key_path("slug", None, None),
-                format!(
-                    "the page URL `/{}/` clashes with the site's own `/{first}/`",
-                    p.slug
-                ),
-                Some("set another `slug:` or move the file".into()),
-            ));
-        } else if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone())
-        {
+        // Pages inside sitrep's own sections are refused at render, which
+        // knows every path it generates (`render::collisions`).
+        if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone()) {
             diags.push(diag_at(
                 &p.origin,
                 &key_path("slug", None, None),

@@ -488,3 +488,42 @@ impl Builder<'_> {
         self.strings.get(key).to_string()
     }
 }
+
+/// The first instant after `now` at which a page that reads "now" can show
+/// something else: an open incident's "open for" gains a minute, a
+/// maintenance window starts or ends, the date in the site's zone changes.
+/// Serve advances its clock then. Code that reads `now` must be covered here.
+pub fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
+    let tz = &site.config.timezone;
+    let n = now.0.as_second();
+    let at = |t: &Timestamp| match t {
+        Timestamp::Instant(i) => Some(i.as_second()),
+        Timestamp::Date(d) => d
+            .to_zoned_datetime(tz.clone())
+            .ok()
+            .map(|z| z.timestamp().as_second()),
+    };
+    let midnight = now
+        .0
+        .to_zoned_datetime(tz.clone())
+        .date()
+        .tomorrow()
+        .ok()
+        .and_then(|d| at(&Timestamp::Date(d)));
+    let mut times: Vec<i64> = midnight.into_iter().collect();
+    for inc in &site.incidents {
+        if let Some(w) = &inc.window {
+            times.extend(at(&w.start));
+            times.extend(at(&w.end));
+        }
+        if inc.status != Status::Resolved
+            && let Some(s) = inc.started.instant().map(|s| s.as_second())
+        {
+            // "Open for" counts whole minutes from `started`.
+            times.push(s);
+            times.push(n + 60 - (n - s).rem_euclid(60));
+        }
+    }
+    let next = times.into_iter().filter(|&t| t > n).min()?;
+    jiff::Timestamp::from_second(next).ok()
+}

@@ -3,6 +3,7 @@
 //! touches the file system itself: the sink decides where bytes go.
 
 mod api;
+mod claims;
 mod context;
 mod feeds;
 mod lists;
@@ -17,7 +18,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 use tera::{Context, Tera};
 
-pub use context::Now;
+pub use claims::collisions;
+pub use context::{Now, next_change};
 pub use lists::{month_path, open_actions, page_count, paged_path, postmortem_list};
 
 /// What one render pass reads: the site, "now", the interface strings, and
@@ -55,6 +57,22 @@ pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
     fn copy(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
         self.put(path, std::fs::read(from)?)
+    }
+}
+
+/// Passes files on to `inner`, noting their paths (the files the feeds write).
+struct Recording<'a> {
+    inner: &'a dyn Sink,
+    files: std::sync::Mutex<Vec<String>>,
+}
+
+impl Sink for Recording<'_> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+        self.inner.put(path, bytes)
     }
 }
 
@@ -222,9 +240,15 @@ pub fn html_page_count(site: &Site) -> usize {
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
     let scope = Scope::new(site, now, &tera, &theme.strings);
-    let errors: Vec<Diagnostic> = outputs(site)
+    let feeds = Recording {
+        inner: sink,
+        files: Default::default(),
+    };
+    let outputs = outputs(site);
+    let errors: Vec<Diagnostic> = outputs
         .par_iter()
         .flat_map_iter(|o| {
+            let sink: &dyn Sink = if *o == Output::Feeds { &feeds } else { sink };
             render_output(&tera, theme, &scope, o, sink)
                 .err()
                 .unwrap_or_default()
@@ -232,6 +256,15 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
         .collect();
     if !errors.is_empty() {
         return Err(errors);
+    }
+    let pages: Vec<(String, Output)> = outputs
+        .into_iter()
+        .filter_map(|o| output_file(site, &o).map(|f| (f, o)))
+        .collect();
+    let feeds = feeds.files.into_inner().unwrap_or_else(|e| e.into_inner());
+    let clashes = collisions(site, &pages, &feeds);
+    if !clashes.is_empty() {
+        return Err(clashes);
     }
     let mut errors = Vec::new();
     for (path, file) in &theme.statics {

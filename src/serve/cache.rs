@@ -2,10 +2,11 @@
 //! [`Rendered`] of an earlier link out, so an edit re-renders one file's
 //! Markdown, not the site's.
 //!
-//! Entries are keyed by file, ID, and the text's length and ends, not by the
-//! whole text: the engine drops a file's entries whenever it re-reads the file
-//! ([`MdCache::forget`]), and the entries whose text names a link target that
-//! changed. Renders are handed out by move (not copied) and handed back after
+//! Entries are keyed by a hash of file, ID and the whole text: one file holds
+//! many texts (timeline entries, takes) that may share their length and ends,
+//! so nothing less tells them apart. The engine also drops a file's entries
+//! whenever it re-reads the file ([`MdCache::forget`]), and the entries whose
+//! text names a link target that changed. Renders are handed out by move (not copied) and handed back after
 //! the rebuild with [`MdCache::put_back`], which keeps a rebuild of a
 //! 10,000-incident site from copying hundreds of megabytes of HTML.
 
@@ -22,7 +23,7 @@ const SHARDS: usize = 16;
 struct Entry {
     /// Hash of the file alone (for [`MdCache::forget`]).
     file: u64,
-    /// A second hash of file, ID and length, against key collisions.
+    /// A second, independent hash of file, ID and text, against key collisions.
     check: u64,
     rendered: Rendered,
     /// The round that last used it; older entries are dropped after a link.
@@ -66,16 +67,11 @@ fn hash(x: impl Hash) -> u64 {
 }
 
 fn check(body: &str, from: &str, self_id: Option<&str>) -> u64 {
-    hash(("check", from, self_id, body.len()))
+    hash(("check", from, self_id, body))
 }
 
 fn key(body: &str, from: &str, self_id: Option<&str>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (from, self_id, body.len()).hash(&mut h);
-    let b = body.as_bytes();
-    b[..b.len().min(64)].hash(&mut h);
-    b[b.len().saturating_sub(64)..].hash(&mut h);
-    h.finish()
+    hash((from, self_id, body))
 }
 
 impl MdCache {
@@ -221,6 +217,29 @@ mod tests {
         c.put_back("x", "incidents/b.md", None, r);
         c.forget(&["incidents/b.md".to_string()].into());
         assert_eq!(c.len(), 0);
+    }
+
+    /// Two timeline entries of one file, of equal length and equal ends, that
+    /// differ only in the middle: each must get its own HTML back after a re-link.
+    #[test]
+    fn entries_differing_only_in_the_middle_do_not_swap() {
+        let pad = "x".repeat(80);
+        let a = format!("{pad} *alpha* {pad}");
+        let b = format!("{pad} _gamma_ {pad}");
+        assert_eq!(a.len(), b.len());
+        let (from, id) = ("incidents/a.md", Some("A"));
+        let c = MdCache::default();
+        c.begin_round();
+        let ra = c.render(&a, from, id, &NoSite);
+        let rb = c.render(&b, from, id, &NoSite);
+        c.end_round();
+        assert_ne!(ra.html, rb.html);
+        c.put_back(&a, from, id, ra.clone());
+        c.put_back(&b, from, id, rb.clone());
+        c.begin_round();
+        assert_eq!(c.render(&a, from, id, &NoSite).html, ra.html, "entry a");
+        assert_eq!(c.render(&b, from, id, &NoSite).html, rb.html, "entry b");
+        assert!(c.end_round().is_empty(), "both were cached");
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub struct Outcome {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// Where "now" comes from: [`crate::time::now`] (`SOURCE_DATE_EPOCH` or the
+/// system clock) unless a test passes its own ([`Engine::set_clock`]).
+pub type Clock = Box<dyn Fn() -> Result<jiff::Timestamp, String> + Send + Sync>;
+
 pub struct Engine {
     root: PathBuf,
     drafts: bool,
@@ -65,6 +69,11 @@ pub struct Engine {
     theme: Option<Theme>,
     tera: Option<Tera>,
     now: Option<Now>,
+    clock: Clock,
+    /// `SOURCE_DATE_EPOCH` holds "now" still: no timer.
+    frozen: bool,
+    /// When a page that reads "now" next changes ([`render::next_change`]).
+    next_tick: Option<jiff::Timestamp>,
     docs: Docs,
     md: MdCache,
     /// Link targets of the last link, to invalidate cached Markdown.
@@ -75,11 +84,18 @@ pub struct Engine {
     served_assets: BTreeMap<String, PathBuf>,
     /// Page file → hash of its template context when it was rendered.
     hashes: HashMap<String, u64>,
+    /// Template name → version of it and what it reads.
+    versions: HashMap<String, u64>,
     deps: Dependents,
     /// The last good site, kept linked so body edits can patch it.
     kept: Option<Kept>,
     /// Everything must be re-checked (start, config or template change, rescan).
     dirty_all: bool,
+    /// "Now" moved: every page is checked again (only those whose context
+    /// changed are rendered), without a re-link.
+    recheck: bool,
+    /// The content assets changed since the last good link.
+    relink: bool,
 }
 
 struct Kept {
@@ -102,6 +118,9 @@ impl Engine {
             theme: None,
             tera: None,
             now: None,
+            clock: Box::new(crate::time::now),
+            frozen: std::env::var_os("SOURCE_DATE_EPOCH").is_some(),
+            next_tick: None,
             docs: Docs::new(root),
             md: MdCache::default(),
             targets: BTreeMap::new(),
@@ -109,9 +128,12 @@ impl Engine {
             statics: BTreeMap::new(),
             served_assets: BTreeMap::new(),
             hashes: HashMap::new(),
+            versions: HashMap::new(),
             deps: Dependents::new(),
             kept: None,
             dirty_all: true,
+            recheck: false,
+            relink: false,
         }
     }
 
@@ -125,6 +147,45 @@ impl Engine {
         self.config.as_ref()
     }
 
+    /// Read "now" from `clock` instead (tests: a clock they move). The clock
+    /// is then assumed to move, so [`Engine::wait`] counts down to changes.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+        self.frozen = false;
+    }
+
+    /// How long until a page that reads "now" changes ("open for" gains a
+    /// minute, a maintenance window starts or ends): the watcher wakes then
+    /// and calls [`Engine::rebuild`] with no changes. `None`: nothing will.
+    pub fn wait(&self) -> Option<Duration> {
+        if self.frozen {
+            return None;
+        }
+        let next = self.next_tick?;
+        let now = (self.clock)().ok()?;
+        let ms = next.as_millisecond() - now.as_millisecond();
+        Some(Duration::from_millis(ms.max(0).unsigned_abs()))
+    }
+
+    /// Advance "now" if the clock passed the next change; true if it moved
+    /// (then every page is checked again).
+    fn tick(&mut self) -> Result<bool, Vec<Diagnostic>> {
+        let clock_err = |m: String| vec![Diagnostic::error("SOURCE_DATE_EPOCH", m)];
+        let Some(now) = self.now else {
+            self.now = Some(Now((self.clock)().map_err(clock_err)?));
+            return Ok(true);
+        };
+        let Some(next) = self.next_tick.filter(|_| !self.frozen) else {
+            return Ok(false);
+        };
+        let t = (self.clock)().map_err(clock_err)?;
+        if t < next || t == now.0 {
+            return Ok(false);
+        }
+        self.now = Some(Now(t));
+        Ok(true)
+    }
+
     /// Apply a batch of changes; publish what changed.
     pub fn rebuild(&mut self, changes: &Changes, out: &mut dyn Publish) -> Outcome {
         let mut o = Outcome::default();
@@ -133,10 +194,9 @@ impl Engine {
             o.timings.push((name, t.elapsed()));
             t = Instant::now();
         };
-        if let Err(d) = self.reload_settings(changes, out) {
-            o.diags = d;
-            return o;
-        }
+        // Content first: a batch whose config or theme fails still holds
+        // content edits, and they must not be lost (the next batch may hold
+        // only the fixed config).
         if changes.rescan || self.docs.slots.is_empty() {
             self.docs.rescan();
         } else {
@@ -146,20 +206,33 @@ impl Engine {
         }
         // Renders of re-read files are stale.
         self.md.forget(&self.docs.dirty);
-        self.publish_assets(out);
+        if let Err(d) = self.reload_settings(changes, out) {
+            o.diags = d;
+            return o;
+        }
+        match self.tick() {
+            Ok(moved) => self.recheck |= moved,
+            Err(d) => {
+                o.diags = d;
+                return o;
+            }
+        }
+        let relink = self.publish_assets(out) || self.relink;
+        self.relink = relink;
         lap(&mut o, "read");
-        if !self.dirty_all && self.docs.dirty.is_empty() {
+        if !self.dirty_all && !self.recheck && !relink && self.docs.dirty.is_empty() {
             o.ok = true;
             return o;
         }
         // Body-only edits patch the kept site: no re-link.
         if let Some(mut k) = self.kept.take() {
-            if !self.dirty_all && self.patch(&mut k) {
+            if !self.dirty_all && !relink && self.patch(&mut k) {
                 lap(&mut o, "patch");
                 match self.render(&k.site, out, &mut o, true) {
                     Ok(()) => {
                         o.ok = true;
                         self.docs.dirty.clear();
+                        self.settled(&k.site);
                         self.kept = Some(k);
                     }
                     Err(d) => {
@@ -188,6 +261,8 @@ impl Engine {
                     o.ok = true;
                     self.docs.dirty.clear();
                     self.dirty_all = false;
+                    self.relink = false;
+                    self.settled(&site);
                 }
                 Err(d) => o.diags.extend(d),
             }
@@ -201,6 +276,12 @@ impl Engine {
         lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
         o
+    }
+
+    /// After a good render: every page agrees with "now"; note when that ends.
+    fn settled(&mut self, site: &Site) {
+        self.recheck = false;
+        self.next_tick = self.now.and_then(|n| crate::render::next_change(site, &n));
     }
 
     /// Give a site's documents and body renders back to [`Docs`] and the cache.
@@ -317,8 +398,6 @@ impl Engine {
                 ..Default::default()
             };
             let config = build::load_config(&opts).map_err(|f| f.diagnostics().to_vec())?;
-            // "Now" is read when the whole site is rebuilt, so edits stay incremental.
-            self.now = Some(build::now().map_err(|f| f.diagnostics().to_vec())?);
             self.config = Some(config);
             self.tera = None;
             self.hashes.clear();
@@ -333,11 +412,23 @@ impl Engine {
             return Ok(());
         };
         let theme = theme::load(&self.root, config)?;
-        let same = |t: &theme::Theme| t.templates == theme.templates && t.strings == theme.strings;
-        if !self.theme.as_ref().is_some_and(same) {
+        if self
+            .theme
+            .as_ref()
+            .is_some_and(|t| t.strings != theme.strings)
+        {
+            // `t()` reads the strings outside any page's context: every page
+            // renders again.
             self.tera = None;
             self.hashes.clear();
             self.dirty_all = true;
+        }
+        if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
+            // Pages are checked again, and re-rendered where their
+            // template's version changed (see `templates.rs`).
+            self.tera = None;
+            self.versions = super::templates::versions(&theme.templates);
+            self.recheck = true;
         }
         // Held in memory (they are few and small) so unchanged ones are not announced.
         let mut statics = BTreeMap::new();
@@ -368,9 +459,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Content assets are served from disk and no page depends on them: publish
-    /// them at once (announcing written ones, which are already served).
-    fn publish_assets(&mut self, out: &mut dyn Publish) {
+    /// Content assets are served from disk: publish them at once (announcing
+    /// written ones, which are already served). True if the set of assets
+    /// changed: links to them resolve differently, so the site is re-linked.
+    fn publish_assets(&mut self, out: &mut dyn Publish) -> bool {
         let mut touched = std::mem::take(&mut self.docs.touched_assets);
         touched.extend(
             self.served_assets
@@ -386,8 +478,9 @@ impl Engine {
                 .map(|(k, _)| k.clone()),
         );
         if touched.is_empty() {
-            return;
+            return false;
         }
+        let moved = self.served_assets.keys().ne(self.docs.assets.keys());
         self.served_assets = self.docs.assets.clone();
         out.publish(
             touched
@@ -398,19 +491,24 @@ impl Engine {
                 })
                 .collect(),
         );
+        moved
     }
 
     /// What is served at `path`: an asset, else a static file, else a page
-    /// (`page` overrides the page layer, for pages not yet committed).
+    /// (`page` overrides the page layer, for pages not yet committed). An
+    /// asset at a page's path is an error the render reports
+    /// ([`crate::render::collisions`]); until it is fixed the page stays.
     fn effective(&self, path: &str, page: Option<&Arc<[u8]>>) -> Option<Body> {
-        if let Some(a) = self.served_assets.get(path) {
+        let page = page.or_else(|| self.pages.get(path));
+        if let Some(a) = self.served_assets.get(path)
+            && page.is_none()
+        {
             return Some(Body::File(a.clone()));
         }
         if let Some(s) = self.statics.get(path) {
             return Some(s.clone());
         }
-        page.or_else(|| self.pages.get(path))
-            .map(|b| Body::Bytes(b.clone()))
+        page.map(|b| Body::Bytes(b.clone()))
     }
 
     /// Link every document (lent from [`Docs`]; give them back with
@@ -418,7 +516,9 @@ impl Engine {
     /// until a build succeeds, like edited ones.
     fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
         // Cached Markdown naming a link target that changed is stale.
-        let targets = deps::targets(self.docs.documents(), self.drafts);
+        let mut targets = deps::targets(self.docs.documents(), self.drafts);
+        // Links to content files resolve by their names too.
+        targets.extend(self.docs.assets.keys().map(|k| (k.clone(), "asset".into())));
         let names = deps::changed_names(&self.targets, &targets);
         if names.len() > MANY_NAMES {
             // A mass change (a checkout, a first build): scanning would cost more.

@@ -14,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod incremental;
 pub mod site;
+mod templates;
 pub mod watch;
 
 use crate::build::Failure;
@@ -118,10 +119,18 @@ fn build_loop(
         .map_or_else(|| "output".to_string(), |c| c.output_dir.clone());
     loop {
         let mut started = Instant::now();
-        let batch = watch::next_batch(&rx, root, &output_dir, Debounce::default(), &mut || {
-            started = Instant::now();
-            shared.set_building();
-        });
+        let wake = engine.wait();
+        let batch = watch::next_batch(
+            &rx,
+            root,
+            &output_dir,
+            Debounce::default(),
+            wake,
+            &mut || {
+                started = Instant::now();
+                shared.set_building();
+            },
+        );
         let Some(changes) = batch else {
             break;
         };
@@ -131,6 +140,10 @@ fn build_loop(
             eprintln!("sitrep: cannot watch a new folder: {e}");
         }
         let outcome = engine.rebuild(&changes, &mut Publisher { shared, hub });
+        // The clock's own ticks are reported only when they change a page.
+        if changes.is_empty() && outcome.rendered == 0 && outcome.ok {
+            continue;
+        }
         report(&outcome, shared, hub, started, &mut last_warnings);
     }
 }

@@ -229,18 +229,29 @@ impl Default for Debounce {
 
 /// Block until the next batch of relevant changes (returned), or until `Stop`
 /// or a closed channel (`None`). `on_first` runs when a batch begins, so the
-/// server can report "building" before the quiet period ends.
+/// server can report "building" before the quiet period ends. After `wake`
+/// without an event, an empty batch comes back: "now" moved on.
 pub fn next_batch(
     rx: &Receiver<Msg>,
     root: &Path,
     output_dir: &str,
     timing: Debounce,
+    wake: Option<Duration>,
     on_first: &mut dyn FnMut(),
 ) -> Option<Changes> {
     let mut changes = Changes::default();
-    // Wait (without timeout: nothing to do until something happens) for a relevant event.
+    let deadline = wake.map(|w| Instant::now() + w);
+    // Wait for a relevant event (or the clock's next change).
     loop {
-        match rx.recv().ok()? {
+        let msg = match deadline {
+            None => rx.recv().ok()?,
+            Some(d) => match rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => return Some(changes),
+                Err(RecvTimeoutError::Disconnected) => return None,
+            },
+        };
+        match msg {
             Msg::Stop => return None,
             Msg::Fs(Ok(ev)) => {
                 if absorb(&ev, root, output_dir, &mut changes) {
@@ -420,7 +431,7 @@ mod tests {
         ))
         .unwrap();
         let mut started = 0;
-        let b = next_batch(&rx, root, "output", fast(), &mut || started += 1).unwrap();
+        let b = next_batch(&rx, root, "output", fast(), None, &mut || started += 1).unwrap();
         assert_eq!(started, 1);
         assert_eq!(
             b.content.iter().cloned().collect::<Vec<_>>(),
@@ -428,7 +439,7 @@ mod tests {
         );
         assert!(!b.templates && !b.config && !b.statics);
         tx.send(Msg::Stop).unwrap();
-        assert!(next_batch(&rx, root, "output", fast(), &mut || {}).is_none());
+        assert!(next_batch(&rx, root, "output", fast(), None, &mut || {}).is_none());
     }
 
     #[test]
@@ -458,11 +469,11 @@ mod tests {
         ))
         .unwrap();
         let mut started = 0;
-        let b = next_batch(&rx, root, "output", fast(), &mut || started += 1).unwrap();
+        let b = next_batch(&rx, root, "output", fast(), None, &mut || started += 1).unwrap();
         assert_eq!(started, 1);
         assert!(b.config && b.templates && b.content.is_empty());
         drop(tx);
-        assert!(next_batch(&rx, root, "output", fast(), &mut || {}).is_none());
+        assert!(next_batch(&rx, root, "output", fast(), None, &mut || {}).is_none());
     }
 
     #[test]
@@ -470,7 +481,18 @@ mod tests {
         let (tx, rx) = channel();
         let e = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
         tx.send(Msg::Fs(Ok(e))).unwrap();
-        let b = next_batch(&rx, Path::new("/site"), "output", fast(), &mut || {}).unwrap();
+        let b = next_batch(&rx, Path::new("/site"), "output", fast(), None, &mut || {}).unwrap();
         assert!(b.rescan);
+    }
+
+    #[test]
+    fn the_clock_wakes_an_idle_watcher_with_an_empty_batch() {
+        let (tx, rx) = channel::<Msg>();
+        let t = Instant::now();
+        let wake = Some(Duration::from_millis(40));
+        let b = next_batch(&rx, Path::new("/site"), "output", fast(), wake, &mut || {}).unwrap();
+        assert!(b.is_empty() && t.elapsed() >= Duration::from_millis(40));
+        tx.send(Msg::Stop).unwrap();
+        assert!(next_batch(&rx, Path::new("/site"), "output", fast(), wake, &mut || {}).is_none());
     }
 }

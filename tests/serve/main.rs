@@ -5,6 +5,9 @@
 mod common;
 
 mod edits;
+mod engine;
+mod equal;
 mod http;
 mod incremental;
 mod internal;
+mod property;

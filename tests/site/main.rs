@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod collisions;
 mod gaps;
 mod i18n;
 mod internal;

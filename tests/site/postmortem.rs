@@ -237,7 +237,7 @@ fn postmortems_is_reserved_for_the_site() {
         diags.iter().any(|d| d["message"]
             .as_str()
             .unwrap()
-            .contains("clashes with the site's own `/postmortems/`")),
+            .contains("is also sitrep's own `/postmortems/`")),
         "{diags:#?}"
     );
 }

@@ -28,15 +28,21 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-fn context_hash(job: &render::PageJob) -> u64 {
+/// `version`: of the page's template and what it reads.
+fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(job.template.as_bytes());
     h.write_u8(0);
+    h.write_u64(version);
     // Serialising a Value into a hasher cannot fail.
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
     if let Some((key, cards)) = &job.cards {
         h.write(key.as_bytes());
-        let _ = serde_json::to_writer(HashWriter(&mut h), cards);
+        // Tera's maps iterate in no fixed order; serde_json's are sorted, so
+        // an unchanged list page hashes the same in every rebuild.
+        if let Ok(sorted) = serde_json::to_value(cards) {
+            let _ = serde_json::to_writer(HashWriter(&mut h), &sorted);
+        }
     }
     h.finish()
 }
@@ -80,7 +86,8 @@ impl Engine {
             .par_iter()
             .filter_map(|o| render::page_job(inp.scope, o))
             .map(|job| {
-                let h = context_hash(&job);
+                let version = self.versions.get(&job.template).copied().unwrap_or(0);
+                let h = context_hash(&job, version);
                 if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
                     return Ok((job.file, h, None));
                 }
@@ -206,13 +213,14 @@ impl Engine {
         // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
         let new_deps = (!same_links).then(|| deps::dependents(site));
-        let by_file: HashMap<String, Output> = render::outputs(site)
+        let pages: Vec<(String, Output)> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
+        let by_file: HashMap<String, Output> = pages.iter().cloned().collect();
         let site_wide: Vec<Output> = deps::site_wide(site);
         let mut near: BTreeSet<&str> = BTreeSet::new();
-        if self.dirty_all {
+        if self.dirty_all || self.recheck {
             near.extend(by_file.keys().map(String::as_str));
         } else {
             for p in &changed {
@@ -268,6 +276,12 @@ impl Engine {
             return Err(e);
         }
         let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        let feed_files: Vec<String> = feeds.iter().map(|(f, _)| f.clone()).collect();
+        let clashes = render::collisions(site, &pages, &feed_files);
+        if !clashes.is_empty() {
+            self.withdraw(&published, out);
+            return Err(clashes);
+        }
         let mut update = Update::new();
         let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
         for (file, bytes) in feeds {
