@@ -176,6 +176,7 @@ impl Builder<'_> {
             "taxonomy": self.taxonomy_head(t),
             "term": {"name": term.name, "url": self.site.config.url(&base), "count": term.incidents.len(), "feed_url": feed},
             "pager": pager,
+            "service": self.service_page(t, slug),
             "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": feed, "type": "application/atom+xml"}],
         });
         (v, cards)

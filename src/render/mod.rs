@@ -3,11 +3,14 @@
 //! touches the file system itself: the sink decides where bytes go.
 
 mod api;
+mod badges;
 mod context;
 mod feeds;
+mod ics;
 mod lists;
 mod search;
 mod sitemap;
+mod statuspage;
 
 use crate::diag::Diagnostic;
 use crate::link::{Site, incident_path, news_path, page_path};
@@ -23,6 +26,8 @@ pub use lists::{month_path, open_actions, page_count, paged_path};
 pub struct Scope<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
+    /// The one status model every status shown or served comes from.
+    pub status: crate::status::StatusModel,
     cards: lists::Cards<'a>,
 }
 
@@ -32,6 +37,7 @@ impl<'a> Scope<'a> {
         Scope {
             site,
             now,
+            status: crate::status::compute(site, now.0),
             cards: lists::Cards::new(site.incidents.len(), tera),
         }
     }
@@ -40,6 +46,7 @@ impl<'a> Scope<'a> {
         context::Builder {
             site: self.site,
             now: self.now,
+            status: &self.status,
             cards: &self.cards,
         }
     }

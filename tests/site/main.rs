@@ -5,5 +5,9 @@
 mod common;
 
 mod api;
+mod badges;
+mod ics;
 mod pagination;
+mod schema;
 mod search;
+mod statuspage;
