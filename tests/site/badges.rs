@@ -3,7 +3,7 @@
 //! `shields.json`, and the Markdown on each service page — all agreeing with
 //! `/api/v2/components.json`.
 
-use super::statuspage::{fixture, json};
+use super::statuspage::{api_doc, block_after, fixture, json};
 use crate::common::{build_ok, read};
 
 /// WCAG 2 relative luminance of `#rrggbb`.
@@ -138,4 +138,16 @@ fn service_pages_show_status_and_copy_ready_markdown() {
     // Other taxonomies have no status section.
     let region = read(&out, "regions/europe/index.html");
     assert!(!region.contains("service-now"));
+}
+
+#[test]
+fn the_documented_badge_is_real_output() {
+    let dir = fixture();
+    let out = build_ok(dir.path(), &[]);
+    let doc = api_doc();
+    let svg = block_after(&doc, "## Status badges", "svg");
+    assert_eq!(svg, read(&out, "services/teams/badge.svg").trim_end());
+    let shields = block_after(&doc, "## Status badges", "json");
+    let shown: serde_json::Value = serde_json::from_str(&shields).unwrap();
+    assert_eq!(shown, json(&out, "services/teams/shields.json"));
 }

@@ -1,7 +1,7 @@
 //! `/maintenance.ics`: parsed with the `ical` crate, and its raw lines checked
 //! against RFC 5545 (CRLF, folded at 75 octets without splitting characters).
 
-use super::statuspage::{fixture, json};
+use super::statuspage::{api_doc, block_after, fixture, json};
 use crate::common::{build_ok, read};
 use std::collections::BTreeMap;
 
@@ -139,4 +139,16 @@ fn uids_are_stable_across_builds_and_the_calendar_is_linked() {
         doc.select(&sel).next().is_some(),
         "maintenance page links the calendar"
     );
+}
+
+#[test]
+fn the_documented_calendar_is_real_output() {
+    let dir = fixture();
+    let out = build_ok(dir.path(), &[]);
+    let real = read(&out, "maintenance.ics");
+    let shown = block_after(&api_doc(), "## `/maintenance.ics`", "text");
+    let head: Vec<&str> = shown.lines().take_while(|l| *l != "…").collect();
+    let real: Vec<&str> = real.split("\r\n").collect();
+    assert!(head.len() > 10);
+    assert_eq!(head, real[..head.len()]);
 }

@@ -15,71 +15,21 @@ fn incident(id: &str, fields: &str, body: &str) -> (String, String) {
     )
 }
 
-/// The fixture: what each service's status must come out as is in the comments.
-pub fn fixture_files() -> Vec<(String, String)> {
-    vec![
-        // Exchange Online: critical open → major_outage (beats its maintenance).
-        incident(
-            "CRIT1",
-            "title: Mail flow stopped\nstatus: monitoring\nseverity: critical\nservices: [Exchange Online]\nregions: [Europe]\nstarted: 2026-05-28T10:00:00Z\ntimeline:\n  - at: 2026-05-28T10:05:00Z\n    status: investigating\n    text: Looking into **delays**.\n  - at: 2026-05-28T11:00:00Z\n    text: Still looking.\n  - at: 2026-05-28T12:00:00Z\n    status: identified\n    text: Found the cause.\n  - at: 2026-05-28T13:30:00Z\n    status: monitoring\n    text: Fix applied, watching.\n",
-            "Mail was not delivered.",
-        ),
-        // Teams: major + minor open → partial_outage.
-        incident(
-            "MAJ1",
-            "title: Calls drop\nstatus: identified\nseverity: major\nservices: [Teams]\nstarted: 2026-05-27T09:00:00Z\n",
-            "Calls dropped.",
-        ),
-        incident(
-            "MIN1",
-            "title: Slow search\nstatus: investigating\nseverity: minor\nservices: [SharePoint Online, Teams]\nstarted: 2026-05-26T09:00:00Z\n",
-            "Search was slow.",
-        ),
-        // OneDrive: severity none → degraded_performance.
-        incident(
-            "NONE1",
-            "title: Sync icon wrong\nstatus: investigating\nseverity: none\nservices: [OneDrive]\nstarted: 2026-05-25T09:00:00Z\n",
-            "Cosmetic.",
-        ),
-        // Outlook: no severity (an advisory) → degraded_performance.
-        incident(
-            "ADV1",
-            "title: Add-ins may fail\nstatus: investigating\nclassification: advisory\nservices: [Outlook]\nstarted: 2026-05-24T09:00:00Z\n",
-            "Some add-ins.",
-        ),
-        // Azure AD: resolved → operational.
-        incident(
-            "RES1",
-            "title: Sign-in failures\nstatus: resolved\nseverity: critical\nservices: [Azure AD]\nstarted: 2026-05-20T09:00:00Z\nresolved: 2026-05-20T11:00:00Z\n",
-            "Sign-ins failed.",
-        ),
-        // Intune: upcoming and completed maintenance → operational.
-        incident(
-            "MNT-UP",
-            "title: Database upgrade\nclassification: maintenance\nstatus: identified\nseverity: none\nservices: [Intune]\nstarted: 2026-05-21T09:00:00Z\nwindow:\n  start: 2026-06-02T22:00:00Z\n  end: 2026-06-03T01:00:00Z\ntimeline:\n  - at: 2026-05-21T09:00:00Z\n    text: Scheduled.\n",
-            "Planned upgrade.",
-        ),
-        // Yammer: maintenance in progress → under_maintenance.
-        incident(
-            "MNT-NOW",
-            "title: Network work\nclassification: maintenance\nstatus: identified\nservices: [Exchange Online, Yammer]\nstarted: 2026-05-22T09:00:00Z\nwindow:\n  start: 2026-05-28T18:00:00Z\n  end: 2026-05-28T23:00:00Z\ntimeline:\n  - at: 2026-05-22T09:00:00Z\n    text: Scheduled.\n  - at: 2026-05-28T18:00:00Z\n    text: Started.\n",
-            "Network maintenance.",
-        ),
-        incident(
-            "MNT-DONE",
-            "title: \"Relays, queues; and a long title in Zürich so that the calendar must fold this line ⚠\"\nclassification: maintenance\nstatus: resolved\nservices: [Intune]\nstarted: 2026-05-01T09:00:00Z\nresolved: 2026-05-01T11:00:00Z\nwindow:\n  start: 2026-05-01T09:00:00Z\n  end: 2026-05-01T12:00:00Z\n",
-            "Done, with a comma, and a semicolon; both escaped.",
-        ),
-    ]
-}
-
+/// The fixture site `tests/fixtures/status/`, built at `common::EPOCH`. What
+/// each service's status must come out as:
+/// - Exchange Online: CRIT1 (critical, open) → major_outage, beating the
+///   maintenance MNT-NOW in progress on it;
+/// - Teams: MAJ1 (major) and MIN1 (minor) → partial_outage;
+/// - SharePoint Online (MIN1), OneDrive (NONE1, severity none), Outlook (ADV1,
+///   an advisory without severity) → degraded_performance;
+/// - Azure AD: RES1 resolved → operational;
+/// - Intune: MNT-UP upcoming and MNT-DONE completed → operational;
+/// - Yammer: MNT-NOW in progress → under_maintenance.
 pub fn fixture() -> tempfile::TempDir {
-    let files = fixture_files();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    site(&refs)
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/status");
+    crate::common::copy_dir(&from, dir.path());
+    dir
 }
 
 pub fn json(out: &Path, rel: &str) -> Value {
@@ -369,4 +319,65 @@ fn two_builds_are_byte_identical() {
         );
     }
     assert_eq!(crate::common::files(&out).len(), first.len());
+}
+
+/// `docs/api.md` as text.
+pub fn api_doc() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api.md")).unwrap()
+}
+
+/// The first fenced block of kind `lang` after the line `heading`.
+pub fn block_after(doc: &str, heading: &str, lang: &str) -> String {
+    let at = doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading} in docs/api.md"));
+    let fence = format!("```{lang}\n");
+    let start = at + doc[at..].find(&fence).unwrap() + fence.len();
+    let end = start + doc[start..].find("\n```").unwrap();
+    doc[start..end].to_string()
+}
+
+/// `shown` is `real` with some arrays cut short (what the docs print).
+fn is_cut_of(shown: &Value, real: &Value, at: &str) {
+    match (shown, real) {
+        (Value::Object(a), Value::Object(b)) => {
+            let (ka, kb): (Vec<_>, Vec<_>) = (a.keys().collect(), b.keys().collect());
+            assert_eq!(ka, kb, "keys at {at}");
+            for (k, v) in a {
+                is_cut_of(v, &b[k], &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert!(
+                !a.is_empty() || b.is_empty(),
+                "{at}: an example cut to nothing"
+            );
+            assert!(a.len() <= b.len(), "{at}: more items than the build");
+            for (n, (x, y)) in a.iter().zip(b).enumerate() {
+                is_cut_of(x, y, &format!("{at}[{n}]"));
+            }
+        }
+        _ => assert_eq!(shown, real, "{at}"),
+    }
+}
+
+#[test]
+fn docs_examples_are_real_output() {
+    let dir = fixture();
+    let out = build_ok(dir.path(), &[]);
+    let doc = api_doc();
+    for file in [
+        "summary.json",
+        "status.json",
+        "components.json",
+        "incidents.json",
+        "incidents/unresolved.json",
+        "scheduled-maintenances.json",
+        "scheduled-maintenances/upcoming.json",
+        "scheduled-maintenances/active.json",
+    ] {
+        let shown = block_after(&doc, &format!("### `/api/v2/{file}`"), "json");
+        let shown: Value = serde_json::from_str(&shown).unwrap_or_else(|e| panic!("{file}: {e}"));
+        is_cut_of(&shown, &json(&out, &format!("api/v2/{file}")), file);
+    }
 }
