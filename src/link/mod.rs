@@ -111,6 +111,7 @@ const RESERVED: &[&str] = &[
     "api",
     "atom.xml",
     "feed.json",
+    "maintenance.ics",
     "sitemap.xml",
     "robots.txt",
     "404.html",
