@@ -333,7 +333,10 @@ mod tests {
             "application/xml; charset=utf-8"
         );
         assert_eq!(content_type("feed.json"), "application/json");
-        assert_eq!(content_type("maintenance.ics"), "text/calendar; charset=utf-8");
+        assert_eq!(
+            content_type("maintenance.ics"),
+            "text/calendar; charset=utf-8"
+        );
         assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("x.PNG"), "image/png");
         assert_eq!(content_type("noext"), "application/octet-stream");
