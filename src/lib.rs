@@ -22,6 +22,7 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod slug;
+pub mod status;
 pub mod theme;
 pub mod time;
 pub mod visibility;

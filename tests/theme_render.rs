@@ -137,6 +137,7 @@ fn maintenance_card() -> Value {
             "state_label": "Upcoming",
             "start": time("2026-06-10T02:00:00Z", "Jun 9, 2026", Some("22:00 EDT")),
             "end": time("2026-06-10T02:30:00Z", "Jun 9, 2026", Some("22:30 EDT")),
+            "calendar_url": format!("{BASE}maintenance.ics"),
         },
     })
 }
@@ -333,9 +334,11 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
             common("home", "Incident Desk", ""),
             json!({
                 "intro": {"title": "About this desk", "html": "<p>We track outages of the cloud services we depend on.</p>"},
+                "site_status": {"indicator": "major", "description": "Partial System Outage"},
+                "calendar_url": format!("{BASE}maintenance.ics"),
                 "service_status": [
-                    {"name": "Exchange Online", "url": format!("{BASE}services/exchange-online/"), "status": "investigating", "status_label": "Investigating", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
-                    {"name": "Outlook", "url": format!("{BASE}services/outlook/"), "status": "monitoring", "status_label": "Monitoring", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
+                    {"name": "Exchange Online", "slug": "exchange-online", "url": format!("{BASE}services/exchange-online/"), "status": "partial_outage", "status_label": "Partial outage", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
+                    {"name": "Outlook", "slug": "outlook", "url": format!("{BASE}services/outlook/"), "status": "degraded_performance", "status_label": "Degraded performance", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
                 ],
                 "open_incidents": [open_card()],
                 "upcoming_maintenance": [maintenance_card()],
@@ -350,6 +353,8 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         merge(
             common("home", "Incident Desk", ""),
             json!({
+                "site_status": {"indicator": "none", "description": "All Systems Operational"},
+                "calendar_url": format!("{BASE}maintenance.ics"),
                 "intro": null, "service_status": [], "open_incidents": [],
                 "upcoming_maintenance": [], "latest_news": [], "latest_incidents": [resolved_card()],
             }),
@@ -500,8 +505,33 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
             json!({
                 "taxonomy": {"name": "errors", "title": "Errors", "url": format!("{BASE}errors/")},
                 "term": {"name": "SuspiciousRemoteServerError", "url": format!("{BASE}errors/suspiciousremoteservererror/"), "count": 2, "feed_url": format!("{BASE}errors/suspiciousremoteservererror/atom.xml")},
+                "service": null,
                 "incidents": [open_card(), resolved_card()],
                 "pager": pager("errors/suspiciousremoteservererror/", 1, 1),
+            }),
+        ),
+    ));
+    v.push((
+        "term-service",
+        "term.html",
+        merge(
+            common("term", "Exchange Online", "services/exchange-online/"),
+            json!({
+                "taxonomy": {"name": "services", "title": "Services", "url": format!("{BASE}services/")},
+                "term": {"name": "Exchange Online", "url": format!("{BASE}services/exchange-online/"), "count": 2, "feed_url": format!("{BASE}services/exchange-online/atom.xml")},
+                "service": {
+                    "name": "Exchange Online", "slug": "exchange-online", "url": format!("{BASE}services/exchange-online/"),
+                    "status": "partial_outage", "status_label": "Partial outage",
+                    "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}],
+                    "badge": {
+                        "svg_url": format!("{BASE}services/exchange-online/badge.svg"),
+                        "shields_url": format!("{BASE}services/exchange-online/shields.json"),
+                        "markdown_svg": "[![Exchange Online status](https://example.org/pm/services/exchange-online/badge.svg)](https://example.org/pm/services/exchange-online/)",
+                        "markdown_shields": "[![Exchange Online status](https://img.shields.io/endpoint?url=https%3A%2F%2Fexample.org%2Fpm%2Fservices%2Fexchange-online%2Fshields.json)](https://example.org/pm/services/exchange-online/)",
+                    },
+                },
+                "incidents": [open_card(), resolved_card()],
+                "pager": pager("services/exchange-online/", 1, 1),
             }),
         ),
     ));
@@ -704,6 +734,9 @@ fn every_template_renders() {
         rendered["taxonomy"].contains("href=\"/pm/errors/suspiciousremoteservererror/atom.xml\"")
     );
     assert!(rendered["term"].contains("<code>SuspiciousRemoteServerError</code>"));
+    assert!(!rendered["term"].contains("service-now"));
+    assert!(rendered["term-service"].contains("badge-partial_outage"));
+    assert!(rendered["term-service"].contains("<pre><code>[![Exchange Online status]"));
     assert!(rendered["actions"].contains("Review &lt;script&gt; handling"));
     assert!(rendered["actions-empty"].contains("No open action items"));
 

@@ -5,6 +5,7 @@
 use crate::i18n::Strings;
 use crate::link::{Backlink, Site, incident_path, news_path};
 use crate::model::*;
+use crate::status::{ComponentStatus, Phase, ServiceStatus};
 use crate::time::Timestamp;
 use serde_json::{Value, json};
 
@@ -17,6 +18,7 @@ pub(super) struct Builder<'a> {
     pub now: &'a Now,
     /// Interface strings of the site's language: every word a context carries.
     pub strings: &'a Strings,
+    pub status: &'a crate::status::StatusModel,
     pub cards: &'a super::lists::Cards<'a>,
 }
 
@@ -93,7 +95,7 @@ impl Builder<'_> {
     }
 
     pub fn is_open(inc: &Incident) -> bool {
-        inc.status != Status::Resolved && inc.classification != Classification::Maintenance
+        crate::status::is_open(inc)
     }
 
     pub fn last_update(inc: &Incident) -> &Timestamp {
@@ -111,21 +113,20 @@ impl Builder<'_> {
             })
     }
 
-    fn maintenance(&self, inc: &Incident) -> Value {
-        let Some(w) = &inc.window else {
+    fn maintenance(&self, i: usize) -> Value {
+        let (Some(w), Some(phase)) = (&self.site.incidents[i].window, self.status.phases[i]) else {
             return Value::Null;
         };
-        let tz = &self.site.config.timezone;
-        let now = Timestamp::Instant(self.now.0);
-        let (state, key) = if now.cmp_in(&w.start, tz).is_lt() {
-            ("upcoming", "maintenance.upcoming")
-        } else if now.cmp_in(&w.end, tz).is_lt() {
-            ("in-progress", "maintenance.in_progress")
-        } else {
-            ("completed", "maintenance.completed")
+        let key = match phase {
+            Phase::Upcoming => "maintenance.upcoming",
+            Phase::InProgress => "maintenance.in_progress",
+            Phase::Completed => "maintenance.completed",
         };
-        let label = self.strings.get(key);
-        json!({"state": state, "state_label": label, "start": self.time(&w.start), "end": self.time(&w.end)})
+        json!({
+            "state": phase.state(), "state_label": self.strings.get(key),
+            "start": self.time(&w.start), "end": self.time(&w.end),
+            "calendar_url": self.url("maintenance.ics"),
+        })
     }
 
     pub fn card(&self, i: usize) -> Value {
@@ -154,7 +155,7 @@ impl Builder<'_> {
             "summary": summary,
             "open": inc.status != Status::Resolved,
             "duration": duration,
-            "maintenance": self.maintenance(inc),
+            "maintenance": self.maintenance(i),
             "postmortem_published": self.opt_time(inc.postmortem_published()),
             "internal_only": inc.internal,
         })
@@ -182,42 +183,52 @@ impl Builder<'_> {
         })
     }
 
+    /// A service's current status for templates (home banner, service page).
+    pub(super) fn service_status(&self, s: &ServiceStatus) -> Value {
+        let site = self.site;
+        let link = |&i: &usize| {
+            let inc = &site.incidents[i];
+            json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id))})
+        };
+        json!({
+            "name": s.name, "slug": s.slug, "url": self.url(&format!("services/{}/", s.slug)),
+            "status": s.status.as_str(), "status_label": s.status.label(),
+            "incidents": s.open.iter().chain(&s.maintenance).map(link).collect::<Vec<_>>(),
+        })
+    }
+
+    /// A `services` term's current status and badges; `null` for other taxonomies.
+    pub(super) fn service_page(&self, t: usize, slug: &str) -> Value {
+        let Some(s) = self.status.service(slug).filter(|_| t == 0) else {
+            return Value::Null;
+        };
+        let (svg_md, shields_md) = super::badges::markdown(self, s);
+        let mut v = self.service_status(s);
+        v["badge"] = json!({
+            "svg_url": self.url(&super::badges::svg_path(slug)),
+            "shields_url": self.url(&super::badges::shields_path(slug)),
+            "markdown_svg": svg_md, "markdown_shields": shields_md,
+        });
+        v
+    }
+
     pub fn home(&self) -> Value {
         let site = self.site;
-        let open: Vec<usize> = (0..site.incidents.len())
-            .filter(|&i| Self::is_open(&site.incidents[i]))
-            .collect();
-        // One banner row per service with open incidents: the worst status wins.
-        let mut services: std::collections::BTreeMap<&str, (Status, Vec<usize>)> =
-            Default::default();
-        for &i in &open {
-            let inc = &site.incidents[i];
-            for s in &inc.services {
-                let e = services
-                    .entry(s.as_str())
-                    .or_insert((inc.status, Vec::new()));
-                e.0 = e.0.min(inc.status); // Investigating < Identified < Monitoring: lower is worse
-                e.1.push(i);
-            }
-        }
-        let service_status: Vec<Value> = services
+        let open = &self.status.open;
+        // One banner row per service that is not operational, in name order.
+        let service_status: Vec<Value> = self
+            .status
+            .services
             .iter()
-            .map(|(name, (status, incs))| {
-                json!({
-                    "name": name, "url": site.taxonomies[0].term_url(&site.config, name),
-                    "status": status.as_str(), "status_label": self.status_label(*status),
-                    "incidents": incs.iter().map(|&i| json!({"id": site.incidents[i].id, "title": site.incidents[i].title, "url": self.url(&incident_path(&site.incidents[i].id))})).collect::<Vec<_>>(),
-                })
-            })
+            .filter(|s| s.status != ComponentStatus::Operational)
+            .map(|s| self.service_status(s))
             .collect();
-        let tz = &site.config.timezone;
-        let now = Timestamp::Instant(self.now.0);
         let upcoming: Vec<Value> = (0..site.incidents.len())
             .filter(|&i| {
-                site.incidents[i]
-                    .window
-                    .as_ref()
-                    .is_some_and(|w| !now.cmp_in(&w.end, tz).is_ge())
+                matches!(
+                    self.status.phases[i],
+                    Some(Phase::Upcoming | Phase::InProgress)
+                )
             })
             .map(|i| self.card(i))
             .collect();
@@ -230,7 +241,9 @@ impl Builder<'_> {
             "page_title": site.config.title,
             "page_kind": "home",
             "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
+            "site_status": {"indicator": self.status.indicator.as_str(), "description": self.status.indicator.description()},
             "service_status": service_status,
+            "calendar_url": self.url("maintenance.ics"),
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
             "upcoming_maintenance": upcoming,
             "latest_news": (0..site.news.len().min(5)).map(|n| self.story_card(n)).collect::<Vec<_>>(),

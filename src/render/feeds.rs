@@ -1,9 +1,10 @@
 //! Machine-readable outputs: the linked site in, Atom and JSON feeds, per-term
-//! feeds, robots.txt and the search index out; with [`super::api`] and
+//! feeds, robots.txt and the search index out; with [`super::api`],
+//! [`super::statuspage`], [`super::ics`], [`super::badges`] and
 //! [`super::sitemap`], each file (or group of files) rendered on its own rayon task.
 
 use super::context::Builder;
-use super::{RenderResult, Sink, api, sitemap};
+use super::{RenderResult, Sink, api, badges, ics, sitemap, statuspage};
 use crate::diag::Diagnostic;
 use crate::link::{incident_path, news_path};
 use crate::time::Timestamp;
@@ -290,6 +291,16 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     }));
     jobs.extend(
         (0..site.incidents.len()).map(|i| -> Job { Box::new(move || vec![api::record(cx, i)]) }),
+    );
+    jobs.push(Box::new(move || statuspage::files(cx)));
+    jobs.push(Box::new(move || {
+        vec![(ics::PATH.into(), ics::calendar(cx))]
+    }));
+    jobs.extend(
+        cx.status
+            .services
+            .iter()
+            .map(|s| -> Job { Box::new(move || badges::files(s)) }),
     );
     jobs.push(Box::new(move || super::search::files(cx)));
     jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));

@@ -173,6 +173,7 @@ impl Builder<'_> {
             "taxonomy": self.taxonomy_head(t),
             "term": {"name": term.name, "url": self.site.config.url(&base), "count": term.incidents.len(), "feed_url": feed},
             "pager": pager,
+            "service": self.service_page(t, slug),
             "feeds": [{"title": self.strings.fmt("feed.atom", &[("title", &format!("{}: {}", self.taxonomy_title(t), term.name))]), "url": feed, "type": "application/atom+xml"}],
         });
         (v, cards)

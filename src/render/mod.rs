@@ -3,12 +3,15 @@
 //! touches the file system itself: the sink decides where bytes go.
 
 mod api;
+mod badges;
 mod claims;
 mod context;
 mod feeds;
+mod ics;
 mod lists;
 mod search;
 mod sitemap;
+mod statuspage;
 
 use crate::diag::Diagnostic;
 use crate::i18n::Strings;
@@ -28,6 +31,8 @@ pub struct Scope<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
     pub strings: &'a Strings,
+    /// The one status model every status shown or served comes from.
+    pub status: crate::status::StatusModel,
     cards: lists::Cards<'a>,
 }
 
@@ -38,6 +43,7 @@ impl<'a> Scope<'a> {
             site,
             now,
             strings,
+            status: crate::status::compute(site, now.0),
             cards: lists::Cards::new(site.incidents.len(), tera),
         }
     }
@@ -47,6 +53,7 @@ impl<'a> Scope<'a> {
             site: self.site,
             now: self.now,
             strings: self.strings,
+            status: &self.status,
             cards: &self.cards,
         }
     }

@@ -95,6 +95,7 @@ pub fn content_type(path: &str) -> &'static str {
         "webm" => "video/webm",
         "mp3" => "audio/mpeg",
         "csv" => "text/csv; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
         "wasm" => "application/wasm",
         _ => "application/octet-stream",
     }
@@ -332,6 +333,10 @@ mod tests {
             "application/xml; charset=utf-8"
         );
         assert_eq!(content_type("feed.json"), "application/json");
+        assert_eq!(
+            content_type("maintenance.ics"),
+            "text/calendar; charset=utf-8"
+        );
         assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("x.PNG"), "image/png");
         assert_eq!(content_type("noext"), "application/octet-stream");

@@ -5,11 +5,15 @@
 mod common;
 
 mod api;
+mod badges;
 mod collisions;
 mod gaps;
 mod i18n;
+mod ics;
 mod internal;
 mod pagination;
 mod postmortem;
+mod schema;
 mod search;
+mod statuspage;
 mod theme_fixes;

@@ -1,0 +1,337 @@
+//! The status model: the linked [`Site`] and "now" in; each service's current
+//! status (a Statuspage component status), each maintenance window's phase and
+//! the site indicator out. The home banner, service pages, badges and
+//! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
+
+use crate::link::Site;
+use crate::model::{Classification, Incident, Severity, Status, Window};
+use crate::time::Timestamp;
+use jiff::tz::TimeZone;
+
+/// A service's current status, with Statuspage's component status names.
+/// Ordered from best to worst: the worst applicable one wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ComponentStatus {
+    Operational,
+    UnderMaintenance,
+    DegradedPerformance,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl ComponentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "operational",
+            ComponentStatus::UnderMaintenance => "under_maintenance",
+            ComponentStatus::DegradedPerformance => "degraded_performance",
+            ComponentStatus::PartialOutage => "partial_outage",
+            ComponentStatus::MajorOutage => "major_outage",
+        }
+    }
+
+    /// The word a reader sees (banner, service page, badge).
+    pub fn label(self) -> &'static str {
+        match self {
+            ComponentStatus::Operational => "Operational",
+            ComponentStatus::UnderMaintenance => "Under maintenance",
+            ComponentStatus::DegradedPerformance => "Degraded performance",
+            ComponentStatus::PartialOutage => "Partial outage",
+            ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+
+    /// What one open incident of this severity does to a service it lists.
+    pub fn of_severity(severity: Option<Severity>) -> ComponentStatus {
+        match severity {
+            Some(Severity::Critical) => ComponentStatus::MajorOutage,
+            Some(Severity::Major) => ComponentStatus::PartialOutage,
+            Some(Severity::Minor | Severity::None) | None => ComponentStatus::DegradedPerformance,
+        }
+    }
+}
+
+/// An incident's Statuspage `impact`: its severity, `none` when not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Impact {
+    None,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Impact {
+    pub fn of(severity: Option<Severity>) -> Impact {
+        match severity {
+            Some(Severity::Critical) => Impact::Critical,
+            Some(Severity::Major) => Impact::Major,
+            Some(Severity::Minor) => Impact::Minor,
+            Some(Severity::None) | None => Impact::None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Indicator::from(self).as_str()
+    }
+}
+
+/// The site's `status.indicator`, with Statuspage's value set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Indicator {
+    None,
+    Minor,
+    Major,
+    Critical,
+    Maintenance,
+}
+
+impl From<Impact> for Indicator {
+    fn from(i: Impact) -> Indicator {
+        match i {
+            Impact::None => Indicator::None,
+            Impact::Minor => Indicator::Minor,
+            Impact::Major => Indicator::Major,
+            Impact::Critical => Indicator::Critical,
+        }
+    }
+}
+
+impl Indicator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indicator::None => "none",
+            Indicator::Minor => "minor",
+            Indicator::Major => "major",
+            Indicator::Critical => "critical",
+            Indicator::Maintenance => "maintenance",
+        }
+    }
+
+    /// Statuspage's `status.description` for this indicator.
+    pub fn description(self) -> &'static str {
+        match self {
+            Indicator::None => "All Systems Operational",
+            Indicator::Minor => "Minor Service Outage",
+            Indicator::Major => "Partial System Outage",
+            Indicator::Critical => "Major Service Outage",
+            Indicator::Maintenance => "Service Under Maintenance",
+        }
+    }
+
+    /// The indicator of a site whose open incidents have these impacts: the
+    /// worst impact above `none`, else `maintenance` while a window is in
+    /// progress, else `none`.
+    pub fn of(open: impl IntoIterator<Item = Impact>, maintenance_in_progress: bool) -> Indicator {
+        match open.into_iter().max() {
+            Some(worst) if worst > Impact::None => worst.into(),
+            _ if maintenance_in_progress => Indicator::Maintenance,
+            _ => Indicator::None,
+        }
+    }
+}
+
+/// Where "now" is relative to a maintenance window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Upcoming,
+    InProgress,
+    Completed,
+}
+
+impl Phase {
+    pub fn of(window: &Window, now: jiff::Timestamp, tz: &TimeZone) -> Phase {
+        let now = Timestamp::Instant(now);
+        if now.cmp_in(&window.start, tz).is_lt() {
+            Phase::Upcoming
+        } else if now.cmp_in(&window.end, tz).is_lt() {
+            Phase::InProgress
+        } else {
+            Phase::Completed
+        }
+    }
+
+    /// The theme's CSS-friendly state name.
+    pub fn state(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "upcoming",
+            Phase::InProgress => "in-progress",
+            Phase::Completed => "completed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "Upcoming",
+            Phase::InProgress => "In progress",
+            Phase::Completed => "Completed",
+        }
+    }
+
+    /// Statuspage's scheduled-maintenance `status`.
+    pub fn statuspage(self) -> &'static str {
+        match self {
+            Phase::Upcoming => "scheduled",
+            Phase::InProgress => "in_progress",
+            Phase::Completed => "completed",
+        }
+    }
+}
+
+/// An incident that counts towards current status: not resolved, not maintenance.
+pub fn is_open(inc: &Incident) -> bool {
+    inc.status != Status::Resolved && inc.classification != Classification::Maintenance
+}
+
+/// One service (a `services` term) and what it is doing now.
+#[derive(Debug, Clone)]
+pub struct ServiceStatus {
+    pub name: String,
+    pub slug: String,
+    pub status: ComponentStatus,
+    /// Open incidents listing it, newest first (indices into `Site::incidents`).
+    pub open: Vec<usize>,
+    /// Maintenance entries listing it whose window is in progress.
+    pub maintenance: Vec<usize>,
+}
+
+/// The whole site's status at one "now".
+#[derive(Debug, Clone)]
+pub struct StatusModel {
+    /// Every service, in name order (Statuspage's `position` is index + 1).
+    pub services: Vec<ServiceStatus>,
+    /// Open incidents, newest first.
+    pub open: Vec<usize>,
+    /// Per incident: the phase of its maintenance window, if it has one.
+    pub phases: Vec<Option<Phase>>,
+    pub indicator: Indicator,
+}
+
+impl StatusModel {
+    pub fn service(&self, slug: &str) -> Option<&ServiceStatus> {
+        self.services.iter().find(|s| s.slug == slug)
+    }
+}
+
+pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
+    let tz = &site.config.timezone;
+    let incidents = &site.incidents;
+    let phases: Vec<Option<Phase>> = incidents
+        .iter()
+        .map(|inc| inc.window.as_ref().map(|w| Phase::of(w, now, tz)))
+        .collect();
+    let open: Vec<usize> = (0..incidents.len())
+        .filter(|&i| is_open(&incidents[i]))
+        .collect();
+    let mut services: Vec<ServiceStatus> = site.taxonomies[0]
+        .terms
+        .values()
+        .map(|term| {
+            let open: Vec<usize> = term
+                .incidents
+                .iter()
+                .copied()
+                .filter(|&i| is_open(&incidents[i]))
+                .collect();
+            let maintenance: Vec<usize> = term
+                .incidents
+                .iter()
+                .copied()
+                .filter(|&i| phases[i] == Some(Phase::InProgress))
+                .collect();
+            let base = if maintenance.is_empty() {
+                ComponentStatus::Operational
+            } else {
+                ComponentStatus::UnderMaintenance
+            };
+            let status = open
+                .iter()
+                .map(|&i| ComponentStatus::of_severity(incidents[i].severity))
+                .fold(base, Ord::max);
+            ServiceStatus {
+                name: term.name.clone(),
+                slug: term.slug.clone(),
+                status,
+                open,
+                maintenance,
+            }
+        })
+        .collect();
+    services.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    let in_progress = phases.contains(&Some(Phase::InProgress));
+    let indicator = Indicator::of(
+        open.iter().map(|&i| Impact::of(incidents[i].severity)),
+        in_progress,
+    );
+    StatusModel {
+        services,
+        open,
+        phases,
+        indicator,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_map_to_component_statuses() {
+        use ComponentStatus as C;
+        assert_eq!(C::of_severity(Some(Severity::Critical)), C::MajorOutage);
+        assert_eq!(C::of_severity(Some(Severity::Major)), C::PartialOutage);
+        assert_eq!(
+            C::of_severity(Some(Severity::Minor)),
+            C::DegradedPerformance
+        );
+        assert_eq!(C::of_severity(Some(Severity::None)), C::DegradedPerformance);
+        assert_eq!(C::of_severity(None), C::DegradedPerformance);
+        // Any open incident is worse than maintenance, which is worse than nothing.
+        assert!(C::Operational < C::UnderMaintenance);
+        assert!(C::UnderMaintenance < C::DegradedPerformance);
+        assert!(C::PartialOutage < C::MajorOutage);
+        assert_eq!(C::PartialOutage.as_str(), "partial_outage");
+    }
+
+    #[test]
+    fn indicator_is_the_worst_impact_else_maintenance() {
+        use Impact as I;
+        fn of<const N: usize>(i: [Impact; N], m: bool) -> Indicator {
+            Indicator::of(i, m)
+        }
+        assert_eq!(of([], false), Indicator::None);
+        assert_eq!(of([], true), Indicator::Maintenance);
+        assert_eq!(of([I::None], true), Indicator::Maintenance);
+        assert_eq!(of([I::None], false), Indicator::None);
+        assert_eq!(
+            of([I::Minor, I::Critical, I::Major], true),
+            Indicator::Critical
+        );
+        assert_eq!(of([I::Minor, I::Major], false), Indicator::Major);
+        assert_eq!(Indicator::None.description(), "All Systems Operational");
+        assert_eq!(Indicator::Critical.description(), "Major Service Outage");
+        assert_eq!(Indicator::Maintenance.as_str(), "maintenance");
+        assert_eq!(Impact::of(None).as_str(), "none");
+        assert_eq!(Impact::of(Some(Severity::Major)).as_str(), "major");
+    }
+
+    #[test]
+    fn windows_are_upcoming_in_progress_then_completed() {
+        let t = |s: &str| Timestamp::parse(s).unwrap();
+        let w = Window {
+            start: t("2026-06-01T10:00:00Z"),
+            end: t("2026-06-01T12:00:00Z"),
+        };
+        let at = |s: &str| Phase::of(&w, t(s).instant().unwrap(), &TimeZone::UTC);
+        assert_eq!(at("2026-06-01T09:59:59Z"), Phase::Upcoming);
+        assert_eq!(at("2026-06-01T10:00:00Z"), Phase::InProgress);
+        assert_eq!(at("2026-06-01T11:59:59Z"), Phase::InProgress);
+        assert_eq!(at("2026-06-01T12:00:00Z"), Phase::Completed);
+        assert_eq!(Phase::InProgress.statuspage(), "in_progress");
+        assert_eq!(Phase::Upcoming.statuspage(), "scheduled");
+    }
+}
