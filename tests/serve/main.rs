@@ -7,3 +7,4 @@ mod common;
 mod edits;
 mod http;
 mod incremental;
+mod stream;
