@@ -143,4 +143,55 @@ mod tests {
         hub.send(Event::State);
         hub.close();
     }
+
+    /// The whole text one stream sends, up to the close.
+    fn body_of(hub: &Hub, before_reading: impl FnOnce()) -> String {
+        use axum::response::IntoResponse;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let stream = hub.stream();
+        before_reading();
+        let body = axum::response::Sse::new(stream).into_response().into_body();
+        let bytes = rt.block_on(axum::body::to_bytes(body, usize::MAX)).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_stream_starts_with_the_state_and_ends_on_close() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let text = body_of(&hub, || {
+            hub.send(Event::Reload(vec!["a/index.html".into()]));
+            hub.close();
+            hub.send(Event::Reload(vec!["after/index.html".into()]));
+        });
+        let messages: Vec<&str> = text.split("\n\n").filter(|m| !m.is_empty()).collect();
+        assert_eq!(messages.len(), 2, "{text}");
+        assert!(
+            messages[0].starts_with("retry: 500\nevent: state\ndata: {"),
+            "{text}"
+        );
+        assert_eq!(
+            messages[1],
+            "event: reload\ndata: {\"paths\":[\"a/index.html\"]}"
+        );
+    }
+
+    #[test]
+    fn a_page_that_falls_behind_reloads_whole() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let text = body_of(&hub, || {
+            for i in 0..BACKLOG + 10 {
+                hub.send(Event::Reload(vec![format!("p{i}/index.html")]));
+            }
+            hub.close();
+        });
+        assert!(
+            text.contains(&format!("event: reload\ndata: {MISSED}\n")),
+            "{text}"
+        );
+        // The newest messages still come after it.
+        assert!(text.contains(&format!("p{}/index.html", BACKLOG + 9)));
+        assert!(!text.contains("\"p0/index.html\""));
+    }
 }

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod browser;
 mod edits;
 mod http;
 mod incremental;
