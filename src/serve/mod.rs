@@ -30,9 +30,9 @@ use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 use watch::{Changes, Debounce, FsWatch, Msg};
 
-/// How long a stop waits for a rebuild in progress; with the server's own
-/// close this keeps Ctrl-C under 2 s.
-const STOP_WAIT: Duration = Duration::from_millis(1000);
+/// How long after Ctrl-C a rebuild in progress may take to finish, so that
+/// serve stops within 2 s.
+const STOP_WAIT: Duration = Duration::from_millis(1500);
 
 /// The command line, resolved once.
 #[derive(Debug, Clone)]
@@ -213,12 +213,15 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
         opts.root.display()
     );
     // Blocks until SIGINT or SIGTERM; the rebuilds are told to stop at once.
-    running.wait(|| {
+    let stopped = running.wait(|| {
         let _ = tx.send(Msg::Stop);
     });
     // A rebuild in progress finishes first; do not wait long for a big one
     // (its thread ends with the process).
-    if built_rx.recv_timeout(STOP_WAIT).is_ok() {
+    if built_rx
+        .recv_timeout(STOP_WAIT.saturating_sub(stopped.elapsed()))
+        .is_ok()
+    {
         let _ = builder.join();
     } else {
         eprintln!("sitrep: not waiting for the rebuild in progress");

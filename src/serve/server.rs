@@ -115,8 +115,8 @@ pub fn start(listener: Listener, app: Arc<App>) -> std::io::Result<Running> {
 impl Running {
     /// Block until SIGINT or SIGTERM; `on_stop` runs as soon as one comes (to
     /// stop the rebuilds alongside). Returns once every connection is closed,
-    /// or [`CLOSE_WAIT`] after the signal at most.
-    pub fn wait(self, on_stop: impl FnOnce()) {
+    /// or [`CLOSE_WAIT`] after the signal at most, with the signal's time.
+    pub fn wait(self, on_stop: impl FnOnce()) -> std::time::Instant {
         let Running {
             rt,
             server,
@@ -124,8 +124,9 @@ impl Running {
             mut signals,
             hub,
         } = self;
-        rt.block_on(async {
+        let stopped = rt.block_on(async {
             signals.recv().await;
+            let at = std::time::Instant::now();
             eprintln!("sitrep: stopping");
             on_stop();
             // Event streams never end by themselves: end them.
@@ -134,7 +135,9 @@ impl Running {
             if tokio::time::timeout(CLOSE_WAIT, server).await.is_err() {
                 eprintln!("sitrep: not waiting for open connections");
             }
+            at
         });
         rt.shutdown_timeout(Duration::from_millis(100));
+        stopped
     }
 }

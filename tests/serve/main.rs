@@ -8,4 +8,5 @@ mod browser;
 mod edits;
 mod http;
 mod incremental;
+mod soak;
 mod stream;
