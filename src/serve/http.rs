@@ -301,7 +301,11 @@ async fn handle(
         Ok(Target::Internal(name)) => return internal(&name, &app, &headers),
         Err(code) => return text(code, "400 bad request: not a safe path\n"),
     };
-    site_file(&key, &app.shared, &headers)
+    // Reading a file from disk (assets are served from there) and hashing
+    // a page block: keep both off the threads that drive the connections.
+    tokio::task::spawn_blocking(move || site_file(&key, &app.shared, &headers))
+        .await
+        .unwrap_or_else(|_| text(500, "500 internal error\n"))
 }
 
 fn site_file(key: &str, shared: &Shared, headers: &HeaderMap) -> Response {
