@@ -6,7 +6,7 @@
 use super::common::cdp::{Browser, Cdp, chromium};
 use super::common::serve::*;
 use super::common::write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const TEXT: &str = "(document.body ? document.body.innerText : '')";
 
@@ -21,6 +21,23 @@ fn chromium_or_skip(test: &str) -> Option<PathBuf> {
         eprintln!("\n!!! SKIPPED {test}: no chromium at /usr/bin/chromium.\n");
     }
     bin
+}
+
+/// A site served by `sitrep serve` and a browser, for one test; `None`
+/// (after SKIPPED) without Chromium. `prepare` edits the site before serve starts.
+struct Live {
+    site: tempfile::TempDir,
+    s: Serve,
+    browser: Browser,
+}
+
+fn live(test: &str, switches: &[&str], prepare: impl FnOnce(&Path)) -> Option<Live> {
+    let bin = chromium_or_skip(test)?;
+    let site = serve_site();
+    prepare(site.path());
+    let s = Serve::start(site.path());
+    let browser = Browser::start_with(&bin, switches);
+    Some(Live { site, s, browser })
 }
 
 /// Open `url` in a page of its own and wait until its event stream is up;
@@ -46,13 +63,11 @@ fn wait_reloaded(cdp: &mut Cdp, what: &str, text: &str) {
 
 #[test]
 fn live_reload_with_two_tabs_open() {
-    let Some(bin) = chromium_or_skip("live_reload_with_two_tabs_open") else {
+    let Some(Live { site, s, browser }) = live("live_reload_with_two_tabs_open", &[], |_| {})
+    else {
         return;
     };
-    let site = serve_site();
     let root = site.path();
-    let s = Serve::start(root);
-    let browser = Browser::start(&bin);
     let mut page = open_live(
         &browser,
         &format!("{}incidents/ab101/", s.url()),
@@ -113,26 +128,24 @@ fn dated(id: &str, title: &str, day: u32) -> String {
 
 #[test]
 fn an_edit_moving_an_incident_onto_page_2_updates_that_page() {
-    let Some(bin) = chromium_or_skip("an_edit_moving_an_incident_onto_page_2_updates_that_page")
-    else {
-        return;
-    };
-    let site = serve_site();
-    let root = site.path();
     // Two incidents a page: AB303 (7 March) and AB202 (6 March) on page 1,
     // AB101 (5 March) alone on page 2.
-    write(
-        root,
-        "sitrep.toml",
-        "title = \"Test Desk\"\nbase_url = \"https://example.org/desk/\"\ntimezone = \"America/New_York\"\npaginate_by = 2\n",
-    );
-    write(
-        root,
-        "content/incidents/2025/AB303.md",
-        &dated("AB303", "Calendar sync slow", 7),
-    );
-    let s = Serve::start(root);
-    let browser = Browser::start(&bin);
+    let test = "an_edit_moving_an_incident_onto_page_2_updates_that_page";
+    let Some(Live { site, s, browser }) = live(test, &[], |root| {
+        write(
+            root,
+            "sitrep.toml",
+            "title = \"Test Desk\"\nbase_url = \"https://example.org/desk/\"\ntimezone = \"America/New_York\"\npaginate_by = 2\n",
+        );
+        write(
+            root,
+            "content/incidents/2025/AB303.md",
+            &dated("AB303", "Calendar sync slow", 7),
+        );
+    }) else {
+        return;
+    };
+    let root = site.path();
     let mut page2 = open_live(
         &browser,
         &format!("{}incidents/page/2/", s.url()),
@@ -167,15 +180,11 @@ fn an_edit_moving_an_incident_onto_page_2_updates_that_page() {
 
 #[test]
 fn the_error_overlay_appears_on_broken_front_matter_and_the_fix_clears_it() {
-    let Some(bin) =
-        chromium_or_skip("the_error_overlay_appears_on_broken_front_matter_and_the_fix_clears_it")
-    else {
+    let test = "the_error_overlay_appears_on_broken_front_matter_and_the_fix_clears_it";
+    let Some(Live { site, s, browser }) = live(test, &[], |_| {}) else {
         return;
     };
-    let site = serve_site();
     let root = site.path();
-    let s = Serve::start(root);
-    let browser = Browser::start(&bin);
     let mut cdp = open_live(
         &browser,
         &format!("{}incidents/ab202/", s.url()),
@@ -223,14 +232,18 @@ fn the_error_overlay_appears_on_broken_front_matter_and_the_fix_clears_it() {
 
 #[test]
 fn host_header_evil_example_is_403_in_the_browser() {
-    let Some(bin) = chromium_or_skip("host_header_evil_example_is_403_in_the_browser") else {
-        return;
-    };
-    let site = serve_site();
-    let s = Serve::start(site.path());
     // DNS rebinding, played out: a name that resolves to this machine (by
     // the browser's own rule, no DNS asked) is refused for its Host header.
-    let browser = Browser::start_with(&bin, &["--host-resolver-rules=MAP evil.example 127.0.0.1"]);
+    let test = "host_header_evil_example_is_403_in_the_browser";
+    let rule = "--host-resolver-rules=MAP evil.example 127.0.0.1";
+    let Some(Live {
+        site: _site,
+        s,
+        browser,
+    }) = live(test, &[rule], |_| {})
+    else {
+        return;
+    };
     let mut cdp = browser.cdp();
     cdp.open(&format!("http://evil.example:{}/incidents/ab101/", s.port));
     let status = cdp.wait(
@@ -238,11 +251,6 @@ fn host_header_evil_example_is_403_in_the_browser() {
         "(() => { const n = performance.getEntriesByType('navigation')[0]; \
          return location.hostname === 'evil.example' && n && document.readyState === 'complete' \
          && n.responseStatus; })()",
-    );
-    eprintln!(
-        "DBG {status} {} {}",
-        cdp.eval("location.href"),
-        cdp.eval(TEXT)
     );
     assert_eq!(status, 403);
     let text = cdp.eval(TEXT);
