@@ -1,13 +1,14 @@
-//! Server-Sent Events to the open pages: browser connections and [`Event`]s in,
-//! `text/event-stream` messages out. One thread owns every connection, so HTTP
-//! workers are never held by a page that stays open.
+//! Live-reload messages to the open pages: [`Event`]s in (from the rebuilds),
+//! Server-Sent Events out — one stream per browser connection, fed by a
+//! `tokio::sync::broadcast` channel, so an open page holds no thread.
 
 use super::site::Shared;
-use std::io::Write;
+use axum::response::sse;
+use futures_util::stream::{self, Stream, StreamExt};
+use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::thread::JoinHandle;
 use std::time::Duration;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 /// What the browsers hear.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,120 +21,177 @@ pub enum Event {
     State,
 }
 
-enum Msg {
-    Client(Box<dyn Write + Send>),
-    Event(Event),
-    Stop,
+/// One message as every stream sends it, formatted once when it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Note {
+    Message {
+        name: &'static str,
+        data: Arc<str>,
+    },
+    /// The server is stopping: every stream ends, so no connection keeps it open.
+    Close,
 }
 
-/// Sends to the event thread; cheap to clone.
+/// Messages a slow page may fall behind by before it is told to reload whole.
+const BACKLOG: usize = 256;
+/// How soon a browser reconnects after the stream drops (e.g. a restart).
+const RETRY: Duration = Duration::from_millis(500);
+/// Comment lines on idle streams, so a closed connection is noticed and dropped.
+pub const KEEPALIVE: Duration = Duration::from_secs(15);
+/// What a page that fell behind gets instead of the messages it missed.
+const MISSED: &str = "{\"paths\":[],\"all\":true}";
+
+/// Sends to every open stream; cheap to clone.
 #[derive(Clone)]
-pub struct Hub(Sender<Msg>);
+pub struct Hub {
+    tx: broadcast::Sender<Note>,
+    shared: Arc<Shared>,
+}
 
-/// How often idle connections get a comment line, so dead ones are noticed.
-const KEEPALIVE: Duration = Duration::from_secs(15);
-
-/// The response head written before the stream; `retry` makes browsers
-/// reconnect quickly after a restart.
-pub const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n\r\nretry: 500\n\n";
+/// The `event:` name and JSON `data:` of one event, with the status read now.
+fn format(e: &Event, shared: &Shared) -> (&'static str, String) {
+    match e {
+        Event::Reload(paths) => ("reload", serde_json::json!({ "paths": paths }).to_string()),
+        Event::Css(paths) => ("css", serde_json::json!({ "paths": paths }).to_string()),
+        Event::State => (
+            "state",
+            serde_json::to_string(&shared.status()).unwrap_or_default(),
+        ),
+    }
+}
 
 impl Hub {
-    /// Start the event thread.
-    pub fn start(shared: Arc<Shared>) -> (Hub, JoinHandle<()>) {
-        let (tx, rx) = channel();
-        let handle = std::thread::spawn(move || run(&rx, &shared));
-        (Hub(tx), handle)
-    }
-
-    /// A browser connection whose response head ([`HEAD`]) is written.
-    pub fn add(&self, w: Box<dyn Write + Send>) {
-        let _ = self.0.send(Msg::Client(w));
+    pub fn new(shared: Arc<Shared>) -> Hub {
+        let (tx, _) = broadcast::channel(BACKLOG);
+        Hub { tx, shared }
     }
 
     pub fn send(&self, e: Event) {
-        // Fails only once the thread has stopped (shutting down).
-        let _ = self.0.send(Msg::Event(e));
+        let (name, data) = format(&e, &self.shared);
+        // Fails only when no page is open: nobody to tell.
+        let _ = self.tx.send(Note::Message {
+            name,
+            data: data.into(),
+        });
     }
 
-    pub fn stop(&self) {
-        let _ = self.0.send(Msg::Stop);
+    /// End every stream (the server is stopping).
+    pub fn close(&self) {
+        let _ = self.tx.send(Note::Close);
     }
-}
 
-/// One SSE message: `event:` and one `data:` line of JSON.
-pub fn format(e: &Event, shared: &Shared) -> String {
-    let data = match e {
-        Event::Reload(paths) => serde_json::json!({ "paths": paths }),
-        Event::Css(paths) => serde_json::json!({ "paths": paths }),
-        Event::State => serde_json::to_value(shared.status()).unwrap_or_default(),
-    };
-    let name = match e {
-        Event::Reload(_) => "reload",
-        Event::Css(_) => "css",
-        Event::State => "state",
-    };
-    format!("event: {name}\ndata: {data}\n\n")
-}
-
-fn send(w: &mut Box<dyn Write + Send>, text: &str) -> bool {
-    w.write_all(text.as_bytes()).and_then(|_| w.flush()).is_ok()
-}
-
-fn run(rx: &Receiver<Msg>, shared: &Shared) {
-    let mut clients: Vec<Box<dyn Write + Send>> = Vec::new();
-    loop {
-        match rx.recv_timeout(KEEPALIVE) {
-            Ok(Msg::Client(mut w)) => {
-                // The current state first, so a page opened during errors shows them.
-                if send(&mut w, &format(&Event::State, shared)) {
-                    clients.push(w);
-                }
-            }
-            Ok(Msg::Event(e)) => {
-                let text = format(&e, shared);
-                clients.retain_mut(|w| send(w, &text));
-            }
-            Err(RecvTimeoutError::Timeout) => clients.retain_mut(|w| send(w, ": ping\n\n")),
-            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => break,
-        }
+    /// One browser's stream: the retry delay and the current state first (so a
+    /// page opened during errors shows them), then every event sent after.
+    pub fn stream(&self) -> impl Stream<Item = Result<sse::Event, Infallible>> + Send + 'static {
+        // Subscribe before reading the state, so nothing sent in between is lost.
+        let rx = self.tx.subscribe();
+        let (name, data) = format(&Event::State, &self.shared);
+        let first = sse::Event::default().retry(RETRY).event(name).data(data);
+        let rest = stream::unfold(rx, |mut rx| async move {
+            let e = match rx.recv().await {
+                Ok(Note::Message { name, data }) => sse::Event::default().event(name).data(&*data),
+                Ok(Note::Close) | Err(RecvError::Closed) => return None,
+                Err(RecvError::Lagged(_)) => sse::Event::default().event("reload").data(MISSED),
+            };
+            Some((Ok(e), rx))
+        });
+        stream::once(async { Ok(first) }).chain(rest)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
+    fn note(name: &'static str, data: &str) -> Note {
+        Note::Message {
+            name,
+            data: data.into(),
         }
     }
 
     #[test]
-    fn clients_get_state_then_events() {
-        let shared = Arc::new(Shared::new("i1".into()));
-        let (hub, handle) = Hub::start(shared);
-        let buf = Buf::default();
-        hub.add(Box::new(buf.clone()));
+    fn events_are_formatted_once_for_every_stream() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let (mut a, mut b) = (hub.tx.subscribe(), hub.tx.subscribe());
         hub.send(Event::Reload(vec!["incidents/a/index.html".into()]));
         hub.send(Event::Css(vec!["style.css".into()]));
-        hub.stop();
-        handle.join().unwrap();
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        let events: Vec<&str> = text.split("\n\n").filter(|s| !s.is_empty()).collect();
-        assert!(events[0].starts_with("event: state\ndata: {"), "{text}");
-        assert!(events[0].contains("\"instance\":\"i1\""));
-        assert_eq!(
-            events[1],
-            "event: reload\ndata: {\"paths\":[\"incidents/a/index.html\"]}"
+        hub.send(Event::State);
+        hub.close();
+        for rx in [&mut a, &mut b] {
+            assert_eq!(
+                rx.try_recv().unwrap(),
+                note("reload", "{\"paths\":[\"incidents/a/index.html\"]}")
+            );
+            assert_eq!(
+                rx.try_recv().unwrap(),
+                note("css", "{\"paths\":[\"style.css\"]}")
+            );
+            let Note::Message { name, data } = rx.try_recv().unwrap() else {
+                panic!("a state message");
+            };
+            assert_eq!(name, "state");
+            let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+            assert_eq!(v["instance"], "i1");
+            assert_eq!(rx.try_recv().unwrap(), Note::Close);
+        }
+    }
+
+    #[test]
+    fn sending_with_no_page_open_is_fine() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        hub.send(Event::State);
+        hub.close();
+    }
+
+    /// The whole text one stream sends, up to the close.
+    fn body_of(hub: &Hub, before_reading: impl FnOnce()) -> String {
+        use axum::response::IntoResponse;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let stream = hub.stream();
+        before_reading();
+        let body = axum::response::Sse::new(stream).into_response().into_body();
+        let bytes = rt.block_on(axum::body::to_bytes(body, usize::MAX)).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_stream_starts_with_the_state_and_ends_on_close() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let text = body_of(&hub, || {
+            hub.send(Event::Reload(vec!["a/index.html".into()]));
+            hub.close();
+            hub.send(Event::Reload(vec!["after/index.html".into()]));
+        });
+        let messages: Vec<&str> = text.split("\n\n").filter(|m| !m.is_empty()).collect();
+        assert_eq!(messages.len(), 2, "{text}");
+        assert!(
+            messages[0].starts_with("retry: 500\nevent: state\ndata: {"),
+            "{text}"
         );
-        assert_eq!(events[2], "event: css\ndata: {\"paths\":[\"style.css\"]}");
+        assert_eq!(
+            messages[1],
+            "event: reload\ndata: {\"paths\":[\"a/index.html\"]}"
+        );
+    }
+
+    #[test]
+    fn a_page_that_falls_behind_reloads_whole() {
+        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let text = body_of(&hub, || {
+            for i in 0..BACKLOG + 10 {
+                hub.send(Event::Reload(vec![format!("p{i}/index.html")]));
+            }
+            hub.close();
+        });
+        assert!(
+            text.contains(&format!("event: reload\ndata: {MISSED}\n")),
+            "{text}"
+        );
+        // The newest messages still come after it.
+        assert!(text.contains(&format!("p{}/index.html", BACKLOG + 9)));
+        assert!(!text.contains("\"p0/index.html\""));
     }
 }

@@ -1,14 +1,22 @@
-//! HTTP: requests in (tiny_http, on a pool of worker threads), responses out —
-//! files from the in-memory site with their content type, the theme's 404 page,
+//! HTTP: requests in (axum on hyper and tokio), responses out — files from
+//! the in-memory site with their MIME type and ETag, the site's own 404 page,
 //! the live-reload script injected into HTML, the event stream and the build
 //! status. Request paths are decoded and checked before any lookup: `..`, `.`,
-//! backslashes and NUL bytes are refused with 400.
+//! backslashes and NUL bytes are refused with 400; a `Host` that is not this
+//! server is refused with 403 before anything else (DNS rebinding).
 
-use super::events::{HEAD, Hub};
+use super::events::{Hub, KEEPALIVE};
 use super::incremental::Body;
 use super::site::Shared;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use std::hash::Hasher;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The script tag added to served HTML (never to the built site).
 pub const SCRIPT_TAG: &str = "<script src=\"/__sitrep/reload.js\"></script>";
@@ -16,6 +24,8 @@ const SCRIPT_TAG_404: &str = "<script src=\"/__sitrep/reload.js\" data-status=\"
 const RELOAD_JS: &str = include_str!("reload.js");
 /// Serve's own URLs; a site path cannot start with `_`, so they cannot clash.
 pub const PREFIX: &str = "/__sitrep/";
+/// Browsers may keep a copy but must ask again; the ETag makes asking cheap.
+const CACHE: &str = "no-cache";
 
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
@@ -70,34 +80,20 @@ pub fn resolve(url: &str) -> Result<Target, u16> {
     Ok(Target::File(key.to_string()))
 }
 
-pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-    match ext.to_ascii_lowercase().as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" if path.ends_with("atom.xml") => "application/atom+xml; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "csv" => "text/csv; charset=utf-8",
-        "ics" => "text/calendar; charset=utf-8",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
+/// The MIME type of a site file, by its extension; text gets `charset=utf-8`.
+pub fn content_type(path: &str) -> Cow<'static, str> {
+    // sitrep's feed is Atom; `.xml` alone says only XML.
+    if path == "atom.xml" || path.ends_with("/atom.xml") {
+        return Cow::Borrowed("application/atom+xml; charset=utf-8");
+    }
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || mime.suffix() == Some(mime_guess::mime::XML)
+        || mime.subtype() == mime_guess::mime::JAVASCRIPT;
+    if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() {
+        Cow::Owned(format!("{mime}; charset=utf-8"))
+    } else {
+        Cow::Owned(mime.to_string())
     }
 }
 
@@ -114,30 +110,130 @@ pub fn inject(html: &[u8], tag: &str) -> Vec<u8> {
     out
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+/// A strong validator: the length and a 64-bit hash of the served bytes.
+pub fn etag(bytes: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(bytes);
+    format!("\"{:x}-{:016x}\"", bytes.len(), h.finish())
 }
 
-fn respond(req: Request, status: u16, ctype: &str, body: Vec<u8>, extra: &[(&str, &str)]) {
-    let mut r = Response::from_data(body).with_status_code(StatusCode(status));
-    let heads = [("Content-Type", ctype), ("Cache-Control", "no-store")];
-    for (n, v) in heads.iter().chain(extra) {
-        if let Some(h) = header(n, v) {
-            r.add_header(h);
+/// Whether `If-None-Match` names `tag` (or is `*`); weak tags compare weakly.
+fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+/// `Location` for a folder asked for without its slash: built from the
+/// decoded site path, re-encoded, always one `/` then a path of this site.
+/// (`//x` must never become `//x/`, which a browser reads as host `x`.)
+pub fn folder_location(key: &str) -> String {
+    let mut out = String::from("/");
+    for b in key.trim_start_matches(['/', '\\']).bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    // The client may have gone; nothing to do about it.
-    let _ = req.respond(r);
+    out.push('/');
+    out
 }
 
-fn text(req: Request, status: u16, msg: &str) {
-    respond(
-        req,
-        status,
-        "text/plain; charset=utf-8",
-        msg.as_bytes().to_vec(),
-        &[],
+/// The `Host` values this server answers to: its bind address, `localhost`
+/// and `127.0.0.1`, each with the port. A server bound to every interface
+/// (`0.0.0.0`, `::`) also answers to any IP address with the port: DNS
+/// rebinding needs a name, and such a server is reached by its addresses.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    names: Vec<String>,
+    any_ip: Option<u16>,
+}
+
+impl Hosts {
+    pub fn for_addr(addr: SocketAddr) -> Hosts {
+        let p = addr.port();
+        let mut names = vec![
+            addr.to_string(),
+            format!("localhost:{p}"),
+            format!("127.0.0.1:{p}"),
+            format!("[::1]:{p}"),
+        ];
+        // Browsers leave out the default port.
+        if p == 80 {
+            let bare: Vec<String> = names
+                .iter()
+                .filter_map(|n| n.rsplit_once(':').map(|(h, _)| h.to_string()))
+                .collect();
+            names.extend(bare);
+        }
+        let any_ip = addr.ip().is_unspecified().then_some(p);
+        Hosts { names, any_ip }
+    }
+
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else {
+            return false;
+        };
+        if self.names.iter().any(|n| n.eq_ignore_ascii_case(host)) {
+            return true;
+        }
+        self.any_ip
+            .is_some_and(|p| host.parse::<SocketAddr>().is_ok_and(|a| a.port() == p))
+    }
+}
+
+/// What every request handler reads: the site, the browsers' hub, the hosts.
+pub struct App {
+    pub shared: Arc<Shared>,
+    pub hub: Hub,
+    pub hosts: Hosts,
+}
+
+/// The whole server: one handler for every path (the site decides what exists).
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(handle).with_state(app)
+}
+
+fn respond(status: u16, ctype: &str, body: Vec<u8>) -> Response {
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(ctype) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
+    r
+}
+
+fn text(status: u16, msg: &str) -> Response {
+    respond(status, "text/plain; charset=utf-8", msg.as_bytes().to_vec())
+}
+
+/// A file's response: 304 when the browser has these bytes, else the bytes.
+fn file(status: u16, ctype: &str, bytes: Vec<u8>, headers: &HeaderMap) -> Response {
+    let tag = etag(&bytes);
+    let mut r = if status == 200 && not_modified(headers, &tag) {
+        respond(304, ctype, Vec::new())
+    } else {
+        respond(status, ctype, bytes)
+    };
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
 }
 
 fn bytes_of(body: &Body) -> Option<Cow<'_, [u8]>> {
@@ -180,96 +276,95 @@ fn no_site_page(errors: &[crate::diag::Diagnostic]) -> Vec<u8> {
     inject(html.as_bytes(), SCRIPT_TAG_404)
 }
 
-/// Answer one request.
-pub fn handle(req: Request, shared: &Shared, hub: &Hub) {
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            return respond(
-                req,
-                405,
-                "text/plain; charset=utf-8",
-                b"405 method not allowed\n".to_vec(),
-                &[("Allow", "GET, HEAD")],
-            );
-        }
+/// Answer one request (HEAD is GET without the body; hyper drops it).
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !app.hosts.allows(host) {
+        return text(
+            403,
+            "403 forbidden: this preview server answers only to its own address (Host header)\n",
+        );
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = text(405, "405 method not allowed\n");
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let key = match resolve(uri.path()) {
+        Ok(Target::File(k)) => k,
+        Ok(Target::Internal(name)) => return internal(&name, &app, &headers),
+        Err(code) => return text(code, "400 bad request: not a safe path\n"),
     };
-    let target = match resolve(req.url()) {
-        Ok(t) => t,
-        Err(code) => return text(req, code, "400 bad request: not a safe path\n"),
-    };
-    let key = match target {
-        Target::Internal(name) => return internal(req, &name, head, shared, hub),
-        Target::File(k) => k,
-    };
-    if let Some(body) = shared.get(&key)
+    // Reading a file from disk (assets are served from there) and hashing
+    // a page block: keep both off the threads that drive the connections.
+    tokio::task::spawn_blocking(move || site_file(&key, &app.shared, &headers))
+        .await
+        .unwrap_or_else(|_| text(500, "500 internal error\n"))
+}
+
+fn site_file(key: &str, shared: &Shared, headers: &HeaderMap) -> Response {
+    if let Some(body) = shared.get(key)
         && let Some(bytes) = bytes_of(&body)
     {
-        let ctype = content_type(&key);
+        let ctype = content_type(key);
         let bytes = if ctype.starts_with("text/html") {
             inject(&bytes, SCRIPT_TAG)
         } else {
             bytes.into_owned()
         };
-        return respond(req, 200, ctype, bytes, &[]);
+        return file(200, &ctype, bytes, headers);
     }
     // `/incidents/ex1` → `/incidents/ex1/`, like static hosts do.
     if !key.ends_with("index.html") && shared.contains(&format!("{key}/index.html")) {
-        let path = req.url().split(['?', '#']).next().unwrap_or("/");
-        let location = format!("{path}/");
-        return respond(
-            req,
-            301,
-            "text/plain; charset=utf-8",
-            Vec::new(),
-            &[("Location", &location)],
-        );
+        let mut r = text(301, "");
+        if let Ok(v) = HeaderValue::from_str(&folder_location(key)) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
     }
     if !shared.status().has_site {
         let page = no_site_page(&shared.status().errors);
-        return respond(req, 500, "text/html; charset=utf-8", page, &[]);
+        return respond(500, "text/html; charset=utf-8", page);
     }
     match shared.get("404.html").as_ref().and_then(bytes_of) {
-        Some(page) => respond(
-            req,
+        Some(page) => file(
             404,
             "text/html; charset=utf-8",
             inject(&page, SCRIPT_TAG_404),
-            &[],
+            headers,
         ),
-        None => text(req, 404, "404 not found\n"),
+        None => text(404, "404 not found\n"),
     }
 }
 
-fn internal(req: Request, name: &str, head: bool, shared: &Shared, hub: &Hub) {
+fn internal(name: &str, app: &App, headers: &HeaderMap) -> Response {
+    let json = |v: Vec<u8>| respond(200, "application/json", v);
     match name {
-        "reload.js" => respond(
-            req,
+        "reload.js" => file(
             200,
             "text/javascript; charset=utf-8",
             RELOAD_JS.as_bytes().to_vec(),
-            &[],
+            headers,
         ),
-        "files" => {
-            let json = serde_json::to_vec_pretty(&shared.paths()).unwrap_or_default();
-            respond(req, 200, "application/json", json, &[]);
+        "files" => json(serde_json::to_vec_pretty(&app.shared.paths()).unwrap_or_default()),
+        "errors" => json(serde_json::to_vec_pretty(&app.shared.status()).unwrap_or_default()),
+        "events" => {
+            let mut r = Sse::new(app.hub.stream())
+                .keep_alive(KeepAlive::new().interval(KEEPALIVE))
+                .into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
         }
-        "errors" => {
-            let json = serde_json::to_vec_pretty(&shared.status()).unwrap_or_default();
-            respond(req, 200, "application/json", json, &[]);
-        }
-        "events" if !head => {
-            let mut w = req.into_writer();
-            if w.write_all(HEAD.as_bytes()).and_then(|_| w.flush()).is_ok() {
-                hub.add(w);
-            }
-        }
-        _ => text(req, 404, "404 not found\n"),
+        _ => text(404, "404 not found\n"),
     }
 }
-
-use std::io::Write as _;
 
 #[cfg(test)]
 mod tests {
@@ -328,18 +423,90 @@ mod tests {
             content_type("atom.xml"),
             "application/atom+xml; charset=utf-8"
         );
-        assert_eq!(
-            content_type("sitemap.xml"),
-            "application/xml; charset=utf-8"
-        );
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
         assert_eq!(content_type("feed.json"), "application/json");
         assert_eq!(
             content_type("maintenance.ics"),
             "text/calendar; charset=utf-8"
         );
         assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("app.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("x.PNG"), "image/png");
+        assert_eq!(content_type("logo.svg"), "image/svg+xml; charset=utf-8");
+        assert_eq!(content_type("a.ics"), "text/calendar; charset=utf-8");
+        assert_eq!(content_type("f.woff2"), "font/woff2");
         assert_eq!(content_type("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn folder_location_stays_on_the_site() {
+        assert_eq!(folder_location("incidents/ab101"), "/incidents/ab101/");
+        assert_eq!(folder_location("evil.example"), "/evil.example/");
+        // However the key came to start, the location has one leading slash.
+        for key in [
+            "/evil.example",
+            "//evil.example",
+            "\\\\evil.example",
+            "/\\x",
+        ] {
+            let l = folder_location(key);
+            assert!(
+                l.starts_with('/') && !l[1..].starts_with(['/', '\\']),
+                "{key}: {l}"
+            );
+        }
+        assert_eq!(folder_location("a b/ü"), "/a%20b/%C3%BC/");
+        assert_eq!(folder_location("50%"), "/50%25/");
+    }
+
+    #[test]
+    fn hosts_are_the_bind_address_and_localhost() {
+        let h = Hosts::for_addr("127.0.0.1:4000".parse().unwrap());
+        for ok in [
+            "127.0.0.1:4000",
+            "localhost:4000",
+            "LOCALHOST:4000",
+            "[::1]:4000",
+        ] {
+            assert!(h.allows(Some(ok)), "{ok}");
+        }
+        for bad in [
+            None,
+            Some("evil.example"),
+            Some("evil.example:4000"),
+            Some("localhost"),
+            Some("127.0.0.1:4001"),
+            Some("localhost.evil.example:4000"),
+            Some("10.0.0.1:4000"),
+        ] {
+            assert!(!h.allows(bad), "{bad:?}");
+        }
+        let lan = Hosts::for_addr("0.0.0.0:4000".parse().unwrap());
+        assert!(lan.allows(Some("192.0.2.7:4000")) && lan.allows(Some("[2001:db8::1]:4000")));
+        assert!(!lan.allows(Some("evil.example:4000")) && !lan.allows(Some("192.0.2.7:80")));
+        let p80 = Hosts::for_addr("127.0.0.1:80".parse().unwrap());
+        assert!(p80.allows(Some("localhost")) && p80.allows(Some("127.0.0.1")));
+    }
+
+    #[test]
+    fn etags_follow_the_bytes() {
+        assert_eq!(etag(b"abc"), etag(b"abc"));
+        assert_ne!(etag(b"abc"), etag(b"abd"));
+        let tag = etag(b"abc");
+        let mut h = HeaderMap::new();
+        assert!(!not_modified(&h, &tag));
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"x\", W/{tag}")).unwrap(),
+        );
+        assert!(not_modified(&h, &tag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(not_modified(&h, &tag));
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&etag(b"old")).unwrap(),
+        );
+        assert!(!not_modified(&h, &tag));
     }
 
     #[test]

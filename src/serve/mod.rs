@@ -2,10 +2,10 @@
 //! memory (never into `output/`) with `base_url` set to the served address,
 //! rebuilt incrementally on every change and pushed to open pages.
 //!
-//! Threads: HTTP workers answer requests ([`http`]); one thread waits for
-//! debounced file changes and rebuilds ([`watch`], [`incremental`]); one keeps
-//! the browsers' event streams ([`events`]). The main thread waits for Ctrl-C,
-//! then stops and joins each of them.
+//! Threads: the main thread runs the HTTP server ([`server`], [`http`]) on a
+//! small tokio runtime, which also carries the browsers' event streams
+//! ([`events`]); one thread waits for debounced file changes and rebuilds
+//! ([`watch`], [`incremental`]). On SIGINT or SIGTERM both stop.
 
 mod cache;
 mod deps;
@@ -13,6 +13,7 @@ mod docs;
 pub mod events;
 pub mod http;
 pub mod incremental;
+pub mod server;
 pub mod site;
 mod templates;
 pub mod watch;
@@ -26,15 +27,13 @@ use site::{Publisher, Shared};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 use watch::{Changes, Debounce, FsWatch, Msg};
 
-/// HTTP worker threads; event streams do not hold one, so a few suffice.
-const WORKERS: usize = 8;
-/// How long Ctrl-C waits for a rebuild in progress.
-const STOP_WAIT: Duration = Duration::from_secs(2);
+/// How long after Ctrl-C a rebuild in progress may take to finish, so that
+/// serve stops within 2 s.
+const STOP_WAIT: Duration = Duration::from_millis(1500);
 
 /// The command line, resolved once.
 #[derive(Debug, Clone)]
@@ -157,19 +156,18 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
         root: opts.root.clone(),
         ..Default::default()
     })?;
-    let server = tiny_http::Server::http((opts.bind.as_str(), opts.port)).map_err(|e| {
+    let listener = server::Listener::bind(&opts.bind, opts.port).map_err(|e| {
         usage(
             "--port",
             format!("cannot listen on {}:{}: {e}", opts.bind, opts.port),
             "choose another --port (0 picks a free one) or --bind address",
         )
     })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| usage("--bind", "not an IP address".into(), "use e.g. 127.0.0.1"))?;
+    if let Some(w) = listener.warning() {
+        eprintln!("{w}");
+    }
+    let addr = listener.addr;
     let base_url = format!("http://{addr}/");
-    let server = Arc::new(server);
     let instance = format!(
         "{}-{}",
         std::process::id(),
@@ -178,7 +176,7 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
             .map_or(0, |d| d.as_nanos())
     );
     let shared = Arc::new(Shared::new(instance));
-    let (hub, hub_thread) = Hub::start(shared.clone());
+    let hub = Hub::new(shared.clone());
 
     // Watch before the first build, so nothing saved during it is missed.
     let (tx, rx) = channel();
@@ -213,60 +211,37 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
             let _ = built_tx.send(());
         })
     };
-    let stopping = Arc::new(AtomicBool::new(false));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, shared, hub, stopping) = (
-                server.clone(),
-                shared.clone(),
-                hub.clone(),
-                stopping.clone(),
-            );
-            std::thread::spawn(move || {
-                loop {
-                    match server.recv() {
-                        Ok(req) => http::handle(req, &shared, &hub),
-                        Err(_) if stopping.load(Ordering::SeqCst) => break,
-                        // A failed accept; do not spin on a persistent one.
-                        Err(_) => std::thread::sleep(Duration::from_millis(20)),
-                    }
-                }
-            })
-        })
-        .collect();
-
-    let (stop_tx, stop_rx) = channel();
-    if let Err(e) = ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    }) {
-        eprintln!("sitrep: cannot handle Ctrl-C ({e}); stop serve by closing the terminal");
-    }
+    let app = Arc::new(http::App {
+        shared,
+        hub,
+        hosts: http::Hosts::for_addr(addr),
+    });
+    let running = server::start(listener, app).map_err(|e| {
+        usage(
+            "--port",
+            format!("cannot serve on {addr}: {e}"),
+            "choose another --port or --bind address",
+        )
+    })?;
     println!("Serving at {base_url}");
     let _ = std::io::stdout().flush();
     eprintln!(
         "sitrep: watching {} for changes; press Ctrl-C to stop",
         opts.root.display()
     );
-
-    // Blocks until Ctrl-C (or SIGTERM); a failed handler blocks forever, like a plain server.
-    let _ = stop_rx.recv();
-    eprintln!("sitrep: stopping");
-    let _ = tx.send(Msg::Stop);
+    // Blocks until SIGINT or SIGTERM; the rebuilds are told to stop at once.
+    let stopped = running.wait(|| {
+        let _ = tx.send(Msg::Stop);
+    });
     // A rebuild in progress finishes first; do not wait long for a big one
     // (its thread ends with the process).
-    if built_rx.recv_timeout(STOP_WAIT).is_ok() {
+    if built_rx
+        .recv_timeout(STOP_WAIT.saturating_sub(stopped.elapsed()))
+        .is_ok()
+    {
         let _ = builder.join();
     } else {
         eprintln!("sitrep: not waiting for the rebuild in progress");
     }
-    stopping.store(true, Ordering::SeqCst);
-    for _ in 0..WORKERS {
-        server.unblock();
-    }
-    for w in workers {
-        let _ = w.join();
-    }
-    hub.stop();
-    let _ = hub_thread.join();
     Ok(Vec::new())
 }

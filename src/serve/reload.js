@@ -85,8 +85,18 @@
     }
   }
 
+  // EventSource reconnects by itself after a dropped stream (the server sends
+  // `retry: 500`); after a refused one (say the server was down) it gives up,
+  // so start again, backing off to one try every few seconds.
+  var wait = 500;
   function connect() {
     var es = new EventSource("/__sitrep/events");
+    es.addEventListener("open", function () { wait = 500; });
+    es.addEventListener("error", function () {
+      if (es.readyState !== EventSource.CLOSED) return;
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 5000);
+    });
     es.addEventListener("state", function (e) {
       var s = JSON.parse(e.data);
       // A restarted server: whatever it serves now may differ.
@@ -97,8 +107,9 @@
       else if (overlay()) reload();
     });
     es.addEventListener("reload", function (e) {
-      var paths = JSON.parse(e.data).paths;
-      if (overlay() || notFound || paths.indexOf(ownFile()) >= 0) reload();
+      var d = JSON.parse(e.data);
+      // `all`: this page fell behind the stream and may have missed its change.
+      if (d.all || overlay() || notFound || d.paths.indexOf(ownFile()) >= 0) reload();
     });
     es.addEventListener("css", function (e) {
       swapStyles(JSON.parse(e.data).paths);

@@ -32,6 +32,11 @@ impl Drop for Browser {
 
 impl Browser {
     pub fn start(bin: &Path) -> Browser {
+        Browser::start_with(bin, &[])
+    }
+
+    /// With extra command-line switches (e.g. `--host-resolver-rules`).
+    pub fn start_with(bin: &Path, extra: &[&str]) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let child = Command::new(bin)
             .args([
@@ -45,6 +50,7 @@ impl Browser {
                 "--no-first-run",
                 "--remote-debugging-port=0",
             ])
+            .args(extra)
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
             .stdout(Stdio::null())
@@ -86,6 +92,12 @@ pub struct Cdp {
 
 impl Cdp {
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// The result, or the protocol's error (e.g. the page navigated meanwhile).
+    pub fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next += 1;
         let id = self.next;
         let mut msg = json!({"id": id, "method": method, "params": params});
@@ -99,8 +111,10 @@ impl Cdp {
             };
             let v: Value = serde_json::from_str(t.as_str()).unwrap();
             if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
+                return match v.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(v["result"].clone()),
+                };
             }
         }
     }
@@ -125,10 +139,15 @@ impl Cdp {
         r["result"]["value"].clone()
     }
 
-    /// Evaluate `expr` until it is neither null nor false.
+    /// Evaluate `expr` until it is neither null nor false. A page that
+    /// reloads while being asked is asked again.
     pub fn wait(&mut self, what: &str, expr: &str) -> Value {
         wait_for(20, what, || {
-            let v = self.eval(expr);
+            let r = self.try_call(
+                "Runtime.evaluate",
+                json!({"expression": expr, "returnByValue": true}),
+            );
+            let v = r.ok()?["result"]["value"].clone();
             (!v.is_null() && v != json!(false)).then_some(v)
         })
     }

@@ -104,13 +104,21 @@ impl Resp {
 
 /// One request, sent byte for byte as given (`target` is not normalised).
 pub fn request(port: u16, method: &str, target: &str) -> Resp {
+    request_with(port, method, target, &[])
+}
+
+/// The same with extra header lines; a `Host` given here replaces the usual one.
+pub fn request_with(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> Resp {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "{method} {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    let mut head = format!("{method} {target} HTTP/1.0\r\nConnection: close\r\n");
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    write!(s, "{head}\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap_or_else(|e| {
         panic!(

@@ -1,13 +1,9 @@
-//! Serving: content types, HEAD, 404, redirects, traversal, many clients,
-//! the event stream, Ctrl-C and usage errors.
+//! Serving: MIME types, ETag/304, HEAD, the site's 404 page, redirects that
+//! stay on the site, the Host check, traversal and usage errors.
 
 use super::common::serve::*;
 use super::common::{BIN, write};
-use std::io::Read;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::process::Command;
-use std::time::Duration;
 
 #[test]
 fn serves_the_site_from_memory_with_the_served_address() {
@@ -15,11 +11,8 @@ fn serves_the_site_from_memory_with_the_served_address() {
     let s = Serve::start(site.path());
     let home = s.get("/");
     assert_eq!(home.status, 200);
-    assert_eq!(
-        home.header("Content-Type"),
-        Some("text/html; charset=utf-8")
-    );
-    assert_eq!(home.header("Cache-Control"), Some("no-store"));
+    // Revalidated on every load (cheap with the ETag), so edits always show.
+    assert_eq!(home.header("Cache-Control"), Some("no-cache"));
     let html = home.text();
     assert!(
         html.contains(&format!("href=\"{}\"", s.url())),
@@ -32,10 +25,6 @@ fn serves_the_site_from_memory_with_the_served_address() {
     let page = s.get("/incidents/ab101/");
     assert!(page.text().contains("Mail to Europe was delayed"));
     let atom = s.get("/atom.xml");
-    assert_eq!(
-        atom.header("Content-Type"),
-        Some("application/atom+xml; charset=utf-8")
-    );
     assert!(
         !atom.text().contains(SCRIPT_TAG),
         "only HTML gets the script"
@@ -45,44 +34,279 @@ fn serves_the_site_from_memory_with_the_served_address() {
             .contains(&format!("{}incidents/ab101/", s.url()))
     );
     let png = s.get("/img/pic.png");
-    assert_eq!(png.header("Content-Type"), Some("image/png"));
     assert_eq!(png.body, b"\x89PNG\r\n\x1a\nfake");
-    assert_eq!(
-        s.get("/feed.json").header("Content-Type"),
-        Some("application/json")
-    );
-    assert_eq!(
-        s.get("/style.css").header("Content-Type"),
-        Some("text/css; charset=utf-8")
-    );
 
     // HEAD: the GET headers, no body.
     let head = request(s.port, "HEAD", "/incidents/ab101/");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_eq!(head.header("Content-Length"), page.header("Content-Length"));
-
-    // The theme's 404 page, with status 404.
-    let missing = s.get("/incidents/nope/");
-    assert_eq!(missing.status, 404);
-    assert!(
-        missing.text().contains("Page not found"),
-        "{}",
-        missing.text()
-    );
-    assert_eq!(missing.header("Cache-Control"), Some("no-store"));
-
-    // A folder without its slash redirects; other methods are refused.
-    let r = s.get("/incidents/ab101?x=1");
-    assert_eq!(r.status, 301);
-    assert_eq!(r.header("Location"), Some("/incidents/ab101/"));
+    assert_eq!(head.header("ETag"), page.header("ETag"));
     assert_eq!(request(s.port, "POST", "/").status, 405);
     assert_eq!(request(s.port, "DELETE", "/").status, 405);
+    assert_eq!(
+        request(s.port, "POST", "/").header("Allow"),
+        Some("GET, HEAD")
+    );
 
     assert!(
         !site.path().join("output").exists(),
         "serve never writes output/"
     );
+}
+
+#[test]
+fn mime_types_are_correct() {
+    let site = serve_site();
+    let root = site.path();
+    write(root, "static/fonts/x.woff2", "not really a font");
+    write(root, "static/js/app.js", "console.log(1);\n");
+    write(
+        root,
+        "static/cal/x.ics",
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    );
+    let s = Serve::start(root);
+    for (path, ctype) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/incidents/ab101/", "text/html; charset=utf-8"),
+        ("/atom.xml", "application/atom+xml; charset=utf-8"),
+        ("/feed.json", "application/json"),
+        ("/api/incidents.json", "application/json"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/sitemap.xml", "text/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/cal/x.ics", "text/calendar; charset=utf-8"),
+        ("/img/pic.png", "image/png"),
+        ("/fonts/x.woff2", "font/woff2"),
+        ("/js/app.js", "text/javascript; charset=utf-8"),
+        ("/__sitrep/reload.js", "text/javascript; charset=utf-8"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("Content-Type"), Some(ctype), "{path}");
+        assert_eq!(
+            r.header("X-Content-Type-Options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn etag_gives_304() {
+    let site = serve_site();
+    let root = site.path();
+    let s = Serve::start(root);
+    let first = s.get("/incidents/ab101/");
+    let tag = first.header("ETag").expect("an ETag").to_string();
+    assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+    assert_eq!(
+        s.get("/incidents/ab101/").header("ETag"),
+        Some(tag.as_str())
+    );
+    let again = request_with(
+        s.port,
+        "GET",
+        "/incidents/ab101/",
+        &[("If-None-Match", &tag)],
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("ETag"), Some(tag.as_str()));
+    // A list of tags, one of them current; and a stale tag gets the page.
+    let listed = format!("\"stale\", {tag}");
+    let r = request_with(
+        s.port,
+        "GET",
+        "/incidents/ab101/",
+        &[("If-None-Match", &listed)],
+    );
+    assert_eq!(r.status, 304);
+    let stale = request_with(
+        s.port,
+        "GET",
+        "/incidents/ab101/",
+        &[("If-None-Match", "\"stale\"")],
+    );
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.body, first.body);
+    // Other files too, and not a page under another path.
+    let png = s.get("/img/pic.png");
+    let png_tag = png.header("ETag").unwrap().to_string();
+    assert_ne!(png_tag, tag);
+    let r = request_with(
+        s.port,
+        "GET",
+        "/img/pic.png",
+        &[("If-None-Match", &png_tag)],
+    );
+    assert_eq!(r.status, 304);
+    let r = request_with(
+        s.port,
+        "GET",
+        "/incidents/ab202/",
+        &[("If-None-Match", &tag)],
+    );
+    assert_eq!(r.status, 200);
+
+    // An edit changes the bytes, so the old tag no longer matches.
+    write(
+        root,
+        "content/incidents/AB101.md",
+        &incident(
+            "AB101",
+            "Mail delayed in Europe",
+            "services: [Exchange Online]\n",
+            "Edited body.",
+        ),
+    );
+    s.wait_page("/incidents/ab101/", "the edit", |t| {
+        t.contains("Edited body.")
+    });
+    let r = request_with(
+        s.port,
+        "GET",
+        "/incidents/ab101/",
+        &[("If-None-Match", &tag)],
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Edited body."));
+    assert_ne!(r.header("ETag"), Some(tag.as_str()));
+}
+
+#[test]
+fn own_404_page_with_status_404() {
+    let site = serve_site();
+    let root = site.path();
+    // The theme's 404 page first.
+    let s = Serve::start(root);
+    let missing = s.get("/incidents/nope/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        missing.text().contains("Page not found"),
+        "{}",
+        missing.text()
+    );
+    assert!(
+        missing.text().contains("data-status=\"404\""),
+        "the script knows it is a 404"
+    );
+    drop(s);
+    // The site's own template replaces the theme's, in serve as in build.
+    write(
+        root,
+        "templates/404.html",
+        "<!doctype html><html lang=\"en\"><head><title>Lost</title></head><body><h1>This desk has no such page</h1></body></html>\n",
+    );
+    let s = Serve::start(root);
+    for path in ["/incidents/nope/", "/nope.png", "/a/b/c"] {
+        let r = s.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(
+            r.text().contains("This desk has no such page"),
+            "{path}: {}",
+            r.text()
+        );
+        assert!(!r.text().contains("Page not found"));
+    }
+    // The page itself is also served as a file, with 200.
+    let page = s.get("/404.html");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("This desk has no such page"));
+}
+
+#[test]
+fn redirect_never_leaves_the_site() {
+    let site = serve_site();
+    let root = site.path();
+    // A folder named like a host, so a request for it is really redirected.
+    write(
+        root,
+        "static/evil.example/index.html",
+        "<!doctype html><title>x</title>\n",
+    );
+    let s = Serve::start(root);
+    assert_eq!(s.get("/evil.example/").status, 200);
+    for (target, location) in [
+        ("/incidents/ab101", "/incidents/ab101/"),
+        ("/incidents/ab101?x=1", "/incidents/ab101/"),
+        ("//incidents/ab101", "/incidents/ab101/"),
+        ("/evil.example", "/evil.example/"),
+        ("//evil.example", "/evil.example/"),
+        ("///evil.example", "/evil.example/"),
+        ("/%2F%2Fevil.example", "/evil.example/"),
+        ("/%2f/evil.example", "/evil.example/"),
+    ] {
+        let r = s.get(target);
+        assert_eq!(r.status, 301, "{target}");
+        assert_eq!(r.header("Location"), Some(location), "{target}");
+    }
+    // Backslashes (which browsers read as `/`) are never a path here.
+    for target in [
+        "/\\evil.example",
+        "/%5C%5Cevil.example",
+        "/%5c/evil.example",
+        "/\\/evil.example",
+    ] {
+        let r = s.get(target);
+        assert_eq!(r.status, 400, "{target}");
+        assert_eq!(r.header("Location"), None, "{target}");
+    }
+    // Whatever was asked, a Location is a path of this site.
+    for target in [
+        "//evil.example/",
+        "//evil.example/x",
+        "/%2F%2Fevil.example%2F",
+    ] {
+        let r = s.get(target);
+        if let Some(l) = r.header("Location") {
+            assert!(
+                l.starts_with('/') && !l[1..].starts_with(['/', '\\']),
+                "{target}: {l}"
+            );
+        }
+    }
+}
+
+#[test]
+fn host_header_evil_example_is_403() {
+    let site = serve_site();
+    let s = Serve::start(site.path());
+    let port = s.port.to_string();
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        format!("127.0.0.1.evil.example:{port}"),
+        "127.0.0.1".to_string(),
+        format!("127.0.0.1:{}", s.port + 1),
+        String::new(),
+    ] {
+        for target in [
+            "/",
+            "/incidents/ab101/",
+            "/__sitrep/errors",
+            "/__sitrep/events",
+            "/nope/",
+        ] {
+            let r = request_with(s.port, "GET", target, &[("Host", &host)]);
+            assert_eq!(r.status, 403, "Host {host:?} {target}");
+            assert!(!r.text().contains("Mail to Europe"), "{host}");
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+    ] {
+        let r = request_with(s.port, "GET", "/incidents/ab101/", &[("Host", &host)]);
+        assert_eq!(r.status, 200, "Host {host}");
+    }
 }
 
 #[test]
@@ -122,147 +346,6 @@ fn path_traversal_is_refused() {
             "{target}"
         );
     }
-}
-
-/// Read SSE messages from a raw connection until one satisfies `ok`.
-fn read_event(r: &mut BufReader<TcpStream>, ok: impl Fn(&str) -> bool) -> String {
-    let mut event = String::new();
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).unwrap() == 0 {
-            panic!("stream closed");
-        }
-        if line == "\n" {
-            if ok(&event) {
-                return event;
-            }
-            event.clear();
-        } else {
-            event.push_str(&line);
-        }
-    }
-}
-
-#[test]
-fn event_stream_announces_changes_and_errors() {
-    let site = serve_site();
-    let root = site.path();
-    let s = Serve::start(root);
-    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        c,
-        "GET /__sitrep/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let mut r = BufReader::new(c);
-    let head = read_event(&mut r, |_| true);
-    assert!(head.contains("text/event-stream"), "{head}");
-    let state = read_event(&mut r, |e| e.starts_with("event: state"));
-    assert!(state.contains("\"errors\":[]"));
-
-    write(
-        root,
-        "content/about.md",
-        "---\ntitle: About\n---\nChanged.\n",
-    );
-    let ev = read_event(&mut r, |e| e.starts_with("event: reload"));
-    assert!(ev.contains("\"about/index.html\""), "{ev}");
-
-    write(root, "static/style.css", "p { color: blue }\n");
-    let ev = read_event(&mut r, |e| {
-        e.starts_with("event: css") || e.starts_with("event: reload")
-    });
-    assert_eq!(ev, "event: css\ndata: {\"paths\":[\"style.css\"]}\n");
-
-    write(
-        root,
-        "content/about.md",
-        "---\ntitel: About\n---\nChanged.\n",
-    );
-    let ev = read_event(&mut r, |e| e.starts_with("event: state"));
-    assert!(
-        ev.contains("content/about.md") && ev.contains("titel"),
-        "{ev}"
-    );
-}
-
-#[test]
-fn many_clients_at_once() {
-    let site = serve_site();
-    let s = Serve::start(site.path());
-    // Open event streams hold no worker thread. Each is read up to its response
-    // head before the burst below: tiny_http's connection pool can queue a
-    // connection that arrives while its idle threads are being handed long-lived
-    // streams (see the closing note of the serve work), which is not what this
-    // test measures.
-    let streams: Vec<TcpStream> = (0..24)
-        .map(|_| {
-            let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-            write!(c, "GET /__sitrep/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-            c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-                .unwrap();
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") {
-                c.read_exact(&mut byte)
-                    .expect("an event stream's response head");
-                head.push(byte[0]);
-            }
-            assert!(
-                head.starts_with(b"HTTP/1.1 200"),
-                "{}",
-                String::from_utf8_lossy(&head)
-            );
-            c
-        })
-        .collect();
-    let port = s.port;
-    let threads: Vec<_> = (0..16)
-        .map(|t| {
-            std::thread::spawn(move || {
-                for i in 0..25 {
-                    let path = [
-                        "/",
-                        "/incidents/ab101/",
-                        "/atom.xml",
-                        "/nope/",
-                        "/style.css",
-                    ][(t + i) % 5];
-                    let r = request(port, "GET", path);
-                    assert!(
-                        r.status == 200 || path == "/nope/" && r.status == 404,
-                        "{path}"
-                    );
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    drop(streams);
-    assert_eq!(s.get("/").status, 200);
-}
-
-#[test]
-fn ctrl_c_stops_cleanly() {
-    let site = serve_site();
-    let mut s = Serve::start(site.path());
-    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-    write!(c, "GET /__sitrep/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    assert_eq!(s.get("/").status, 200);
-    let pid = s.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = wait_for(10, "serve to exit", || s.child.try_wait().unwrap());
-    assert!(status.success(), "{status:?}\n{}", s.log());
-    assert!(s.log().contains("stopping"));
 }
 
 #[test]

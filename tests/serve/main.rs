@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod browser;
 mod edits;
 mod engine;
 mod equal;
@@ -11,3 +12,5 @@ mod http;
 mod incremental;
 mod internal;
 mod property;
+mod soak;
+mod stream;
