@@ -50,7 +50,7 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Actions", "actions"), ("Search", "search")]
+        let nav: Vec<Value> = [("Incidents", "incidents"), ("News", "news"), ("Services", "services"), ("Regions", "regions"), ("Errors", "errors"), ("History", "history"), ("Stats", "stats"), ("Actions", "actions"), ("Search", "search")]
             .iter()
             .map(|(title, p)| json!({"title": title, "url": self.url(&format!("{p}/")), "current": section == *p}))
             .collect();
@@ -302,6 +302,7 @@ impl Builder<'_> {
             "headings": html.body.headings.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
             "extra": inc.extra,
             "feed_url": null,
+            "phases": super::charts::phase_bar(self, i),
         });
         if let (Value::Object(a), Value::Object(b)) = (&mut v, extra) {
             a.extend(b);

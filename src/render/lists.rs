@@ -65,7 +65,7 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-fn month_name(m: i8) -> &'static str {
+pub(super) fn month_name(m: i8) -> &'static str {
     MONTHS[(m.clamp(1, 12) - 1) as usize]
 }
 
@@ -170,7 +170,7 @@ impl Builder<'_> {
         let at = |n: usize| term.incidents[n];
         let (pager, total, cards) = self.incident_page(&base, (term.incidents.len(), &at), page);
         let feed = self.site.config.url(&format!("{base}atom.xml"));
-        let v = json!({
+        let mut v = json!({
             "page_title": self.titled(&format!("{}: {}", tax.title, term.name), page, total),
             "page_kind": "term",
             "taxonomy": self.taxonomy_head(t),
@@ -178,6 +178,9 @@ impl Builder<'_> {
             "pager": pager,
             "feeds": [{"title": format!("{}: {} (Atom)", tax.title, term.name), "url": feed, "type": "application/atom+xml"}],
         });
+        if tax.name == "services" && page == 1 {
+            v["strip"] = super::charts::service_strip(self, slug);
+        }
         (v, cards)
     }
 

@@ -3,6 +3,7 @@
 //! touches the file system itself: the sink decides where bytes go.
 
 mod api;
+mod charts;
 mod context;
 mod feeds;
 mod lists;
@@ -159,6 +160,8 @@ pub enum Output {
     Month(usize, usize),
     Actions(usize),
     Search,
+    /// `/stats/`: the charts over every incident.
+    Stats,
     NotFound,
     Feeds,
 }
@@ -174,6 +177,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         Output::Home,
         Output::History,
         Output::Search,
+        Output::Stats,
         Output::NotFound,
         Output::Feeds,
     ];
@@ -302,6 +306,7 @@ fn target(site: &Site, output: &Output) -> Option<(String, String)> {
         ),
         Output::Actions(p) => ("actions.html".into(), paged_path("actions/", *p)),
         Output::Search => ("search.html".into(), "search/".into()),
+        Output::Stats => ("stats.html".into(), "stats/".into()),
         Output::NotFound => ("404.html".into(), "404.html".into()),
         Output::Feeds => return None,
     })
@@ -340,6 +345,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         Output::Month(m, p) => listed(cx.month(*m, *p)),
         Output::Actions(p) => plain(cx.actions(*p)),
         Output::Search => plain(cx.search()),
+        Output::Stats => plain(charts::stats_page(&cx)),
         Output::NotFound => plain(cx.not_found()),
         Output::Feeds => return None,
     };

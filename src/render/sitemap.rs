@@ -34,10 +34,18 @@ pub fn urls(cx: &Builder) -> Vec<Url> {
     let site = cx.site;
     // Lists by their first page: later pages hold the same items, reachable
     // through rel=next, and the items themselves are all listed here.
-    let mut urls: Vec<Url> = ["", "incidents/", "news/", "history/", "actions/", "search/"]
-        .into_iter()
-        .map(Url::plain)
-        .collect();
+    let mut urls: Vec<Url> = [
+        "",
+        "incidents/",
+        "news/",
+        "history/",
+        "stats/",
+        "actions/",
+        "search/",
+    ]
+    .into_iter()
+    .map(Url::plain)
+    .collect();
     urls.extend(site.incidents.iter().map(|i| Url {
         path: incident_path(&i.id),
         lastmod: Some(rfc3339(Builder::updated(i))),

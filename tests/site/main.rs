@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod a11y;
 mod api;
+mod charts;
 mod pagination;
 mod search;
