@@ -36,17 +36,22 @@ pub fn tools(test: &str) -> Option<(Browser, String)> {
 /// `light` or `dark`: the `prefers-color-scheme` a page is checked in.
 pub const SCHEMES: [&str; 2] = ["light", "dark"];
 
-/// Open `url` with `prefers-color-scheme: scheme`, run axe on the loaded
-/// page and return its violations (axe's own JSON: id, impact, help, nodes).
+/// Navigate the page `cdp` is attached to ([`Cdp::open`]) to `url` with
+/// `prefers-color-scheme: scheme`, run axe on the loaded page and return its
+/// violations (axe's own JSON: id, impact, help, nodes).
 pub fn violations(cdp: &mut Cdp, axe: &str, url: &str, scheme: &str) -> Vec<Value> {
-    cdp.open(url);
+    cdp.call("Page.navigate", json!({"url": url}));
     cdp.call(
         "Emulation.setEmulatedMedia",
         json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
     );
+    // Navigation is asynchronous: wait for this URL's document, styled.
     cdp.wait(
-        "the page to load",
-        "document.readyState === 'complete' && document.styleSheets.length > 0",
+        &format!("{url} to load"),
+        &format!(
+            "location.href === {} && document.readyState === 'complete' && document.styleSheets.length > 0",
+            json!(url)
+        ),
     );
     let dark = cdp.eval("matchMedia('(prefers-color-scheme: dark)').matches");
     assert_eq!(

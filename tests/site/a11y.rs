@@ -34,6 +34,7 @@ fn axe_finds_no_violations_in_light_or_dark() {
     );
     assert!(s.get("/stats/").text().contains("id=\"chart-monthly\""));
     let mut cdp = browser.cdp();
+    cdp.open("about:blank");
     let mut failures = String::new();
     for scheme in SCHEMES {
         for p in PAGES {
