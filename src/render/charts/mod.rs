@@ -123,13 +123,15 @@ pub struct Svg {
 }
 
 impl Svg {
-    /// `role` is `img` for a picture; a chart holding links is a `group`, since
-    /// an image's children are presentational and its links would be hidden.
-    pub fn new(id: &str, (w, h): (f64, f64), role: &str, title: &str, desc: &str) -> Svg {
+    /// `linked`: the chart holds links. A picture is `role="img"`, but an
+    /// image's children are presentational, so its links would be hidden; a
+    /// chart with links keeps the SVG root's own role (graphics-document).
+    pub fn new(id: &str, (w, h): (f64, f64), linked: bool, title: &str, desc: &str) -> Svg {
         let mut out = String::with_capacity(4096);
+        let role = if linked { "" } else { " role=\"img\"" };
         let _ = write!(
             out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" id=\"{id}\" viewBox=\"0 0 {} {}\" role=\"{role}\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" id=\"{id}\" viewBox=\"0 0 {} {}\"{role} aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
             num(w),
             num(h),
             xml(title),
@@ -288,7 +290,7 @@ mod tests {
 
     #[test]
     fn an_svg_escapes_its_text_and_parses() {
-        let mut s = Svg::new("c", (100.0, 20.0), "img", "A <b> & c", "d");
+        let mut s = Svg::new("c", (100.0, 20.0), false, "A <b> & c", "d");
         s.patterns(&severity_fills());
         s.bar(&Bucket::Major.fill(), (0.0, 0.0, 10.0, 5.0), Some("x < y"));
         s.text("t", (1.0, 2.0), "start", "\"q\"");

@@ -122,8 +122,8 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
     }
     let mut svg = Svg::new(
         &format!("phases-{}", inc.id.key()),
-        (w, top + bar_h + 18.0),
-        "img",
+        (w, top + bar_h + 34.0),
+        false,
         &title,
         &desc,
     );
@@ -137,14 +137,9 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
         let d = format_duration(p.to - p.from);
         let tip = format!("{}: {d}", p.status.label());
         svg.bar(&fill(p.status), (x, top, width, bar_h), Some(&tip));
-        // A label inside when it fits (about 6.5 units a character).
-        if width > 6.5 * tip.len() as f64 + 8.0 {
-            svg.text(
-                "phase-label",
-                (x + 4.0, top + bar_h / 2.0 + 4.0),
-                "start",
-                &tip,
-            );
+        // Its label under it when it fits (about 6.5 units a character).
+        if width > 6.5 * tip.len() as f64 + 4.0 {
+            svg.text("phase-label", (x + 2.0, top + bar_h + 14.0), "start", &tip);
         }
         let since = jiff::Timestamp::from_second(p.from)
             .map(|t| crate::time::Timestamp::Instant(t).display(tz))
@@ -156,8 +151,8 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
     } else {
         "resolved".to_string()
     };
-    svg.text("axis", (0.0, top + bar_h + 14.0), "start", "started");
-    svg.text("axis", (w, top + bar_h + 14.0), "end", &end_label);
+    svg.text("axis", (0.0, top + bar_h + 30.0), "start", "started");
+    svg.text("axis", (w, top + bar_h + 30.0), "end", &end_label);
     let caption = format!("Status phases of {}, in order", inc.id);
     chart(
         "phases",

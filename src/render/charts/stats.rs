@@ -80,7 +80,7 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
     let mut svg = Svg::new(
         "chart-monthly",
         (w, top + plot_h + 44.0),
-        "img",
+        false,
         title,
         &desc,
     );
@@ -260,7 +260,7 @@ fn duration_chart(
         format_duration(max)
     );
     let h = top + row_h * services.len().max(1) as f64;
-    let mut svg = Svg::new(&format!("chart-{key}"), (w, h), "img", &title, &desc);
+    let mut svg = Svg::new(&format!("chart-{key}"), (w, h), false, &title, &desc);
     svg.patterns(&[MEDIAN, P90]);
     svg.legend(&[MEDIAN, P90], (0.0, 12.0), 110.0);
     let scale = (w - 10.0 - label_w) / max as f64;

@@ -73,11 +73,10 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     );
     let (w, top, bar_h) = (720.0, 22.0, 34.0);
     let slot = w / DAYS as f64;
-    let role = if bad > 0 { "group" } else { "img" };
     let mut svg = Svg::new(
         &format!("strip-{slug}"),
         (w, top + bar_h + 18.0),
-        role,
+        bad > 0,
         &title,
         &desc,
     );
