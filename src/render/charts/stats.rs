@@ -166,6 +166,20 @@ pub fn median_p90(v: &mut [i64]) -> (i64, i64) {
     (median, v[(9 * n).div_ceil(10) - 1])
 }
 
+/// Seconds from `started` to `to`, when both are exact and in that order.
+fn since_start(inc: &Incident, to: Option<&crate::time::Timestamp>) -> Option<i64> {
+    to.and_then(|t| inc.started.seconds_until(t))
+        .filter(|s| *s >= 0)
+}
+
+fn time_to_acknowledge(inc: &Incident) -> Option<i64> {
+    since_start(inc, inc.acknowledged.as_ref())
+}
+
+fn time_to_resolve(inc: &Incident) -> Option<i64> {
+    since_start(inc, inc.resolved.as_ref())
+}
+
 /// One service's measures, in seconds.
 struct ServiceTimes {
     name: String,
@@ -195,12 +209,8 @@ fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
             };
             for inc in incs {
                 s.incidents += 1;
-                let since = |t: Option<&crate::time::Timestamp>| {
-                    t.and_then(|t| inc.started.seconds_until(t))
-                        .filter(|s| *s >= 0)
-                };
-                s.ack.extend(since(inc.acknowledged.as_ref()));
-                s.resolve.extend(since(inc.resolved.as_ref()));
+                s.ack.extend(time_to_acknowledge(inc));
+                s.resolve.extend(time_to_resolve(inc));
             }
             s
         })
@@ -324,25 +334,14 @@ pub fn stats_page(cx: &Builder) -> Value {
         .map(|s| json!({"name": s.name, "url": s.url, "incidents": s.incidents, "acknowledged": s.ack.len(), "resolved": s.resolve.len()}))
         .collect();
     let counted_total = cx.site.incidents.iter().filter(|i| counted(i)).count();
-    let total = |f: fn(&Incident) -> bool| {
+    let total = |f: fn(&Incident) -> Option<i64>| {
         cx.site
             .incidents
             .iter()
-            .filter(|i| counted(i) && f(i))
+            .filter(|i| counted(i) && f(i).is_some())
             .count()
     };
-    let ack = total(|i| {
-        i.acknowledged
-            .as_ref()
-            .and_then(|t| i.started.seconds_until(t))
-            .is_some_and(|s| s >= 0)
-    });
-    let res = total(|i| {
-        i.resolved
-            .as_ref()
-            .and_then(|t| i.started.seconds_until(t))
-            .is_some_and(|s| s >= 0)
-    });
+    let (ack, res) = (total(time_to_acknowledge), total(time_to_resolve));
     json!({
         "page_title": "Statistics", "page_kind": "stats",
         "stats": {
