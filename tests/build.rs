@@ -143,8 +143,11 @@ fn taxonomy_term_pages_list_the_right_incidents() {
     let out = build_ok(dir.path(), &[]);
     let ex = read(&out, "services/exchange-online/index.html");
     assert!(ex.contains("/pm/incidents/ex100/") && ex.contains("/pm/incidents/ex200/"));
-    // newest first
-    assert!(ex.find("/pm/incidents/ex200/").unwrap() < ex.find("/pm/incidents/ex100/").unwrap());
+    // newest first (in the cards: the 90-day strip above them links days too)
+    let cards = &ex[ex.find("<article class=\"card").unwrap()..];
+    assert!(
+        cards.find("/pm/incidents/ex200/").unwrap() < cards.find("/pm/incidents/ex100/").unwrap()
+    );
     let teams = read(&out, "services/microsoft-teams/index.html");
     assert!(teams.contains("/pm/incidents/ex200/") && !teams.contains("/pm/incidents/ex100/"));
     let na = read(&out, "regions/north-america/index.html");

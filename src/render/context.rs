@@ -69,7 +69,7 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("nav.incidents", "incidents"), ("nav.news", "news"), ("nav.services", "services"), ("nav.regions", "regions"), ("nav.errors", "errors"), ("nav.history", "history"), ("nav.postmortems", "postmortems"), ("nav.actions", "actions"), ("nav.search", "search")]
+        let nav: Vec<Value> = [("nav.incidents", "incidents"), ("nav.news", "news"), ("nav.services", "services"), ("nav.regions", "regions"), ("nav.errors", "errors"), ("nav.history", "history"), ("nav.postmortems", "postmortems"), ("nav.stats", "stats"), ("nav.actions", "actions"), ("nav.search", "search")]
             .iter()
             .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == *p}))
             .collect();
@@ -355,6 +355,7 @@ impl Builder<'_> {
             "internal_notes": html.notes,
             "extra": inc.extra,
             "feed_url": null,
+            "phases": super::charts::phase_bar(self, i),
         });
         if let (Value::Object(a), Value::Object(b)) = (&mut v, extra) {
             a.extend(b);

@@ -50,6 +50,25 @@ pub fn paged_path(base: &str, page: usize) -> String {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+pub(super) fn month_name(m: i8) -> &'static str {
+    MONTHS[(m.clamp(1, 12) - 1) as usize]
+}
+
 /// Every open action item of the site, in incident order (newest first).
 pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
     site.incidents
@@ -167,7 +186,7 @@ impl Builder<'_> {
         let at = |n: usize| term.incidents[n];
         let (pager, total, cards) = self.incident_page(&base, (term.incidents.len(), &at), page);
         let feed = self.site.config.url(&format!("{base}atom.xml"));
-        let v = json!({
+        let mut v = json!({
             "page_title": self.titled(&format!("{}: {}", self.taxonomy_title(t), term.name), page, total),
             "page_kind": "term",
             "taxonomy": self.taxonomy_head(t),
@@ -176,6 +195,9 @@ impl Builder<'_> {
             "service": self.service_page(t, slug),
             "feeds": [{"title": self.strings.fmt("feed.atom", &[("title", &format!("{}: {}", self.taxonomy_title(t), term.name))]), "url": feed, "type": "application/atom+xml"}],
         });
+        if tax.name == "services" && page == 1 {
+            v["strip"] = super::charts::service_strip(self, slug);
+        }
         (v, cards)
     }
 

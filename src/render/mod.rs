@@ -4,6 +4,7 @@
 
 mod api;
 mod badges;
+mod charts;
 mod claims;
 mod context;
 mod feeds;
@@ -199,6 +200,8 @@ pub enum Output {
     /// `/postmortems/`, page.
     Postmortems(usize),
     Search,
+    /// `/stats/`: the charts over every incident.
+    Stats,
     NotFound,
     Feeds,
 }
@@ -214,6 +217,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
         Output::Home,
         Output::History,
         Output::Search,
+        Output::Stats,
         Output::NotFound,
         Output::Feeds,
     ];
@@ -359,6 +363,7 @@ fn target(site: &Site, output: &Output) -> Option<(String, String)> {
         Output::Actions(p) => ("actions.html".into(), paged_path("actions/", *p)),
         Output::Postmortems(p) => ("postmortems.html".into(), paged_path("postmortems/", *p)),
         Output::Search => ("search.html".into(), "search/".into()),
+        Output::Stats => ("stats.html".into(), "stats/".into()),
         Output::NotFound => ("404.html".into(), "404.html".into()),
         Output::Feeds => return None,
     })
@@ -398,6 +403,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         Output::Actions(p) => plain(cx.actions(*p)),
         Output::Postmortems(p) => listed(cx.postmortems(*p)),
         Output::Search => plain(cx.search()),
+        Output::Stats => plain(charts::stats_page(&cx)),
         Output::NotFound => plain(cx.not_found()),
         Output::Feeds => return None,
     };

@@ -40,6 +40,7 @@ pub fn urls(cx: &Builder) -> Vec<Url> {
         "news/",
         "history/",
         "postmortems/",
+        "stats/",
         "actions/",
         "search/",
     ]

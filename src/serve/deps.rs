@@ -25,6 +25,8 @@ pub fn site_wide(site: &Site) -> Vec<Output> {
         Output::Home,
         Output::History,
         Output::Search,
+        // Every incident feeds its charts.
+        Output::Stats,
         Output::NotFound,
     ];
     let actions = crate::render::open_actions(site).len();

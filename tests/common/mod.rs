@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: temp sites, running the real binary.
 #![allow(dead_code)]
 
+pub mod axe;
 pub mod cdp;
 pub mod serve;
 

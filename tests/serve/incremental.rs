@@ -38,6 +38,8 @@ fn assert_same_as_full_build(s: &Serve, root: &Path) {
     built.sort();
     let served: Vec<String> = serde_json::from_slice(&s.get("/__sitrep/files").body).unwrap();
     assert_eq!(served, built, "the same set of files");
+    // /stats/ reads every incident: it must be among the compared pages.
+    assert!(built.iter().any(|p| p == "stats/index.html"));
     for p in &built {
         let want = std::fs::read(out_dir.join(p)).unwrap();
         let got = s.get(&format!("/{p}"));

@@ -4,8 +4,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod a11y;
 mod api;
 mod badges;
+mod charts;
 mod collisions;
 mod gaps;
 mod i18n;

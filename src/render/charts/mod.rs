@@ -1,0 +1,313 @@
+//! Build-time charts: numbers computed from the linked site in, a [`Chart`]
+//! out — an inline SVG string (no script, no external library) plus the same
+//! numbers as a data table the theme renders beside it. Colours come from CSS
+//! classes (light and dark themes), and each severity or phase also has its own
+//! fill pattern and a text label, so colour is never the only signal.
+//!
+//! All coordinates are formatted with fixed precision: the same input gives
+//! byte-identical SVG.
+
+mod phases;
+mod stats;
+mod strip;
+
+pub use phases::phase_bar;
+pub use stats::stats_page;
+pub use strip::service_strip;
+
+use super::feeds::xml;
+use crate::model::Severity;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// A severity bucket of the charts: the four written severities and
+/// "not rated" for an incident without `severity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bucket {
+    Critical,
+    Major,
+    Minor,
+    /// No severity given: ranked above an explicit `none`, whose impact is known to be nil.
+    Unrated,
+    None,
+}
+
+impl Bucket {
+    /// Worst first: the order of stacks, legends and table columns.
+    pub const ALL: [Bucket; 5] = [
+        Bucket::Critical,
+        Bucket::Major,
+        Bucket::Minor,
+        Bucket::Unrated,
+        Bucket::None,
+    ];
+
+    pub fn of(s: Option<Severity>) -> Bucket {
+        match s {
+            Some(Severity::Critical) => Bucket::Critical,
+            Some(Severity::Major) => Bucket::Major,
+            Some(Severity::Minor) => Bucket::Minor,
+            Some(Severity::None) => Bucket::None,
+            None => Bucket::Unrated,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Bucket::Critical => "Critical",
+            Bucket::Major => "Major",
+            Bucket::Minor => "Minor",
+            Bucket::Unrated => "Not rated",
+            Bucket::None => "None",
+        }
+    }
+}
+
+/// The texture drawn over a fill colour, so neighbouring fills differ without colour.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    Cross,
+    Diagonal,
+    Dots,
+    Horizontal,
+    Vertical,
+    Solid,
+}
+
+/// One fill of a chart: CSS class (`sev-major`), pattern shape, legend label.
+#[derive(Debug, Clone, Copy)]
+pub struct Fill {
+    pub class: &'static str,
+    pub shape: Shape,
+    pub label: &'static str,
+}
+
+pub fn severity_fills() -> Vec<Fill> {
+    Bucket::ALL.iter().map(|b| b.fill()).collect()
+}
+
+impl Bucket {
+    pub fn fill(self) -> Fill {
+        Fill {
+            class: match self {
+                Bucket::Critical => "sev-critical",
+                Bucket::Major => "sev-major",
+                Bucket::Minor => "sev-minor",
+                Bucket::Unrated => "sev-unrated",
+                Bucket::None => "sev-none",
+            },
+            shape: match self {
+                Bucket::Critical => Shape::Cross,
+                Bucket::Major => Shape::Diagonal,
+                Bucket::Minor => Shape::Dots,
+                Bucket::Unrated => Shape::Horizontal,
+                Bucket::None => Shape::Solid,
+            },
+            label: self.label(),
+        }
+    }
+}
+
+/// A number for SVG attributes: two decimals at most, no trailing zeros.
+pub fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// An SVG document under construction, opened with its accessible name and
+/// description. `id` prefixes every id inside, so several charts share a page.
+pub struct Svg {
+    pub id: String,
+    out: String,
+}
+
+impl Svg {
+    /// `linked`: the chart holds links. A picture is `role="img"`, but an
+    /// image's children are presentational, so its links would be hidden; a
+    /// chart with links keeps the SVG root's own role (graphics-document).
+    pub fn new(id: &str, (w, h): (f64, f64), linked: bool, title: &str, desc: &str) -> Svg {
+        let mut out = String::with_capacity(4096);
+        let role = if linked { "" } else { " role=\"img\"" };
+        let _ = write!(
+            out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" id=\"{id}\" viewBox=\"0 0 {} {}\"{role} aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            num(w),
+            num(h),
+            xml(title),
+            xml(desc)
+        );
+        Svg {
+            id: id.to_string(),
+            out,
+        }
+    }
+
+    /// The `<defs>` with one pattern per fill: a coloured ground (by class)
+    /// and a texture on it.
+    pub fn patterns(&mut self, fills: &[Fill]) {
+        self.out.push_str("<defs>");
+        for f in fills {
+            let _ = write!(
+                self.out,
+                "<pattern id=\"{}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\"><rect class=\"{}\" width=\"6\" height=\"6\"/>",
+                self.fill_id(f),
+                f.class
+            );
+            let texture = match f.shape {
+                Shape::Cross => "<path class=\"hatch\" d=\"M0 0L6 6M6 0L0 6\"/>",
+                Shape::Diagonal => "<path class=\"hatch\" d=\"M-1 1L1 -1M0 6L6 0M5 7L7 5\"/>",
+                Shape::Dots => "<circle class=\"dot\" cx=\"3\" cy=\"3\" r=\"1.2\"/>",
+                Shape::Horizontal => "<path class=\"hatch\" d=\"M0 3H6\"/>",
+                Shape::Vertical => "<path class=\"hatch\" d=\"M3 0V6\"/>",
+                Shape::Solid => "",
+            };
+            self.out.push_str(texture);
+            self.out.push_str("</pattern>");
+        }
+        self.out.push_str("</defs>");
+    }
+
+    fn fill_id(&self, f: &Fill) -> String {
+        format!("{}-{}", self.id, f.class)
+    }
+
+    /// A rectangle painted with a fill's pattern; `title` (if any) names it on hover.
+    pub fn bar(&mut self, f: &Fill, rect: (f64, f64, f64, f64), title: Option<&str>) {
+        self.rect("bar", f, rect, title);
+    }
+
+    fn rect(
+        &mut self,
+        kind: &str,
+        f: &Fill,
+        (x, y, w, h): (f64, f64, f64, f64),
+        title: Option<&str>,
+    ) {
+        let _ = write!(
+            self.out,
+            "<rect class=\"{kind} {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{})\"",
+            f.class,
+            num(x),
+            num(y),
+            num(w),
+            num(h),
+            self.fill_id(f)
+        );
+        match title {
+            Some(t) => {
+                let _ = write!(self.out, "><title>{}</title></rect>", xml(t));
+            }
+            None => self.out.push_str("/>"),
+        }
+    }
+
+    /// Text at (x, y); `anchor` is `start`, `middle` or `end`.
+    pub fn text(&mut self, class: &str, (x, y): (f64, f64), anchor: &str, text: &str) {
+        let _ = write!(
+            self.out,
+            "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+            num(x),
+            num(y),
+            xml(text)
+        );
+    }
+
+    pub fn line(&mut self, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) {
+        let _ = write!(
+            self.out,
+            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            num(x1),
+            num(y1),
+            num(x2),
+            num(y2)
+        );
+    }
+
+    /// Raw markup the caller has already escaped (groups, links).
+    pub fn raw(&mut self, markup: &str) {
+        self.out.push_str(markup);
+    }
+
+    /// A legend row of swatches and labels starting at (x, y).
+    pub fn legend(&mut self, fills: &[Fill], (x, y): (f64, f64), step: f64) {
+        for (n, f) in fills.iter().enumerate() {
+            let x = x + step * n as f64;
+            self.rect("swatch", f, (x, y - 9.0, 10.0, 10.0), None);
+            self.text("legend", (x + 14.0, y), "start", f.label);
+        }
+    }
+
+    pub fn finish(mut self) -> String {
+        self.out.push_str("</svg>");
+        self.out
+    }
+}
+
+/// A data-table cell: text, optionally right-aligned (numbers) or links.
+pub fn cell(text: impl Into<String>) -> Value {
+    json!({"text": text.into()})
+}
+
+pub fn num_cell(n: impl std::fmt::Display) -> Value {
+    json!({"text": n.to_string(), "num": true})
+}
+
+pub fn links_cell(links: Vec<(String, String)>) -> Value {
+    let links: Vec<Value> = links
+        .into_iter()
+        .map(|(text, url)| json!({"text": text, "url": url}))
+        .collect();
+    json!({"text": "", "links": links})
+}
+
+/// The template value of one chart (see docs/templates.md, "Charts").
+pub fn chart(
+    kind: &str,
+    svg: Svg,
+    (title, desc): (&str, &str),
+    table: (String, Vec<&str>, Vec<Vec<Value>>),
+) -> Value {
+    let id = svg.id.clone();
+    let (caption, head, rows) = table;
+    json!({
+        "id": id, "kind": kind, "title": title, "desc": desc, "svg": svg.finish(),
+        "table": {"caption": caption, "head": head, "rows": rows, "empty": "No data."},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.5), "12.5");
+        assert_eq!(num(1.0 / 3.0), "0.33");
+        assert_eq!(num(-0.001), "0");
+    }
+
+    #[test]
+    fn an_svg_escapes_its_text_and_parses() {
+        let mut s = Svg::new("c", (100.0, 20.0), false, "A <b> & c", "d");
+        s.patterns(&severity_fills());
+        s.bar(&Bucket::Major.fill(), (0.0, 0.0, 10.0, 5.0), Some("x < y"));
+        s.text("t", (1.0, 2.0), "start", "\"q\"");
+        let text = s.finish();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        assert_eq!(
+            doc.descendants()
+                .find(|n| n.has_tag_name("title"))
+                .unwrap()
+                .text(),
+            Some("A <b> & c")
+        );
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("pattern"))
+                .count(),
+            5
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The phase bar of an incident page: its timeline statuses and "now" in, one
+//! proportional bar out (investigating → identified → monitoring), ending at
+//! `resolved`, or at now while the incident is open. Each status entry starts
+//! a phase that lasts until the next entry with another status; the first
+//! phase starts at `started`. Entries with only a date cannot be placed and are
+//! left out; no bar without at least one exact status time.
+
+use super::super::context::Builder;
+use super::{Fill, Shape, Svg, cell, chart, num_cell};
+use crate::model::Status;
+use crate::time::format_duration;
+use serde_json::Value;
+
+fn fill(s: Status) -> Fill {
+    let (class, shape) = match s {
+        Status::Investigating => ("ph-investigating", Shape::Cross),
+        Status::Identified => ("ph-identified", Shape::Diagonal),
+        Status::Monitoring => ("ph-monitoring", Shape::Dots),
+        Status::Resolved => ("ph-resolved", Shape::Solid),
+    };
+    Fill {
+        class,
+        shape,
+        label: s.label(),
+    }
+}
+
+/// One phase: its status, start and end (seconds since the epoch).
+#[derive(Debug, PartialEq)]
+pub struct Phase {
+    pub status: Status,
+    pub from: i64,
+    pub to: i64,
+}
+
+/// The phases of incident `i`; empty when there is nothing to draw.
+pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
+    let inc = &cx.site.incidents[i];
+    let mut marks: Vec<(i64, Status)> = inc
+        .timeline
+        .iter()
+        .filter_map(|e| Some((e.at.instant()?.as_second(), e.status?)))
+        .collect();
+    marks.dedup_by(|b, a| a.1 == b.1);
+    let Some(&(first, _)) = marks.first() else {
+        return Vec::new();
+    };
+    let start = inc
+        .started
+        .instant()
+        .map_or(first, |t| t.as_second().min(first));
+    // The latest entry of any kind (merged repeats included): an open bar
+    // runs at least to it, even when "now" is earlier.
+    let last = inc
+        .timeline
+        .iter()
+        .filter_map(|e| e.at.instant())
+        .map(|t| t.as_second())
+        .max()
+        .unwrap_or(first);
+    let end = match (inc.status, &inc.resolved) {
+        (Status::Resolved, Some(r)) => r.instant().map_or(last, |t| t.as_second()),
+        (Status::Resolved, None) => last,
+        _ => cx.now.0.as_second(),
+    }
+    .max(last);
+    let mut out: Vec<Phase> = Vec::with_capacity(marks.len());
+    for (n, &(at, status)) in marks.iter().enumerate() {
+        let from = if n == 0 { start } else { at };
+        let to = marks.get(n + 1).map_or(end, |m| m.0);
+        out.push(Phase { status, from, to });
+    }
+    // A final `resolved` entry is where the bar ends, not a phase of its own.
+    if out
+        .last()
+        .is_some_and(|p| p.status == Status::Resolved && p.from == p.to)
+    {
+        out.pop();
+    }
+    if out.iter().all(|p| p.to == p.from) {
+        out.clear();
+    }
+    out
+}
+
+/// The phase-bar chart of incident `i`, or `null`.
+pub fn phase_bar(cx: &Builder, i: usize) -> Value {
+    let inc = &cx.site.incidents[i];
+    let phases = phases(cx, i);
+    let (Some(a), Some(b)) = (phases.first(), phases.last()) else {
+        return Value::Null;
+    };
+    let total = (b.to - a.from).max(1);
+    let open = inc.status != Status::Resolved;
+    let title = format!("Status phases of {}", inc.id);
+    let parts: Vec<String> = phases
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.status.label().to_lowercase(),
+                format_duration(p.to - p.from)
+            )
+        })
+        .collect();
+    let desc = format!(
+        "One bar of {} split in proportion to each status phase: {}{}.",
+        format_duration(total),
+        parts.join(", then "),
+        if open {
+            ", still open now"
+        } else {
+            ", then resolved"
+        }
+    );
+    let (w, top, bar_h) = (720.0, 22.0, 26.0);
+    let mut fills: Vec<Fill> = Vec::new();
+    for p in &phases {
+        if !fills.iter().any(|f| f.label == p.status.label()) {
+            fills.push(fill(p.status));
+        }
+    }
+    let mut svg = Svg::new(
+        &format!("phases-{}", inc.id.key()),
+        (w, top + bar_h + 34.0),
+        false,
+        &title,
+        &desc,
+    );
+    svg.patterns(&fills);
+    svg.legend(&fills, (0.0, 12.0), 120.0);
+    let tz = &cx.site.config.timezone;
+    let mut rows = Vec::new();
+    for p in &phases {
+        let x = (p.from - a.from) as f64 * w / total as f64;
+        let width = (p.to - p.from) as f64 * w / total as f64;
+        let d = format_duration(p.to - p.from);
+        let tip = format!("{}: {d}", p.status.label());
+        svg.bar(&fill(p.status), (x, top, width, bar_h), Some(&tip));
+        // Its label under it when it fits (about 6.5 units a character).
+        if width > 6.5 * tip.len() as f64 + 4.0 {
+            svg.text("phase-label", (x + 2.0, top + bar_h + 14.0), "start", &tip);
+        }
+        let since = jiff::Timestamp::from_second(p.from)
+            .map(|t| crate::time::Timestamp::Instant(t).display(tz))
+            .unwrap_or_default();
+        rows.push(vec![cell(p.status.label()), cell(since), num_cell(d)]);
+    }
+    let end_label = if open {
+        "now (still open)".to_string()
+    } else {
+        "resolved".to_string()
+    };
+    svg.text("axis", (0.0, top + bar_h + 30.0), "start", "started");
+    svg.text("axis", (w, top + bar_h + 30.0), "end", &end_label);
+    let caption = format!("Status phases of {}, in order", inc.id);
+    chart(
+        "phases",
+        svg,
+        (&title, &desc),
+        (caption, vec!["Phase", "From", "Duration"], rows),
+    )
+}

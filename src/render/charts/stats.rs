@@ -1,0 +1,372 @@
+//! `/stats/`: the linked site and "now" in; out, the page's template context —
+//! incidents per month by severity over the 24 months ending with now's month
+//! (site time zone, month of `started`), and time to acknowledge and to
+//! resolve per service (median and p90) with the counts behind them.
+//! Maintenance entries are planned work, not incidents: they are not counted.
+
+use super::super::context::Builder;
+use super::super::lists::month_name;
+use super::{Bucket, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
+use crate::model::{Classification, Incident};
+use crate::time::format_duration;
+use serde_json::{Value, json};
+
+/// How many months the monthly chart covers.
+pub const MONTHS: usize = 24;
+
+/// One month of the chart: (year, month 1–12) and its count per [`Bucket`].
+struct MonthCount {
+    year: i16,
+    month: i8,
+    counts: [usize; 5],
+}
+
+fn counted(inc: &Incident) -> bool {
+    inc.classification != Classification::Maintenance
+}
+
+/// The [`MONTHS`] months ending with now's month, oldest first, with counts.
+fn monthly(cx: &Builder) -> Vec<MonthCount> {
+    let today = crate::time::Timestamp::Instant(cx.now.0).date(&cx.site.config.timezone);
+    let (mut y, mut m) = (today.year(), today.month());
+    let mut months = Vec::with_capacity(MONTHS);
+    for _ in 0..MONTHS {
+        let mut counts = [0; 5];
+        // site.months is newest first, one entry per month that has incidents.
+        if let Some(found) = cx.site.months.iter().find(|x| x.year == y && x.month == m) {
+            for &i in &found.incidents {
+                let inc = &cx.site.incidents[i];
+                if counted(inc) {
+                    counts[Bucket::of(inc.severity) as usize] += 1;
+                }
+            }
+        }
+        months.push(MonthCount {
+            year: y,
+            month: m,
+            counts,
+        });
+        (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    }
+    months.reverse();
+    months
+}
+
+fn month_label(m: &MonthCount) -> String {
+    format!("{} {}", month_name(m.month), m.year)
+}
+
+/// The stacked bars: one column per month, worst severity at the bottom.
+fn monthly_chart(months: &[MonthCount]) -> Value {
+    let (left, top, plot_h, w) = (34.0, 24.0, 170.0, 720.0);
+    let slot = (w - left - 6.0) / months.len() as f64;
+    let max = months
+        .iter()
+        .map(|m| m.counts.iter().sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let unit = plot_h / max as f64;
+    let total: usize = months.iter().map(|m| m.counts.iter().sum::<usize>()).sum();
+    let (first, last) = (
+        month_label(&months[0]),
+        month_label(&months[months.len() - 1]),
+    );
+    let title = "Incidents per month by severity";
+    let desc = format!(
+        "Stacked bars, one per month from {first} to {last}: {total} incident{} in all, at most {max} in one month. Each bar stacks critical, major, minor, not rated and none from the bottom; the table below has the numbers.",
+        if total == 1 { "" } else { "s" }
+    );
+    let mut svg = Svg::new(
+        "chart-monthly",
+        (w, top + plot_h + 44.0),
+        false,
+        title,
+        &desc,
+    );
+    let fills = severity_fills();
+    svg.patterns(&fills);
+    svg.legend(&fills, (left, 12.0), 96.0);
+    let base = top + plot_h;
+    let mut ticks = vec![0, max / 2, max];
+    ticks.dedup();
+    for tick in ticks {
+        let y = base - tick as f64 * unit;
+        svg.line("grid", (left, y), (w - 6.0, y));
+        svg.text("axis", (left - 4.0, y + 3.5), "end", &tick.to_string());
+    }
+    for (n, m) in months.iter().enumerate() {
+        let x = left + slot * n as f64;
+        let sum: usize = m.counts.iter().sum();
+        let parts: Vec<String> = Bucket::ALL
+            .iter()
+            .filter(|b| m.counts[**b as usize] > 0)
+            .map(|b| format!("{} {}", m.counts[*b as usize], b.label().to_lowercase()))
+            .collect();
+        let mut tip = format!(
+            "{}: {sum} incident{}",
+            month_label(m),
+            if sum == 1 { "" } else { "s" }
+        );
+        if !parts.is_empty() {
+            tip = format!("{tip} ({})", parts.join(", "));
+        }
+        svg.raw(&format!(
+            "<g class=\"month\"><title>{}</title>",
+            super::xml(&tip)
+        ));
+        let mut y = base;
+        for b in Bucket::ALL {
+            let c = m.counts[b as usize];
+            if c > 0 {
+                let h = c as f64 * unit;
+                y -= h;
+                svg.bar(&b.fill(), (x + slot * 0.15, y, slot * 0.7, h), None);
+            }
+        }
+        svg.raw("</g>");
+        let label = &month_name(m.month)[..3];
+        svg.text("axis", (x + slot / 2.0, base + 14.0), "middle", label);
+        if n == 0 || m.month == 1 {
+            svg.text(
+                "axis year",
+                (x + slot / 2.0, base + 28.0),
+                "middle",
+                &m.year.to_string(),
+            );
+        }
+    }
+    let mut head = vec!["Month"];
+    head.extend(Bucket::ALL.iter().map(|b| b.label()));
+    head.push("Total");
+    let rows = months
+        .iter()
+        .rev()
+        .map(|m| {
+            let mut row = vec![cell(month_label(m))];
+            row.extend(m.counts.iter().map(num_cell));
+            row.push(num_cell(m.counts.iter().sum::<usize>()));
+            row
+        })
+        .collect();
+    let caption = format!("Incidents per month by severity, {last} back to {first}");
+    chart("monthly", svg, (title, &desc), (caption, head, rows))
+}
+
+/// Median (mean of the two middle values for an even count) and p90 (nearest
+/// rank) of `v`, which must be non-empty; sorts it.
+pub fn median_p90(v: &mut [i64]) -> (i64, i64) {
+    v.sort_unstable();
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    };
+    (median, v[(9 * n).div_ceil(10) - 1])
+}
+
+/// Seconds from `started` to `to`, when both are exact and in that order.
+fn since_start(inc: &Incident, to: Option<&crate::time::Timestamp>) -> Option<i64> {
+    to.and_then(|t| inc.started.seconds_until(t))
+        .filter(|s| *s >= 0)
+}
+
+fn time_to_acknowledge(inc: &Incident) -> Option<i64> {
+    since_start(inc, inc.acknowledged.as_ref())
+}
+
+fn time_to_resolve(inc: &Incident) -> Option<i64> {
+    since_start(inc, inc.resolved.as_ref())
+}
+
+/// One service's measures, in seconds.
+struct ServiceTimes {
+    name: String,
+    url: String,
+    incidents: usize,
+    ack: Vec<i64>,
+    resolve: Vec<i64>,
+}
+
+fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
+    let tax = &cx.site.taxonomies[0];
+    let mut out: Vec<ServiceTimes> = tax
+        .terms
+        .values()
+        .map(|term| {
+            let incs = term
+                .incidents
+                .iter()
+                .map(|&i| &cx.site.incidents[i])
+                .filter(|i| counted(i));
+            let mut s = ServiceTimes {
+                name: term.name.clone(),
+                url: cx.site.config.url(&format!("{}/{}/", tax.name, term.slug)),
+                incidents: 0,
+                ack: Vec::new(),
+                resolve: Vec::new(),
+            };
+            for inc in incs {
+                s.incidents += 1;
+                s.ack.extend(time_to_acknowledge(inc));
+                s.resolve.extend(time_to_resolve(inc));
+            }
+            s
+        })
+        .filter(|s| s.incidents > 0)
+        .collect();
+    out.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
+}
+
+const MEDIAN: Fill = Fill {
+    class: "dur-median",
+    shape: Shape::Solid,
+    label: "Median",
+};
+const P90: Fill = Fill {
+    class: "dur-p90",
+    shape: Shape::Vertical,
+    label: "90th percentile",
+};
+
+/// Horizontal median and p90 bars per service for one measure.
+fn duration_chart(
+    services: &[ServiceTimes],
+    (key, what): (&str, &str),
+    pick: fn(&ServiceTimes) -> &Vec<i64>,
+) -> Value {
+    let (w, label_w, row_h, top) = (720.0, 150.0, 46.0, 24.0);
+    let stats: Vec<Option<(i64, i64)>> = services
+        .iter()
+        .map(|s| {
+            let mut v = pick(s).clone();
+            (!v.is_empty()).then(|| median_p90(&mut v))
+        })
+        .collect();
+    let max = stats
+        .iter()
+        .flatten()
+        .map(|s| s.1)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let measured = stats.iter().flatten().count();
+    let title = format!("Time to {what} per service");
+    let desc = format!(
+        "Two horizontal bars per service, the median and the 90th percentile time from the start of an incident to its {}; {measured} of {} services have such times. The longest bar is {}. The table below has the numbers and how many incidents each is based on.",
+        if key == "ack" {
+            "acknowledgement"
+        } else {
+            "resolution"
+        },
+        services.len(),
+        format_duration(max)
+    );
+    let h = top + row_h * services.len().max(1) as f64;
+    let mut svg = Svg::new(&format!("chart-{key}"), (w, h), false, &title, &desc);
+    svg.patterns(&[MEDIAN, P90]);
+    svg.legend(&[MEDIAN, P90], (0.0, 12.0), 110.0);
+    let scale = (w - 10.0 - label_w) / max as f64;
+    let mut rows = Vec::new();
+    for (n, (s, st)) in services.iter().zip(&stats).enumerate() {
+        let y = top + row_h * n as f64;
+        svg.text("label", (0.0, y + 12.0), "start", &s.name);
+        let count = pick(s).len();
+        match st {
+            Some((median, p90)) => {
+                for (k, (f, v)) in [(MEDIAN, *median), (P90, *p90)].iter().enumerate() {
+                    let by = y + 16.0 + 12.0 * k as f64;
+                    let tip = format!(
+                        "{}, {}: {}",
+                        s.name,
+                        f.label.to_lowercase(),
+                        format_duration(*v)
+                    );
+                    svg.bar(f, (0.0, by, (*v as f64 * scale).max(1.0), 10.0), Some(&tip));
+                    let text = format!(
+                        "{} {}",
+                        if k == 0 { "median" } else { "p90" },
+                        format_duration(*v)
+                    );
+                    svg.text("value", (*v as f64 * scale + 4.0, by + 9.0), "start", &text);
+                }
+                rows.push(vec![
+                    cell(&s.name),
+                    num_cell(count),
+                    num_cell(format_duration(*median)),
+                    num_cell(format_duration(*p90)),
+                ]);
+            }
+            None => {
+                svg.text(
+                    "value",
+                    (0.0, y + 30.0),
+                    "start",
+                    "no incident with this time",
+                );
+                rows.push(vec![cell(&s.name), num_cell(0), cell("—"), cell("—")]);
+            }
+        }
+    }
+    let caption = format!("Time to {what} per service: median and 90th percentile");
+    let head = vec![
+        "Service",
+        "Incidents with this time",
+        "Median",
+        "90th percentile",
+    ];
+    chart(key, svg, (&title, &desc), (caption, head, rows))
+}
+
+/// The context of `/stats/`.
+pub fn stats_page(cx: &Builder) -> Value {
+    let months = monthly(cx);
+    let services = service_times(cx);
+    let counts: Vec<Value> = services
+        .iter()
+        .map(|s| json!({"name": s.name, "url": s.url, "incidents": s.incidents, "acknowledged": s.ack.len(), "resolved": s.resolve.len()}))
+        .collect();
+    let counted_total = cx.site.incidents.iter().filter(|i| counted(i)).count();
+    let total = |f: fn(&Incident) -> Option<i64>| {
+        cx.site
+            .incidents
+            .iter()
+            .filter(|i| counted(i) && f(i).is_some())
+            .count()
+    };
+    let (ack, res) = (total(time_to_acknowledge), total(time_to_resolve));
+    json!({
+        "page_title": "Statistics", "page_kind": "stats",
+        "stats": {
+            "months": MONTHS,
+            "from": month_label(&months[0]), "to": month_label(&months[months.len() - 1]),
+            "monthly": monthly_chart(&months),
+            "acknowledge": duration_chart(&services, ("ack", "acknowledge"), |s| &s.ack),
+            "resolve": duration_chart(&services, ("resolve", "resolve"), |s| &s.resolve),
+            "services": counts,
+            "totals": {"incidents": counted_total, "acknowledged": ack, "resolved": res},
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_p90() {
+        assert_eq!(median_p90(&mut [5]), (5, 5));
+        assert_eq!(median_p90(&mut [30, 10]), (20, 30));
+        let mut v: Vec<i64> = (1..=10).rev().collect();
+        assert_eq!(median_p90(&mut v), (5, 9));
+        let mut v: Vec<i64> = (1..=11).collect();
+        assert_eq!(median_p90(&mut v), (6, 10));
+    }
+}

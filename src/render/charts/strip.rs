@@ -1,0 +1,149 @@
+//! The 90-day strip of a service page: the service's incidents and "now" in,
+//! one bar per day out for the 90 days ending with now's date (site time
+//! zone), painted by that day's worst severity. An incident is active from the
+//! date it started to the date it was resolved (an open one: to today; a
+//! resolved one without a time: to its last update). Maintenance is not
+//! counted. A day with incidents links to its worst one (ties: the newest);
+//! every ID of the day is in the bar's `<title>` and in the data table.
+
+use super::super::context::Builder;
+use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
+use crate::link::incident_path;
+use crate::model::{Classification, Status};
+use jiff::civil::Date;
+use serde_json::Value;
+
+pub const DAYS: usize = 90;
+
+const CLEAR: Fill = Fill {
+    class: "day-clear",
+    shape: Shape::Solid,
+    label: "No incident",
+};
+
+/// Per day, oldest first: the indices (site order, newest first) of the
+/// incidents active that day.
+fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
+    let tz = &cx.site.config.timezone;
+    let first = today
+        .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
+        .unwrap_or(today);
+    let mut days = vec![Vec::new(); DAYS];
+    for &i in incidents {
+        let inc = &cx.site.incidents[i];
+        if inc.classification == Classification::Maintenance {
+            continue;
+        }
+        let start = inc.started.date(tz);
+        let end = match (&inc.resolved, inc.status) {
+            (Some(r), _) => r.date(tz),
+            (None, Status::Resolved) => Builder::last_update(inc).date(tz),
+            (None, _) => today,
+        }
+        .max(start);
+        let (from, to) = (start.max(first), end.min(today));
+        let mut d = from;
+        while d <= to {
+            if let Ok(n) = first.until(d).map(|s| s.get_days() as usize) {
+                days[n].push(i);
+            }
+            match d.tomorrow() {
+                Ok(t) => d = t,
+                Err(_) => break,
+            }
+        }
+    }
+    days
+}
+
+/// The strip of service `slug` (taxonomy 0).
+pub fn service_strip(cx: &Builder, slug: &str) -> Value {
+    let site = cx.site;
+    let term = &site.taxonomies[0].terms[slug];
+    let today = crate::time::Timestamp::Instant(cx.now.0).date(&site.config.timezone);
+    let days = days(cx, &term.incidents, today);
+    let first = today
+        .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
+        .unwrap_or(today);
+    let bad = days.iter().filter(|d| !d.is_empty()).count();
+    let title = format!("{}: the last {DAYS} days", term.name);
+    let desc = format!(
+        "One bar per day from {first} to {today}, painted by the worst severity of the {} incidents active that day: {bad} of {DAYS} days had incidents. Days with incidents link to the worst of them; the table below lists them.",
+        term.name
+    );
+    let (w, top, bar_h) = (720.0, 22.0, 34.0);
+    let slot = w / DAYS as f64;
+    let mut svg = Svg::new(
+        &format!("strip-{slug}"),
+        (w, top + bar_h + 18.0),
+        bad > 0,
+        &title,
+        &desc,
+    );
+    let mut fills = severity_fills();
+    fills.push(CLEAR);
+    svg.patterns(&fills);
+    svg.legend(&fills, (0.0, 12.0), 110.0);
+    let mut rows = Vec::new();
+    for (n, incs) in days.iter().enumerate() {
+        let date = first
+            .checked_add(jiff::Span::new().days(n as i64))
+            .unwrap_or(today);
+        let rect = (slot * n as f64 + 1.0, top, slot - 2.0, bar_h);
+        // Newest first, so min_by_key keeps the newest of the worst.
+        let Some(&worst) = incs
+            .iter()
+            .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
+        else {
+            svg.bar(&CLEAR, rect, Some(&format!("{date}: no incidents")));
+            continue;
+        };
+        let bucket = Bucket::of(site.incidents[worst].severity);
+        let ids: Vec<&str> = incs
+            .iter()
+            .map(|&i| site.incidents[i].id.as_str())
+            .collect();
+        let tip = format!(
+            "{date}: {} (worst: {})",
+            ids.join(", "),
+            bucket.label().to_lowercase()
+        );
+        let url = site.config.url(&incident_path(&site.incidents[worst].id));
+        svg.raw(&format!(
+            "<a href=\"{}\" aria-label=\"{}\">",
+            super::xml(&url),
+            super::xml(&tip)
+        ));
+        svg.bar(&bucket.fill(), rect, Some(&tip));
+        svg.raw("</a>");
+        let links = incs
+            .iter()
+            .map(|&i| {
+                let id = &site.incidents[i].id;
+                (id.to_string(), site.config.url(&incident_path(id)))
+            })
+            .collect();
+        rows.push(vec![
+            cell(date.to_string()),
+            cell(bucket.label()),
+            links_cell(links),
+        ]);
+    }
+    let base = top + bar_h + 14.0;
+    svg.text("axis", (0.0, base), "start", &first.to_string());
+    svg.text("axis", (w, base), "end", &format!("{today} (today)"));
+    rows.reverse();
+    let caption = format!(
+        "Days with {} incidents in the last {DAYS} days ({bad} of {DAYS}), newest first",
+        term.name
+    );
+    let mut v = chart(
+        "strip",
+        svg,
+        (&title, &desc),
+        (caption, vec!["Date", "Worst severity", "Incidents"], rows),
+    );
+    v["table"]["empty"] =
+        Value::String(format!("No {} incidents in these {DAYS} days.", term.name));
+    v
+}
