@@ -584,7 +584,7 @@ fn internal_blocks_are_found_and_rendered_as_a_marked_aside() {
     assert!(
         r.html
             .unpack()
-            .contains("<aside class=\"internal-note\" aria-label=\"Internal\">"),
+            .contains("<div class=\"internal-note\" role=\"note\" aria-label=\"Internal\">"),
         "{}",
         r.html
     );

@@ -89,11 +89,15 @@
   // `retry: 500`); after a refused one (say the server was down) it gives up,
   // so start again, backing off to one try every few seconds.
   var wait = 500;
+  var stream = null;
+  var generation = null;
   function connect() {
     var es = new EventSource("/__sitrep/events");
+    var first = true;
+    stream = es;
     es.addEventListener("open", function () { wait = 500; });
     es.addEventListener("error", function () {
-      if (es.readyState !== EventSource.CLOSED) return;
+      if (es !== stream || es.readyState !== EventSource.CLOSED) return;
       setTimeout(connect, wait);
       wait = Math.min(wait * 2, 5000);
     });
@@ -102,6 +106,12 @@
       // A restarted server: whatever it serves now may differ.
       if (instance !== null && s.instance !== instance) return reload();
       instance = s.instance;
+      // Back on the stream after a gap (a dropped stream, or this page restored
+      // from the back-forward cache): a rebuild may have passed unseen.
+      var gap = first && generation !== null && s.generation !== generation;
+      first = false;
+      generation = s.generation;
+      if (gap) return reload();
       window.__sitrepState = s;
       if (s.errors.length > 0) showErrors(s.errors);
       else if (overlay()) reload();
@@ -115,5 +125,15 @@
       swapStyles(JSON.parse(e.data).paths);
     });
   }
+  // A page left for another must let go of its stream: browsers keep left
+  // pages alive in the back-forward cache, and six of them holding streams use
+  // up the connections a browser allows per host, so the next page never loads.
+  window.addEventListener("pagehide", function () {
+    if (stream) stream.close();
+    stream = null;
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && !stream) connect();
+  });
   connect();
 })();

@@ -49,6 +49,9 @@ fn soak_short_version() {
             "5",
             "--baseline-after",
             "10",
+            // A leak would pass 16 MiB in 20 edits; a 60 MB process swings 10%.
+            "--rss-slack-kib",
+            "16384",
             "--json",
         ])
         .arg(&report)

@@ -1,16 +1,20 @@
 //! axe-core finds nothing on the sample site (the repo root), in light and
-//! dark colour schemes: the home page, an incident page, a service page with
-//! its 90-day strip, `/stats/` and a list page. Real headless Chromium;
-//! SKIPPED without Chromium or axe locally, a failure under `CI=1`.
+//! dark colour schemes, in its public, internal and German builds: the home
+//! page, an incident page, one with a postmortem and internal notes, a service
+//! page with its 90-day strip, `/stats/`, `/postmortems/` and a list page. Real
+//! headless Chromium; SKIPPED without Chromium or axe locally, a failure under
+//! `CI=1`.
 
 use crate::common::axe::{SCHEMES, describe, tools, violations};
 use crate::common::sample_site;
 use crate::common::serve::Serve;
 
 /// The pages checked, as paths below the served root.
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 7] = [
     "",
     "incidents/ex1331830/",
+    "incidents/local-2026-04-exchange-mailbox-access/",
+    "postmortems/",
     "services/exchange-online/",
     "stats/",
     "incidents/",
@@ -21,8 +25,32 @@ fn axe_finds_no_violations_in_light_or_dark() {
     let Some((browser, axe)) = tools("axe_finds_no_violations_in_light_or_dark") else {
         return;
     };
-    let site = sample_site();
-    let s = Serve::start(site.path());
+    // One tab for every build: under load a fresh tab per build was slow
+    // enough to time DevTools out.
+    let mut cdp = browser.cdp();
+    cdp.open("about:blank");
+    // The public build, the internal one (banner, notes, badges) and German.
+    let mut failures = String::new();
+    for (build, flags, language) in [
+        ("public", &[][..], None),
+        ("internal", &["--internal"][..], None),
+        ("German", &[][..], Some("de")),
+    ] {
+        let site = sample_site();
+        if let Some(lang) = language {
+            let toml = site.path().join("sitrep.toml");
+            let text = std::fs::read_to_string(&toml).unwrap();
+            let text = text.replace("language = \"en\"", &format!("language = \"{lang}\""));
+            assert!(text.contains(lang), "the sample site sets its language");
+            std::fs::write(&toml, text).unwrap();
+        }
+        let s = Serve::start_with(site.path(), flags);
+        failures.push_str(&check_pages(&mut cdp, &axe, &s, build));
+    }
+    assert!(failures.is_empty(), "axe violations:\n{failures}");
+}
+
+fn check_pages(cdp: &mut crate::common::cdp::Cdp, axe: &str, s: &Serve, build: &str) -> String {
     for p in PAGES {
         assert_eq!(s.get(&format!("/{p}")).status, 200, "/{p} is served");
     }
@@ -33,17 +61,15 @@ fn axe_finds_no_violations_in_light_or_dark() {
             .contains("class=\"chart-svg\"")
     );
     assert!(s.get("/stats/").text().contains("id=\"chart-monthly\""));
-    let mut cdp = browser.cdp();
-    cdp.open("about:blank");
     let mut failures = String::new();
     for scheme in SCHEMES {
         for p in PAGES {
             let url = format!("{}{p}", s.url());
-            let v = violations(&mut cdp, &axe, &url, scheme);
+            let v = violations(cdp, axe, &url, scheme);
             if !v.is_empty() {
-                failures.push_str(&format!("/{p} ({scheme}):\n{}", describe(&v)));
+                failures.push_str(&format!("/{p} ({build}, {scheme}):\n{}", describe(&v)));
             }
         }
     }
-    assert!(failures.is_empty(), "axe violations:\n{failures}");
+    failures
 }

@@ -244,13 +244,13 @@ fn the_internal_build_marks_every_page_and_the_public_build_none() {
         assert_eq!(doc.select(&robots).count(), 0, "{page}");
         assert_eq!(doc.select(&banner).count(), 0, "{page}");
     }
-    // The fenced block is a marked aside in the internal build, with its Markdown rendered.
+    // The fenced block is a marked note in the internal build, with its Markdown rendered.
     let doc = Html::parse_document(&read(&internal, "incidents/pub-1/index.html"));
-    let aside = Selector::parse("aside.internal-note").unwrap();
+    let aside = Selector::parse(r#"div.internal-note[role="note"]"#).unwrap();
     let fence = doc
         .select(&aside)
         .find(|a| a.text().collect::<String>().contains("MkFence6"))
-        .expect("the internal block as an aside");
+        .expect("the internal block as a note");
     let link = Selector::parse("a[href]").unwrap();
     let hrefs: Vec<_> = fence
         .select(&link)
