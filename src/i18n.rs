@@ -82,7 +82,8 @@ impl Strings {
         self.get(MONTH_KEYS[usize::from(month.clamp(1, 12) as u8 - 1)].0)
     }
 
-    fn month_short(&self, month: i8) -> &str {
+    /// Abbreviated month name (`Jan`), `month` 1–12.
+    pub fn month_short(&self, month: i8) -> &str {
         self.get(MONTH_KEYS[usize::from(month.clamp(1, 12) as u8 - 1)].1)
     }
 

@@ -78,14 +78,15 @@ keyword_enum!(
 );
 
 impl PostmortemPart {
-    pub fn label(self) -> &'static str {
+    /// The interface-string key of the part's heading (`postmortem.impact`).
+    pub fn key(self) -> &'static str {
         match self {
-            PostmortemPart::Impact => "Impact",
-            PostmortemPart::Trigger => "Trigger",
-            PostmortemPart::Causes => "Root cause and contributing factors",
-            PostmortemPart::Detection => "Detection",
-            PostmortemPart::Resolution => "Resolution",
-            PostmortemPart::Lessons => "Lessons learned",
+            PostmortemPart::Impact => "postmortem.impact",
+            PostmortemPart::Trigger => "postmortem.trigger",
+            PostmortemPart::Causes => "postmortem.causes",
+            PostmortemPart::Detection => "postmortem.detection",
+            PostmortemPart::Resolution => "postmortem.resolution",
+            PostmortemPart::Lessons => "postmortem.lessons",
         }
     }
 

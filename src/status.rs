@@ -30,7 +30,7 @@ impl ComponentStatus {
         }
     }
 
-    /// The word a reader sees (banner, service page, badge).
+    /// The English word of the badges (pages use `service_status.<status>`).
     pub fn label(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "Operational",
@@ -107,7 +107,8 @@ impl Indicator {
         }
     }
 
-    /// Statuspage's `status.description` for this indicator.
+    /// Statuspage's `status.description` for this indicator, English as in
+    /// `/api/v2/` (pages use the interface string `site_status.<indicator>`).
     pub fn description(self) -> &'static str {
         match self {
             Indicator::None => "All Systems Operational",

@@ -192,7 +192,7 @@ impl Builder<'_> {
         };
         json!({
             "name": s.name, "slug": s.slug, "url": self.url(&format!("services/{}/", s.slug)),
-            "status": s.status.as_str(), "status_label": s.status.label(),
+            "status": s.status.as_str(), "status_label": self.strings.get(&format!("service_status.{}", s.status.as_str())),
             "incidents": s.open.iter().chain(&s.maintenance).map(link).collect::<Vec<_>>(),
         })
     }
@@ -241,7 +241,7 @@ impl Builder<'_> {
             "page_title": site.config.title,
             "page_kind": "home",
             "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
-            "site_status": {"indicator": self.status.indicator.as_str(), "description": self.status.indicator.description()},
+            "site_status": {"indicator": self.status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", self.status.indicator.as_str()))},
             "service_status": service_status,
             "calendar_url": self.url("maintenance.ics"),
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
@@ -377,13 +377,12 @@ impl Builder<'_> {
             .collect();
         if let Some(pm) = &inc.postmortem {
             let (section, parts) = self.postmortem_anchors(i);
-            toc.push(json!({"level": 2, "id": section, "text": "Postmortem"}));
-            toc.extend(
-                pm.parts
-                    .iter()
-                    .zip(parts)
-                    .map(|((p, _), id)| json!({"level": 3, "id": id, "text": p.label()})),
+            toc.push(
+                json!({"level": 2, "id": section, "text": self.strings.get("postmortem.title")}),
             );
+            toc.extend(pm.parts.iter().zip(parts).map(
+                |((p, _), id)| json!({"level": 3, "id": id, "text": self.strings.get(p.key())}),
+            ));
         }
         toc
     }
@@ -422,7 +421,7 @@ impl Builder<'_> {
             .iter()
             .zip(html)
             .zip(parts)
-            .map(|(((p, _), h), id)| json!({"key": p.as_str(), "title": p.label(), "id": id, "html": h}))
+            .map(|(((p, _), h), id)| json!({"key": p.as_str(), "title": self.strings.get(p.key()), "id": id, "html": h}))
             .collect();
         json!({
             "id": section, "parts": parts, "authors": pm.authors,

@@ -91,9 +91,9 @@ fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
         return html.body.html.unpack();
     };
     let mut s = html.body.html.unpack().into_owned();
-    s.push_str("<h2>Postmortem</h2>\n");
+    let _ = writeln!(s, "<h2>{}</h2>", xml(cx.strings.get("postmortem.title")));
     for ((part, _), h) in pm.parts.iter().zip(&html.postmortem) {
-        let _ = write!(s, "<h3>{}</h3>\n{h}", part.label());
+        let _ = write!(s, "<h3>{}</h3>\n{h}", xml(cx.strings.get(part.key())));
     }
     Cow::Owned(s)
 }

@@ -50,25 +50,6 @@ pub fn paged_path(base: &str, page: usize) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-pub(super) fn month_name(m: i8) -> &'static str {
-    MONTHS[(m.clamp(1, 12) - 1) as usize]
-}
-
 /// Every open action item of the site, in incident order (newest first).
 pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
     site.incidents
@@ -206,7 +187,7 @@ impl Builder<'_> {
         let list = postmortem_list(self.site);
         let at = |n: usize| list[n];
         let (pager, total, cards) = self.incident_page("postmortems/", (list.len(), &at), page);
-        let title = self.titled("Postmortems", page, total);
+        let title = self.titled(self.strings.get("postmortems.title"), page, total);
         let v = json!({"page_title": title, "page_kind": "postmortems", "count": list.len(), "pager": pager});
         (v, cards)
     }

@@ -216,3 +216,157 @@ fn a_site_theme_inherits_the_built_in_translations() {
     let inc = page(&out, "incidents/ex5/index.html");
     assert_eq!(text_of(&inc, "#timeline-h"), ["Zeitverlauf"]);
 }
+
+/// One interface string of the default theme's `i18n/<lang>.toml` (dotted key).
+fn theme_string(lang: &str, key: &str) -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("themes/default/i18n/{lang}.toml"));
+    let table: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut v = &toml::Value::Table(table);
+    for part in key.split('.') {
+        v = &v[part];
+    }
+    v.as_str()
+        .unwrap_or_else(|| panic!("{lang}: {key}"))
+        .to_string()
+}
+
+/// All text of `doc` outside the authors' Markdown (`.prose`), one space between words.
+fn interface_text(doc: &Html) -> String {
+    let mut out = String::new();
+    for node in doc.root_element().descendants() {
+        let Some(t) = node.value().as_text() else {
+            continue;
+        };
+        let authored = node.ancestors().any(|a| {
+            a.value().as_element().is_some_and(|e| {
+                matches!(e.name(), "script" | "style")
+                    || e.attr("class")
+                        .is_some_and(|c| c.split_whitespace().any(|c| c == "prose"))
+            })
+        });
+        if !authored {
+            out.push_str(t);
+            out.push(' ');
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `phrase` occurs in `text` as whole words (`Date` is not in `Datentabelle`).
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[test]
+fn the_german_sample_site_has_no_english_interface_words() {
+    let dir = crate::common::sample_site();
+    let toml_path = dir.path().join("sitrep.toml");
+    let conf = std::fs::read_to_string(&toml_path).unwrap();
+    assert!(conf.contains("language = \"en\""));
+    std::fs::write(
+        &toml_path,
+        conf.replace("language = \"en\"", "language = \"de\""),
+    )
+    .unwrap();
+    let out = build_ok(dir.path(), &[]);
+    let pages: [(&str, &[&str]); 6] = [
+        (
+            "incidents/local-2026-06-relay-retry-maintenance/index.html",
+            &["calendar.add"],
+        ),
+        (
+            "index.html",
+            &[
+                "home.current_status",
+                "calendar.maintenance",
+                "service_status.partial_outage",
+                "site_status.major",
+            ],
+        ),
+        (
+            "incidents/local-2026-04-exchange-mailbox-access/index.html",
+            &[
+                "postmortem.title",
+                "postmortem.impact",
+                "postmortem.causes",
+                "postmortem.lessons",
+            ],
+        ),
+        (
+            "services/exchange-online/index.html",
+            &[
+                "service_status.badge_shields",
+                "chart.data_table",
+                "chart.date",
+                "chart.worst",
+                "chart.strip_clear",
+            ],
+        ),
+        (
+            "stats/index.html",
+            &[
+                "stats.title",
+                "stats.monthly",
+                "stats.counts_caption",
+                "stats.all_services",
+                "chart.monthly_title",
+                "chart.median",
+                "chart.p90",
+                "chart.unrated",
+            ],
+        ),
+        ("postmortems/index.html", &["postmortems.title"]),
+    ];
+    for (rel, keys) in pages {
+        let text = interface_text(&page(&out, rel));
+        for key in keys {
+            let (de, en) = (theme_string("de", key), theme_string("en", key));
+            assert!(
+                text.contains(&de),
+                "{rel}: German `{key}` ({de}) missing in {text}"
+            );
+            // (a word both languages share, like `Median`, is only checked present)
+            assert!(
+                en == de || !has_phrase(&text, &en),
+                "{rel}: English `{key}` ({en}) in {text}"
+            );
+        }
+    }
+    // Strings with placeholders: their fixed words.
+    let home = interface_text(&page(&out, "index.html"));
+    assert!(!home.contains("Maintenance calendar"), "{home}");
+    let service = interface_text(&page(&out, "services/exchange-online/index.html"));
+    assert!(service.contains("Die letzten 90 Tage"), "{service}");
+    assert!(
+        !service.contains("The last 90 days") && !service.contains("Status badge"),
+        "{service}"
+    );
+    let stats = page(&out, "stats/index.html");
+    let months = text_of(&stats, ".chart-monthly tbody th");
+    assert!(
+        months
+            .iter()
+            .all(|m| !m.starts_with("March") && !m.starts_with("May ")),
+        "{months:?}"
+    );
+    assert!(months.iter().any(|m| m.starts_with("März")), "{months:?}");
+    let pm = interface_text(&page(&out, "postmortems/index.html"));
+    assert!(pm.contains("veröffentlichte Nachbetrachtung"), "{pm}");
+    assert!(!pm.contains("published postmortem"), "{pm}");
+    // The feed's postmortem headings follow the language too; /api/v2/ stays English.
+    let atom = read(&out, "atom.xml");
+    assert!(
+        atom.contains("Grundursache und begünstigende Faktoren")
+            && !atom.contains("Root cause and contributing factors")
+    );
+    let api = read(&out, "api/v2/status.json");
+    assert!(
+        api.contains(&theme_string("en", "site_status.major")),
+        "{api}"
+    );
+}

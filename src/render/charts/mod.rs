@@ -16,6 +16,7 @@ pub use stats::stats_page;
 pub use strip::service_strip;
 
 use super::feeds::xml;
+use crate::i18n::Strings;
 use crate::model::Severity;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -52,13 +53,25 @@ impl Bucket {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The interface-string key of the bucket's label (legend, table).
+    pub fn key(self) -> &'static str {
         match self {
-            Bucket::Critical => "Critical",
-            Bucket::Major => "Major",
-            Bucket::Minor => "Minor",
-            Bucket::Unrated => "Not rated",
-            Bucket::None => "None",
+            Bucket::Critical => "severity.critical",
+            Bucket::Major => "severity.major",
+            Bucket::Minor => "severity.minor",
+            Bucket::Unrated => "chart.unrated",
+            Bucket::None => "severity.none",
+        }
+    }
+
+    /// The key of the label inside a sentence (`2 major`).
+    pub fn in_text_key(self) -> &'static str {
+        match self {
+            Bucket::Critical => "chart.in_text_critical",
+            Bucket::Major => "chart.in_text_major",
+            Bucket::Minor => "chart.in_text_minor",
+            Bucket::Unrated => "chart.in_text_unrated",
+            Bucket::None => "chart.in_text_none",
         }
     }
 }
@@ -74,7 +87,8 @@ pub enum Shape {
     Solid,
 }
 
-/// One fill of a chart: CSS class (`sev-major`), pattern shape, legend label.
+/// One fill of a chart: CSS class (`sev-major`), pattern shape, and the
+/// interface-string key of its legend label.
 #[derive(Debug, Clone, Copy)]
 pub struct Fill {
     pub class: &'static str,
@@ -103,7 +117,7 @@ impl Bucket {
                 Bucket::Unrated => Shape::Horizontal,
                 Bucket::None => Shape::Solid,
             },
-            label: self.label(),
+            label: self.key(),
         }
     }
 }
@@ -230,11 +244,11 @@ impl Svg {
     }
 
     /// A legend row of swatches and labels starting at (x, y).
-    pub fn legend(&mut self, fills: &[Fill], (x, y): (f64, f64), step: f64) {
+    pub fn legend(&mut self, strings: &Strings, fills: &[Fill], (x, y): (f64, f64), step: f64) {
         for (n, f) in fills.iter().enumerate() {
             let x = x + step * n as f64;
             self.rect("swatch", f, (x, y - 9.0, 10.0, 10.0), None);
-            self.text("legend", (x + 14.0, y), "start", f.label);
+            self.text("legend", (x + 14.0, y), "start", strings.get(f.label));
         }
     }
 
@@ -263,6 +277,7 @@ pub fn links_cell(links: Vec<(String, String)>) -> Value {
 
 /// The template value of one chart (see docs/templates.md, "Charts").
 pub fn chart(
+    strings: &Strings,
     kind: &str,
     svg: Svg,
     (title, desc): (&str, &str),
@@ -272,7 +287,7 @@ pub fn chart(
     let (caption, head, rows) = table;
     json!({
         "id": id, "kind": kind, "title": title, "desc": desc, "svg": svg.finish(),
-        "table": {"caption": caption, "head": head, "rows": rows, "empty": "No data."},
+        "table": {"caption": caption, "head": head, "rows": rows, "empty": strings.get("chart.no_data")},
     })
 }
 

@@ -7,8 +7,8 @@
 
 use super::super::context::Builder;
 use super::{Fill, Shape, Svg, cell, chart, num_cell};
+use crate::i18n::Strings;
 use crate::model::Status;
-use crate::time::format_duration;
 use serde_json::Value;
 
 fn fill(s: Status) -> Fill {
@@ -21,8 +21,28 @@ fn fill(s: Status) -> Fill {
     Fill {
         class,
         shape,
-        label: s.label(),
+        label: status_key(s),
     }
+}
+
+/// The interface-string key of a status phase's label.
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Investigating => "status.investigating",
+        Status::Identified => "status.identified",
+        Status::Monitoring => "status.monitoring",
+        Status::Resolved => "status.resolved",
+    }
+}
+
+/// A status phase's label inside a sentence (`investigating 12 min`).
+fn in_text(strings: &Strings, s: Status) -> &str {
+    strings.get(match s {
+        Status::Investigating => "chart.in_text_investigating",
+        Status::Identified => "chart.in_text_identified",
+        Status::Monitoring => "chart.in_text_monitoring",
+        Status::Resolved => "chart.in_text_resolved",
+    })
 }
 
 /// One phase: its status, start and end (seconds since the epoch).
@@ -92,31 +112,30 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
     };
     let total = (b.to - a.from).max(1);
     let open = inc.status != Status::Resolved;
-    let title = format!("Status phases of {}", inc.id);
+    let s = cx.strings;
+    let id = inc.id.to_string();
+    let title = s.fmt("chart.phases_title", &[("id", &id)]);
     let parts: Vec<String> = phases
         .iter()
-        .map(|p| {
-            format!(
-                "{} {}",
-                p.status.label().to_lowercase(),
-                format_duration(p.to - p.from)
-            )
-        })
+        .map(|p| format!("{} {}", in_text(s, p.status), s.duration(p.to - p.from)))
         .collect();
-    let desc = format!(
-        "One bar of {} split in proportion to each status phase: {}{}.",
-        format_duration(total),
-        parts.join(", then "),
-        if open {
-            ", still open now"
-        } else {
-            ", then resolved"
-        }
+    let end = s.get(if open {
+        "chart.phases_still_open"
+    } else {
+        "chart.phases_then_resolved"
+    });
+    let desc = s.fmt(
+        "chart.phases_desc",
+        &[
+            ("total", &s.duration(total)),
+            ("phases", &parts.join(s.get("chart.phases_then"))),
+            ("end", end),
+        ],
     );
     let (w, top, bar_h) = (720.0, 22.0, 26.0);
     let mut fills: Vec<Fill> = Vec::new();
     for p in &phases {
-        if !fills.iter().any(|f| f.label == p.status.label()) {
+        if !fills.iter().any(|f| f.label == status_key(p.status)) {
             fills.push(fill(p.status));
         }
     }
@@ -128,36 +147,35 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
         &desc,
     );
     svg.patterns(&fills);
-    svg.legend(&fills, (0.0, 12.0), 120.0);
+    svg.legend(s, &fills, (0.0, 12.0), 120.0);
     let tz = &cx.site.config.timezone;
     let mut rows = Vec::new();
     for p in &phases {
         let x = (p.from - a.from) as f64 * w / total as f64;
         let width = (p.to - p.from) as f64 * w / total as f64;
-        let d = format_duration(p.to - p.from);
-        let tip = format!("{}: {d}", p.status.label());
+        let d = s.duration(p.to - p.from);
+        let label = s.get(status_key(p.status));
+        let tip = format!("{label}: {d}");
         svg.bar(&fill(p.status), (x, top, width, bar_h), Some(&tip));
         // Its label under it when it fits (about 6.5 units a character).
         if width > 6.5 * tip.len() as f64 + 4.0 {
             svg.text("phase-label", (x + 2.0, top + bar_h + 14.0), "start", &tip);
         }
         let since = jiff::Timestamp::from_second(p.from)
-            .map(|t| crate::time::Timestamp::Instant(t).display(tz))
+            .map(|t| crate::time::Timestamp::Instant(t).display_in(tz, s))
             .unwrap_or_default();
-        rows.push(vec![cell(p.status.label()), cell(since), num_cell(d)]);
+        rows.push(vec![cell(label), cell(since), num_cell(d)]);
     }
-    let end_label = if open {
-        "now (still open)".to_string()
+    let end_label = s.get(if open {
+        "chart.phases_now"
     } else {
-        "resolved".to_string()
-    };
-    svg.text("axis", (0.0, top + bar_h + 30.0), "start", "started");
-    svg.text("axis", (w, top + bar_h + 30.0), "end", &end_label);
-    let caption = format!("Status phases of {}, in order", inc.id);
-    chart(
-        "phases",
-        svg,
-        (&title, &desc),
-        (caption, vec!["Phase", "From", "Duration"], rows),
-    )
+        "chart.phases_resolved"
+    });
+    let started = s.get("chart.phases_started");
+    svg.text("axis", (0.0, top + bar_h + 30.0), "start", started);
+    svg.text("axis", (w, top + bar_h + 30.0), "end", end_label);
+    let caption = s.fmt("chart.phases_caption", &[("id", &id)]);
+    let head = ["chart.phase", "chart.from", "chart.duration"];
+    let head = head.iter().map(|k| s.get(k)).collect();
+    chart(s, "phases", svg, (&title, &desc), (caption, head, rows))
 }

@@ -5,10 +5,9 @@
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
 use super::super::context::Builder;
-use super::super::lists::month_name;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
+use crate::i18n::Strings;
 use crate::model::{Classification, Incident};
-use crate::time::format_duration;
 use serde_json::{Value, json};
 
 /// How many months the monthly chart covers.
@@ -52,12 +51,12 @@ fn monthly(cx: &Builder) -> Vec<MonthCount> {
     months
 }
 
-fn month_label(m: &MonthCount) -> String {
-    format!("{} {}", month_name(m.month), m.year)
+fn month_label(s: &Strings, m: &MonthCount) -> String {
+    format!("{} {}", s.month(m.month), m.year)
 }
 
 /// The stacked bars: one column per month, worst severity at the bottom.
-fn monthly_chart(months: &[MonthCount]) -> Value {
+fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Value {
     let (left, top, plot_h, w) = (34.0, 24.0, 170.0, 720.0);
     let slot = (w - left - 6.0) / months.len() as f64;
     let max = months
@@ -69,13 +68,19 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
     let unit = plot_h / max as f64;
     let total: usize = months.iter().map(|m| m.counts.iter().sum::<usize>()).sum();
     let (first, last) = (
-        month_label(&months[0]),
-        month_label(&months[months.len() - 1]),
+        month_label(s, &months[0]),
+        month_label(s, &months[months.len() - 1]),
     );
-    let title = "Incidents per month by severity";
-    let desc = format!(
-        "Stacked bars, one per month from {first} to {last}: {total} incident{} in all, at most {max} in one month. Each bar stacks critical, major, minor, not rated and none from the bottom; the table below has the numbers.",
-        if total == 1 { "" } else { "s" }
+    let title = s.get("chart.monthly_title");
+    let count = s.count("count.incidents", total as i64, &[]);
+    let desc = s.fmt(
+        "chart.monthly_desc",
+        &[
+            ("first", &first),
+            ("last", &last),
+            ("count", &count),
+            ("max", &max.to_string()),
+        ],
     );
     let mut svg = Svg::new(
         "chart-monthly",
@@ -86,7 +91,7 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
     );
     let fills = severity_fills();
     svg.patterns(&fills);
-    svg.legend(&fills, (left, 12.0), 96.0);
+    svg.legend(s, &fills, (left, 12.0), 96.0);
     let base = top + plot_h;
     let mut ticks = vec![0, max / 2, max];
     ticks.dedup();
@@ -101,12 +106,14 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
         let parts: Vec<String> = Bucket::ALL
             .iter()
             .filter(|b| m.counts[**b as usize] > 0)
-            .map(|b| format!("{} {}", m.counts[*b as usize], b.label().to_lowercase()))
+            .map(|b| format!("{} {}", m.counts[*b as usize], s.get(b.in_text_key())))
             .collect();
-        let mut tip = format!(
-            "{}: {sum} incident{}",
-            month_label(m),
-            if sum == 1 { "" } else { "s" }
+        let mut tip = s.fmt(
+            "chart.monthly_tip",
+            &[
+                ("month", &month_label(s, m)),
+                ("count", &s.count("count.incidents", sum as i64, &[])),
+            ],
         );
         if !parts.is_empty() {
             tip = format!("{tip} ({})", parts.join(", "));
@@ -125,7 +132,7 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
             }
         }
         svg.raw("</g>");
-        let label = &month_name(m.month)[..3];
+        let label = s.month_short(m.month);
         svg.text("axis", (x + slot / 2.0, base + 14.0), "middle", label);
         if n == 0 || m.month == 1 {
             svg.text(
@@ -136,21 +143,24 @@ fn monthly_chart(months: &[MonthCount]) -> Value {
             );
         }
     }
-    let mut head = vec!["Month"];
-    head.extend(Bucket::ALL.iter().map(|b| b.label()));
-    head.push("Total");
+    let mut head = vec![s.get("chart.month")];
+    head.extend(Bucket::ALL.iter().map(|b| s.get(b.key())));
+    head.push(s.get("chart.total"));
     let rows = months
         .iter()
         .rev()
         .map(|m| {
-            let mut row = vec![cell(month_label(m))];
+            let mut row = vec![cell(month_label(s, m))];
             row.extend(m.counts.iter().map(num_cell));
             row.push(num_cell(m.counts.iter().sum::<usize>()));
             row
         })
         .collect();
-    let caption = format!("Incidents per month by severity, {last} back to {first}");
-    chart("monthly", svg, (title, &desc), (caption, head, rows))
+    let caption = s.fmt(
+        "chart.monthly_caption",
+        &[("last", &last), ("first", &first)],
+    );
+    chart(s, "monthly", svg, (title, &desc), (caption, head, rows))
 }
 
 /// Median (mean of the two middle values for an even count) and p90 (nearest
@@ -228,18 +238,19 @@ fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
 const MEDIAN: Fill = Fill {
     class: "dur-median",
     shape: Shape::Solid,
-    label: "Median",
+    label: "chart.median",
 };
 const P90: Fill = Fill {
     class: "dur-p90",
     shape: Shape::Vertical,
-    label: "90th percentile",
+    label: "chart.p90",
 };
 
 /// Horizontal median and p90 bars per service for one measure.
 fn duration_chart(
+    s: &Strings,
     services: &[ServiceTimes],
-    (key, what): (&str, &str),
+    key: &str,
     pick: fn(&ServiceTimes) -> &Vec<i64>,
 ) -> Value {
     let (w, label_w, row_h, top) = (720.0, 150.0, 46.0, 24.0);
@@ -258,71 +269,66 @@ fn duration_chart(
         .unwrap_or(0)
         .max(1);
     let measured = stats.iter().flatten().count();
-    let title = format!("Time to {what} per service");
-    let desc = format!(
-        "Two horizontal bars per service, the median and the 90th percentile time from the start of an incident to its {}; {measured} of {} services have such times. The longest bar is {}. The table below has the numbers and how many incidents each is based on.",
-        if key == "ack" {
-            "acknowledgement"
-        } else {
-            "resolution"
-        },
-        services.len(),
-        format_duration(max)
+    let title = s.get(&format!("chart.{key}_title")).to_string();
+    let desc = s.fmt(
+        &format!("chart.{key}_desc"),
+        &[
+            ("measured", &measured.to_string()),
+            ("services", &services.len().to_string()),
+            ("longest", &s.duration(max)),
+        ],
     );
     let h = top + row_h * services.len().max(1) as f64;
     let mut svg = Svg::new(&format!("chart-{key}"), (w, h), false, &title, &desc);
     svg.patterns(&[MEDIAN, P90]);
-    svg.legend(&[MEDIAN, P90], (0.0, 12.0), 110.0);
+    svg.legend(s, &[MEDIAN, P90], (0.0, 12.0), 110.0);
     let scale = (w - 10.0 - label_w) / max as f64;
     let mut rows = Vec::new();
-    for (n, (s, st)) in services.iter().zip(&stats).enumerate() {
+    for (n, (svc, st)) in services.iter().zip(&stats).enumerate() {
         let y = top + row_h * n as f64;
-        svg.text("label", (0.0, y + 12.0), "start", &s.name);
-        let count = pick(s).len();
+        svg.text("label", (0.0, y + 12.0), "start", &svc.name);
+        let count = pick(svc).len();
         match st {
             Some((median, p90)) => {
                 for (k, (f, v)) in [(MEDIAN, *median), (P90, *p90)].iter().enumerate() {
                     let by = y + 16.0 + 12.0 * k as f64;
-                    let tip = format!(
-                        "{}, {}: {}",
-                        s.name,
-                        f.label.to_lowercase(),
-                        format_duration(*v)
-                    );
+                    let in_text = if k == 0 {
+                        "chart.in_text_median"
+                    } else {
+                        "chart.in_text_p90"
+                    };
+                    let tip = format!("{}, {}: {}", svc.name, s.get(in_text), s.duration(*v));
                     svg.bar(f, (0.0, by, (*v as f64 * scale).max(1.0), 10.0), Some(&tip));
-                    let text = format!(
-                        "{} {}",
-                        if k == 0 { "median" } else { "p90" },
-                        format_duration(*v)
-                    );
+                    let short = if k == 0 {
+                        "chart.median_short"
+                    } else {
+                        "chart.p90_short"
+                    };
+                    let text = s.fmt(short, &[("value", &s.duration(*v))]);
                     svg.text("value", (*v as f64 * scale + 4.0, by + 9.0), "start", &text);
                 }
                 rows.push(vec![
-                    cell(&s.name),
+                    cell(&svc.name),
                     num_cell(count),
-                    num_cell(format_duration(*median)),
-                    num_cell(format_duration(*p90)),
+                    num_cell(s.duration(*median)),
+                    num_cell(s.duration(*p90)),
                 ]);
             }
             None => {
-                svg.text(
-                    "value",
-                    (0.0, y + 30.0),
-                    "start",
-                    "no incident with this time",
-                );
-                rows.push(vec![cell(&s.name), num_cell(0), cell("—"), cell("—")]);
+                svg.text("value", (0.0, y + 30.0), "start", s.get("chart.no_time"));
+                rows.push(vec![cell(&svc.name), num_cell(0), cell("—"), cell("—")]);
             }
         }
     }
-    let caption = format!("Time to {what} per service: median and 90th percentile");
-    let head = vec![
-        "Service",
-        "Incidents with this time",
-        "Median",
-        "90th percentile",
+    let caption = s.get(&format!("chart.{key}_caption")).to_string();
+    let head = [
+        "chart.service",
+        "chart.with_time",
+        "chart.median",
+        "chart.p90",
     ];
-    chart(key, svg, (&title, &desc), (caption, head, rows))
+    let head = head.iter().map(|k| s.get(k)).collect();
+    chart(s, key, svg, (&title, &desc), (caption, head, rows))
 }
 
 /// The context of `/stats/`.
@@ -342,14 +348,15 @@ pub fn stats_page(cx: &Builder) -> Value {
             .count()
     };
     let (ack, res) = (total(time_to_acknowledge), total(time_to_resolve));
+    let s = cx.strings;
     json!({
-        "page_title": "Statistics", "page_kind": "stats",
+        "page_title": s.get("stats.title"), "page_kind": "stats",
         "stats": {
             "months": MONTHS,
-            "from": month_label(&months[0]), "to": month_label(&months[months.len() - 1]),
-            "monthly": monthly_chart(&months),
-            "acknowledge": duration_chart(&services, ("ack", "acknowledge"), |s| &s.ack),
-            "resolve": duration_chart(&services, ("resolve", "resolve"), |s| &s.resolve),
+            "from": month_label(s, &months[0]), "to": month_label(s, &months[months.len() - 1]),
+            "monthly": monthly_chart(s, &months),
+            "acknowledge": duration_chart(s, &services, "ack", |t| &t.ack),
+            "resolve": duration_chart(s, &services, "resolve", |t| &t.resolve),
             "services": counts,
             "totals": {"incidents": counted_total, "acknowledged": ack, "resolved": res},
         },

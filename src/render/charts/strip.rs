@@ -18,7 +18,7 @@ pub const DAYS: usize = 90;
 const CLEAR: Fill = Fill {
     class: "day-clear",
     shape: Shape::Solid,
-    label: "No incident",
+    label: "chart.strip_clear",
 };
 
 /// Per day, oldest first: the indices (site order, newest first) of the
@@ -66,11 +66,18 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
         .unwrap_or(today);
     let bad = days.iter().filter(|d| !d.is_empty()).count();
-    let title = format!("{}: the last {DAYS} days", term.name);
-    let desc = format!(
-        "One bar per day from {first} to {today}, painted by the worst severity of the {} incidents active that day: {bad} of {DAYS} days had incidents. Days with incidents link to the worst of them; the table below lists them.",
-        term.name
-    );
+    let s = cx.strings;
+    let (n_days, bad_n) = (DAYS.to_string(), bad.to_string());
+    let (first_s, today_s) = (first.to_string(), today.to_string());
+    let args = [
+        ("service", term.name.as_str()),
+        ("n", n_days.as_str()),
+        ("bad", bad_n.as_str()),
+        ("first", first_s.as_str()),
+        ("today", today_s.as_str()),
+    ];
+    let title = s.fmt("chart.strip_title", &args);
+    let desc = s.fmt("chart.strip_desc", &args);
     let (w, top, bar_h) = (720.0, 22.0, 34.0);
     let slot = w / DAYS as f64;
     let mut svg = Svg::new(
@@ -83,7 +90,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let mut fills = severity_fills();
     fills.push(CLEAR);
     svg.patterns(&fills);
-    svg.legend(&fills, (0.0, 12.0), 110.0);
+    svg.legend(s, &fills, (0.0, 12.0), 110.0);
     let mut rows = Vec::new();
     for (n, incs) in days.iter().enumerate() {
         let date = first
@@ -95,7 +102,8 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .iter()
             .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
         else {
-            svg.bar(&CLEAR, rect, Some(&format!("{date}: no incidents")));
+            let tip = s.fmt("chart.strip_clear_tip", &[("date", &date.to_string())]);
+            svg.bar(&CLEAR, rect, Some(&tip));
             continue;
         };
         let bucket = Bucket::of(site.incidents[worst].severity);
@@ -103,10 +111,13 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .iter()
             .map(|&i| site.incidents[i].id.as_str())
             .collect();
-        let tip = format!(
-            "{date}: {} (worst: {})",
-            ids.join(", "),
-            bucket.label().to_lowercase()
+        let tip = s.fmt(
+            "chart.strip_tip",
+            &[
+                ("date", &date.to_string()),
+                ("ids", &ids.join(", ")),
+                ("severity", s.get(bucket.in_text_key())),
+            ],
         );
         let url = site.config.url(&incident_path(&site.incidents[worst].id));
         svg.raw(&format!(
@@ -125,25 +136,24 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .collect();
         rows.push(vec![
             cell(date.to_string()),
-            cell(bucket.label()),
+            cell(s.get(bucket.key())),
             links_cell(links),
         ]);
     }
     let base = top + bar_h + 14.0;
     svg.text("axis", (0.0, base), "start", &first.to_string());
-    svg.text("axis", (w, base), "end", &format!("{today} (today)"));
+    svg.text(
+        "axis",
+        (w, base),
+        "end",
+        &s.fmt("chart.strip_today", &[("date", &today_s)]),
+    );
     rows.reverse();
-    let caption = format!(
-        "Days with {} incidents in the last {DAYS} days ({bad} of {DAYS}), newest first",
-        term.name
-    );
-    let mut v = chart(
-        "strip",
-        svg,
-        (&title, &desc),
-        (caption, vec!["Date", "Worst severity", "Incidents"], rows),
-    );
-    v["table"]["empty"] =
-        Value::String(format!("No {} incidents in these {DAYS} days.", term.name));
+    let caption = s.fmt("chart.strip_caption", &args);
+    let head = ["chart.date", "chart.worst", "chart.incidents"];
+    let head = head.iter().map(|k| s.get(k)).collect();
+    let mut v = chart(s, "strip", svg, (&title, &desc), (caption, head, rows));
+    v["table"]["empty"] = Value::String(s.fmt("chart.strip_empty", &args));
+    v["days"] = DAYS.into();
     v
 }
