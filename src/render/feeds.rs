@@ -305,10 +305,16 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     jobs.push(Box::new(move || super::search::files(cx)));
     jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));
     jobs.push(Box::new(move || {
-        let robots = format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            c.abs_url("sitemap.xml")
-        );
+        // An internal build asks crawlers to stay out altogether, beside the
+        // `noindex` of every page, in case it is ever served where they reach.
+        let robots = if c.audience.is_internal() {
+            "User-agent: *\nDisallow: /\n".to_string()
+        } else {
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                c.abs_url("sitemap.xml")
+            )
+        };
         vec![("robots.txt".into(), robots)]
     }));
     jobs

@@ -244,6 +244,11 @@ fn the_internal_build_marks_every_page_and_the_public_build_none() {
         assert_eq!(doc.select(&robots).count(), 0, "{page}");
         assert_eq!(doc.select(&banner).count(), 0, "{page}");
     }
+    assert_eq!(
+        read(&internal, "robots.txt"),
+        "User-agent: *\nDisallow: /\n"
+    );
+    assert!(read(&public, "robots.txt").contains("Allow: /\n"));
     // The fenced block is a marked note in the internal build, with its Markdown rendered.
     let doc = Html::parse_document(&read(&internal, "incidents/pub-1/index.html"));
     let aside = Selector::parse(r#"div.internal-note[role="note"]"#).unwrap();
