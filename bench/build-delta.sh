@@ -11,7 +11,7 @@
 set -euo pipefail
 old=$1 new=$2 site=$3 runs=${4:-4}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1780000000}
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${BUILD_DELTA_TMP:-${TMPDIR:-/tmp}}/build-delta.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 for r in $(seq 1 "$runs"); do
   for t in old new; do

@@ -12,11 +12,15 @@ use std::sync::Arc;
 pub const ENGLISH: &str = include_str!("../themes/default/i18n/en.toml");
 
 /// Dotted key (`nav.incidents`, `month.6`) → text, for one language.
+/// Key → text. Looked up a few hundred times per page: a fast fixed hash
+/// instead of SipHash (the keys are the theme's, not an attacker's).
+type Table = HashMap<String, String, foldhash::fast::FixedState>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strings {
     /// The `language` these strings are for (`<html lang>`).
     pub language: String,
-    map: Arc<HashMap<String, String>>,
+    map: Arc<Table>,
 }
 
 impl Default for Strings {
@@ -28,10 +32,11 @@ impl Default for Strings {
 impl Strings {
     /// The built-in English table alone (parsed once per process).
     pub fn english() -> Strings {
-        static ENGLISH_MAP: std::sync::OnceLock<Arc<HashMap<String, String>>> =
+        static ENGLISH_MAP: std::sync::OnceLock<Arc<Table>> =
             std::sync::OnceLock::new();
         let map = ENGLISH_MAP.get_or_init(|| {
-            Arc::new(parse_layer("(built-in theme)/i18n/en.toml", ENGLISH).unwrap_or_default())
+            let layer = parse_layer("(built-in theme)/i18n/en.toml", ENGLISH).unwrap_or_default();
+            Arc::new(layer.into_iter().collect())
         });
         Strings {
             language: "en".into(),

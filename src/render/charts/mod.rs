@@ -124,9 +124,35 @@ impl Bucket {
 
 /// A number for SVG attributes: two decimals at most, no trailing zeros.
 pub fn num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    let mut s = String::with_capacity(8);
+    push_num(&mut s, v);
+    s
+}
+
+/// [`num`] appended to `out`. Rounds to hundredths in integers: `{:.2}` on a
+/// float takes the exact (bignum) path and was most of a phase bar's cost.
+pub fn push_num(out: &mut String, v: f64) {
+    let hundredths = (v * 100.0).round();
+    if !hundredths.is_finite() || hundredths.abs() >= 1e15 {
+        // Not a chart coordinate; keep the general formatter.
+        let _ = write!(out, "{v}");
+        return;
+    }
+    let h = hundredths as i64;
+    if h < 0 {
+        out.push('-');
+    }
+    let (int, frac) = (h.unsigned_abs() / 100, h.unsigned_abs() % 100);
+    let _ = write!(out, "{int}");
+    match frac {
+        0 => {}
+        f if f % 10 == 0 => {
+            let _ = write!(out, ".{}", f / 10);
+        }
+        f => {
+            let _ = write!(out, ".{f:02}");
+        }
+    }
 }
 
 /// An SVG document under construction, opened with its accessible name and
@@ -301,6 +327,24 @@ mod tests {
         assert_eq!(num(12.5), "12.5");
         assert_eq!(num(1.0 / 3.0), "0.33");
         assert_eq!(num(-0.001), "0");
+        assert_eq!(num(-2.5), "-2.5");
+        assert_eq!(num(552.5555), "552.56");
+        assert_eq!(num(0.05), "0.05");
+        assert_eq!(num(719.999), "720");
+    }
+
+    #[test]
+    fn numbers_round_to_hundredths() {
+        // Over a dense range: the nearest hundredth (ties may go either way
+        // after the multiplication), in the shortest form.
+        for i in -200_000..200_000 {
+            let v = i as f64 * 0.00731;
+            let s = num(v);
+            let back: f64 = s.parse().unwrap();
+            assert!((back - v).abs() <= 0.005 + 1e-9, "{v} gave {s}");
+            assert!(!s.ends_with('0') || !s.contains('.'), "{s}");
+            assert!(!s.ends_with('.') && s != "-0", "{s}");
+        }
     }
 
     #[test]
