@@ -17,6 +17,20 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
+/// Chromium for the test named `test`, or `None` after printing SKIPPED.
+/// `.ci/run` installs chromium and sets CI=1: there, missing it is a failure.
+pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let bin = chromium();
+    if bin.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is not installed (apt-get install -y chromium)"
+        );
+        eprintln!("\n!!! SKIPPED {test}: no chromium at /usr/bin/chromium.\n");
+    }
+    bin
+}
+
 /// Chromium, killed on drop, with its profile in a fresh temp dir.
 pub struct Browser {
     child: Child,

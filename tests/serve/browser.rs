@@ -3,25 +3,12 @@
 //! the DOM until the change shows (the tests never navigate). Skipped with
 //! SKIPPED when Chromium is missing, a failure under CI=1.
 
-use super::common::cdp::{Browser, Cdp, chromium};
+use super::common::cdp::{Browser, Cdp, chromium_or_skip};
 use super::common::serve::*;
 use super::common::write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const TEXT: &str = "(document.body ? document.body.innerText : '')";
-
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let bin = chromium();
-    if bin.is_none() {
-        // .ci/run installs chromium and sets CI=1: there, missing it is a failure.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed (apt-get install -y chromium)"
-        );
-        eprintln!("\n!!! SKIPPED {test}: no chromium at /usr/bin/chromium.\n");
-    }
-    bin
-}
 
 /// A site served by `sitrep serve` and a browser, for one test; `None`
 /// (after SKIPPED) without Chromium. `prepare` edits the site before serve starts.

@@ -12,5 +12,6 @@ mod http;
 mod incremental;
 mod internal;
 mod property;
+mod reload;
 mod soak;
 mod stream;

@@ -1,5 +1,6 @@
-//! Whole-site builds at scale: generated sites of a few hundred incidents,
-//! built with the real binary; each feature has its own module here.
+//! Whole-site builds with the real binary (sample site, small fixtures and
+//! generated sites of a few hundred incidents), the CLI, the stages fed hostile
+//! input, and the theme's templates: each feature has its own module here.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -7,9 +8,13 @@ mod common;
 mod a11y;
 mod api;
 mod badges;
+mod build;
 mod charts;
+mod cli;
 mod collisions;
+mod fuzz;
 mod gaps;
+mod html_valid;
 mod i18n;
 mod ics;
 mod internal;
@@ -19,3 +24,4 @@ mod schema;
 mod search;
 mod statuspage;
 mod theme_fixes;
+mod theme_render;

@@ -2,7 +2,7 @@
 //! checkboxes, definition-list labels that never break inside a word at 390 px
 //! (measured in headless Chromium), and an overdue "next update by".
 
-use crate::common::cdp::{Browser, chromium};
+use crate::common::cdp::{Browser, chromium_or_skip};
 use crate::common::serve::Serve;
 use crate::common::{build_ok, read, site};
 use scraper::{ElementRef, Html, Selector};
@@ -74,12 +74,7 @@ const BROKEN_WORDS: &str = r#"(() => {
 
 #[test]
 fn definition_labels_do_not_break_mid_word_at_390px() {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed"
-        );
-        eprintln!("SKIPPED definition_labels_do_not_break_mid_word_at_390px: no chromium");
+    let Some(bin) = chromium_or_skip("definition_labels_do_not_break_mid_word_at_390px") else {
         return;
     };
     let german = "title = \"Test\"\nbase_url = \"https://example.org/\"\nlanguage = \"de\"\n";

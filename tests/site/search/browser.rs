@@ -1,10 +1,10 @@
 //! Search in a real browser: the repo's sample site, built with `sitrep
 //! build`, served from a loopback thread; headless Chromium driven over the
-//! DevTools protocol (as in tests/browser.rs) opens `/desk/search/?q=…` and
+//! DevTools protocol (as in tests/serve/reload.rs) opens `/desk/search/?q=…` and
 //! the test reads the result list. The seed's full error message, an error
 //! code and a lower-cased ID must each put EX1331830 first.
 
-use crate::common::cdp::{Browser, Cdp, chromium};
+use crate::common::cdp::{Browser, Cdp, chromium_or_skip};
 use crate::common::serve::wait_for;
 use crate::common::{build_ok, sample_site, site};
 use serde_json::{Value, json};
@@ -75,15 +75,8 @@ const RESULTS: &str = "(() => {
 
 #[test]
 fn search_puts_the_incident_first_for_its_message_code_and_id() {
-    let Some(bin) = chromium() else {
-        // .ci/run installs chromium and sets CI=1: there, missing it is a failure.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed (apt-get install -y chromium)"
-        );
-        eprintln!(
-            "\n!!! SKIPPED search_puts_the_incident_first_for_its_message_code_and_id: no chromium at /usr/bin/chromium.\n"
-        );
+    let Some(bin) = chromium_or_skip("search_puts_the_incident_first_for_its_message_code_and_id")
+    else {
         return;
     };
     let dir = sample_site();

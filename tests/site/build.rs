@@ -1,7 +1,6 @@
 //! Issue 2: `sitrep build` end to end on real sites in temp dirs.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 const INC_A: &str = "---\nid: EX100\ntitle: Older mail outage\nservices: Exchange Online\nstatus: resolved\nstarted: 2026-04-01T09:00:00-04:00\nresolved: 2026-04-01T11:00:00-04:00\nregions: [North America]\nerrors:\n  - code: \"451 4.3.2\"\n    message: Temporary server error\ntags: [mail-flow]\n---\n\nFirst outage.\n";

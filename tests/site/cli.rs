@@ -1,8 +1,7 @@
 //! The CLI around the build: help, version, init/new scaffolding, theme
 //! overrides, maintenance state against "now".
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 #[test]

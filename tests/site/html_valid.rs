@@ -2,8 +2,7 @@
 //! bundles vnu.jar and runs it with Java). `.ci/run` installs it; elsewhere a
 //! missing validator skips loudly, and under `CI=1` it is a failure.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 #[test]

@@ -4,11 +4,9 @@
 //! shows — the test never navigates. Then a broken edit must show the error
 //! overlay with file and line, and the fix must clear it.
 
-mod common;
-
-use common::cdp::{Browser, chromium};
-use common::serve::*;
-use common::write;
+use super::common::cdp::{Browser, chromium_or_skip};
+use super::common::serve::*;
+use super::common::write;
 use serde_json::json;
 use std::path::Path;
 
@@ -39,15 +37,7 @@ const TEXT: &str = "(document.body ? document.body.innerText : '')";
 
 #[test]
 fn the_browser_follows_edits_and_shows_errors() {
-    let Some(bin) = chromium() else {
-        // .ci/run installs chromium and sets CI=1: there, missing it is a failure.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed (apt-get install -y chromium)"
-        );
-        eprintln!(
-            "\n!!! SKIPPED the_browser_follows_edits_and_shows_errors: no chromium at /usr/bin/chromium.\n!!! Install it (apt-get install -y chromium) to run the live-reload browser test.\n"
-        );
+    let Some(bin) = chromium_or_skip("the_browser_follows_edits_and_shows_errors") else {
         return;
     };
     let site = serve_site();
@@ -96,7 +86,7 @@ fn the_browser_follows_edits_and_shows_errors() {
         "(document.getElementById('sitrep-errors') || {}).innerText",
     );
     let overlay = overlay.as_str().unwrap().to_string();
-    // For a person to look at: SITREP_SCREENSHOT_DIR=/tmp cargo test --test browser
+    // For a person to look at: SITREP_SCREENSHOT_DIR=/tmp cargo test --test serve reload
     if let Some(dir) = std::env::var_os("SITREP_SCREENSHOT_DIR") {
         let shot = cdp.call("Page.captureScreenshot", json!({"format": "png"}));
         let png = base64_decode(shot["data"].as_str().unwrap_or_default());
