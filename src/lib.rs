@@ -10,6 +10,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod escape;
 pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;

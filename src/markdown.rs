@@ -10,11 +10,12 @@ use pulldown_cmark::{
     CodeBlockKind, Event, Options, Parser, Tag, TagEnd, TextMergeWithOffset, html,
 };
 
+use crate::escape::html;
 use crate::highlight::highlight;
 use crate::packed::PackedText;
 use crate::slug::slugify;
 use scan::{
-    collapse_whitespace, escape, is_relative, percent_decode, raw_depth_after, raw_html_problems,
+    collapse_whitespace, is_relative, percent_decode, raw_depth_after, raw_html_problems,
     split_at_any,
 };
 
@@ -470,14 +471,14 @@ impl<'a, 'r> Stage<'a, 'r> {
             CodeBlockKind::Indented => "",
         };
         let html = if lang.is_empty() {
-            format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(&code))
+            format!("<pre class=\"code\"><code>{}</code></pre>\n", html(&code))
         } else {
             self.highlighted += code.len();
             let inner = (self.highlighted <= HIGHLIGHT_BUDGET)
                 .then(|| highlight(&code, lang))
                 .flatten()
-                .unwrap_or_else(|| escape(&code));
-            let lang = escape(lang);
+                .unwrap_or_else(|| html(&code).into_owned());
+            let lang = html(lang);
             format!(
                 "<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{inner}</code></pre>\n"
             )

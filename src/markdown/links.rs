@@ -5,7 +5,7 @@
 
 use super::Stage;
 use super::scan::{
-    dest_span, ends_with_ignore_case, escape, is_relative, percent_decode, split_at_any,
+    dest_span, ends_with_ignore_case, is_relative, percent_decode, split_at_any,
     strip_prefix_ignore_case, unsafe_scheme,
 };
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
@@ -42,7 +42,7 @@ impl<'a> Stage<'a, '_> {
             j += 1;
         }
         self.out.push(Event::InlineHtml(
-            format!("<img alt=\"{}\" />", escape(&alt)).into(),
+            format!("<img alt=\"{}\" />", crate::escape::html(&alt)).into(),
         ));
         Some(j + 1)
     }

@@ -76,28 +76,10 @@ pub(super) fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
 /// `%20` → space. Malformed escapes and escapes that don't form UTF-8 stay as written, so
 /// the "missing page" message shows what the writer typed.
 pub(super) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match hex
-            .filter(|_| bytes[i] == b'%')
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
+    match percent_encoding::percent_decode_str(text).decode_utf8() {
+        Ok(decoded) => decoded.into_owned(),
+        Err(_) => text.to_owned(),
     }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 /// How many text-preserving raw elements are open after the raw HTML `html`. A counter,
@@ -304,20 +286,6 @@ fn decode_entities(text: &str) -> String {
         out.push('&');
     }
     out.push_str(rest);
-    out
-}
-
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
     out
 }
 

@@ -2,7 +2,8 @@
 //! one full record per incident at `/api/incidents/<id lower-cased>.json`.
 
 use super::context::Builder;
-use super::feeds::{html_safe, pretty};
+use super::feeds::pretty;
+use crate::escape::json_in_html;
 use crate::link::incident_path;
 use crate::model::*;
 use crate::time::Timestamp;
@@ -73,7 +74,7 @@ pub(super) fn list(cx: &Builder) -> String {
         site: &c.base_url,
         incidents,
     };
-    html_safe(serde_json::to_string(&all).unwrap_or_default() + "\n")
+    json_in_html(serde_json::to_string(&all).unwrap_or_default() + "\n")
 }
 
 /// `/api/incidents/<id>.json`: the whole record, with `version` beside it.

@@ -4,7 +4,8 @@
 //! show either.
 
 use super::context::Builder;
-use super::feeds::{pretty, xml};
+use super::feeds::pretty;
+use crate::escape::xml;
 use crate::status::{ComponentStatus, ServiceStatus};
 use serde_json::json;
 

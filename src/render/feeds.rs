@@ -6,6 +6,7 @@
 use super::context::Builder;
 use super::{RenderResult, Sink, api, badges, ics, sitemap, statuspage};
 use crate::diag::Diagnostic;
+use crate::escape::{json_in_html, xml};
 use crate::link::{incident_path, news_path};
 use crate::time::Timestamp;
 use rayon::prelude::*;
@@ -32,24 +33,6 @@ pub(super) fn rfc3339(t: &Timestamp) -> String {
         Timestamp::Instant(i) => i.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Timestamp::Date(d) => format!("{d}T00:00:00Z"),
     }
-}
-
-/// XML text: escaped, and without the control characters XML 1.0 forbids.
-pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
@@ -238,19 +221,7 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
 }
 
 pub(super) fn pretty(v: &Value) -> String {
-    html_safe(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
-}
-
-/// `<`, `>` and `&` only occur inside JSON strings, where `\u003c` etc. mean the
-/// same; escaping them keeps a writer's `<script>` inert even if a consumer pastes
-/// the JSON into HTML.
-pub(super) fn html_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&']) {
-        return json;
-    }
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    json_in_html(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
 }
 
 /// One site-wide output: renders its files (path, text) when run.
@@ -334,22 +305,5 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
         Ok(())
     } else {
         Err(errors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_outputs_keep_markup_inert_and_valid() {
-        let text = html_safe(serde_json::to_string(&json!({"t": "<script>&</script>"})).unwrap());
-        assert_eq!(
-            text,
-            r#"{"t":"\u003cscript\u003e\u0026\u003c/script\u003e"}"#
-        );
-        let back: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back["t"], "<script>&</script>");
-        assert_eq!(xml("a<b & \u{1}c"), "a&lt;b &amp; c");
     }
 }

@@ -3,30 +3,13 @@
 //! too), CRLF lines folded at 75 octets, and nothing taken from the clock.
 
 use super::context::Builder;
+use crate::escape::ical_text as text;
 use crate::link::incident_path;
 use crate::model::{Classification, Incident};
 use crate::time::Timestamp;
 use jiff::tz::TimeZone;
 
 pub const PATH: &str = "maintenance.ics";
-
-/// TEXT value escaping (RFC 5545 §3.3.11): backslash, `;`, `,` and newlines;
-/// other control characters, which TEXT forbids, are dropped.
-pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push(c),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// One content line, folded so that no physical line exceeds 75 octets
 /// (§3.1): continuation lines start with a space, and a UTF-8 character is

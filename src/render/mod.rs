@@ -89,6 +89,7 @@ pub type RenderResult = Result<(), Vec<Diagnostic>>;
 
 pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
+    tera.set_escape_fn(crate::escape::html_to);
     tera.autoescape_on(vec![".html", ".xml"]);
     // Functions and filters first: Tera checks that the templates' calls exist.
     let base = site.config.base_path().to_string();

@@ -2,8 +2,9 @@
 //! [`MAX_URLS`] pages, else a `<sitemapindex>` of `sitemap-1.xml`, `sitemap-2.xml`, ….
 
 use super::context::Builder;
-use super::feeds::{rfc3339, xml};
+use super::feeds::rfc3339;
 use crate::config::Config;
+use crate::escape::xml;
 use crate::link::{incident_path, news_path, page_path};
 use std::fmt::Write as _;
 

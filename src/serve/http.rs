@@ -8,6 +8,7 @@
 use super::events::{Hub, KEEPALIVE};
 use super::incremental::Body;
 use super::site::Shared;
+use crate::escape::html;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -37,24 +38,6 @@ pub enum Target {
     Internal(String),
 }
 
-/// Decode `%xx` escapes; `None` when an escape is malformed.
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    Some(out)
-}
-
 /// A request target (`/incidents/ex1/?x=1`) → what to serve, or the status to
 /// refuse it with (400: not a safe path).
 pub fn resolve(url: &str) -> Result<Target, u16> {
@@ -62,8 +45,21 @@ pub fn resolve(url: &str) -> Result<Target, u16> {
     if !path.starts_with('/') {
         return Err(400);
     }
-    let decoded = percent_decode(path).ok_or(400u16)?;
-    let decoded = String::from_utf8(decoded).map_err(|_| 400u16)?;
+    // A `%` not followed by two hex digits, or escapes that are not UTF-8,
+    // make a bad request.
+    let b = path.as_bytes();
+    let malformed = (0..b.len()).any(|i| {
+        b[i] == b'%'
+            && !b
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return Err(400);
+    }
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| 400u16)?;
     if decoded.contains(['\\', '\0']) || decoded.chars().any(char::is_control) {
         return Err(400);
     }
@@ -244,12 +240,6 @@ fn bytes_of(body: &Body) -> Option<Cow<'_, [u8]>> {
     }
 }
 
-fn escape(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The page shown while no build has succeeded yet: the errors, also for
 /// readers without JavaScript; the script's overlay takes over when it runs.
 fn no_site_page(errors: &[crate::diag::Diagnostic]) -> Vec<u8> {
@@ -262,11 +252,11 @@ fn no_site_page(errors: &[crate::diag::Diagnostic]) -> Vec<u8> {
         };
         list.push_str(&format!(
             "<li><code>{}</code>: {}",
-            escape(&at),
-            escape(&d.message)
+            html(&at),
+            html(&d.message)
         ));
         if let Some(h) = &d.hint {
-            list.push_str(&format!(" <em>help: {}</em>", escape(h)));
+            list.push_str(&format!(" <em>help: {}</em>", html(h)));
         }
         list.push_str("</li>\n");
     }

@@ -15,7 +15,7 @@ pub use phases::phase_bar;
 pub use stats::stats_page;
 pub use strip::service_strip;
 
-use super::feeds::xml;
+use crate::escape::xml;
 use crate::i18n::Strings;
 use crate::model::Severity;
 use serde_json::{Value, json};
