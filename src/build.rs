@@ -31,13 +31,15 @@ pub struct BuildOptions {
 }
 
 /// Live counts of a build, updated as files are written: `pages` of
-/// `pages_total` HTML pages, `feeds` (Atom and JSON feeds), `bytes` in all.
+/// `pages_total` HTML pages, `feeds` (Atom and JSON feeds), `bytes` in all;
+/// and, once it ends, the time of each stage, also when it failed.
 #[derive(Debug, Default)]
 pub struct Progress {
     pub pages_total: AtomicUsize,
     pub pages: AtomicUsize,
     pub feeds: AtomicUsize,
     pub bytes: AtomicU64,
+    pub timings: std::sync::Mutex<Timings>,
 }
 
 /// Wall time of each stage. `render` includes writing each file as it is
@@ -78,7 +80,8 @@ impl Failure {
     }
 }
 
-/// What a successful run reports: warnings, what was written, and how long it took.
+/// What a successful run reports: warnings, and what was written (stage times
+/// are in [`Progress`], for failed runs too).
 #[derive(Debug, Default)]
 pub struct Report {
     pub warnings: Vec<Diagnostic>,
@@ -86,7 +89,6 @@ pub struct Report {
     pub pages: usize,
     pub feeds: usize,
     pub bytes: u64,
-    pub timings: Timings,
 }
 
 pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
@@ -263,31 +265,40 @@ fn render_counted(
     render::render_all(site, theme, now, &Counting { inner, progress })
 }
 
-fn report(
-    warnings: Vec<Diagnostic>,
-    output: Option<PathBuf>,
-    p: &Progress,
-    timings: Timings,
-) -> Report {
+fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> Report {
     Report {
         warnings,
         output,
         pages: p.pages.load(Relaxed),
         feeds: p.feeds.load(Relaxed),
         bytes: p.bytes.load(Relaxed),
-        timings,
     }
 }
 
 /// `sitrep check`: every error and warning, nothing written.
 pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
     let mut t = Timings::default();
+    let result = check_timed(opts, &mut t);
+    keep_timings(opts, t);
+    result
+}
+
+/// The stage times of a run that ended, in its [`Progress`] (if it has one).
+fn keep_timings(opts: &BuildOptions, t: Timings) {
+    if let Some(p) = &opts.progress
+        && let Ok(mut slot) = p.timings.lock()
+    {
+        *slot = t;
+    }
+}
+
+fn check_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     // What `build` would refuse whatever the flags; a foreign folder needs --force
     // only at build time.
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
     diags.extend(theme.warnings.iter().cloned());
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
@@ -298,16 +309,22 @@ pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
             diags.extend(more);
         }
     }
-    Ok(report(finish(diags)?, None, &progress, t))
+    Ok(report(finish(diags)?, None, &progress))
 }
 
 /// `sitrep build`: the whole pipeline, written atomically.
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let mut t = Timings::default();
+    let result = build_timed(opts, &mut t);
+    keep_timings(opts, t);
+    result
+}
+
+fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, &mut t);
+    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
     diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
@@ -330,7 +347,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
         return finish(all).map(|_| Report::default());
     }
     timed(&mut t.write, || staging.commit()).map_err(io_err)?;
-    Ok(report(finish(diags)?, Some(output), &progress, t))
+    Ok(report(finish(diags)?, Some(output), &progress))
 }
 
 /// Used by tests and serve: warnings only, as a convenience.

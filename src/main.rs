@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sitrep::build::{self, BuildOptions, Failure, Progress, Report, Timings};
+use sitrep::build::{self, BuildOptions, Failure, Progress, Report};
 use sitrep::cli::{Cli, Command, Format};
 use sitrep::diag::{self, Diagnostic};
 use std::io::IsTerminal;
@@ -49,8 +49,15 @@ fn exit_for(result: Result<Vec<Diagnostic>, Failure>, format: Format) -> ExitCod
     }
 }
 
-/// `check` writes nothing, so it has no write stage.
-fn print_timings(t: &Timings, stages: usize) {
+/// The stage times a run left in `progress`, printed whether it succeeded or
+/// not (the stages that did not run show 0). `check` writes nothing, so it has
+/// no write stage.
+fn print_timings(progress: &Progress, stages: usize) {
+    let t = progress
+        .timings
+        .lock()
+        .map(|t| t.clone())
+        .unwrap_or_default();
     eprintln!("sitrep: timings");
     for (stage, d) in t.stages().into_iter().take(stages) {
         eprintln!("  {stage:<7}{:>9.1} ms", d.as_secs_f64() * 1e3);
@@ -118,7 +125,7 @@ fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
     let progress = Arc::new(Progress::default());
     let bar = tty.then(|| Bar::start(progress.clone()));
     let opts = BuildOptions {
-        progress: Some(progress),
+        progress: Some(progress.clone()),
         ..opts
     };
     let result = build::build(&opts);
@@ -140,11 +147,11 @@ fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
                 eprintln!("sitrep: built {} in {ms} ms", out.display());
             }
         }
-        if timings {
-            print_timings(&r.timings, 5);
-        }
         r.warnings
     });
+    if timings {
+        print_timings(&progress, 5);
+    }
     exit_for(result, Format::Text)
 }
 
@@ -170,17 +177,17 @@ fn main() -> ExitCode {
             build_command(opts, a.timings)
         }
         Command::Check(a) => {
+            let progress = Arc::new(Progress::default());
             let opts = BuildOptions {
                 root: a.root.root,
                 drafts: a.drafts,
+                progress: Some(progress.clone()),
                 ..Default::default()
             };
-            let result = build::check(&opts).map(|r| {
-                if a.timings {
-                    print_timings(&r.timings, 4);
-                }
-                r.warnings
-            });
+            let result = build::check(&opts).map(|r| r.warnings);
+            if a.timings {
+                print_timings(&progress, 4);
+            }
             exit_for(result, a.format)
         }
         Command::Serve(a) => exit_for(sitrep::serve::run(&a), Format::Text),

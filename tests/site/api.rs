@@ -335,6 +335,27 @@ fn timings_name_every_stage_and_a_pipe_gets_no_escape_codes() {
     let plain = run(dir.path(), &["build"]);
     let err = String::from_utf8_lossy(&plain.stderr);
     assert!(!err.contains("timings"), "{err}");
+    // A build that fails still says how long the stages it ran took.
+    write(
+        dir.path(),
+        "content/incidents/broken.md",
+        "---\nid: BR1\ntitle: [unclosed\n---\n",
+    );
+    for cmd in ["build", "check"] {
+        let o = run(dir.path(), &[cmd, "--timings"]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("error"), "{cmd}: {err}");
+        let after = err.split("sitrep: timings").nth(1).unwrap_or_default();
+        for stage in ["load", "parse", "link"] {
+            assert!(
+                after
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(stage) && l.ends_with(" ms")),
+                "{cmd}: no `{stage}` timing after a failure:\n{err}"
+            );
+        }
+    }
 }
 
 #[test]
