@@ -3,9 +3,11 @@
 //! backend (serde_yaml): swapping it means changing this folder only.
 
 mod docs;
+mod entries;
 mod locate;
 mod postmortem;
 mod reader;
+mod stories;
 
 use crate::diag::{Diagnostic, Severity, SourceText};
 use crate::model::{Document, Origin};
