@@ -11,11 +11,11 @@ use std::sync::Arc;
 /// The built-in English strings, the base every language is laid over.
 pub const ENGLISH: &str = include_str!("../themes/default/i18n/en.toml");
 
-/// Dotted key (`nav.incidents`, `month.6`) → text, for one language.
 /// Key → text. Looked up a few hundred times per page: a fast fixed hash
 /// instead of SipHash (the keys are the theme's, not an attacker's).
 type Table = HashMap<String, String, foldhash::fast::FixedState>;
 
+/// Dotted key (`nav.incidents`, `month.6`) → text, for one language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strings {
     /// The `language` these strings are for (`<html lang>`).

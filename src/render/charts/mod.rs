@@ -131,7 +131,7 @@ pub fn num(v: f64) -> String {
 
 /// [`num`] appended to `out`. Rounds to hundredths in integers: `{:.2}` on a
 /// float takes the exact (bignum) path and was most of a phase bar's cost.
-pub fn push_num(out: &mut String, v: f64) {
+fn push_num(out: &mut String, v: f64) {
     let hundredths = (v * 100.0).round();
     if !hundredths.is_finite() || hundredths.abs() >= 1e15 {
         // Not a chart coordinate; keep the general formatter.
