@@ -32,8 +32,7 @@ impl Default for Strings {
 impl Strings {
     /// The built-in English table alone (parsed once per process).
     pub fn english() -> Strings {
-        static ENGLISH_MAP: std::sync::OnceLock<Arc<Table>> =
-            std::sync::OnceLock::new();
+        static ENGLISH_MAP: std::sync::OnceLock<Arc<Table>> = std::sync::OnceLock::new();
         let map = ENGLISH_MAP.get_or_init(|| {
             let layer = parse_layer("(built-in theme)/i18n/en.toml", ENGLISH).unwrap_or_default();
             Arc::new(layer.into_iter().collect())
