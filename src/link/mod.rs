@@ -18,7 +18,7 @@ mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{TAXONOMIES, Taxonomy, Term};
+pub use taxonomy::{TAXONOMIES, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {

@@ -4,11 +4,13 @@
 //! neighbours, the site-wide pages, then feeds — each published as soon as it
 //! is ready and withdrawn if a later phase fails.
 
+use super::patch::Patched;
 use super::{Engine, Outcome, Publish, Update, deps};
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::render::{self, Output, Sink};
 use crate::theme::Theme;
+use deps::{Dependents, Reach};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
@@ -110,14 +112,14 @@ impl Engine {
         }
     }
 
-    /// `same_links`: the documents' links and terms are as in the last good
-    /// build (a patch), so the dependencies need no recomputing.
+    /// `patched`: what a patch of the kept site changed (`None`: a re-link,
+    /// whose dependencies are recomputed and whose lists are checked whole).
     pub(super) fn render(
         &mut self,
         site: &Site,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        same_links: bool,
+        patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
         let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
             return Err(Vec::new());
@@ -135,7 +137,7 @@ impl Engine {
             theme: &theme,
             scope: &scope,
         };
-        let result = self.render_with(&inp, out, o, same_links);
+        let result = self.render_with(&inp, out, o, patched);
         self.tera = Some(tera);
         result
     }
@@ -189,7 +191,7 @@ impl Engine {
         inp: &Inputs,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        same_links: bool,
+        patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
         let Inputs {
             site,
@@ -212,47 +214,39 @@ impl Engine {
 
         // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
-        let new_deps = (!same_links).then(|| deps::dependents(site));
+        let new_deps = match patched {
+            None => deps::dependents(site),
+            Some(p) => {
+                let mut files = changed.clone();
+                files.extend(p.relinked.iter().map(String::as_str));
+                deps::entries_of(site, &files)
+            }
+        };
         let pages: Vec<(String, Output)> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
         let by_file: HashMap<String, Output> = pages.iter().cloned().collect();
-        let site_wide: Vec<Output> = deps::site_wide(site);
-        let mut near: BTreeSet<&str> = BTreeSet::new();
-        if self.dirty_all || self.recheck {
-            near.extend(by_file.keys().map(String::as_str));
+        let places = incident_places(site, &changed);
+        let site_wide: Vec<Output> = deps::site_wide(site, patched.map(|_| &places[..]));
+        let (near, entered) = if self.dirty_all || self.recheck {
+            (by_file.keys().cloned().collect(), BTreeSet::new())
         } else {
-            for p in &changed {
-                let new = new_deps.as_ref().and_then(|d| d.get(*p));
-                for d in [self.deps.get(*p), new].into_iter().flatten() {
-                    near.extend(d.iter().map(|f| &**f));
-                }
-            }
-            // Pages that did not exist before (a new term, say).
-            near.extend(
-                by_file
-                    .keys()
-                    .filter(|f| !self.hashes.contains_key(*f))
-                    .map(String::as_str),
-            );
-        }
-        // Pages a changed document newly appears on (a term it entered) first.
-        let mut entered: BTreeSet<&str> = BTreeSet::new();
-        for p in &changed {
-            let old = self.deps.get(*p);
-            if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
-                entered.extend(
-                    new.iter()
-                        .filter(|f| !old.is_some_and(|o| o.contains(f)))
-                        .map(|f| &**f),
-                );
-            }
-        }
+            self.nearby(site, &changed, &new_deps, patched, &places)
+        };
+        let mut near = near;
+        // Pages that did not exist before (a new term, say).
+        near.extend(
+            by_file
+                .keys()
+                .filter(|f| !self.hashes.contains_key(*f))
+                .cloned(),
+        );
         let pick = |first: bool| -> Vec<&Output> {
-            near.iter()
-                .filter(|f| entered.contains(*f) == first)
-                .filter_map(|f| by_file.get(*f))
+            let from = if first { &entered } else { &near };
+            from.iter()
+                .filter(|f| first || !entered.contains(*f))
+                .filter_map(|f| by_file.get(f))
                 .filter(|op| !own.contains(op) && !site_wide.contains(op))
                 .collect()
         };
@@ -312,9 +306,63 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        if let Some(d) = new_deps {
-            self.deps = d;
+        match patched {
+            None => self.deps = new_deps,
+            Some(_) => self.deps.extend(new_deps),
         }
         Ok(())
+    }
+}
+
+/// The index of each changed incident in the site, by content path.
+fn incident_places<'a>(site: &Site, changed: &BTreeSet<&'a str>) -> Vec<(&'a str, usize)> {
+    site.incidents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| changed.get(x.origin.content_path.as_str()).map(|p| (*p, i)))
+        .collect()
+}
+
+impl Engine {
+    /// The pages that show a changed document (before or after the change),
+    /// and among them the pages it newly appears on: the page of each list it
+    /// entered that holds it, rendered before the rest.
+    fn nearby(
+        &self,
+        site: &Site,
+        changed: &BTreeSet<&str>,
+        new_deps: &Dependents,
+        patched: Option<&Patched>,
+        places: &[(&str, usize)],
+    ) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut near = BTreeSet::new();
+        let mut entered = BTreeSet::new();
+        for p in changed {
+            let at = places.iter().find(|(q, _)| q == p).map(|(_, i)| *i);
+            let reach = match patched {
+                Some(pt) => Reach::Near {
+                    moved: &pt.moved,
+                    at,
+                },
+                None => Reach::All,
+            };
+            let (old, new) = (self.deps.get(*p), new_deps.get(*p));
+            for e in [old, new].into_iter().flatten() {
+                near.extend(e.direct.iter().map(|f| f.to_string()));
+                near.extend(deps::list_pages(site, e, &reach));
+            }
+            let Some(new) = new else { continue };
+            for f in &new.direct {
+                if !old.is_some_and(|o| o.direct.contains(f)) {
+                    entered.insert(f.to_string());
+                }
+            }
+            for key in &new.lists {
+                if !old.is_some_and(|o| o.lists.contains(key)) {
+                    entered.extend(deps::page_holding(site, key, at));
+                }
+            }
+        }
+        (near, entered)
     }
 }
