@@ -10,6 +10,7 @@ mod context;
 mod feeds;
 mod ics;
 mod lists;
+pub mod memo;
 mod search;
 mod sitemap;
 mod statuspage;
@@ -35,6 +36,8 @@ pub struct Scope<'a> {
     /// The one status model every status shown or served comes from.
     pub status: crate::status::StatusModel,
     cards: lists::Cards<'a>,
+    /// Serve's feed memo ([`memo::Memo`]); `None` in a build.
+    pub memo: Option<&'a memo::Memo>,
 }
 
 impl<'a> Scope<'a> {
@@ -46,6 +49,7 @@ impl<'a> Scope<'a> {
             strings,
             status: crate::status::compute(site, now.0),
             cards: lists::Cards::new(site.incidents.len(), tera),
+            memo: None,
         }
     }
 
@@ -56,6 +60,7 @@ impl<'a> Scope<'a> {
             strings: self.strings,
             status: &self.status,
             cards: &self.cards,
+            memo: self.memo,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! [`phrase_key`], [`fnv1a`] and [`encode`].
 
 use super::context::Builder;
+use super::memo::{self, Keys, Memo};
 use crate::link::{Site, incident_path, news_path};
 use crate::markdown;
 use crate::time::Timestamp;
@@ -303,45 +304,64 @@ fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
 const INVERT_CHUNK: usize = 512;
 
 /// Key → postings, documents ascending: incidents (newest first), then news.
-fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
+/// With serve's `memo`, documents whose keys it holds are not tokenized again.
+fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Vec<(u32, u8)>> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
     let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    let mut post = |k: &str, d: usize, w: u8| match index.get_mut(k) {
+        Some(p) => p.push((d as u32, w)),
+        None => {
+            index.insert(k.to_string(), vec![(d as u32, w)]);
+        }
+    };
+    let mut words = memo.map(|m| memo::lock(&m.words));
     for start in (0..total).step_by(INVERT_CHUNK) {
         let end = (start + INVERT_CHUNK).min(total);
+        let kept: Vec<Option<Keys>> = (start..end)
+            .map(|d| memo.and_then(|m| m.keys(site, d)))
+            .collect();
         // Body texts exist only for the chunk being tokenized: the site keeps
         // each body once, as HTML.
-        let bodies: Vec<String> = (start..end)
+        let bodies: Vec<Option<String>> = (start..end)
             .into_par_iter()
             .map(|d| {
-                markdown::html_text(&if d < n_inc {
-                    site.incident_html[d].body.html.unpack()
-                } else {
-                    site.news_html[d - n_inc].html.unpack()
+                kept[d - start].is_none().then(|| {
+                    markdown::html_text(&if d < n_inc {
+                        site.incident_html[d].body.html.unpack()
+                    } else {
+                        site.news_html[d - n_inc].html.unpack()
+                    })
                 })
             })
             .collect();
-        let docs: Vec<Doc> = (start..end)
+        let docs: Vec<Option<Doc>> = (start..end)
             .into_par_iter()
             .map(|d| {
-                let body = &bodies[d - start];
-                if d < n_inc {
+                let body = bodies[d - start].as_deref()?;
+                Some(if d < n_inc {
                     incident_doc(site, d, body)
                 } else {
                     news_doc(site, d - n_inc, body)
-                }
+                })
             })
             .collect();
         // Chunks in order keep every key's postings ascending. A key is copied
         // once per distinct key of the whole site.
-        for (d, doc) in (start..).zip(docs) {
-            for (k, w) in doc.0 {
-                match index.get_mut(k.as_ref()) {
-                    Some(p) => p.push((d as u32, w)),
-                    None => {
-                        index.insert(k.into_owned(), vec![(d as u32, w)]);
-                    }
+        for ((d, doc), kept) in (start..).zip(docs).zip(kept) {
+            if let (Some(keys), Some(words)) = (kept, &words) {
+                for (k, w) in keys.iter() {
+                    post(words.word(k), d, w);
                 }
+                continue;
+            }
+            let Some(doc) = doc else { continue };
+            if let (Some(m), Some(words)) = (memo, &mut words) {
+                let keys = words.keys(doc.0.iter().map(|(k, w)| (k.as_ref(), *w)));
+                m.put_keys(site, d, keys);
+            }
+            for (k, w) in doc.0 {
+                post(&k, d, w);
             }
         }
     }
@@ -383,8 +403,8 @@ struct Index {
     big: Vec<(String, usize)>,
 }
 
-fn index_files(site: &Site, shards: usize) -> Index {
-    let encoded: BTreeMap<String, (String, usize)> = invert(site)
+fn index_files(site: &Site, memo: Option<&Memo>, shards: usize) -> Index {
+    let encoded: BTreeMap<String, (String, usize)> = invert(site, memo)
         .into_par_iter()
         .map(|(k, p)| {
             let e = encode(&p);
@@ -473,7 +493,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
         mut files,
         shards,
         big,
-    } = index_files(site, shard_count(docs));
+    } = index_files(site, cx.memo, shard_count(docs));
     let rows = records(cx);
     let blocks = rows.len().div_ceil(BLOCK);
     for (n, chunk) in rows.chunks(BLOCK).enumerate() {

@@ -87,6 +87,8 @@ pub struct Engine {
     /// Template name → version of it and what it reads.
     versions: HashMap<String, u64>,
     deps: Dependents,
+    /// Search keys and API records of documents, across rebuilds.
+    memo: crate::render::memo::Memo,
     /// The last good site, kept linked so body edits can patch it.
     kept: Option<Kept>,
     /// Everything must be re-checked (start, config or template change, rescan).
@@ -130,6 +132,7 @@ impl Engine {
             hashes: HashMap::new(),
             versions: HashMap::new(),
             deps: Dependents::new(),
+            memo: Default::default(),
             kept: None,
             dirty_all: true,
             recheck: false,
@@ -316,6 +319,7 @@ impl Engine {
             self.tera = None;
             self.hashes.clear();
             self.md.clear();
+            self.memo.clear();
             self.dirty_all = true;
             theme_too = true;
         }

@@ -130,7 +130,11 @@ impl Engine {
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
-        let scope = render::Scope::new(site, &now, &tera, &theme.strings);
+        let mut memo = std::mem::take(&mut self.memo);
+        // Entries of documents rendered afresh are not reused.
+        memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
+        let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
+        scope.memo = Some(&memo);
         let inp = Inputs {
             site,
             tera: &tera,
@@ -138,6 +142,9 @@ impl Engine {
             scope: &scope,
         };
         let result = self.render_with(&inp, out, o, patched);
+        drop(inp);
+        drop(scope);
+        self.memo = memo;
         self.tera = Some(tera);
         result
     }
