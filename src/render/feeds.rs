@@ -297,7 +297,7 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
             }
             let (path, text) = api::record(cx, i);
             if let Some(m) = cx.memo {
-                m.put_record(site, i, crate::packed::PackedText::new(text.clone()));
+                m.put_record(site, i, std::sync::Arc::from(text.as_str()));
             }
             vec![(path, text)]
         })

@@ -13,7 +13,6 @@
 use crate::diag::SourceText;
 use crate::link::Site;
 use crate::model::Related;
-use crate::packed::PackedText;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -70,7 +69,10 @@ pub struct Memo {
     /// The words the stored keys name.
     pub(super) words: Mutex<Words>,
     /// API record: (what its `related` entries resolve to, file text).
-    records: Store<(u64, PackedText)>,
+    records: Store<(u64, Arc<str>)>,
+    /// Incident cards, for one "now" and one Tera (see [`Memo::cards_for`]).
+    cards: Store<super::lists::Card>,
+    cards_at: Option<jiff::Timestamp>,
     /// Content paths whose renders may differ from the memo's: the edited
     /// files and those whose Markdown was rendered afresh.
     untrusted: Option<std::collections::BTreeSet<String>>,
@@ -86,7 +88,26 @@ impl Memo {
         self.untrusted = changed;
     }
 
+    /// Cards read "now" and are templated: keep them only while both stay.
+    pub fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
+        if new_tera || self.cards_at != Some(now) {
+            lock(&self.cards).clear();
+            self.cards_at = Some(now);
+        }
+    }
+
+    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::lists::Card> {
+        let o = &site.incidents[i].origin;
+        self.get(&self.cards, &o.content_path, &o.source)
+    }
+
+    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::lists::Card) {
+        let o = &site.incidents[i].origin;
+        Self::put(&self.cards, &o.content_path, &o.source, card);
+    }
+
     pub fn clear(&mut self) {
+        lock(&self.cards).clear();
         lock(&self.keys).clear();
         *lock(&self.words) = Words::default();
         lock(&self.records).clear();
@@ -125,11 +146,10 @@ impl Memo {
     pub(super) fn record(&self, site: &Site, i: usize) -> Option<String> {
         let o = &site.incidents[i].origin;
         let (seen, text) = self.get(&self.records, &o.content_path, &o.source)?;
-        (seen == related_seen(site, i)).then(|| text.unpack().into_owned())
+        (seen == related_seen(site, i)).then(|| text.to_string())
     }
 
-    /// Kept packed: records are most of the feed files' bytes.
-    pub(super) fn put_record(&self, site: &Site, i: usize, text: PackedText) {
+    pub(super) fn put_record(&self, site: &Site, i: usize, text: Arc<str>) {
         let o = &site.incidents[i].origin;
         let seen = related_seen(site, i);
         Self::put(&self.records, &o.content_path, &o.source, (seen, text));

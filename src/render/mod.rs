@@ -25,7 +25,7 @@ use tera::{Context, Tera};
 
 pub use claims::collisions;
 pub use context::{Now, next_change};
-pub use lists::{month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use lists::{HashWriter, month_path, open_actions, page_count, paged_path, postmortem_list};
 
 /// What one render pass reads: the site, "now", the interface strings, and
 /// the cards it builds once.
@@ -450,7 +450,8 @@ fn render_page(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<
         }
     }
     if let Some((key, cards)) = &job.cards {
-        context.insert_value(*key, tera::Value::from(cards.clone()));
+        let values: Vec<tera::Value> = cards.iter().map(|(v, _)| v.clone()).collect();
+        context.insert_value(*key, tera::Value::from(values));
     }
     tera.render(template, &context).map_err(|e| {
         vec![

@@ -13,22 +13,11 @@ use crate::theme::Theme;
 use deps::{Dependents, Reach};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
+use render::HashWriter;
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tera::Tera;
-
-/// A hasher as an `io::Write`, so a context hashes without a string copy.
-struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// `version`: of the page's template and what it reads.
 fn context_hash(job: &render::PageJob, version: u64) -> u64 {
@@ -40,10 +29,8 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
     if let Some((key, cards)) = &job.cards {
         h.write(key.as_bytes());
-        // Tera's maps iterate in no fixed order; serde_json's are sorted, so
-        // an unchanged list page hashes the same in every rebuild.
-        if let Ok(sorted) = serde_json::to_value(cards) {
-            let _ = serde_json::to_writer(HashWriter(&mut h), &sorted);
+        for (_, card) in cards {
+            h.write_u64(*card);
         }
     }
     h.finish()
@@ -124,7 +111,8 @@ impl Engine {
         let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
             return Err(Vec::new());
         };
-        if self.tera.is_none() {
+        let new_tera = self.tera.is_none();
+        if new_tera {
             self.tera = Some(render::tera(&theme, site)?);
         }
         let Some(tera) = self.tera.take() else {
@@ -133,6 +121,7 @@ impl Engine {
         let mut memo = std::mem::take(&mut self.memo);
         // Entries of documents rendered afresh are not reused.
         memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
+        memo.cards_for(now.0, new_tera);
         let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
         scope.memo = Some(&memo);
         let inp = Inputs {
