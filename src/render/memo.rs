@@ -20,7 +20,9 @@ use std::sync::{Arc, Mutex};
 /// A document's search keys (as [`Words`] ids) with their best field weight,
 /// in two arrays: five bytes a key.
 #[derive(Clone)]
-pub struct Keys(Arc<(Box<[u32]>, Box<[u8]>)>);
+pub struct Keys(Arc<(Ids, Box<[u8]>)>);
+
+type Ids = Box<[u32]>;
 
 impl Keys {
     pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {

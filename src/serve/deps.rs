@@ -240,11 +240,11 @@ fn name(site: &Site, o: Output) -> Arc<str> {
     Arc::from(output_file(site, &o).unwrap_or_default())
 }
 
+/// Page number → that page of a list.
+type PageOf<'s> = Box<dyn Fn(usize) -> Output + 's>;
+
 /// The incidents of a list on the current site; `None` if it is gone.
-fn members<'s>(
-    site: &'s Site,
-    key: &ListKey,
-) -> Option<(&'s [usize], Box<dyn Fn(usize) -> Output + 's>)> {
+fn members<'s>(site: &'s Site, key: &ListKey) -> Option<(&'s [usize], PageOf<'s>)> {
     match key {
         ListKey::Term(t, slug) => {
             let term = site.taxonomies.get(*t)?.terms.get(slug)?;

@@ -131,7 +131,6 @@ impl Engine {
             scope: &scope,
         };
         let result = self.render_with(&inp, out, o, patched);
-        drop(inp);
         drop(scope);
         self.memo = memo;
         self.tera = Some(tera);
