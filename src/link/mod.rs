@@ -214,34 +214,13 @@ pub fn link_with(
     md: &dyn MarkdownRenderer,
 ) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
     let mut diags = Vec::new();
-    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
-    let mut draft_ids = HashMap::new();
-    for d in docs {
-        match d {
-            Document::Incident(i) if i.draft && !drafts => {
-                draft_ids.insert(i.id.key(), i.id.to_string());
-            }
-            Document::Incident(i) => incidents.push(*i),
-            Document::News(n) if n.draft && !drafts => {}
-            Document::News(n) => news.push(*n),
-            Document::Page(p) if p.draft && !drafts => {}
-            Document::Page(p) => pages.push(*p),
-            Document::Home(h) => home = Some(*h),
-        }
-    }
-    incidents.sort_by(|a, b| {
-        b.started
-            .sort_key()
-            .cmp(&a.started.sort_key())
-            .then_with(|| a.id.key().cmp(&b.id.key()))
-    });
-    news.sort_by(|a, b| {
-        b.date
-            .sort_key()
-            .cmp(&a.date.sort_key())
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let Sorted {
+        incidents,
+        news,
+        pages,
+        home,
+        draft_ids,
+    } = sort_documents(docs, drafts);
 
     // The incident index; duplicates (case-insensitive) point at both files.
     let index = index::index(&incidents, &mut diags);
@@ -338,6 +317,58 @@ pub fn link_with(
         assets,
     };
     (site, diags, Box::new(resolver))
+}
+
+/// The documents a link works on, each kind in site order.
+struct Sorted {
+    /// Newest first.
+    incidents: Vec<Incident>,
+    /// Newest first.
+    news: Vec<NewsStory>,
+    /// By slug.
+    pages: Vec<Page>,
+    home: Option<HomeIntro>,
+    /// Lower-cased ID → ID of the drafts left out (to explain a reference).
+    draft_ids: HashMap<String, String>,
+}
+
+/// Split the documents by kind, leave out drafts (unless `drafts`), and sort.
+fn sort_documents(docs: Vec<Document>, drafts: bool) -> Sorted {
+    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let mut draft_ids = HashMap::new();
+    for d in docs {
+        match d {
+            Document::Incident(i) if i.draft && !drafts => {
+                draft_ids.insert(i.id.key(), i.id.to_string());
+            }
+            Document::Incident(i) => incidents.push(*i),
+            Document::News(n) if n.draft && !drafts => {}
+            Document::News(n) => news.push(*n),
+            Document::Page(p) if p.draft && !drafts => {}
+            Document::Page(p) => pages.push(*p),
+            Document::Home(h) => home = Some(*h),
+        }
+    }
+    incidents.sort_by(|a, b| {
+        b.started
+            .sort_key()
+            .cmp(&a.started.sort_key())
+            .then_with(|| a.id.key().cmp(&b.id.key()))
+    });
+    news.sort_by(|a, b| {
+        b.date
+            .sort_key()
+            .cmp(&a.date.sort_key())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Sorted {
+        incidents,
+        news,
+        pages,
+        home,
+        draft_ids,
+    }
 }
 
 /// The Markdown of one incident (body, timeline entries, takes, postmortem

@@ -74,55 +74,8 @@ impl Engine {
             if !crate::visibility::mentions(std::slice::from_ref(new), &hidden).is_empty() {
                 return None;
             }
-            if let (Output::Incident(i), Document::Incident(new)) = (out, new) {
-                let old = &site.incidents[*i];
-                if front_matter(&old.origin) != front_matter(&new.origin) {
-                    if refiled.is_some() || !self.keeps_place(site, old, new, path) {
-                        return None;
-                    }
-                    refiled = Some(*i);
-                }
-                let no_hint = |_: &str| None;
-                let (html, problems) = link::render_incident(
-                    new,
-                    &link::Direct,
-                    &*k.resolver,
-                    &no_hint,
-                    &HashSet::new(),
-                );
-                if !problems.is_empty() {
-                    return None;
-                }
-                plan.push((path.clone(), Fresh::Incident(*i, html)));
-                continue;
-            }
-            let (old_origin, old_refs) = match (out, new) {
-                (Output::News(n), Document::News(_)) => {
-                    (&site.news[*n].origin, &site.news_html[*n].incident_refs)
-                }
-                (Output::Page(p), Document::Page(_)) => {
-                    (&site.pages[*p].origin, &site.page_html[*p].incident_refs)
-                }
-                (Output::Home, Document::Home(_)) => match &site.home {
-                    Some((h, r)) => (&h.origin, &r.incident_refs),
-                    None => return None,
-                },
-                _ => return None,
-            };
-            let (new_origin, body) = match new {
-                Document::Incident(x) => (&x.origin, x.body()),
-                Document::News(x) => (&x.origin, x.body()),
-                Document::Page(x) => (&x.origin, x.body()),
-                Document::Home(x) => (&x.origin, x.body()),
-            };
-            if front_matter(old_origin) != front_matter(new_origin) {
-                return None;
-            }
-            let r = crate::markdown::render(body, path, None, &*k.resolver);
-            if !r.problems.is_empty() || r.incident_refs != *old_refs {
-                return None;
-            }
-            plan.push((path.clone(), Fresh::Other(out.clone(), r)));
+            let fresh = self.plan_one(k, path, out, new, &mut refiled)?;
+            plan.push((path.clone(), fresh));
         }
         let mut patched = Patched::default();
         // Terms first: the only step that can still refuse.
@@ -144,6 +97,57 @@ impl Engine {
             apply(&mut k.site, fresh, new, &mut patched);
         }
         Some(patched)
+    }
+
+    /// The renders one edited document gets, if a patch can take it;
+    /// `refiled`: the incident whose front matter changed (one a batch).
+    fn plan_one(
+        &self,
+        k: &Kept,
+        path: &str,
+        out: &Output,
+        new: &Document,
+        refiled: &mut Option<usize>,
+    ) -> Option<Fresh> {
+        let site = &k.site;
+        if let (Output::Incident(i), Document::Incident(new)) = (out, new) {
+            let old = &site.incidents[*i];
+            if front_matter(&old.origin) != front_matter(&new.origin) {
+                if refiled.is_some() || !self.keeps_place(site, old, new, path) {
+                    return None;
+                }
+                *refiled = Some(*i);
+            }
+            let no_hint = |_: &str| None;
+            let (html, problems) =
+                link::render_incident(new, &link::Direct, &*k.resolver, &no_hint, &HashSet::new());
+            return problems.is_empty().then_some(Fresh::Incident(*i, html));
+        }
+        let (old_origin, old_refs) = match (out, new) {
+            (Output::News(n), Document::News(_)) => {
+                (&site.news[*n].origin, &site.news_html[*n].incident_refs)
+            }
+            (Output::Page(p), Document::Page(_)) => {
+                (&site.pages[*p].origin, &site.page_html[*p].incident_refs)
+            }
+            (Output::Home, Document::Home(_)) => {
+                let (h, r) = site.home.as_ref()?;
+                (&h.origin, &r.incident_refs)
+            }
+            _ => return None,
+        };
+        let (new_origin, body) = match new {
+            Document::Incident(x) => (&x.origin, x.body()),
+            Document::News(x) => (&x.origin, x.body()),
+            Document::Page(x) => (&x.origin, x.body()),
+            Document::Home(x) => (&x.origin, x.body()),
+        };
+        if front_matter(old_origin) != front_matter(new_origin) {
+            return None;
+        }
+        let r = crate::markdown::render(body, path, None, &*k.resolver);
+        (r.problems.is_empty() && r.incident_refs == *old_refs)
+            .then(|| Fresh::Other(out.clone(), r))
     }
 
     /// Whether a front-matter edit leaves the incident where a link would put

@@ -188,12 +188,7 @@ impl Engine {
         o: &mut Outcome,
         patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
-        let Inputs {
-            site,
-            tera,
-            theme,
-            scope,
-        } = *inp;
+        let site = inp.site;
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
         let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
@@ -251,36 +246,55 @@ impl Engine {
         self.phase("render near", &neighbours, inp, out, o, &mut run)?;
         let wide: Vec<&Output> = site_wide.iter().collect();
         self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
+        self.feeds_and_commit(inp, &pages, run, out, o)?;
+        match patched {
+            None => self.deps = new_deps,
+            Some(_) => self.deps.extend(new_deps),
+        }
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Phase C: feeds, sitemap, search index, published where they differ;
+    /// then commit the page layer and remove pages that are gone.
+    fn feeds_and_commit(
+        &mut self,
+        inp: &Inputs,
+        pages: &[(String, Output)],
+        run: Progress,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+    ) -> Result<(), Vec<Diagnostic>> {
         let Progress {
             mut fresh,
             hashes,
             published,
         } = run;
-
-        // Phase C: feeds, sitemap, search index; published where they differ.
         let t = Instant::now();
         let sink = MemSink::default();
-        if let Err(e) = render::render_output(tera, theme, scope, &Output::Feeds, &sink) {
+        let feeds = Output::Feeds;
+        if let Err(e) = render::render_output(inp.tera, inp.theme, inp.scope, &feeds, &sink) {
             self.withdraw(&published, out);
             return Err(e);
         }
         let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
         let feed_files: Vec<String> = feeds.iter().map(|(f, _)| f.clone()).collect();
-        let clashes = render::collisions(site, &pages, &feed_files);
+        let clashes = render::collisions(inp.site, pages, &feed_files);
         if !clashes.is_empty() {
             self.withdraw(&published, out);
             return Err(clashes);
         }
         let mut update = Update::new();
-        let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
-        for (file, bytes) in feeds {
-            keep.insert(file.clone());
-            if self.pages.get(&file).is_some_and(|old| **old == *bytes) {
+        let mut keep: BTreeSet<&str> = pages.iter().map(|(f, _)| f.as_str()).collect();
+        for (file, bytes) in &feeds {
+            keep.insert(file);
+            if self.pages.get(file).is_some_and(|old| **old == **bytes) {
                 continue;
             }
-            let b: Arc<[u8]> = Arc::from(bytes);
-            update.push((file.clone(), self.effective(&file, Some(&b))));
-            fresh.insert(file, b);
+            let b: Arc<[u8]> = Arc::from(bytes.as_slice());
+            update.push((file.clone(), self.effective(file, Some(&b))));
+            fresh.insert(file.clone(), b);
         }
         o.timings.push(("feeds", t.elapsed()));
 
@@ -288,7 +302,7 @@ impl Engine {
         let removed: Vec<String> = self
             .pages
             .keys()
-            .filter(|f| !keep.contains(*f))
+            .filter(|f| !keep.contains(f.as_str()))
             .cloned()
             .collect();
         for f in &removed {
@@ -301,10 +315,6 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        match patched {
-            None => self.deps = new_deps,
-            Some(_) => self.deps.extend(new_deps),
-        }
         Ok(())
     }
 }
