@@ -1,11 +1,13 @@
 //! Dependencies between content files and output pages: a linked [`Site`] in,
-//! for each content file the page files whose template context reads it out
-//! (its own page, the pages that show it as related, backlink or listed
-//! incident, the taxonomy terms it is filed under). Plus the link targets the
-//! documents offer, whose changes invalidate cached Markdown.
+//! for each content file an [`Entry`] out — the pages that show it by name
+//! (its own page, the pages it relates to or mentions, the pages that relate
+//! to or mention it, the stories listing it) and the lists it is on (its
+//! terms and month), whose page files are named against the current site
+//! ([`list_pages`]). Plus the link targets the documents offer, whose changes
+//! invalidate cached Markdown.
 //!
 //! The site-wide pages (home, lists, taxonomy indexes, feeds) are not listed
-//! here: serve always re-checks them.
+//! here: serve always re-checks them ([`site_wide`]).
 
 use crate::link::{Backlink, Site};
 use crate::model::{Document, Related};

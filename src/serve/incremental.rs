@@ -1,12 +1,15 @@
 //! Incremental rebuilds: [`Changes`] in (from the watcher), [`Update`]s of the
 //! served files out (to a [`Publish`]). Keeps the parsed documents, cached
-//! Markdown, each page's context hash, the content → page dependencies and the
-//! last good site, still linked. An edit re-reads only the changed files; a
-//! body-only edit patches the kept site, anything else re-links (with cached
-//! Markdown); then only pages whose template context changed are rendered
-//! ([`phases`]). The result equals a full build byte for byte (tested in
-//! tests/serve/incremental.rs); nothing here writes to disk. A config or
-//! template change re-checks every page.
+//! Markdown, each page's context hash, the content → page dependencies, a
+//! memo of cards, search keys and API records, and the last good site, still
+//! linked. An edit re-reads only the changed files; edits a patch can take
+//! (bodies, and an incident's front matter while it keeps its ID, start and
+//! visibility: [`patch`]) update the kept site in place, anything else
+//! re-links (with cached Markdown); then only pages whose template context
+//! changed are rendered ([`phases`]). The result equals a full build byte for
+//! byte (tested in tests/serve/: incremental.rs, fm_patch.rs, property.rs);
+//! nothing here writes to disk. A config or template change re-checks every
+//! page.
 
 mod patch;
 mod phases;
