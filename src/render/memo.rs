@@ -108,6 +108,13 @@ impl Memo {
         Self::put(&self.cards, &o.content_path, &o.source, card);
     }
 
+    /// Drop the entries of documents that are gone (deleted or renamed files).
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        lock(&self.keys).retain(|p, _| keep(p));
+        lock(&self.records).retain(|p, _| keep(p));
+        lock(&self.cards).retain(|p, _| keep(p));
+    }
+
     pub fn clear(&mut self) {
         lock(&self.cards).clear();
         lock(&self.keys).clear();

@@ -122,6 +122,9 @@ impl Engine {
         // Entries of documents rendered afresh are not reused.
         memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
         memo.cards_for(now.0, new_tera);
+        if patched.is_none() {
+            memo.retain(|p| self.docs.slots.contains_key(p));
+        }
         let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
         scope.memo = Some(&memo);
         let inp = Inputs {
