@@ -424,6 +424,7 @@ fn run_seed(seed: u64) -> usize {
     let edits = 20 + rng.below(31);
     let mut done = 0;
     let mut patched = 0;
+    let every = std::env::var_os("SITREP_PROPERTY_EVERY").is_some();
     while done < edits {
         let mut batch = Vec::new();
         let mut names = Vec::new();
@@ -439,6 +440,19 @@ fn run_seed(seed: u64) -> usize {
             patched += 1;
         }
         log.push(format!("{names:?} -> {} errors", errors(&o).len()));
+        // `SITREP_PROPERTY_EVERY=1` (bench/): compare after every good batch too.
+        if every && m.broken.is_empty() && errors(&o).is_empty() {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                assert_same_as_full_build(&live);
+            }));
+            if let Err(e) = r {
+                eprintln!(
+                    "seed {seed} failed after these batches:\n{}",
+                    log.join("\n")
+                );
+                std::panic::resume_unwind(e);
+            }
+        }
     }
     // Fix what is still broken, then compare.
     let fixes: Vec<(String, String)> = std::mem::take(&mut m.broken).into_iter().collect();
