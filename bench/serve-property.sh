@@ -5,6 +5,9 @@
 #
 #   bench/serve-property.sh [FIRST [LAST]]    (default 0 50: seeds 0..50)
 #
+# With SITREP_PROPERTY_EVERY=1 it also compares after every batch that left
+# the site without errors (the patch path's intermediate states).
+#
 # A failing seed prints its edit batches; rerun just it with
 #   SITREP_PROPERTY_SEEDS=N..N+1 cargo test --test serve property
 set -euo pipefail

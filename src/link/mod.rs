@@ -13,11 +13,12 @@ use crate::packed::PackedText;
 use rayon::prelude::*;
 
 mod history;
+mod index;
 mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{TAXONOMIES, Taxonomy, Term};
+pub use taxonomy::{TAXONOMIES, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
@@ -213,68 +214,16 @@ pub fn link_with(
     md: &dyn MarkdownRenderer,
 ) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
     let mut diags = Vec::new();
-    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
-    let mut draft_ids = HashMap::new();
-    for d in docs {
-        match d {
-            Document::Incident(i) if i.draft && !drafts => {
-                draft_ids.insert(i.id.key(), i.id.to_string());
-            }
-            Document::Incident(i) => incidents.push(*i),
-            Document::News(n) if n.draft && !drafts => {}
-            Document::News(n) => news.push(*n),
-            Document::Page(p) if p.draft && !drafts => {}
-            Document::Page(p) => pages.push(*p),
-            Document::Home(h) => home = Some(*h),
-        }
-    }
-    incidents.sort_by(|a, b| {
-        b.started
-            .sort_key()
-            .cmp(&a.started.sort_key())
-            .then_with(|| a.id.key().cmp(&b.id.key()))
-    });
-    news.sort_by(|a, b| {
-        b.date
-            .sort_key()
-            .cmp(&a.date.sort_key())
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let Sorted {
+        incidents,
+        news,
+        pages,
+        home,
+        draft_ids,
+    } = sort_documents(docs, drafts);
 
     // The incident index; duplicates (case-insensitive) point at both files.
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut by_file: Vec<usize> = (0..incidents.len()).collect();
-    by_file.sort_by(|&a, &b| {
-        incidents[a]
-            .origin
-            .source
-            .path
-            .cmp(&incidents[b].origin.source.path)
-    });
-    for &i in &by_file {
-        let inc = &incidents[i];
-        if let Some(&first) = index.get(&inc.id.key()) {
-            let other = &incidents[first];
-            diags.push(diag_at(
-                &inc.origin,
-                &key_path("id", None, None),
-                format!("duplicate incident ID `{}`: `{}` in {} has the same ID (IDs are compared ignoring case)", inc.id, other.id, other.origin.source.path),
-                Some("give each incident its own ID, or merge the two files".into()),
-            ));
-            diags.push(diag_at(
-                &other.origin,
-                &key_path("id", None, None),
-                format!(
-                    "duplicate incident ID `{}`: also used by {}",
-                    other.id, inc.origin.source.path
-                ),
-                None,
-            ));
-        } else {
-            index.insert(inc.id.key(), i);
-        }
-    }
+    let index = index::index(&incidents, &mut diags);
 
     let suggest = |wrong: &str| -> Option<String> {
         closest(
@@ -299,176 +248,27 @@ pub fn link_with(
         }
     };
 
-    // related: must exist, may not be the incident itself.
-    for inc in &incidents {
-        for (ri, r) in inc.related.iter().enumerate() {
-            let Related::Incident { id, .. } = r else {
-                continue;
-            };
-            // Points at the `id:` line, or at the item itself when written as a plain ID.
-            let at = key_path("related", Some(ri), Some("id"));
-            if id.key() == inc.id.key() {
-                diags.push(diag_at(
-                    &inc.origin,
-                    &at,
-                    format!("incident `{}` lists itself as related", inc.id),
-                    Some("remove this entry; list earlier outages here".into()),
-                ));
-            } else if !index.contains_key(&id.key()) && !unparsed.contains(&id.key()) {
-                let (msg, hint) = unknown_msg(id.as_str(), "related incident");
-                diags.push(diag_at(&inc.origin, &at, msg, hint));
-            }
-        }
-    }
-    for story in &news {
-        for (k, id) in story.incidents.iter().enumerate() {
-            if !index.contains_key(&id.key()) && !unparsed.contains(&id.key()) {
-                let (msg, hint) = unknown_msg(id.as_str(), "incident");
-                diags.push(diag_at(
-                    &story.origin,
-                    &key_path("incidents", Some(k), None),
-                    msg,
-                    hint,
-                ));
-            }
-        }
-    }
+    index::check_references(
+        &incidents,
+        &news,
+        &index,
+        unparsed,
+        &unknown_msg,
+        &mut diags,
+    );
 
-    // URLs of pages, news slugs and their collisions.
-    let mut page_urls: HashMap<String, String> = HashMap::new();
-    for inc in &incidents {
-        page_urls.insert(
-            inc.origin.content_path.clone(),
-            config.url(&incident_path(&inc.id)),
-        );
-    }
-    let mut seen_slugs: HashMap<String, String> = HashMap::new();
-    for story in &news {
-        if let Some(other) = seen_slugs.insert(story.slug.clone(), story.origin.source.path.clone())
-        {
-            diags.push(diag_at(
-                &story.origin,
-                &key_path("slug", None, None),
-                format!("news slug `{}` is also used by {other}", story.slug),
-                Some("set a different `slug:`".into()),
-            ));
-        }
-        page_urls.insert(
-            story.origin.content_path.clone(),
-            config.url(&news_path(&story.slug)),
-        );
-    }
-    let mut seen_pages: HashMap<String, String> = HashMap::new();
-    for p in &pages {
-        // Pages inside sitrep's own sections are refused at render, which
-        // knows every path it generates (`render::collisions`).
-        if let Some(other) = seen_pages.insert(p.slug.clone(), p.origin.source.path.clone()) {
-            diags.push(diag_at(
-                &p.origin,
-                &key_path("slug", None, None),
-                format!("page slug `{}` is also used by {other}", p.slug),
-                Some("set a different `slug:`".into()),
-            ));
-        }
-        page_urls.insert(
-            p.origin.content_path.clone(),
-            config.url(&page_path(&p.slug)),
-        );
-    }
-    if home.is_some() {
-        page_urls.insert("_index.md".into(), config.url(""));
-    }
-
-    let resolver = Resolver {
-        by_key: index
-            .iter()
-            .map(|(k, &i)| {
-                (
-                    k.clone(),
-                    (
-                        incidents[i].id.to_string(),
-                        config.url(&incident_path(&incidents[i].id)),
-                    ),
-                )
-            })
-            .collect(),
-        exact: index
-            .values()
-            .map(|&i| {
-                (
-                    incidents[i].id.to_string(),
-                    config.url(&incident_path(&incidents[i].id)),
-                )
-            })
-            .collect(),
-        pages: page_urls,
-        assets: assets
-            .iter()
-            .map(|a| (a.content_path.clone(), config.url(&a.content_path)))
-            .collect(),
-    };
+    let page_urls = index::page_urls(
+        &config,
+        (&incidents, &news, &pages),
+        home.is_some(),
+        &mut diags,
+    );
+    let resolver = index::resolver(&config, &incidents, &index, page_urls, &assets);
 
     // Markdown, in parallel: the hot path of a build.
     let incident_html: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
         .par_iter()
-        .map(|inc| {
-            let from = &inc.origin.content_path;
-            let me = Some(inc.id.as_str());
-            let mut d = Vec::new();
-            let mut field_refs: Vec<String> = Vec::new();
-            let body = md.render(inc.body(), from, me, &resolver);
-            body_problems(&inc.origin, &body, &|w| suggest(w), unparsed, &mut d);
-            let mut field = |text: &str, at: Vec<Seg>| {
-                let r = md.render(text, from, me, &resolver);
-                for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
-                    d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
-                }
-                for id in r.incident_refs {
-                    if !field_refs.contains(&id) {
-                        field_refs.push(id);
-                    }
-                }
-                r.html
-            };
-            let timeline = inc
-                .timeline
-                .iter()
-                .enumerate()
-                .map(|(i, e)| field(&e.text, key_path("timeline", Some(i), Some("text"))))
-                .collect();
-            let takes = inc
-                .takes
-                .iter()
-                .map(|(aud, t)| {
-                    field(
-                        t,
-                        key_path("takes", None, None)
-                            .into_iter()
-                            .chain([Seg::Key(aud.clone())])
-                            .collect(),
-                    )
-                })
-                .collect();
-            let postmortem = inc.postmortem.iter().flat_map(|pm| &pm.parts);
-            let postmortem = postmortem
-                .map(|(part, t)| field(t, key_path("postmortem", None, Some(part.as_str()))))
-                .collect();
-            let notes = inc
-                .notes
-                .as_ref()
-                .map(|t| field(t, key_path("internal", None, None)));
-            (
-                IncidentHtml {
-                    body,
-                    timeline,
-                    takes,
-                    postmortem,
-                    notes,
-                    field_refs,
-                },
-                d,
-            )
-        })
+        .map(|inc| render_incident(inc, md, &resolver, &|w| suggest(w), unparsed))
         .collect();
     let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
         .par_iter()
@@ -497,15 +297,164 @@ pub fn link_with(
     diags.extend(d1.into_iter().flatten());
     diags.extend(d2.into_iter().flatten());
 
-    // Backlinks: related entries, Markdown references and news `incidents`.
+    let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
+
+    let taxonomies = taxonomies(&incidents, &mut diags);
+    let months = history::months(&incidents, &config.timezone);
+    let site = Site {
+        config,
+        incidents,
+        incident_html,
+        news,
+        news_html,
+        pages,
+        page_html,
+        home,
+        index,
+        backlinks,
+        taxonomies,
+        months,
+        assets,
+    };
+    (site, diags, Box::new(resolver))
+}
+
+/// The documents a link works on, each kind in site order.
+struct Sorted {
+    /// Newest first.
+    incidents: Vec<Incident>,
+    /// Newest first.
+    news: Vec<NewsStory>,
+    /// By slug.
+    pages: Vec<Page>,
+    home: Option<HomeIntro>,
+    /// Lower-cased ID → ID of the drafts left out (to explain a reference).
+    draft_ids: HashMap<String, String>,
+}
+
+/// Split the documents by kind, leave out drafts (unless `drafts`), and sort.
+fn sort_documents(docs: Vec<Document>, drafts: bool) -> Sorted {
+    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let mut draft_ids = HashMap::new();
+    for d in docs {
+        match d {
+            Document::Incident(i) if i.draft && !drafts => {
+                draft_ids.insert(i.id.key(), i.id.to_string());
+            }
+            Document::Incident(i) => incidents.push(*i),
+            Document::News(n) if n.draft && !drafts => {}
+            Document::News(n) => news.push(*n),
+            Document::Page(p) if p.draft && !drafts => {}
+            Document::Page(p) => pages.push(*p),
+            Document::Home(h) => home = Some(*h),
+        }
+    }
+    incidents.sort_by(|a, b| {
+        b.started
+            .sort_key()
+            .cmp(&a.started.sort_key())
+            .then_with(|| a.id.key().cmp(&b.id.key()))
+    });
+    news.sort_by(|a, b| {
+        b.date
+            .sort_key()
+            .cmp(&a.date.sort_key())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Sorted {
+        incidents,
+        news,
+        pages,
+        home,
+        draft_ids,
+    }
+}
+
+/// The Markdown of one incident (body, timeline entries, takes, postmortem
+/// parts, notes) rendered against `resolver`, with the problems found.
+pub fn render_incident(
+    inc: &Incident,
+    md: &dyn MarkdownRenderer,
+    resolver: &dyn LinkResolver,
+    suggest: &dyn Fn(&str) -> Option<String>,
+    unparsed: &HashSet<String>,
+) -> (IncidentHtml, Vec<Diagnostic>) {
+    let from = &inc.origin.content_path;
+    let me = Some(inc.id.as_str());
+    let mut d = Vec::new();
+    let mut field_refs: Vec<String> = Vec::new();
+    let body = md.render(inc.body(), from, me, resolver);
+    body_problems(&inc.origin, &body, suggest, unparsed, &mut d);
+    let mut field = |text: &str, at: Vec<Seg>| {
+        let r = md.render(text, from, me, resolver);
+        for p in r.problems.iter().filter(|p| !about_unparsed(p, unparsed)) {
+            d.push(diag_at(&inc.origin, &at, p.message.clone(), p.hint.clone()));
+        }
+        for id in r.incident_refs {
+            if !field_refs.contains(&id) {
+                field_refs.push(id);
+            }
+        }
+        r.html
+    };
+    let timeline = inc
+        .timeline
+        .iter()
+        .enumerate()
+        .map(|(i, e)| field(&e.text, key_path("timeline", Some(i), Some("text"))))
+        .collect();
+    let takes = inc
+        .takes
+        .iter()
+        .map(|(aud, t)| {
+            let at = key_path("takes", None, None);
+            field(t, at.into_iter().chain([Seg::Key(aud.clone())]).collect())
+        })
+        .collect();
+    let postmortem = inc.postmortem.iter().flat_map(|pm| &pm.parts);
+    let postmortem = postmortem
+        .map(|(part, t)| field(t, key_path("postmortem", None, Some(part.as_str()))))
+        .collect();
+    let notes = inc
+        .notes
+        .as_ref()
+        .map(|t| field(t, key_path("internal", None, None)));
+    let html = IncidentHtml {
+        body,
+        timeline,
+        takes,
+        postmortem,
+        notes,
+        field_refs,
+    };
+    (html, d)
+}
+
+/// The lower-cased IDs an incident refers to: its `related` entries and its
+/// Markdown references (each makes a backlink on the target).
+pub fn outgoing<'a>(
+    inc: &'a Incident,
+    html: &'a IncidentHtml,
+) -> impl Iterator<Item = String> + 'a {
+    let related = inc.related.iter().filter_map(|r| match r {
+        Related::Incident { id, .. } => Some(id.key()),
+        Related::External { .. } => None,
+    });
+    related.chain(html.refs().map(|s| s.to_ascii_lowercase()))
+}
+
+/// Backlinks: related entries, Markdown references and news `incidents`.
+fn backlinks(
+    incidents: &[Incident],
+    incident_html: &[IncidentHtml],
+    news: &[NewsStory],
+    news_html: &[Rendered],
+    index: &HashMap<String, usize>,
+) -> Vec<Vec<Backlink>> {
     let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); incidents.len()];
     for (i, inc) in incidents.iter().enumerate() {
-        let related = inc.related.iter().filter_map(|r| match r {
-            Related::Incident { id, .. } => Some(id.key()),
-            Related::External { .. } => None,
-        });
-        let refs = incident_html[i].refs().map(|s| s.to_ascii_lowercase());
-        for key in related.chain(refs) {
+        for key in outgoing(inc, &incident_html[i]) {
             if let Some(&t) = index.get(&key)
                 && t != i
             {
@@ -530,25 +479,7 @@ pub fn link_with(
         b.sort();
         b.dedup();
     }
-
-    let taxonomies = taxonomies(&incidents, &mut diags);
-    let months = history::months(&incidents, &config.timezone);
-    let site = Site {
-        config,
-        incidents,
-        incident_html,
-        news,
-        news_html,
-        pages,
-        page_html,
-        home,
-        index,
-        backlinks,
-        taxonomies,
-        months,
-        assets,
-    };
-    (site, diags, Box::new(resolver))
+    backlinks
 }
 
 /// An `incident:` link to an incident whose own file failed to parse: that file's

@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::frontmatter::{diag_at, key_path};
 use crate::model::{ErrorRef, Incident};
 use crate::slug::term_slug;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const TAXONOMIES: [(&str, &str); 4] = [
     ("services", "Services"),
@@ -113,4 +113,93 @@ pub(super) fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) ->
         }
     }
     out
+}
+
+/// An incident's term names per taxonomy, in [`TAXONOMIES`] order.
+fn names(inc: &Incident) -> [Vec<&str>; 4] {
+    [
+        inc.services.iter().map(String::as_str).collect(),
+        inc.regions.iter().map(String::as_str).collect(),
+        inc.errors.iter().map(ErrorRef::term).collect(),
+        inc.tags.iter().map(String::as_str).collect(),
+    ]
+}
+
+/// File incident `i` under `new`'s terms instead of `old`'s, exactly as
+/// [`taxonomies`] over the whole site would (serve, for a front-matter edit
+/// that keeps the incident's place). Out: the (taxonomy, slug) of each term it
+/// left or entered. `None`, with nothing changed, when a new term would have no
+/// slug or share one with another spelling: a full link reports that.
+pub fn refile(
+    taxes: &mut [Taxonomy],
+    i: usize,
+    old: &Incident,
+    new: &Incident,
+) -> Option<Vec<(usize, String)>> {
+    let (old, new) = (names(old), names(new));
+    let mut plan = Vec::new();
+    for t in 0..TAXONOMIES.len() {
+        let tax = &taxes[t];
+        let before: BTreeSet<&str> = old[t]
+            .iter()
+            .filter_map(|n| tax.slugs.get(*n).map(String::as_str))
+            .collect();
+        let mut after: BTreeMap<String, &str> = BTreeMap::new();
+        for name in &new[t] {
+            let slug = tax
+                .slugs
+                .get(*name)
+                .cloned()
+                .unwrap_or_else(|| term_slug(name));
+            if slug.is_empty() {
+                return None;
+            }
+            let taken = tax.terms.get(&slug).map(|term| term.name.as_str());
+            if taken.is_some_and(|n| n != *name) || after.get(&slug).is_some_and(|n| n != name) {
+                return None;
+            }
+            after.insert(slug, name);
+        }
+        for slug in &before {
+            if !after.contains_key(*slug) {
+                plan.push((t, slug.to_string(), None));
+            }
+        }
+        for (slug, name) in after {
+            if !before.contains(slug.as_str()) {
+                plan.push((t, slug, Some(name.to_string())));
+            }
+        }
+    }
+    let mut moved = Vec::new();
+    for (t, slug, entered) in plan {
+        let tax = &mut taxes[t];
+        match entered {
+            None => {
+                let Some(term) = tax.terms.get_mut(&slug) else {
+                    continue;
+                };
+                term.incidents.retain(|&x| x != i);
+                if term.incidents.is_empty() {
+                    let name = term.name.clone();
+                    tax.terms.remove(&slug);
+                    tax.slugs.remove(&name);
+                }
+            }
+            Some(name) => {
+                tax.slugs.insert(name.clone(), slug.clone());
+                let term = tax.terms.entry(slug.clone()).or_insert_with(|| Term {
+                    name,
+                    slug: slug.clone(),
+                    incidents: Vec::new(),
+                });
+                // Newest first is index order.
+                if let Err(at) = term.incidents.binary_search(&i) {
+                    term.incidents.insert(at, i);
+                }
+            }
+        }
+        moved.push((t, slug));
+    }
+    Some(moved)
 }

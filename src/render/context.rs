@@ -20,6 +20,7 @@ pub(super) struct Builder<'a> {
     pub strings: &'a Strings,
     pub status: &'a crate::status::StatusModel,
     pub cards: &'a super::lists::Cards<'a>,
+    pub memo: Option<&'a super::memo::Memo>,
 }
 
 const LATEST: usize = 10;

@@ -260,9 +260,19 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     jobs.push(Box::new(move || {
         vec![("api/incidents.json".into(), api::list(cx))]
     }));
-    jobs.extend(
-        (0..site.incidents.len()).map(|i| -> Job { Box::new(move || vec![api::record(cx, i)]) }),
-    );
+    jobs.extend((0..site.incidents.len()).map(|i| -> Job {
+        Box::new(move || {
+            let path = || api::record_path(&site.incidents[i].id);
+            if let Some(text) = cx.memo.and_then(|m| m.record(site, i)) {
+                return vec![(path(), text)];
+            }
+            let (path, text) = api::record(cx, i);
+            if let Some(m) = cx.memo {
+                m.put_record(site, i, std::sync::Arc::from(text.as_str()));
+            }
+            vec![(path, text)]
+        })
+    }));
     jobs.push(Box::new(move || statuspage::files(cx)));
     jobs.push(Box::new(move || {
         vec![(ics::PATH.into(), ics::calendar(cx))]

@@ -8,14 +8,29 @@ use super::context::Builder;
 use crate::link::{Site, incident_path};
 use crate::model::{Action, ActionStatus, Incident};
 use serde_json::{Value, json};
+use std::hash::Hasher;
 use std::sync::OnceLock;
+
+/// A hasher as an `io::Write`, so a value hashes without a string copy.
+pub struct HashWriter<'a>(pub &'a mut std::collections::hash_map::DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// Each incident's card as a Tera value, built on first use, with its HTML as
 /// `card.html` when the theme's `incident_card` component renders it. Tera
 /// values share their arrays and maps, so handing one to many pages copies
 /// nothing, and a card on seven lists is templated once.
 pub struct Cards<'a> {
-    cards: Vec<OnceLock<tera::Value>>,
+    cards: Vec<OnceLock<Card>>,
     tera: &'a tera::Tera,
 }
 
@@ -31,8 +46,12 @@ impl<'a> Cards<'a> {
 pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
 pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
 
+/// One card as Tera reads it, and a hash of it (serve hashes a list page's
+/// context from its cards' hashes).
+pub type Card = (tera::Value, u64);
+
 /// The cards of one list page, under the context key the template reads.
-pub type CardList = (&'static str, Vec<tera::Value>);
+pub type CardList = (&'static str, Vec<Card>);
 
 /// How many pages a list of `items` takes: at least one, so an empty list
 /// still has its page.
@@ -74,9 +93,12 @@ pub fn month_path(key: &str) -> String {
 }
 
 impl Builder<'_> {
-    fn card_value(&self, i: usize) -> tera::Value {
+    fn card_value(&self, i: usize) -> Card {
         self.cards.cards[i]
             .get_or_init(|| {
+                if let Some(c) = self.memo.and_then(|m| m.card(self.site, i)) {
+                    return c;
+                }
                 let mut card = self.card(i);
                 let tera = self.cards.tera;
                 if tera.contains_template(CARD_TEMPLATE) {
@@ -88,7 +110,14 @@ impl Builder<'_> {
                         card["html"] = Value::String(html);
                     }
                 }
-                tera::Value::from_serializable(&card)
+                // serde_json's maps are sorted: the same card hashes the same.
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                let _ = serde_json::to_writer(HashWriter(&mut h), &card);
+                let c = (tera::Value::from_serializable(&card), h.finish());
+                if let Some(m) = self.memo {
+                    m.put_card(self.site, i, c.clone());
+                }
+                c
             })
             .clone()
     }

@@ -10,6 +10,7 @@ mod context;
 mod feeds;
 mod ics;
 mod lists;
+pub mod memo;
 mod search;
 mod sitemap;
 mod statuspage;
@@ -24,7 +25,7 @@ use tera::{Context, Tera};
 
 pub use claims::collisions;
 pub use context::{Now, next_change};
-pub use lists::{month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use lists::{HashWriter, month_path, open_actions, page_count, paged_path, postmortem_list};
 
 /// What one render pass reads: the site, "now", the interface strings, and
 /// the cards it builds once.
@@ -35,6 +36,8 @@ pub struct Scope<'a> {
     /// The one status model every status shown or served comes from.
     pub status: crate::status::StatusModel,
     cards: lists::Cards<'a>,
+    /// Serve's feed memo ([`memo::Memo`]); `None` in a build.
+    pub memo: Option<&'a memo::Memo>,
 }
 
 impl<'a> Scope<'a> {
@@ -46,6 +49,7 @@ impl<'a> Scope<'a> {
             strings,
             status: crate::status::compute(site, now.0),
             cards: lists::Cards::new(site.incidents.len(), tera),
+            memo: None,
         }
     }
 
@@ -56,6 +60,7 @@ impl<'a> Scope<'a> {
             strings: self.strings,
             status: &self.status,
             cards: &self.cards,
+            memo: self.memo,
         }
     }
 }
@@ -446,7 +451,8 @@ fn render_page(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<
         }
     }
     if let Some((key, cards)) = &job.cards {
-        context.insert_value(*key, tera::Value::from(cards.clone()));
+        let values: Vec<tera::Value> = cards.iter().map(|(v, _)| v.clone()).collect();
+        context.insert_value(*key, tera::Value::from(values));
     }
     tera.render(template, &context).map_err(|e| {
         vec![

@@ -6,12 +6,15 @@
 //! [`phrase_key`], [`fnv1a`] and [`encode`].
 
 use super::context::Builder;
+use super::memo::Memo;
 use crate::link::{Site, incident_path, news_path};
-use crate::markdown;
 use crate::time::Timestamp;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+mod invert;
+use invert::invert;
 
 /// Bump when the file layout or encoding changes (search.js checks it).
 const VERSION: u32 = 1;
@@ -298,56 +301,6 @@ fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
     d
 }
 
-/// Documents tokenized at once: their word maps are large next to the
-/// postings they become, so only this many are held at a time.
-const INVERT_CHUNK: usize = 512;
-
-/// Key → postings, documents ascending: incidents (newest first), then news.
-fn invert(site: &Site) -> BTreeMap<String, Vec<(u32, u8)>> {
-    let n_inc = site.incidents.len();
-    let total = n_inc + site.news.len();
-    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
-    for start in (0..total).step_by(INVERT_CHUNK) {
-        let end = (start + INVERT_CHUNK).min(total);
-        // Body texts exist only for the chunk being tokenized: the site keeps
-        // each body once, as HTML.
-        let bodies: Vec<String> = (start..end)
-            .into_par_iter()
-            .map(|d| {
-                markdown::html_text(&if d < n_inc {
-                    site.incident_html[d].body.html.unpack()
-                } else {
-                    site.news_html[d - n_inc].html.unpack()
-                })
-            })
-            .collect();
-        let docs: Vec<Doc> = (start..end)
-            .into_par_iter()
-            .map(|d| {
-                let body = &bodies[d - start];
-                if d < n_inc {
-                    incident_doc(site, d, body)
-                } else {
-                    news_doc(site, d - n_inc, body)
-                }
-            })
-            .collect();
-        // Chunks in order keep every key's postings ascending. A key is copied
-        // once per distinct key of the whole site.
-        for (d, doc) in (start..).zip(docs) {
-            for (k, w) in doc.0 {
-                match index.get_mut(k.as_ref()) {
-                    Some(p) => p.push((d as u32, w)),
-                    None => {
-                        index.insert(k.into_owned(), vec![(d as u32, w)]);
-                    }
-                }
-            }
-        }
-    }
-    index.into_iter().collect()
-}
-
 /// A JSON string literal that stays inert inside HTML (see feeds.rs).
 fn js(text: &str) -> String {
     serde_json::to_string(text)
@@ -383,8 +336,8 @@ struct Index {
     big: Vec<(String, usize)>,
 }
 
-fn index_files(site: &Site, shards: usize) -> Index {
-    let encoded: BTreeMap<String, (String, usize)> = invert(site)
+fn index_files(site: &Site, memo: Option<&Memo>, shards: usize) -> Index {
+    let encoded: BTreeMap<String, (String, usize)> = invert(site, memo)
         .into_par_iter()
         .map(|(k, p)| {
             let e = encode(&p);
@@ -473,7 +426,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
         mut files,
         shards,
         big,
-    } = index_files(site, shard_count(docs));
+    } = index_files(site, cx.memo, shard_count(docs));
     let rows = records(cx);
     let blocks = rows.len().div_ceil(BLOCK);
     for (n, chunk) in rows.chunks(BLOCK).enumerate() {

@@ -1,18 +1,22 @@
 //! Incremental rebuilds: [`Changes`] in (from the watcher), [`Update`]s of the
 //! served files out (to a [`Publish`]). Keeps the parsed documents, cached
-//! Markdown, each page's context hash, the content → page dependencies and the
-//! last good site, still linked. An edit re-reads only the changed files; a
-//! body-only edit patches the kept site, anything else re-links (with cached
-//! Markdown); then only pages whose template context changed are rendered
-//! ([`phases`]). The result equals a full build byte for byte (tested in
-//! tests/serve/incremental.rs); nothing here writes to disk. A config or
-//! template change re-checks every page.
+//! Markdown, each page's context hash, the content → page dependencies, a
+//! memo of cards, search keys and API records, and the last good site, still
+//! linked. An edit re-reads only the changed files; edits a patch can take
+//! (bodies, and an incident's front matter while it keeps its ID, start and
+//! visibility: [`patch`]) update the kept site in place, anything else
+//! re-links (with cached Markdown); then only pages whose template context
+//! changed are rendered ([`phases`]). The result equals a full build byte for
+//! byte (tested in tests/serve/: incremental.rs, fm_patch.rs, property.rs);
+//! nothing here writes to disk. A config or template change re-checks every
+//! page.
 
+mod patch;
 mod phases;
 
 use super::cache::{self, MdCache};
 use super::deps::{self, Dependents};
-use super::docs::{Docs, Slot, walk_order};
+use super::docs::{Docs, walk_order};
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
@@ -20,8 +24,7 @@ use crate::diag::Diagnostic;
 use crate::link::{self, Site};
 use crate::load::{self, Asset};
 use crate::markdown::LinkResolver;
-use crate::model::Document;
-use crate::render::{Now, Output};
+use crate::render::Now;
 use crate::theme::{self, StaticFile, Theme};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -87,6 +90,8 @@ pub struct Engine {
     /// Template name → version of it and what it reads.
     versions: HashMap<String, u64>,
     deps: Dependents,
+    /// Search keys and API records of documents, across rebuilds.
+    memo: crate::render::memo::Memo,
     /// The last good site, kept linked so body edits can patch it.
     kept: Option<Kept>,
     /// Everything must be re-checked (start, config or template change, rescan).
@@ -130,6 +135,7 @@ impl Engine {
             hashes: HashMap::new(),
             versions: HashMap::new(),
             deps: Dependents::new(),
+            memo: Default::default(),
             kept: None,
             dirty_all: true,
             recheck: false,
@@ -226,9 +232,12 @@ impl Engine {
         }
         // Body-only edits patch the kept site: no re-link.
         if let Some(mut k) = self.kept.take() {
-            if !self.dirty_all && !relink && self.patch(&mut k) {
+            if let Some(patched) = (!self.dirty_all && !relink)
+                .then(|| self.patch(&mut k))
+                .flatten()
+            {
                 lap(&mut o, "patch");
-                match self.render(&k.site, out, &mut o, true) {
+                match self.render(&k.site, out, &mut o, Some(&patched)) {
                     Ok(()) => {
                         o.ok = true;
                         self.docs.dirty.clear();
@@ -255,7 +264,7 @@ impl Engine {
         o.diags = diags;
         let mut good = false;
         if !o.diags.iter().any(Diagnostic::is_error) {
-            match self.render(&site, out, &mut o, false) {
+            match self.render(&site, out, &mut o, None) {
                 Ok(()) => {
                     good = true;
                     o.ok = true;
@@ -293,95 +302,6 @@ impl Engine {
         });
     }
 
-    /// Apply edits that changed only Markdown bodies to the kept site, when
-    /// that is exactly what a link would produce: same front matter, a body
-    /// that renders without problems and refers to the same incidents (so
-    /// backlinks stay). False (nothing changed) when any edit is more.
-    fn patch(&mut self, k: &mut Kept) -> bool {
-        let site = &k.site;
-        let mut at: HashMap<&str, Output> = HashMap::new();
-        for (i, x) in site.incidents.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::Incident(i));
-        }
-        for (n, x) in site.news.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::News(n));
-        }
-        for (p, x) in site.pages.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::Page(p));
-        }
-        if let Some((h, _)) = &site.home {
-            at.insert(&h.origin.content_path, Output::Home);
-        }
-        let fm = |o: &crate::model::Origin| o.source.text[o.fm_start..o.fm_end].to_string();
-        let mut plan = Vec::new();
-        for path in &self.docs.dirty {
-            let (Some(Slot::Doc(new)), Some(out)) =
-                (self.docs.slots.get(path), at.get(path.as_str()))
-            else {
-                return false;
-            };
-            let (old_origin, old_refs, self_id) = match (out, new) {
-                (Output::Incident(i), Document::Incident(_)) => (
-                    &site.incidents[*i].origin,
-                    &site.incident_html[*i].body.incident_refs,
-                    Some(site.incidents[*i].id.as_str()),
-                ),
-                (Output::News(n), Document::News(_)) => (
-                    &site.news[*n].origin,
-                    &site.news_html[*n].incident_refs,
-                    None,
-                ),
-                (Output::Page(p), Document::Page(_)) => (
-                    &site.pages[*p].origin,
-                    &site.page_html[*p].incident_refs,
-                    None,
-                ),
-                (Output::Home, Document::Home(_)) => match &site.home {
-                    Some((h, r)) => (&h.origin, &r.incident_refs, None),
-                    None => return false,
-                },
-                _ => return false,
-            };
-            let (new_origin, body) = match new {
-                Document::Incident(x) => (&x.origin, x.body()),
-                Document::News(x) => (&x.origin, x.body()),
-                Document::Page(x) => (&x.origin, x.body()),
-                Document::Home(x) => (&x.origin, x.body()),
-            };
-            if fm(old_origin) != fm(new_origin) {
-                return false;
-            }
-            let r = crate::markdown::render(body, path, self_id, &*k.resolver);
-            if !r.problems.is_empty() || r.incident_refs != *old_refs {
-                return false;
-            }
-            plan.push((path.clone(), out.clone(), r));
-        }
-        for (path, out, r) in plan {
-            let Some(Slot::Doc(new)) = self.docs.slots.insert(path, Slot::Lent) else {
-                continue;
-            };
-            let site = &mut k.site;
-            match (out, new) {
-                (Output::Incident(i), Document::Incident(x)) => {
-                    site.incidents[i] = *x;
-                    site.incident_html[i].body = r;
-                }
-                (Output::News(n), Document::News(x)) => {
-                    site.news[n] = *x;
-                    site.news_html[n] = r;
-                }
-                (Output::Page(p), Document::Page(x)) => {
-                    site.pages[p] = *x;
-                    site.page_html[p] = r;
-                }
-                (Output::Home, Document::Home(x)) => site.home = Some((*x, r)),
-                _ => {}
-            }
-        }
-        true
-    }
-
     /// sitrep.toml and the theme; static files are published right away.
     fn reload_settings(
         &mut self,
@@ -402,6 +322,7 @@ impl Engine {
             self.tera = None;
             self.hashes.clear();
             self.md.clear();
+            self.memo.clear();
             self.dirty_all = true;
             theme_too = true;
         }

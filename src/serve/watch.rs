@@ -185,6 +185,37 @@ fn mutates(kind: &EventKind) -> bool {
     }
 }
 
+/// Files being written in a batch: a batch whose writes were all closed
+/// can end after [`Debounce::settle`] instead of [`Debounce::quiet`].
+#[derive(Default)]
+struct Writes {
+    open: BTreeSet<PathBuf>,
+    closed: bool,
+}
+
+impl Writes {
+    fn note(&mut self, ev: &Event) {
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        match ev.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                for p in &ev.paths {
+                    self.open.remove(p);
+                }
+                self.closed = true;
+            }
+            EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
+                self.open.extend(ev.paths.iter().cloned());
+            }
+            // Renames, removals, metadata, reads: nothing left open by them.
+            _ => {}
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.closed && self.open.is_empty()
+    }
+}
+
 /// Add one event's paths to `changes`; true if it mattered.
 fn absorb(ev: &Event, root: &Path, output_dir: &str, changes: &mut Changes) -> bool {
     if ev.need_rescan() {
@@ -216,6 +247,9 @@ pub struct Debounce {
     pub quiet: Duration,
     /// ...or this long after its first event, whatever keeps coming.
     pub max: Duration,
+    /// ...or this long without an event once every file written in the
+    /// batch was closed (the writer is done: no need to wait `quiet`).
+    pub settle: Duration,
 }
 
 impl Default for Debounce {
@@ -223,6 +257,7 @@ impl Default for Debounce {
         Debounce {
             quiet: Duration::from_millis(30),
             max: Duration::from_millis(1000),
+            settle: Duration::from_millis(3),
         }
     }
 }
@@ -240,6 +275,7 @@ pub fn next_batch(
     on_first: &mut dyn FnMut(),
 ) -> Option<Changes> {
     let mut changes = Changes::default();
+    let mut writes = Writes::default();
     let deadline = wake.map(|w| Instant::now() + w);
     // Wait for a relevant event (or the clock's next change).
     loop {
@@ -255,6 +291,7 @@ pub fn next_batch(
             Msg::Stop => return None,
             Msg::Fs(Ok(ev)) => {
                 if absorb(&ev, root, output_dir, &mut changes) {
+                    writes.note(&ev);
                     break;
                 }
             }
@@ -272,10 +309,17 @@ pub fn next_batch(
         if left.is_zero() {
             break;
         }
-        match rx.recv_timeout(timing.quiet.min(left)) {
+        let quiet = if writes.done() {
+            timing.settle
+        } else {
+            timing.quiet
+        };
+        match rx.recv_timeout(quiet.min(left)) {
             Ok(Msg::Stop) => return None,
             Ok(Msg::Fs(Ok(ev))) => {
-                absorb(&ev, root, output_dir, &mut changes);
+                if absorb(&ev, root, output_dir, &mut changes) {
+                    writes.note(&ev);
+                }
             }
             Ok(Msg::Fs(Err(_))) => changes.rescan = true,
             Err(RecvTimeoutError::Timeout) => break,
@@ -399,6 +443,7 @@ mod tests {
         Debounce {
             quiet: Duration::from_millis(20),
             max: Duration::from_millis(500),
+            settle: Duration::from_millis(2),
         }
     }
 
@@ -440,6 +485,45 @@ mod tests {
         assert!(!b.templates && !b.config && !b.statics);
         tx.send(Msg::Stop).unwrap();
         assert!(next_batch(&rx, root, "output", fast(), None, &mut || {}).is_none());
+    }
+
+    #[test]
+    fn a_closed_write_ends_the_batch_without_the_quiet_wait() {
+        use notify::event::{AccessKind, AccessMode, DataChange};
+        let (tx, rx) = channel();
+        let root = Path::new("/site");
+        let slow = Debounce {
+            quiet: Duration::from_secs(2),
+            ..fast()
+        };
+        let file = "/site/content/incidents/EX1.md";
+        tx.send(ev(
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            &[file],
+        ))
+        .unwrap();
+        tx.send(ev(
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            &[file],
+        ))
+        .unwrap();
+        let t = Instant::now();
+        let b = next_batch(&rx, root, "output", slow, None, &mut || {}).unwrap();
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(b.content.contains("incidents/EX1.md"));
+        // Still open (no close yet): the batch waits the quiet time.
+        tx.send(ev(
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            &[file],
+        ))
+        .unwrap();
+        let quiet = Debounce {
+            quiet: Duration::from_millis(60),
+            ..fast()
+        };
+        let t = Instant::now();
+        next_batch(&rx, root, "output", quiet, None, &mut || {}).unwrap();
+        assert!(t.elapsed() >= Duration::from_millis(60));
     }
 
     #[test]

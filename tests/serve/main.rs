@@ -8,6 +8,7 @@ mod browser;
 mod edits;
 mod engine;
 mod equal;
+mod fm_patch;
 mod http;
 mod incremental;
 mod internal;

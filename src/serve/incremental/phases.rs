@@ -4,29 +4,20 @@
 //! neighbours, the site-wide pages, then feeds — each published as soon as it
 //! is ready and withdrawn if a later phase fails.
 
+use super::patch::Patched;
 use super::{Engine, Outcome, Publish, Update, deps};
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::render::{self, Output, Sink};
 use crate::theme::Theme;
+use deps::{Dependents, Reach};
 use rayon::prelude::*;
+use render::HashWriter;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tera::Tera;
-
-/// A hasher as an `io::Write`, so a context hashes without a string copy.
-struct HashWriter<'a>(&'a mut std::collections::hash_map::DefaultHasher);
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// `version`: of the page's template and what it reads.
 fn context_hash(job: &render::PageJob, version: u64) -> u64 {
@@ -38,10 +29,8 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
     if let Some((key, cards)) = &job.cards {
         h.write(key.as_bytes());
-        // Tera's maps iterate in no fixed order; serde_json's are sorted, so
-        // an unchanged list page hashes the same in every rebuild.
-        if let Ok(sorted) = serde_json::to_value(cards) {
-            let _ = serde_json::to_writer(HashWriter(&mut h), &sorted);
+        for (_, card) in cards {
+            h.write_u64(*card);
         }
     }
     h.finish()
@@ -110,32 +99,43 @@ impl Engine {
         }
     }
 
-    /// `same_links`: the documents' links and terms are as in the last good
-    /// build (a patch), so the dependencies need no recomputing.
+    /// `patched`: what a patch of the kept site changed (`None`: a re-link,
+    /// whose dependencies are recomputed and whose lists are checked whole).
     pub(super) fn render(
         &mut self,
         site: &Site,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        same_links: bool,
+        patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
         let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
             return Err(Vec::new());
         };
-        if self.tera.is_none() {
+        let new_tera = self.tera.is_none();
+        if new_tera {
             self.tera = Some(render::tera(&theme, site)?);
         }
         let Some(tera) = self.tera.take() else {
             return Err(Vec::new());
         };
-        let scope = render::Scope::new(site, &now, &tera, &theme.strings);
+        let mut memo = std::mem::take(&mut self.memo);
+        // Entries of documents rendered afresh are not reused.
+        memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
+        memo.cards_for(now.0, new_tera);
+        if patched.is_none() {
+            memo.retain(|p| self.docs.slots.contains_key(p));
+        }
+        let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
+        scope.memo = Some(&memo);
         let inp = Inputs {
             site,
             tera: &tera,
             theme: &theme,
             scope: &scope,
         };
-        let result = self.render_with(&inp, out, o, same_links);
+        let result = self.render_with(&inp, out, o, patched);
+        drop(scope);
+        self.memo = memo;
         self.tera = Some(tera);
         result
     }
@@ -189,14 +189,9 @@ impl Engine {
         inp: &Inputs,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        same_links: bool,
+        patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
-        let Inputs {
-            site,
-            tera,
-            theme,
-            scope,
-        } = *inp;
+        let site = inp.site;
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
         let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
@@ -212,47 +207,39 @@ impl Engine {
 
         // Phase B: the pages that show a changed document, then the site-wide ones.
         let t = Instant::now();
-        let new_deps = (!same_links).then(|| deps::dependents(site));
+        let new_deps = match patched {
+            None => deps::dependents(site),
+            Some(p) => {
+                let mut files = changed.clone();
+                files.extend(p.relinked.iter().map(String::as_str));
+                deps::entries_of(site, &files)
+            }
+        };
         let pages: Vec<(String, Output)> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
         let by_file: HashMap<String, Output> = pages.iter().cloned().collect();
-        let site_wide: Vec<Output> = deps::site_wide(site);
-        let mut near: BTreeSet<&str> = BTreeSet::new();
-        if self.dirty_all || self.recheck {
-            near.extend(by_file.keys().map(String::as_str));
+        let places = incident_places(site, &changed);
+        let site_wide: Vec<Output> = deps::site_wide(site, patched.map(|_| &places[..]));
+        let (near, entered) = if self.dirty_all || self.recheck {
+            (by_file.keys().cloned().collect(), BTreeSet::new())
         } else {
-            for p in &changed {
-                let new = new_deps.as_ref().and_then(|d| d.get(*p));
-                for d in [self.deps.get(*p), new].into_iter().flatten() {
-                    near.extend(d.iter().map(|f| &**f));
-                }
-            }
-            // Pages that did not exist before (a new term, say).
-            near.extend(
-                by_file
-                    .keys()
-                    .filter(|f| !self.hashes.contains_key(*f))
-                    .map(String::as_str),
-            );
-        }
-        // Pages a changed document newly appears on (a term it entered) first.
-        let mut entered: BTreeSet<&str> = BTreeSet::new();
-        for p in &changed {
-            let old = self.deps.get(*p);
-            if let Some(new) = new_deps.as_ref().and_then(|d| d.get(*p)) {
-                entered.extend(
-                    new.iter()
-                        .filter(|f| !old.is_some_and(|o| o.contains(f)))
-                        .map(|f| &**f),
-                );
-            }
-        }
+            self.nearby(site, &changed, &new_deps, patched, &places)
+        };
+        let mut near = near;
+        // Pages that did not exist before (a new term, say).
+        near.extend(
+            by_file
+                .keys()
+                .filter(|f| !self.hashes.contains_key(*f))
+                .cloned(),
+        );
         let pick = |first: bool| -> Vec<&Output> {
-            near.iter()
-                .filter(|f| entered.contains(*f) == first)
-                .filter_map(|f| by_file.get(*f))
+            let from = if first { &entered } else { &near };
+            from.iter()
+                .filter(|f| first || !entered.contains(*f))
+                .filter_map(|f| by_file.get(f))
                 .filter(|op| !own.contains(op) && !site_wide.contains(op))
                 .collect()
         };
@@ -262,36 +249,55 @@ impl Engine {
         self.phase("render near", &neighbours, inp, out, o, &mut run)?;
         let wide: Vec<&Output> = site_wide.iter().collect();
         self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
+        self.feeds_and_commit(inp, &pages, run, out, o)?;
+        match patched {
+            None => self.deps = new_deps,
+            Some(_) => self.deps.extend(new_deps),
+        }
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Phase C: feeds, sitemap, search index, published where they differ;
+    /// then commit the page layer and remove pages that are gone.
+    fn feeds_and_commit(
+        &mut self,
+        inp: &Inputs,
+        pages: &[(String, Output)],
+        run: Progress,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+    ) -> Result<(), Vec<Diagnostic>> {
         let Progress {
             mut fresh,
             hashes,
             published,
         } = run;
-
-        // Phase C: feeds, sitemap, search index; published where they differ.
         let t = Instant::now();
         let sink = MemSink::default();
-        if let Err(e) = render::render_output(tera, theme, scope, &Output::Feeds, &sink) {
+        let feeds = Output::Feeds;
+        if let Err(e) = render::render_output(inp.tera, inp.theme, inp.scope, &feeds, &sink) {
             self.withdraw(&published, out);
             return Err(e);
         }
         let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
         let feed_files: Vec<String> = feeds.iter().map(|(f, _)| f.clone()).collect();
-        let clashes = render::collisions(site, &pages, &feed_files);
+        let clashes = render::collisions(inp.site, pages, &feed_files);
         if !clashes.is_empty() {
             self.withdraw(&published, out);
             return Err(clashes);
         }
         let mut update = Update::new();
-        let mut keep: BTreeSet<String> = by_file.keys().cloned().collect();
-        for (file, bytes) in feeds {
-            keep.insert(file.clone());
-            if self.pages.get(&file).is_some_and(|old| **old == *bytes) {
+        let mut keep: BTreeSet<&str> = pages.iter().map(|(f, _)| f.as_str()).collect();
+        for (file, bytes) in &feeds {
+            keep.insert(file);
+            if self.pages.get(file).is_some_and(|old| **old == **bytes) {
                 continue;
             }
-            let b: Arc<[u8]> = Arc::from(bytes);
-            update.push((file.clone(), self.effective(&file, Some(&b))));
-            fresh.insert(file, b);
+            let b: Arc<[u8]> = Arc::from(bytes.as_slice());
+            update.push((file.clone(), self.effective(file, Some(&b))));
+            fresh.insert(file.clone(), b);
         }
         o.timings.push(("feeds", t.elapsed()));
 
@@ -299,7 +305,7 @@ impl Engine {
         let removed: Vec<String> = self
             .pages
             .keys()
-            .filter(|f| !keep.contains(*f))
+            .filter(|f| !keep.contains(f.as_str()))
             .cloned()
             .collect();
         for f in &removed {
@@ -312,9 +318,59 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        if let Some(d) = new_deps {
-            self.deps = d;
-        }
         Ok(())
+    }
+}
+
+/// The index of each changed incident in the site, by content path.
+fn incident_places<'a>(site: &Site, changed: &BTreeSet<&'a str>) -> Vec<(&'a str, usize)> {
+    site.incidents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| changed.get(x.origin.content_path.as_str()).map(|p| (*p, i)))
+        .collect()
+}
+
+impl Engine {
+    /// The pages that show a changed document (before or after the change),
+    /// and among them the pages it newly appears on: the page of each list it
+    /// entered that holds it, rendered before the rest.
+    fn nearby(
+        &self,
+        site: &Site,
+        changed: &BTreeSet<&str>,
+        new_deps: &Dependents,
+        patched: Option<&Patched>,
+        places: &[(&str, usize)],
+    ) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut near = BTreeSet::new();
+        let mut entered = BTreeSet::new();
+        for p in changed {
+            let at = places.iter().find(|(q, _)| q == p).map(|(_, i)| *i);
+            let reach = match patched {
+                Some(pt) => Reach::Near {
+                    moved: &pt.moved,
+                    at,
+                },
+                None => Reach::All,
+            };
+            let (old, new) = (self.deps.get(*p), new_deps.get(*p));
+            for e in [old, new].into_iter().flatten() {
+                near.extend(e.direct.iter().map(|f| f.to_string()));
+                near.extend(deps::list_pages(site, e, &reach));
+            }
+            let Some(new) = new else { continue };
+            for f in &new.direct {
+                if !old.is_some_and(|o| o.direct.contains(f)) {
+                    entered.insert(f.to_string());
+                }
+            }
+            for key in &new.lists {
+                if !old.is_some_and(|o| o.lists.contains(key)) {
+                    entered.extend(deps::page_holding(site, key, at));
+                }
+            }
+        }
+        (near, entered)
     }
 }

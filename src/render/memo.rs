@@ -1,0 +1,186 @@
+//! Serve's memo of per-document feed work across rebuilds: a document's search
+//! keys and an incident's API record, kept with the source text they came
+//! from. In: the site and which documents may have new renders; out: the
+//! stored result where it is still what rendering would produce. `build`
+//! renders once and has no memo.
+//!
+//! An entry is reused only for the same source (the same `Arc`, so the same
+//! file text: serve re-reads an edited file into a new one) of a document
+//! the caller vouches for ([`Memo::trust`]: its Markdown was not rendered
+//! afresh, so its HTML is as before). The caller clears the memo when the
+//! config changes, which every entry reads.
+
+use crate::diag::SourceText;
+use crate::link::Site;
+use crate::model::Related;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// A document's search keys (as [`Words`] ids) with their best field weight,
+/// in two arrays: five bytes a key.
+#[derive(Clone)]
+pub struct Keys(Arc<(Ids, Box<[u8]>)>);
+
+type Ids = Box<[u32]>;
+
+impl Keys {
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+        self.0.0.iter().copied().zip(self.0.1.iter().copied())
+    }
+}
+
+/// Every search key the memo has seen, each stored once.
+#[derive(Default)]
+pub struct Words {
+    ids: HashMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+}
+
+impl Words {
+    pub fn word(&self, id: u32) -> &str {
+        self.words.get(id as usize).map_or("", |w| w)
+    }
+
+    /// The keys of one document as ids.
+    pub fn keys<'k>(&mut self, keys: impl Iterator<Item = (&'k str, u8)>) -> Keys {
+        let (ids, weights): (Vec<u32>, Vec<u8>) = keys
+            .map(|(k, w)| {
+                let id = match self.ids.get(k) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.words.len() as u32;
+                        self.words.push(k.into());
+                        self.ids.insert(k.into(), id);
+                        id
+                    }
+                };
+                (id, w)
+            })
+            .unzip();
+        Keys(Arc::new((ids.into(), weights.into())))
+    }
+}
+
+/// Content path → a result and the source it came from.
+type Store<T> = Mutex<HashMap<String, (Arc<SourceText>, T)>>;
+
+#[derive(Default)]
+pub struct Memo {
+    keys: Store<Keys>,
+    /// The words the stored keys name.
+    pub(super) words: Mutex<Words>,
+    /// API record: (what its `related` entries resolve to, file text).
+    records: Store<(u64, Arc<str>)>,
+    /// Incident cards, for one "now" and one Tera (see [`Memo::cards_for`]).
+    cards: Store<super::lists::Card>,
+    cards_at: Option<jiff::Timestamp>,
+    /// Content paths whose renders may differ from the memo's: the edited
+    /// files and those whose Markdown was rendered afresh.
+    untrusted: Option<std::collections::BTreeSet<String>>,
+}
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Memo {
+    /// Trust every entry except those of `changed` (`None`: trust none).
+    pub fn trust(&mut self, changed: Option<std::collections::BTreeSet<String>>) {
+        self.untrusted = changed;
+    }
+
+    /// Cards read "now" and are templated: keep them only while both stay.
+    pub fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
+        if new_tera || self.cards_at != Some(now) {
+            lock(&self.cards).clear();
+            self.cards_at = Some(now);
+        }
+    }
+
+    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::lists::Card> {
+        let o = &site.incidents[i].origin;
+        self.get(&self.cards, &o.content_path, &o.source)
+    }
+
+    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::lists::Card) {
+        let o = &site.incidents[i].origin;
+        Self::put(&self.cards, &o.content_path, &o.source, card);
+    }
+
+    /// Drop the entries of documents that are gone (deleted or renamed files).
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        lock(&self.keys).retain(|p, _| keep(p));
+        lock(&self.records).retain(|p, _| keep(p));
+        lock(&self.cards).retain(|p, _| keep(p));
+    }
+
+    pub fn clear(&mut self) {
+        lock(&self.cards).clear();
+        lock(&self.keys).clear();
+        *lock(&self.words) = Words::default();
+        lock(&self.records).clear();
+    }
+
+    fn usable(&self, path: &str) -> bool {
+        self.untrusted.as_ref().is_some_and(|u| !u.contains(path))
+    }
+
+    fn get<T: Clone>(&self, store: &Store<T>, path: &str, src: &Arc<SourceText>) -> Option<T> {
+        if !self.usable(path) {
+            return None;
+        }
+        let s = lock(store);
+        let (at, v) = s.get(path)?;
+        Arc::ptr_eq(at, src).then(|| v.clone())
+    }
+
+    fn put<T>(store: &Store<T>, path: &str, src: &Arc<SourceText>, v: T) {
+        lock(store).insert(path.to_string(), (src.clone(), v));
+    }
+
+    /// The search keys of document `d` (incidents, then news), if stored.
+    pub(super) fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
+        let o = origin(site, d);
+        self.get(&self.keys, &o.content_path, &o.source)
+    }
+
+    pub(super) fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
+        let o = origin(site, d);
+        Self::put(&self.keys, &o.content_path, &o.source, keys);
+    }
+
+    /// The API record of incident `i`, if stored: it reads the incident and
+    /// whether each related ID is an incident of the site.
+    pub(super) fn record(&self, site: &Site, i: usize) -> Option<String> {
+        let o = &site.incidents[i].origin;
+        let (seen, text) = self.get(&self.records, &o.content_path, &o.source)?;
+        (seen == related_seen(site, i)).then(|| text.to_string())
+    }
+
+    pub(super) fn put_record(&self, site: &Site, i: usize, text: Arc<str>) {
+        let o = &site.incidents[i].origin;
+        let seen = related_seen(site, i);
+        Self::put(&self.records, &o.content_path, &o.source, (seen, text));
+    }
+}
+
+fn origin(site: &Site, d: usize) -> &crate::model::Origin {
+    let n = site.incidents.len();
+    if d < n {
+        &site.incidents[d].origin
+    } else {
+        &site.news[d - n].origin
+    }
+}
+
+/// Which of an incident's related IDs resolve, as a hash.
+fn related_seen(site: &Site, i: usize) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for r in &site.incidents[i].related {
+        if let Related::Incident { id, .. } = r {
+            site.index.contains_key(&id.key()).hash(&mut h);
+        }
+    }
+    h.finish()
+}

@@ -1,0 +1,79 @@
+//! The inverted index: the site's documents in, key → postings (document,
+//! best field weight) out, documents ascending. Serve's [`Memo`] supplies the
+//! keys of documents it has tokenized before.
+
+use super::{Doc, FnvMap, incident_doc, news_doc};
+use crate::link::Site;
+use crate::markdown;
+use crate::render::memo::{self, Keys, Memo};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// Documents tokenized at once: their word maps are large next to the
+/// postings they become, so only this many are held at a time.
+const INVERT_CHUNK: usize = 512;
+
+/// Key → postings, documents ascending: incidents (newest first), then news.
+/// With serve's `memo`, documents whose keys it holds are not tokenized again.
+pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Vec<(u32, u8)>> {
+    let n_inc = site.incidents.len();
+    let total = n_inc + site.news.len();
+    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    let mut post = |k: &str, d: usize, w: u8| match index.get_mut(k) {
+        Some(p) => p.push((d as u32, w)),
+        None => {
+            index.insert(k.to_string(), vec![(d as u32, w)]);
+        }
+    };
+    let mut words = memo.map(|m| memo::lock(&m.words));
+    for start in (0..total).step_by(INVERT_CHUNK) {
+        let end = (start + INVERT_CHUNK).min(total);
+        let kept: Vec<Option<Keys>> = (start..end)
+            .map(|d| memo.and_then(|m| m.keys(site, d)))
+            .collect();
+        // Body texts exist only for the chunk being tokenized: the site keeps
+        // each body once, as HTML.
+        let bodies: Vec<Option<String>> = (start..end)
+            .into_par_iter()
+            .map(|d| {
+                kept[d - start].is_none().then(|| {
+                    markdown::html_text(&if d < n_inc {
+                        site.incident_html[d].body.html.unpack()
+                    } else {
+                        site.news_html[d - n_inc].html.unpack()
+                    })
+                })
+            })
+            .collect();
+        let docs: Vec<Option<Doc>> = (start..end)
+            .into_par_iter()
+            .map(|d| {
+                let body = bodies[d - start].as_deref()?;
+                Some(if d < n_inc {
+                    incident_doc(site, d, body)
+                } else {
+                    news_doc(site, d - n_inc, body)
+                })
+            })
+            .collect();
+        // Chunks in order keep every key's postings ascending. A key is copied
+        // once per distinct key of the whole site.
+        for ((d, doc), kept) in (start..).zip(docs).zip(kept) {
+            if let (Some(keys), Some(words)) = (kept, &words) {
+                for (k, w) in keys.iter() {
+                    post(words.word(k), d, w);
+                }
+                continue;
+            }
+            let Some(doc) = doc else { continue };
+            if let (Some(m), Some(words)) = (memo, &mut words) {
+                let keys = words.keys(doc.0.iter().map(|(k, w)| (k.as_ref(), *w)));
+                m.put_keys(site, d, keys);
+            }
+            for (k, w) in doc.0 {
+                post(&k, d, w);
+            }
+        }
+    }
+    index.into_iter().collect()
+}
