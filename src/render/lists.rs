@@ -110,10 +110,15 @@ impl Builder<'_> {
                         card["html"] = Value::String(html);
                     }
                 }
-                // serde_json's maps are sorted: the same card hashes the same.
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                let _ = serde_json::to_writer(HashWriter(&mut h), &card);
-                let c = (tera::Value::from_serializable(&card), h.finish());
+                // Only serve (which has a memo) compares pages by hash; a
+                // build would hash every card for nothing. serde_json's maps
+                // are sorted: the same card hashes the same.
+                let hash = self.memo.map_or(0, |_| {
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    let _ = serde_json::to_writer(HashWriter(&mut h), &card);
+                    h.finish()
+                });
+                let c = (tera::Value::from_serializable(&card), hash);
                 if let Some(m) = self.memo {
                     m.put_card(self.site, i, c.clone());
                 }
