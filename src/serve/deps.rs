@@ -141,26 +141,23 @@ pub fn dependents(site: &Site) -> Dependents {
         out.insert(site.news[n].origin.content_path.clone(), names.story(n));
     }
     for (p, page) in site.pages.iter().enumerate() {
-        let direct = vec![name(site, Output::Page(p))];
         out.insert(
             page.origin.content_path.clone(),
-            Entry {
-                direct,
-                lists: Vec::new(),
-            },
+            own_page(site, Output::Page(p)),
         );
     }
     if let Some((h, _)) = &site.home {
-        let direct = vec![name(site, Output::Home)];
-        out.insert(
-            h.origin.content_path.clone(),
-            Entry {
-                direct,
-                lists: Vec::new(),
-            },
-        );
+        out.insert(h.origin.content_path.clone(), own_page(site, Output::Home));
     }
     out
+}
+
+/// The entry of a file shown only on its own page (plain pages, the home intro).
+fn own_page(site: &Site, o: Output) -> Entry {
+    Entry {
+        direct: vec![name(site, o)],
+        lists: Vec::new(),
+    }
 }
 
 /// The entries of just these content files, from the current site (serve
@@ -197,13 +194,9 @@ pub fn entries_of(site: &Site, files: &BTreeSet<&str>) -> Dependents {
     }
     for (p, page) in site.pages.iter().enumerate() {
         if files.contains(page.origin.content_path.as_str()) {
-            let direct = vec![name(site, Output::Page(p))];
             out.insert(
                 page.origin.content_path.clone(),
-                Entry {
-                    direct,
-                    lists: Vec::new(),
-                },
+                own_page(site, Output::Page(p)),
             );
         }
     }
@@ -212,14 +205,7 @@ pub fn entries_of(site: &Site, files: &BTreeSet<&str>) -> Dependents {
         .as_ref()
         .filter(|(h, _)| files.contains(h.origin.content_path.as_str()))
     {
-        let direct = vec![name(site, Output::Home)];
-        out.insert(
-            h.origin.content_path.clone(),
-            Entry {
-                direct,
-                lists: Vec::new(),
-            },
-        );
+        out.insert(h.origin.content_path.clone(), own_page(site, Output::Home));
     }
     out
 }
