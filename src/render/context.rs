@@ -2,6 +2,7 @@
 //! out. Everything a template shows is computed here (URLs with the base
 //! sub-path, times in the site zone, durations), so themes stay simple.
 
+use super::reads::{Doc, Fact};
 use crate::i18n::Strings;
 use crate::link::{Backlink, Site, incident_path, news_path};
 use crate::model::*;
@@ -21,6 +22,8 @@ pub(super) struct Builder<'a> {
     pub status: &'a crate::status::StatusModel,
     pub cards: &'a super::lists::Cards<'a>,
     pub memo: Option<&'a super::memo::Memo>,
+    /// What the page being built reads (serve records it; see `reads.rs`).
+    pub reads: super::reads::Recorder,
 }
 
 const LATEST: usize = 10;
@@ -164,11 +167,18 @@ impl Builder<'_> {
 
     pub fn story_card(&self, n: usize) -> Value {
         let s = &self.site.news[n];
+        self.reads.doc(Doc::News(n));
         let incidents: Vec<Value> = s
             .incidents
             .iter()
-            .filter_map(|id| self.site.index.get(&id.key()))
+            .filter_map(|id| {
+                let key = id.key();
+                let at = self.site.index.get(&key);
+                self.reads.fact(|| Fact::Id(key));
+                at
+            })
             .map(|&i| {
+                self.reads.doc(Doc::Incident(i));
                 let inc = &self.site.incidents[i];
                 json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)), "status": inc.status.as_str(), "status_label": self.status_label(inc.status)})
             })
@@ -200,7 +210,11 @@ impl Builder<'_> {
 
     /// A `services` term's current status and badges; `null` for other taxonomies.
     pub(super) fn service_page(&self, t: usize, slug: &str) -> Value {
-        let Some(s) = self.status.service(slug).filter(|_| t == 0) else {
+        if t != 0 {
+            return Value::Null;
+        }
+        self.reads.fact(|| Fact::Service(slug.to_string()));
+        let Some(s) = self.status.service(slug) else {
             return Value::Null;
         };
         let (svg_md, shields_md) = super::badges::markdown(self, s);
@@ -214,6 +228,7 @@ impl Builder<'_> {
     }
 
     pub fn home(&self) -> Value {
+        self.reads.whole();
         let site = self.site;
         let open = &self.status.open;
         // One banner row per service that is not operational, in name order.
@@ -256,6 +271,7 @@ impl Builder<'_> {
         let site = self.site;
         let inc = &site.incidents[i];
         let html = &site.incident_html[i];
+        self.reads.doc(Doc::Incident(i));
         let mut v = self.card(i);
         let open = inc.status != Status::Resolved;
         let mut metrics = Vec::new();
@@ -291,7 +307,11 @@ impl Builder<'_> {
             .iter()
             .map(|r| match r {
                 Related::Incident { id, note, internal } => {
-                    match site.index.get(&id.key()).map(|&t| &site.incidents[t]) {
+                    let key = id.key();
+                    self.reads.fact(|| Fact::Id(key.clone()));
+                    let at = site.index.get(&key).copied();
+                    at.into_iter().for_each(|t| self.reads.doc(Doc::Incident(t)));
+                    match at.map(|t| &site.incidents[t]) {
                         Some(t) => json!({
                             "internal": true, "id": t.id, "title": t.title,
                             "url": self.url(&incident_path(&t.id)), "note": note,
@@ -313,14 +333,17 @@ impl Builder<'_> {
                 }),
             })
             .collect();
+        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
         let backlinks: Vec<Value> = site.backlinks[i]
             .iter()
             .map(|b| match *b {
                 Backlink::Incident(j) => {
+                    self.reads.doc(Doc::Incident(j));
                     let o = &site.incidents[j];
                     json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
                 }
                 Backlink::News(n) => {
+                    self.reads.doc(Doc::News(n));
                     let s = &site.news[n];
                     json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
                 }
@@ -439,6 +462,7 @@ impl Builder<'_> {
 
     pub fn page(&self, p: usize) -> Value {
         let page = &self.site.pages[p];
+        self.reads.doc(Doc::Page(p));
         json!({
             "page_title": page.title, "page_kind": "page",
             "page": {"title": page.title, "body_html": self.site.page_html[p].html, "extra": page.extra},
@@ -460,6 +484,7 @@ impl Builder<'_> {
     }
 
     pub fn taxonomy(&self, t: usize) -> Value {
+        self.reads.whole();
         let tax = &self.site.taxonomies[t];
         let mut head = self.taxonomy_head(t);
         let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
@@ -479,6 +504,7 @@ impl Builder<'_> {
     }
 
     pub fn search(&self) -> Value {
+        self.reads.whole();
         let shards = super::search::shard_count(self.site.incidents.len() + self.site.news.len());
         json!({"page_title": self.strings.get("nav.search"), "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
     }

@@ -5,6 +5,7 @@
 //! incident listed on five pages is built and converted for Tera once.
 
 use super::context::Builder;
+use super::reads::{Doc, Fact, List};
 use crate::link::{Site, incident_path};
 use crate::model::{Action, ActionStatus, Incident};
 use serde_json::{Value, json};
@@ -69,12 +70,14 @@ pub fn paged_path(base: &str, page: usize) -> String {
     }
 }
 
-/// Every open action item of the site, in incident order (newest first).
-pub fn open_actions(site: &Site) -> Vec<(&Incident, &Action)> {
+/// Every open action item of the site, in incident order (newest first),
+/// with its incident's index.
+pub fn open_actions(site: &Site) -> Vec<(usize, &Incident, &Action)> {
     site.incidents
         .iter()
-        .flat_map(|inc| inc.actions.iter().map(move |a| (inc, a)))
-        .filter(|(_, a)| a.status == ActionStatus::Open)
+        .enumerate()
+        .flat_map(|(i, inc)| inc.actions.iter().map(move |a| (i, inc, a)))
+        .filter(|(_, _, a)| a.status == ActionStatus::Open)
         .collect()
 }
 
@@ -94,6 +97,7 @@ pub fn month_path(key: &str) -> String {
 
 impl Builder<'_> {
     fn card_value(&self, i: usize) -> Card {
+        self.reads.doc(Doc::Incident(i));
         self.cards.cards[i]
             .get_or_init(|| {
                 if let Some(c) = self.memo.and_then(|m| m.card(self.site, i)) {
@@ -131,14 +135,15 @@ impl Builder<'_> {
         self.site.config.paginate_by
     }
 
-    /// Page `page` (1-based) of a list of `len` incidents, the `n`-th being
-    /// `at(n)`: its pager, its number of pages and its slice of cards.
+    /// Page `page` (1-based) of `list`, at `base`, of `len` incidents, the
+    /// `n`-th being `at(n)`: its pager, its number of pages and its slice of cards.
     fn incident_page(
         &self,
-        base: &str,
+        (list, base): (List, &str),
         (len, at): (usize, &dyn Fn(usize) -> usize),
         page: usize,
     ) -> (Value, usize, CardList) {
+        self.reads.fact(|| Fact::Slice(list, page));
         let per = self.per();
         let total = page_count(len, per);
         let cards = ((page - 1) * per..(page * per).min(len))
@@ -175,7 +180,8 @@ impl Builder<'_> {
 
     pub fn incidents(&self, page: usize) -> (Value, CardList) {
         let len = self.site.incidents.len();
-        let (pager, total, cards) = self.incident_page("incidents/", (len, &|n| n), page);
+        let (pager, total, cards) =
+            self.incident_page((List::Incidents, "incidents/"), (len, &|n| n), page);
         let title = self.titled(self.strings.get("nav.incidents"), page, total);
         let v =
             json!({"page_title": title, "page_kind": "incidents", "count": len, "pager": pager});
@@ -185,6 +191,7 @@ impl Builder<'_> {
     pub fn news_list(&self, page: usize) -> Value {
         let (per, n) = (self.per(), self.site.news.len());
         let total = page_count(n, per);
+        self.reads.fact(|| Fact::Slice(List::News, page));
         let stories: Vec<Value> = ((page - 1) * per..(page * per).min(n))
             .map(|s| self.story_card(s))
             .collect();
@@ -199,7 +206,9 @@ impl Builder<'_> {
         let term = &tax.terms[slug];
         let base = format!("{}/{slug}/", tax.name);
         let at = |n: usize| term.incidents[n];
-        let (pager, total, cards) = self.incident_page(&base, (term.incidents.len(), &at), page);
+        let list = List::Term(t, slug.to_string());
+        let (pager, total, cards) =
+            self.incident_page((list, &base), (term.incidents.len(), &at), page);
         let feed = self.site.config.url(&format!("{base}atom.xml"));
         let mut v = json!({
             "page_title": self.titled(&format!("{}: {}", self.taxonomy_title(t), term.name), page, total),
@@ -220,7 +229,8 @@ impl Builder<'_> {
     pub fn postmortems(&self, page: usize) -> (Value, CardList) {
         let list = postmortem_list(self.site);
         let at = |n: usize| list[n];
-        let (pager, total, cards) = self.incident_page("postmortems/", (list.len(), &at), page);
+        let (pager, total, cards) =
+            self.incident_page((List::Postmortems, "postmortems/"), (list.len(), &at), page);
         let title = self.titled(self.strings.get("postmortems.title"), page, total);
         let v = json!({"page_title": title, "page_kind": "postmortems", "count": list.len(), "pager": pager});
         (v, cards)
@@ -231,11 +241,13 @@ impl Builder<'_> {
         let per = self.per();
         let open = open_actions(self.site);
         let total = page_count(open.len(), per);
+        self.reads.fact(|| Fact::Slice(List::Actions, page));
         let items: Vec<Value> = open
             .iter()
             .skip((page - 1) * per)
             .take(per)
-            .map(|&(inc, a)| {
+            .map(|&(i, inc, a)| {
+                self.reads.doc(Doc::Incident(i));
                 json!({
                     "text": a.text, "owner": a.owner,
                     "due": a.due.as_ref().map_or(Value::Null, |t| self.time(t)),
@@ -251,6 +263,7 @@ impl Builder<'_> {
 
     /// `/history/`: every month with incidents, newest first, grouped by year.
     pub fn history(&self) -> Value {
+        self.reads.whole();
         let mut years: Vec<(i16, Vec<Value>)> = Vec::new();
         for m in &self.site.months {
             let entry = json!({
@@ -279,7 +292,8 @@ impl Builder<'_> {
         let key = month.key();
         let at = |n: usize| month.incidents[n];
         let list = (month.incidents.len(), &at as &dyn Fn(usize) -> usize);
-        let (pager, total, cards) = self.incident_page(&month_path(&key), list, page);
+        let (pager, total, cards) =
+            self.incident_page((List::Month(key.clone()), &month_path(&key)), list, page);
         let label = self.month_label(month);
         let heading = self.strings.fmt("list.incidents_in", &[("month", &label)]);
         let v = json!({

@@ -11,6 +11,7 @@ mod feeds;
 mod ics;
 mod lists;
 pub mod memo;
+pub mod reads;
 mod search;
 mod sitemap;
 mod statuspage;
@@ -38,6 +39,8 @@ pub struct Scope<'a> {
     cards: lists::Cards<'a>,
     /// Serve's feed memo ([`memo::Memo`]); `None` in a build.
     pub memo: Option<&'a memo::Memo>,
+    /// Note what each page reads ([`reads::Reads`], serve); a build does not.
+    pub record: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -50,6 +53,7 @@ impl<'a> Scope<'a> {
             status: crate::status::compute(site, now.0),
             cards: lists::Cards::new(site.incidents.len(), tera),
             memo: None,
+            record: false,
         }
     }
 
@@ -61,6 +65,11 @@ impl<'a> Scope<'a> {
             status: &self.status,
             cards: &self.cards,
             memo: self.memo,
+            reads: if self.record {
+                reads::Recorder::on()
+            } else {
+                reads::Recorder::default()
+            },
         }
     }
 }
@@ -338,6 +347,8 @@ pub struct PageJob {
     pub context: Value,
     /// The cards of a list page, kept as Tera values (shared, not copied).
     pub cards: Option<lists::CardList>,
+    /// What the page read, when the scope records ([`Scope::record`]).
+    pub reads: Option<reads::Reads>,
 }
 
 /// The template and URL path of a page output; `None` for [`Output::Feeds`].
@@ -424,6 +435,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         file,
         context,
         cards,
+        reads: cx.reads.take(),
     })
 }
 

@@ -12,7 +12,8 @@
 
 use crate::link::MarkdownRenderer;
 use crate::markdown::{self, LinkResolver, Rendered};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::model::Document;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -173,8 +174,89 @@ pub fn mentions(text: &str, names: &BTreeSet<String>) -> bool {
     names.iter().any(|n| lower.contains(n.as_str()))
 }
 
+/// What each published document is as a link target: content path → a label
+/// that changes when its URL or ID does. Drafts are not targets unless shown.
+pub fn targets<'a>(
+    docs: impl Iterator<Item = &'a Document>,
+    drafts: bool,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in docs {
+        let (path, label) = match d {
+            Document::Incident(i) if drafts || !i.draft => {
+                (&i.origin.content_path, format!("incident {}", i.id))
+            }
+            Document::News(n) if drafts || !n.draft => {
+                (&n.origin.content_path, format!("news {}", n.slug))
+            }
+            Document::Page(p) if drafts || !p.draft => {
+                (&p.origin.content_path, format!("page {}", p.slug))
+            }
+            Document::Home(h) => (&h.origin.content_path, "home".to_string()),
+            _ => continue,
+        };
+        out.insert(path.clone(), label);
+    }
+    out
+}
+
+/// The names (lower-cased) that Markdown would have to contain to be affected
+/// by the difference between two target maps: file names of changed targets,
+/// and incident IDs that appeared, disappeared or moved.
+pub fn changed_names(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut note = |path: &str, label: Option<&String>| {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        names.insert(file.to_ascii_lowercase());
+        if let Some(id) = label.and_then(|l| l.strip_prefix("incident ")) {
+            names.insert(id.to_ascii_lowercase());
+        }
+    };
+    for (path, label) in old {
+        if new.get(path) != Some(label) {
+            note(path, Some(label));
+            note(path, new.get(path));
+        }
+    }
+    for (path, label) in new {
+        if !old.contains_key(path) {
+            note(path, Some(label));
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    fn map(items: &[(&str, &str)]) -> BTreeMap<String, String> {
+        items
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn changed_names_cover_ids_and_files() {
+        let old = map(&[
+            ("incidents/a.md", "incident EX1"),
+            ("about.md", "page about"),
+            ("news/n.md", "news n"),
+        ]);
+        let new = map(&[
+            ("incidents/a.md", "incident EX2"),
+            ("about.md", "page about"),
+            ("incidents/b.md", "incident TM9"),
+        ]);
+        let names: Vec<String> = changed_names(&old, &new).into_iter().collect();
+        assert_eq!(names, ["a.md", "b.md", "ex1", "ex2", "n.md", "tm9"]);
+        assert!(changed_names(&new, &new).is_empty());
+    }
+
     use super::*;
 
     struct NoSite;

@@ -15,8 +15,8 @@ mod patch;
 mod phases;
 
 use super::cache::{self, MdCache};
-use super::deps::{self, Dependents};
 use super::docs::{Docs, walk_order};
+use super::ledger::Ledger;
 use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
@@ -89,7 +89,8 @@ pub struct Engine {
     hashes: HashMap<String, u64>,
     /// Template name → version of it and what it reads.
     versions: HashMap<String, u64>,
-    deps: Dependents,
+    /// What each page read when it was last built.
+    ledger: Ledger,
     /// Search keys and API records of documents, across rebuilds.
     memo: crate::render::memo::Memo,
     /// The last good site, kept linked so body edits can patch it.
@@ -134,7 +135,7 @@ impl Engine {
             served_assets: BTreeMap::new(),
             hashes: HashMap::new(),
             versions: HashMap::new(),
-            deps: Dependents::new(),
+            ledger: Ledger::default(),
             memo: Default::default(),
             kept: None,
             dirty_all: true,
@@ -232,12 +233,9 @@ impl Engine {
         }
         // Body-only edits patch the kept site: no re-link.
         if let Some(mut k) = self.kept.take() {
-            if let Some(patched) = (!self.dirty_all && !relink)
-                .then(|| self.patch(&mut k))
-                .flatten()
-            {
+            if !self.dirty_all && !relink && self.patch(&mut k) {
                 lap(&mut o, "patch");
-                match self.render(&k.site, out, &mut o, Some(&patched)) {
+                match self.render(&k.site, out, &mut o, false) {
                     Ok(()) => {
                         o.ok = true;
                         self.docs.dirty.clear();
@@ -264,7 +262,7 @@ impl Engine {
         o.diags = diags;
         let mut good = false;
         if !o.diags.iter().any(Diagnostic::is_error) {
-            match self.render(&site, out, &mut o, None) {
+            match self.render(&site, out, &mut o, true) {
                 Ok(()) => {
                     good = true;
                     o.ok = true;
@@ -437,10 +435,10 @@ impl Engine {
     /// until a build succeeds, like edited ones.
     fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
         // Cached Markdown naming a link target that changed is stale.
-        let mut targets = deps::targets(self.docs.documents(), self.drafts);
+        let mut targets = cache::targets(self.docs.documents(), self.drafts);
         // Links to content files resolve by their names too.
         targets.extend(self.docs.assets.keys().map(|k| (k.clone(), "asset".into())));
-        let names = deps::changed_names(&self.targets, &targets);
+        let names = cache::changed_names(&self.targets, &targets);
         if names.len() > MANY_NAMES {
             // A mass change (a checkout, a first build): scanning would cost more.
             self.md.clear();

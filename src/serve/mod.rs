@@ -8,11 +8,11 @@
 //! ([`watch`], [`incremental`]). On SIGINT or SIGTERM both stop.
 
 mod cache;
-mod deps;
 mod docs;
 pub mod events;
 pub mod http;
 pub mod incremental;
+mod ledger;
 pub mod server;
 pub mod site;
 mod templates;

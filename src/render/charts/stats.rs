@@ -333,6 +333,7 @@ fn duration_chart(
 
 /// The context of `/stats/`.
 pub fn stats_page(cx: &Builder) -> Value {
+    cx.reads.whole();
     let months = monthly(cx);
     let services = service_times(cx);
     let counts: Vec<Value> = services

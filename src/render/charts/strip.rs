@@ -7,6 +7,7 @@
 //! every ID of the day is in the bar's `<title>` and in the data table.
 
 use super::super::context::Builder;
+use super::super::reads::{Doc, Fact, List};
 use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
 use crate::model::{Classification, Status};
@@ -60,6 +61,12 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
 pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let site = cx.site;
     let term = &site.taxonomies[0].terms[slug];
+    // The strip reads every incident of the service.
+    let list = List::Term(0, slug.to_string());
+    cx.reads.fact(|| Fact::Members(list));
+    for &i in &term.incidents {
+        cx.reads.doc(Doc::Incident(i));
+    }
     let today = crate::time::Timestamp::Instant(cx.now.0).date(&site.config.timezone);
     let days = days(cx, &term.incidents, today);
     let first = today

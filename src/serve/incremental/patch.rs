@@ -3,25 +3,15 @@
 //! re-link. Bodies of any document; an incident's front matter too while it
 //! keeps its ID, its start (so its place in every list and month) and its
 //! visibility: then its Markdown is rendered again, its backlinks and terms
-//! are updated, and [`Patched`] says which lists it entered or left.
+//! are updated. Which pages that changes is for the ledger to find.
 
 use super::{Engine, Kept};
 use crate::link::{self, Backlink, IncidentHtml, Site};
 use crate::markdown::Rendered;
 use crate::model::{Document, Incident, Origin, Related};
 use crate::render::Output;
-use crate::serve::deps::ListKey;
 use crate::serve::docs::Slot;
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// What a patch changed beyond the edited documents' own pages.
-#[derive(Debug, Default)]
-pub struct Patched {
-    /// Terms an edited incident entered or left: their pages shift.
-    pub moved: BTreeSet<ListKey>,
-    /// Content paths of incidents whose backlinks changed.
-    pub relinked: BTreeSet<String>,
-}
 
 /// One planned replacement.
 enum Fresh {
@@ -43,8 +33,12 @@ fn targets(site: &Site, i: usize, inc: &Incident, html: &IncidentHtml) -> BTreeS
 
 impl Engine {
     /// Apply the batch's edits to the kept site when that is exactly what a
-    /// link would produce; `None` (nothing changed) when any edit is more.
-    pub(super) fn patch(&mut self, k: &mut Kept) -> Option<Patched> {
+    /// link would produce; false (nothing changed) when any edit is more.
+    pub(super) fn patch(&mut self, k: &mut Kept) -> bool {
+        self.try_patch(k).is_some()
+    }
+
+    fn try_patch(&mut self, k: &mut Kept) -> Option<()> {
         let site = &k.site;
         let mut at: HashMap<&str, Output> = HashMap::new();
         for (i, x) in site.incidents.iter().enumerate() {
@@ -77,7 +71,6 @@ impl Engine {
             let fresh = self.plan_one(k, path, out, new, &mut refiled)?;
             plan.push((path.clone(), fresh));
         }
-        let mut patched = Patched::default();
         // Terms first: the only step that can still refuse.
         if let Some(i) = refiled {
             let path = &k.site.incidents[i].origin.content_path;
@@ -85,18 +78,15 @@ impl Engine {
                 return None;
             };
             let site = &mut k.site;
-            let moved = link::refile(&mut site.taxonomies, i, &site.incidents[i], new)?;
-            patched
-                .moved
-                .extend(moved.into_iter().map(|(t, s)| ListKey::Term(t, s)));
+            link::refile(&mut site.taxonomies, i, &site.incidents[i], new)?;
         }
         for (path, fresh) in plan {
             let Some(Slot::Doc(new)) = self.docs.slots.insert(path, Slot::Lent) else {
                 continue;
             };
-            apply(&mut k.site, fresh, new, &mut patched);
+            apply(&mut k.site, fresh, new);
         }
-        Some(patched)
+        Some(())
     }
 
     /// The renders one edited document gets, if a patch can take it;
@@ -170,7 +160,7 @@ impl Engine {
 }
 
 /// Put one edited document and its renders into the site.
-fn apply(site: &mut Site, fresh: Fresh, new: Document, patched: &mut Patched) {
+fn apply(site: &mut Site, fresh: Fresh, new: Document) {
     match (fresh, new) {
         (Fresh::Incident(i, html), Document::Incident(x)) => {
             let before = targets(site, i, &site.incidents[i], &site.incident_html[i]);
@@ -186,8 +176,6 @@ fn apply(site: &mut Site, fresh: Fresh, new: Document, patched: &mut Patched) {
                     Err(at) if after.contains(&t) => b.insert(at, Backlink::Incident(i)),
                     _ => {}
                 }
-                let path = site.incidents[t].origin.content_path.clone();
-                patched.relinked.insert(path);
             }
         }
         (Fresh::Other(Output::News(n), r), Document::News(x)) => {

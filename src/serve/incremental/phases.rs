@@ -4,15 +4,14 @@
 //! neighbours, the site-wide pages, then feeds — each published as soon as it
 //! is ready and withdrawn if a later phase fails.
 
-use super::patch::Patched;
-use super::{Engine, Outcome, Publish, Update, deps};
+use super::{Engine, Outcome, Publish, Update};
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::render::{self, Output, Sink};
 use crate::theme::Theme;
-use deps::{Dependents, Reach};
 use rayon::prelude::*;
 use render::HashWriter;
+use render::reads::{Facts, Reads};
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
@@ -36,6 +35,9 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     h.finish()
 }
 
+/// Pages removed, and what each page built read.
+type Built = (Vec<String>, Vec<(String, Reads)>);
+
 /// Collects the feed files of a render.
 #[derive(Default)]
 struct MemSink(Mutex<Vec<(String, Vec<u8>)>>);
@@ -55,10 +57,13 @@ struct Progress {
     fresh: HashMap<String, Arc<[u8]>>,
     hashes: Vec<(String, u64)>,
     published: Vec<String>,
+    /// What each page built read (rendered or found unchanged).
+    reads: Vec<(String, Reads)>,
 }
 
-/// One rendered page: file, context hash, and the new bytes unless unchanged.
-type Rendered = (String, u64, Option<Arc<[u8]>>);
+/// One rendered page: file, context hash, the new bytes unless unchanged,
+/// and what it read.
+type Rendered = (String, u64, Option<Arc<[u8]>>, Option<Reads>);
 
 /// What every phase of one rebuild renders with.
 struct Inputs<'a> {
@@ -74,14 +79,15 @@ impl Engine {
         let results: Vec<Result<Rendered, Vec<Diagnostic>>> = set
             .par_iter()
             .filter_map(|o| render::page_job(inp.scope, o))
-            .map(|job| {
+            .map(|mut job| {
                 let version = self.versions.get(&job.template).copied().unwrap_or(0);
                 let h = context_hash(&job, version);
+                let reads = job.reads.take();
                 if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
-                    return Ok((job.file, h, None));
+                    return Ok((job.file, h, None, reads));
                 }
                 let html = render::render_job(inp.tera, inp.theme, &job)?;
-                Ok((job.file, h, Some(Arc::from(html.into_bytes()))))
+                Ok((job.file, h, Some(Arc::from(html.into_bytes())), reads))
             })
             .collect();
         let mut ok = Vec::with_capacity(results.len());
@@ -99,14 +105,13 @@ impl Engine {
         }
     }
 
-    /// `patched`: what a patch of the kept site changed (`None`: a re-link,
-    /// whose dependencies are recomputed and whose lists are checked whole).
+    /// `relinked`: the site was linked afresh (not patched in place).
     pub(super) fn render(
         &mut self,
         site: &Site,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        patched: Option<&Patched>,
+        relinked: bool,
     ) -> Result<(), Vec<Diagnostic>> {
         let (Some(theme), Some(now)) = (self.theme.clone(), self.now) else {
             return Err(Vec::new());
@@ -122,18 +127,19 @@ impl Engine {
         // Entries of documents rendered afresh are not reused.
         memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
         memo.cards_for(now.0, new_tera);
-        if patched.is_none() {
+        if relinked {
             memo.retain(|p| self.docs.slots.contains_key(p));
         }
         let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
         scope.memo = Some(&memo);
+        scope.record = true;
         let inp = Inputs {
             site,
             tera: &tera,
             theme: &theme,
             scope: &scope,
         };
-        let result = self.render_with(&inp, out, o, patched);
+        let result = self.render_with(&inp, out, o);
         drop(scope);
         self.memo = memo;
         self.tera = Some(tera);
@@ -160,8 +166,9 @@ impl Engine {
             }
         };
         let mut update = Update::new();
-        for (file, h, bytes) in done {
+        for (file, h, bytes, reads) in done {
             run.hashes.push((file.clone(), h));
+            run.reads.extend(reads.map(|r| (file.clone(), r)));
             if let Some(b) = bytes {
                 o.rendered += 1;
                 update.push((file.clone(), self.effective(&file, Some(&b))));
@@ -189,13 +196,12 @@ impl Engine {
         inp: &Inputs,
         out: &mut dyn Publish,
         o: &mut Outcome,
-        patched: Option<&Patched>,
     ) -> Result<(), Vec<Diagnostic>> {
         let site = inp.site;
         let mut run = Progress::default();
         // Phase A: the changed documents' own pages, published first.
         let changed: BTreeSet<&str> = self.docs.dirty.iter().map(String::as_str).collect();
-        let own = deps::own_outputs(site, &changed);
+        let own = own_outputs(site, &changed);
         self.phase(
             "render own",
             &own.iter().collect::<Vec<_>>(),
@@ -205,62 +211,51 @@ impl Engine {
             &mut run,
         )?;
 
-        // Phase B: the pages that show a changed document, then the site-wide ones.
+        // Then, from what each page read when it was last built: the pages
+        // reading a fact that changed (the lists a document entered or left,
+        // say), the pages that read a changed document, new pages, and the
+        // pages reading the whole site.
         let t = Instant::now();
-        let new_deps = match patched {
-            None => deps::dependents(site),
-            Some(p) => {
-                let mut files = changed.clone();
-                files.extend(p.relinked.iter().map(String::as_str));
-                deps::entries_of(site, &files)
-            }
-        };
+        let facts = Facts::new(site, &inp.scope.status);
+        let stale = self.ledger.stale(&facts);
         let pages: Vec<(String, Output)> = render::outputs(site)
             .into_iter()
             .filter_map(|op| render::output_file(site, &op).map(|f| (f, op)))
             .collect();
-        let by_file: HashMap<String, Output> = pages.iter().cloned().collect();
-        let places = incident_places(site, &changed);
-        let site_wide: Vec<Output> = deps::site_wide(site, patched.map(|_| &places[..]));
-        let (near, entered) = if self.dirty_all || self.recheck {
-            (by_file.keys().cloned().collect(), BTreeSet::new())
-        } else {
-            self.nearby(site, &changed, &new_deps, patched, &places)
-        };
-        let mut near = near;
-        // Pages that did not exist before (a new term, say).
+        let by_file: HashMap<&str, &Output> =
+            pages.iter().map(|(f, op)| (f.as_str(), op)).collect();
+        let all = self.dirty_all || self.recheck;
+        let mut near: BTreeSet<Arc<str>> = self.ledger.readers(changed.iter().copied());
         near.extend(
-            by_file
-                .keys()
-                .filter(|f| !self.hashes.contains_key(*f))
-                .cloned(),
+            pages
+                .iter()
+                .filter(|(f, _)| all || !self.ledger.knows(f) || !self.hashes.contains_key(f))
+                .map(|(f, _)| Arc::from(f.as_str())),
         );
-        let pick = |first: bool| -> Vec<&Output> {
-            let from = if first { &entered } else { &near };
-            from.iter()
-                .filter(|f| first || !entered.contains(*f))
-                .filter_map(|f| by_file.get(f))
-                .filter(|op| !own.contains(op) && !site_wide.contains(op))
+        let wide: BTreeSet<&Arc<str>> = self.ledger.whole().collect();
+        let mut taken: BTreeSet<&Output> = own.iter().collect();
+        let mut pick = |from: &mut dyn Iterator<Item = &Arc<str>>| -> Vec<&Output> {
+            from.filter_map(|f| by_file.get(&**f).copied())
+                .filter(|op| taken.insert(op))
                 .collect()
         };
-        let (entered, neighbours) = (pick(true), pick(false));
+        let entered = pick(&mut stale.pages.iter());
+        let neighbours = pick(&mut near.iter().filter(|f| !wide.contains(f)));
+        let wide = pick(&mut wide.iter().copied());
         o.timings.push(("plan", t.elapsed()));
         self.phase("render entered", &entered, inp, out, o, &mut run)?;
         self.phase("render near", &neighbours, inp, out, o, &mut run)?;
-        let wide: Vec<&Output> = site_wide.iter().collect();
         self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
-        self.feeds_and_commit(inp, &pages, run, out, o)?;
-        match patched {
-            None => self.deps = new_deps,
-            Some(_) => self.deps.extend(new_deps),
-        }
+        let (removed, built) = self.feeds_and_commit(inp, &pages, run, out, o)?;
+        self.ledger.commit(stale, built, &removed, site, &facts);
         Ok(())
     }
 }
 
 impl Engine {
     /// Phase C: feeds, sitemap, search index, published where they differ;
-    /// then commit the page layer and remove pages that are gone.
+    /// then commit the page layer and remove pages that are gone. Out: the
+    /// removed pages, and what each page built read.
     fn feeds_and_commit(
         &mut self,
         inp: &Inputs,
@@ -268,11 +263,12 @@ impl Engine {
         run: Progress,
         out: &mut dyn Publish,
         o: &mut Outcome,
-    ) -> Result<(), Vec<Diagnostic>> {
+    ) -> Result<Built, Vec<Diagnostic>> {
         let Progress {
             mut fresh,
             hashes,
             published,
+            reads,
         } = run;
         let t = Instant::now();
         let sink = MemSink::default();
@@ -318,59 +314,31 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        Ok(())
+        Ok((removed, reads))
     }
 }
 
-/// The index of each changed incident in the site, by content path.
-fn incident_places<'a>(site: &Site, changed: &BTreeSet<&'a str>) -> Vec<(&'a str, usize)> {
-    site.incidents
-        .iter()
-        .enumerate()
-        .filter_map(|(i, x)| changed.get(x.origin.content_path.as_str()).map(|p| (*p, i)))
-        .collect()
-}
-
-impl Engine {
-    /// The pages that show a changed document (before or after the change),
-    /// and among them the pages it newly appears on: the page of each list it
-    /// entered that holds it, rendered before the rest.
-    fn nearby(
-        &self,
-        site: &Site,
-        changed: &BTreeSet<&str>,
-        new_deps: &Dependents,
-        patched: Option<&Patched>,
-        places: &[(&str, usize)],
-    ) -> (BTreeSet<String>, BTreeSet<String>) {
-        let mut near = BTreeSet::new();
-        let mut entered = BTreeSet::new();
-        for p in changed {
-            let at = places.iter().find(|(q, _)| q == p).map(|(_, i)| *i);
-            let reach = match patched {
-                Some(pt) => Reach::Near {
-                    moved: &pt.moved,
-                    at,
-                },
-                None => Reach::All,
-            };
-            let (old, new) = (self.deps.get(*p), new_deps.get(*p));
-            for e in [old, new].into_iter().flatten() {
-                near.extend(e.direct.iter().map(|f| f.to_string()));
-                near.extend(deps::list_pages(site, e, &reach));
-            }
-            let Some(new) = new else { continue };
-            for f in &new.direct {
-                if !old.is_some_and(|o| o.direct.contains(f)) {
-                    entered.insert(f.to_string());
-                }
-            }
-            for key in &new.lists {
-                if !old.is_some_and(|o| o.lists.contains(key)) {
-                    entered.extend(deps::page_holding(site, key, at));
-                }
-            }
-        }
-        (near, entered)
+/// The own pages of these content files (the edited documents).
+fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
+    let hit = |o: &crate::model::Origin| files.contains(o.content_path.as_str());
+    let mut v: Vec<Output> = Vec::new();
+    v.extend(
+        (0..site.incidents.len())
+            .filter(|&i| hit(&site.incidents[i].origin))
+            .map(Output::Incident),
+    );
+    v.extend(
+        (0..site.news.len())
+            .filter(|&n| hit(&site.news[n].origin))
+            .map(Output::News),
+    );
+    v.extend(
+        (0..site.pages.len())
+            .filter(|&p| hit(&site.pages[p].origin))
+            .map(Output::Page),
+    );
+    if site.home.as_ref().is_some_and(|(h, _)| hit(&h.origin)) {
+        v.push(Output::Home);
     }
+    v
 }

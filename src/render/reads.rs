@@ -1,0 +1,214 @@
+//! What a page reads: while the context builder builds a page it notes the
+//! documents the page shows and the derived facts it depends on ([`Reads`];
+//! only when serve asks, a build records nothing). [`Facts`] fingerprints a
+//! fact on a site, so serve can tell later whether it still holds. Serve
+//! inverts these records to find the pages an edit can change
+//! (`serve/ledger.rs`): no list of "which page reads what" exists beside the
+//! code that builds the pages.
+
+use super::lists::{open_actions, postmortem_list};
+use crate::link::{Backlink, Site};
+use crate::status::StatusModel;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::{Mutex, OnceLock};
+
+/// A paged list, named so it outlives a re-link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum List {
+    Incidents,
+    News,
+    Actions,
+    Postmortems,
+    /// Taxonomy index, term slug.
+    Term(usize, String),
+    /// Month key (`2026-06`).
+    Month(String),
+}
+
+/// Something a page shows that is not one document's own data.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fact {
+    /// Which documents page N of a list holds, and how long the list is.
+    Slice(List, usize),
+    /// Every member of a list (a service's uptime strip).
+    Members(List),
+    /// Which incident an ID key names (related incidents, a story's incidents).
+    Id(String),
+    /// The documents linking to the incident of this ID key.
+    Backlinks(String),
+    /// A service's status, by slug.
+    Service(String),
+}
+
+/// A document by its place in the site the page was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Incident(usize),
+    News(usize),
+    Page(usize),
+    Home,
+}
+
+impl Doc {
+    /// Its content path (`incidents/ex1.md`).
+    pub fn path(self, site: &Site) -> Option<&str> {
+        let origin = match self {
+            Doc::Incident(i) => &site.incidents.get(i)?.origin,
+            Doc::News(n) => &site.news.get(n)?.origin,
+            Doc::Page(p) => &site.pages.get(p)?.origin,
+            Doc::Home => &site.home.as_ref()?.0.origin,
+        };
+        Some(&origin.content_path)
+    }
+}
+
+/// What one page read.
+#[derive(Debug, Clone, Default)]
+pub struct Reads {
+    pub docs: Vec<Doc>,
+    pub facts: Vec<Fact>,
+    /// It reads the site as a whole (home, history, stats, indexes): it is
+    /// checked on every change.
+    pub whole: bool,
+}
+
+/// Where a builder notes what its page reads; `None`: it does not record.
+#[derive(Default)]
+pub struct Recorder(Option<Mutex<Reads>>);
+
+impl Recorder {
+    pub fn on() -> Recorder {
+        Recorder(Some(Mutex::new(Reads::default())))
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Reads)) {
+        if let Some(m) = &self.0 {
+            f(&mut m.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+    }
+
+    pub fn doc(&self, d: Doc) {
+        self.with(|r| r.docs.push(d));
+    }
+
+    /// `fact` is only built when recording.
+    pub fn fact(&self, fact: impl FnOnce() -> Fact) {
+        self.with(|r| r.facts.push(fact()));
+    }
+
+    pub fn whole(&self) {
+        self.with(|r| r.whole = true);
+    }
+
+    pub fn take(self) -> Option<Reads> {
+        self.0
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Fingerprints facts on one site: equal fingerprints, equal facts.
+pub struct Facts<'a> {
+    site: &'a Site,
+    status: &'a StatusModel,
+    incidents: Vec<u64>,
+    news: Vec<u64>,
+    actions: OnceLock<Vec<u64>>,
+    postmortems: OnceLock<Vec<u64>>,
+}
+
+/// Any fixed seed: fingerprints are compared within one serve process.
+fn hasher() -> impl Hasher {
+    foldhash::quality::FixedState::with_seed(0x0517_35e9).build_hasher()
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut h = hasher();
+    s.hash(&mut h);
+    h.finish()
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(site: &'a Site, status: &'a StatusModel) -> Facts<'a> {
+        let paths = |o: &crate::model::Origin| hash_str(&o.content_path);
+        Facts {
+            site,
+            status,
+            incidents: site.incidents.iter().map(|x| paths(&x.origin)).collect(),
+            news: site.news.iter().map(|x| paths(&x.origin)).collect(),
+            actions: OnceLock::new(),
+            postmortems: OnceLock::new(),
+        }
+    }
+
+    /// The members of a list, each as a hash of its identity; `None` if the
+    /// list is gone.
+    fn members(&self, list: &List) -> Option<std::borrow::Cow<'_, [u64]>> {
+        use std::borrow::Cow;
+        let site = self.site;
+        let of = |ids: &[usize]| -> Cow<'_, [u64]> {
+            Cow::Owned(ids.iter().map(|&i| self.incidents[i]).collect())
+        };
+        Some(match list {
+            List::Incidents => Cow::Borrowed(&self.incidents[..]),
+            List::News => Cow::Borrowed(&self.news[..]),
+            List::Actions => Cow::Borrowed(
+                &self.actions.get_or_init(|| {
+                    // An action by its incident and its text.
+                    open_actions(site)
+                        .iter()
+                        .map(|(_, inc, a)| hash_str(&inc.origin.content_path) ^ hash_str(&a.text))
+                        .collect()
+                })[..],
+            ),
+            List::Postmortems => Cow::Borrowed(
+                &self
+                    .postmortems
+                    .get_or_init(|| of(&postmortem_list(site)).into_owned())[..],
+            ),
+            List::Term(t, slug) => of(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
+            List::Month(key) => of(&site.months.iter().find(|m| m.key() == *key)?.incidents),
+        })
+    }
+
+    pub fn fingerprint(&self, fact: &Fact) -> u64 {
+        let mut h = hasher();
+        let site = self.site;
+        match fact {
+            Fact::Slice(list, page) => match self.members(list) {
+                Some(m) => {
+                    let per = site.config.paginate_by.max(1);
+                    m.len().hash(&mut h);
+                    let from = (page.saturating_sub(1) * per).min(m.len());
+                    m[from..(from + per).min(m.len())].hash(&mut h);
+                }
+                None => u64::MAX.hash(&mut h),
+            },
+            Fact::Members(list) => match self.members(list) {
+                Some(m) => m.hash(&mut h),
+                None => u64::MAX.hash(&mut h),
+            },
+            Fact::Id(key) => site.index.get(key).map(|&i| self.incidents[i]).hash(&mut h),
+            Fact::Backlinks(key) => {
+                let links = site.index.get(key).map(|&i| &site.backlinks[i]);
+                for b in links.into_iter().flatten() {
+                    match *b {
+                        Backlink::Incident(j) => (0u8, self.incidents[j]).hash(&mut h),
+                        Backlink::News(n) => (1u8, self.news[n]).hash(&mut h),
+                    }
+                }
+                links.is_some().hash(&mut h);
+            }
+            Fact::Service(slug) => match self.status.service(slug) {
+                Some(s) => {
+                    s.status.as_str().hash(&mut h);
+                    for &i in s.open.iter().chain(&s.maintenance) {
+                        self.incidents[i].hash(&mut h);
+                    }
+                    s.open.len().hash(&mut h);
+                }
+                None => u64::MAX.hash(&mut h),
+            },
+        }
+        h.finish()
+    }
+}
