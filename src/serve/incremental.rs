@@ -1,6 +1,6 @@
 //! Incremental rebuilds: [`Changes`] in (from the watcher), [`Update`]s of the
 //! served files out (to a [`Publish`]). Keeps the parsed documents, cached
-//! Markdown, each page's context hash, the content → page dependencies, a
+//! Markdown, each page's context hash, what each page read (`serve/ledger.rs`), a
 //! memo of cards, search keys and API records, and the last good site, still
 //! linked. An edit re-reads only the changed files; edits a patch can take
 //! (bodies, and an incident's front matter while it keeps its ID, start and
@@ -57,6 +57,9 @@ pub struct Outcome {
     pub ok: bool,
     /// Pages rendered with Tera (feed files not counted).
     pub rendered: usize,
+    /// Pages whose context was built to see whether they changed: those
+    /// the ledger names for the edit (feed files not counted).
+    pub checked: usize,
     pub timings: Vec<(&'static str, Duration)>,
 }
 

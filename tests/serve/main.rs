@@ -12,6 +12,7 @@ mod fm_patch;
 mod http;
 mod incremental;
 mod internal;
+mod ledger;
 mod property;
 mod reload;
 mod soak;

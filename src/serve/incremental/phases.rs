@@ -165,6 +165,7 @@ impl Engine {
                 return Err(e);
             }
         };
+        o.checked += done.len();
         let mut update = Update::new();
         for (file, h, bytes, reads) in done {
             run.hashes.push((file.clone(), h));
