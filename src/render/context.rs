@@ -121,6 +121,7 @@ impl Builder<'_> {
         let (Some(w), Some(phase)) = (&self.site.incidents[i].window, self.status.phases[i]) else {
             return Value::Null;
         };
+        self.reads.now();
         let key = match phase {
             Phase::Upcoming => "maintenance.upcoming",
             Phase::InProgress => "maintenance.in_progress",
@@ -274,6 +275,10 @@ impl Builder<'_> {
         self.reads.doc(Doc::Incident(i));
         let mut v = self.card(i);
         let open = inc.status != Status::Resolved;
+        if open {
+            // "Open for", an overdue update, the phase bar's open end.
+            self.reads.now();
+        }
         let mut metrics = Vec::new();
         let mut metric = |key: &str, to: Option<&Timestamp>| {
             if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {

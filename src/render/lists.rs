@@ -13,9 +13,9 @@ use std::hash::Hasher;
 use std::sync::OnceLock;
 
 /// A hasher as an `io::Write`, so a value hashes without a string copy.
-pub struct HashWriter<'a>(pub &'a mut std::collections::hash_map::DefaultHasher);
+pub struct HashWriter<'a, H: Hasher>(pub &'a mut H);
 
-impl std::io::Write for HashWriter<'_> {
+impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.write(buf);
         Ok(buf.len())
@@ -98,6 +98,10 @@ pub fn month_path(key: &str) -> String {
 impl Builder<'_> {
     fn card_value(&self, i: usize) -> Card {
         self.reads.doc(Doc::Incident(i));
+        if self.status.phases[i].is_some() {
+            // Its maintenance state (`Builder::maintenance`), though the card is cached.
+            self.reads.now();
+        }
         self.cards.cards[i]
             .get_or_init(|| {
                 if let Some(c) = self.memo.and_then(|m| m.card(self.site, i)) {
@@ -118,7 +122,7 @@ impl Builder<'_> {
                 // build would hash every card for nothing. serde_json's maps
                 // are sorted: the same card hashes the same.
                 let hash = self.memo.map_or(0, |_| {
-                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    let mut h = super::reads::hasher();
                     let _ = serde_json::to_writer(HashWriter(&mut h), &card);
                     h.finish()
                 });

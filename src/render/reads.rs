@@ -70,6 +70,9 @@ pub struct Reads {
     /// It reads the site as a whole (home, history, stats, indexes): it is
     /// checked on every change.
     pub whole: bool,
+    /// It reads "now" ("open for", a maintenance state, today's strip): it is
+    /// checked when the clock moves.
+    pub now: bool,
 }
 
 /// Where a builder notes what its page reads; `None`: it does not record.
@@ -100,6 +103,10 @@ impl Recorder {
         self.with(|r| r.whole = true);
     }
 
+    pub fn now(&self) {
+        self.with(|r| r.now = true);
+    }
+
     pub fn take(self) -> Option<Reads> {
         self.0
             .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
@@ -116,8 +123,10 @@ pub struct Facts<'a> {
     postmortems: OnceLock<Vec<u64>>,
 }
 
-/// Any fixed seed: fingerprints are compared within one serve process.
-fn hasher() -> impl Hasher {
+/// The hasher of fingerprints and serve's context hashes: fast on long
+/// inputs, and any fixed seed will do (hashes are compared within one serve
+/// process).
+pub fn hasher() -> impl Hasher {
     foldhash::quality::FixedState::with_seed(0x0517_35e9).build_hasher()
 }
 

@@ -100,9 +100,11 @@ pub struct Engine {
     kept: Option<Kept>,
     /// Everything must be re-checked (start, config or template change, rescan).
     dirty_all: bool,
-    /// "Now" moved: every page is checked again (only those whose context
-    /// changed are rendered), without a re-link.
+    /// A template changed: every page is checked again (only those whose
+    /// template's version or context changed are rendered), without a re-link.
     recheck: bool,
+    /// "Now" moved: the pages that read it are checked again.
+    ticked: bool,
     /// The content assets changed since the last good link.
     relink: bool,
 }
@@ -143,6 +145,7 @@ impl Engine {
             kept: None,
             dirty_all: true,
             recheck: false,
+            ticked: false,
             relink: false,
         }
     }
@@ -178,7 +181,7 @@ impl Engine {
     }
 
     /// Advance "now" if the clock passed the next change; true if it moved
-    /// (then every page is checked again).
+    /// (then the pages that read it are checked again).
     fn tick(&mut self) -> Result<bool, Vec<Diagnostic>> {
         let clock_err = |m: String| vec![Diagnostic::error("SOURCE_DATE_EPOCH", m)];
         let Some(now) = self.now else {
@@ -221,7 +224,7 @@ impl Engine {
             return o;
         }
         match self.tick() {
-            Ok(moved) => self.recheck |= moved,
+            Ok(moved) => self.ticked |= moved,
             Err(d) => {
                 o.diags = d;
                 return o;
@@ -230,7 +233,8 @@ impl Engine {
         let relink = self.publish_assets(out) || self.relink;
         self.relink = relink;
         lap(&mut o, "read");
-        if !self.dirty_all && !self.recheck && !relink && self.docs.dirty.is_empty() {
+        let idle = !self.dirty_all && !self.recheck && !self.ticked;
+        if idle && !relink && self.docs.dirty.is_empty() {
             o.ok = true;
             return o;
         }
@@ -291,6 +295,7 @@ impl Engine {
     /// After a good render: every page agrees with "now"; note when that ends.
     fn settled(&mut self, site: &Site) {
         self.recheck = false;
+        self.ticked = false;
         self.next_tick = self.now.and_then(|n| crate::render::next_change(site, &n));
     }
 

@@ -1,7 +1,7 @@
 //! Which page reads what: the [`Reads`] render recorded for each page in
 //! (`render/reads.rs`); for an edit, the pages to check out — those that read
-//! an edited document, those reading a fact whose fingerprint changed, and
-//! those that read the whole site. Nothing here knows what a page kind shows:
+//! an edited document, those reading a fact whose fingerprint changed, those
+//! that read the whole site, and when the clock moved, those that read "now". Nothing here knows what a page kind shows:
 //! a new kind records its reads as it builds its context, and is covered.
 
 use crate::link::Site;
@@ -16,6 +16,7 @@ struct Entry {
     docs: Vec<Arc<str>>,
     facts: Vec<Fact>,
     whole: bool,
+    now: bool,
 }
 
 #[derive(Default)]
@@ -28,6 +29,8 @@ pub struct Ledger {
     facts: HashMap<Fact, (u64, HashSet<Arc<str>>)>,
     /// Pages that read the whole site.
     whole: HashSet<Arc<str>>,
+    /// Pages that read "now".
+    clocked: HashSet<Arc<str>>,
 }
 
 /// The facts whose fingerprints differ on a new site.
@@ -55,6 +58,11 @@ impl Ledger {
     /// The pages that read the whole site.
     pub fn whole(&self) -> impl Iterator<Item = &Arc<str>> {
         self.whole.iter()
+    }
+
+    /// The pages that read "now".
+    pub fn clocked(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.clocked.iter()
     }
 
     /// Every fact fingerprinted again on the new site: those that changed,
@@ -106,10 +114,14 @@ impl Ledger {
     fn record(&mut self, file: Arc<str>, reads: Reads, site: &Site, facts: &Facts) {
         let mut entry = Entry {
             whole: reads.whole,
+            now: reads.now,
             ..Default::default()
         };
         if reads.whole {
             self.whole.insert(file.clone());
+        }
+        if reads.now {
+            self.clocked.insert(file.clone());
         }
         for d in reads.docs {
             let Some(path) = d.path(site) else { continue };
@@ -151,6 +163,9 @@ impl Ledger {
         };
         if old.whole {
             self.whole.remove(file);
+        }
+        if old.now {
+            self.clocked.remove(file);
         }
         for d in old.docs {
             if let Some(set) = self.readers.get_mut(&d) {

@@ -313,6 +313,13 @@ fn now_advances_in_serve() {
     let o = live.apply(Default::default());
     assert_ok(&o, "the minute");
     assert!(open(&live).contains("3 min"), "{}", open(&live));
+    // Only the pages that read "now", or the whole site, are checked.
+    assert!(
+        o.checked * 2 < live.served.0.len(),
+        "a tick checked {} pages of {}",
+        o.checked,
+        live.served.0.len()
+    );
     assert!(
         live.page("incidents/old/index.html").is_some() && o.rendered < 10,
         "only pages that show the time re-render ({} did)",

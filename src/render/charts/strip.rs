@@ -64,6 +64,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     // The strip reads every incident of the service.
     let list = List::Term(0, slug.to_string());
     cx.reads.fact(|| Fact::Members(list));
+    cx.reads.now();
     for &i in &term.incidents {
         cx.reads.doc(Doc::Incident(i));
     }

@@ -20,7 +20,7 @@ use tera::Tera;
 
 /// `version`: of the page's template and what it reads.
 fn context_hash(job: &render::PageJob, version: u64) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = render::reads::hasher();
     h.write(job.template.as_bytes());
     h.write_u8(0);
     h.write_u64(version);
@@ -227,6 +227,9 @@ impl Engine {
             pages.iter().map(|(f, op)| (f.as_str(), op)).collect();
         let all = self.dirty_all || self.recheck;
         let mut near: BTreeSet<Arc<str>> = self.ledger.readers(changed.iter().copied());
+        if self.ticked {
+            near.extend(self.ledger.clocked().cloned());
+        }
         near.extend(
             pages
                 .iter()
