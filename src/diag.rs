@@ -68,32 +68,40 @@ impl Diagnostic {
 }
 
 /// A file's text with its line index, so byte offsets become line:column and
-/// diagnostics can quote their line.
+/// diagnostics can quote their line. The index is built on first use: only a
+/// file with a problem needs it, and for every file of a large site it was
+/// about a tenth of the texts' size again.
 #[derive(Debug, Clone)]
 pub struct SourceText {
     /// Path relative to the site root, `/`-separated (what diagnostics show).
     pub path: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceText {
     pub fn new(path: impl Into<String>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceText {
             path: path.into(),
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line - 1];
+        let starts = self.starts();
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
         let col = self
             .text
             .get(start..offset)
@@ -103,21 +111,22 @@ impl SourceText {
 
     /// The text of a 1-based line, without its line break.
     pub fn line(&self, line: usize) -> Option<&str> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
+        let starts = self.starts();
+        let start = *starts.get(line.checked_sub(1)?)?;
+        let end = starts.get(line).map_or(self.text.len(), |&e| e);
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
 
     /// Byte offset where a 1-based line starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
+        self.starts()
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(self.text.len())
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.starts().len()
     }
 
     /// A diagnostic at a byte range of this file.

@@ -291,6 +291,15 @@ impl Origin {
     pub fn body(&self) -> &str {
         self.source.text.get(self.body_offset..).unwrap_or("")
     }
+
+    /// Let the file's text go once its Markdown is rendered and every rule
+    /// that quotes it has run; diagnostics still name the file. Only `build`
+    /// and `check` do this: serve re-renders and re-slices its kept documents.
+    /// [`Origin::body`] is empty afterwards.
+    pub fn release_text(&mut self) {
+        let path = self.source.path.clone();
+        self.source = Arc::new(SourceText::new(path, String::new()));
+    }
 }
 
 impl Incident {

@@ -32,6 +32,27 @@ pub struct Theme {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Theme {
+    /// Whether every template of the built-in theme is used as it ships, none
+    /// replaced by a site's or theme folder's own. Render then knows what its
+    /// templates read (paged lists: only each card's HTML, see `render::lists`).
+    pub fn templates_built_in(&self) -> bool {
+        let mut stack = vec![&DEFAULT_THEME];
+        while let Some(d) = stack.pop() {
+            stack.extend(d.dirs());
+            for file in d.files() {
+                let path = file.path().to_string_lossy().replace('\\', "/");
+                if let Some(name) = path.strip_prefix("templates/")
+                    && self.templates.get(name).map(|(_, t)| t.as_bytes()) != Some(file.contents())
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
 /// Resolve the theme; an unknown theme is a config error (exit 2), and so is
 /// every file of it that cannot be read (all of them, not only the first).
 pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {

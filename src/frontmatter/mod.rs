@@ -34,26 +34,30 @@ pub fn split(src: &SourceText) -> Result<Split, Diagnostic> {
             "start it with front matter between two `---` lines, e.g. `---\\ntitle: …\\n---`",
         ));
     }
-    let first = src
-        .line(1)
-        .unwrap_or_default()
-        .trim_start_matches('\u{feff}');
-    if first.trim_end() != "---" {
+    // Lines by hand, not through the line index: a file without problems
+    // never needs one (see [`SourceText`]).
+    let mut lines = text.split_inclusive('\n').scan(0, |pos: &mut usize, l| {
+        let start = *pos;
+        *pos += l.len();
+        Some((start, l))
+    });
+    let first = lines.next().map_or("", |(_, l)| l);
+    if first.trim_start_matches('\u{feff}').trim_end() != "---" {
         return Err(src
             .error_at_line(1, 1, "the file does not start with front matter")
             .hint(
                 "put a line holding only `---` first, then the YAML keys, then another `---` line",
             ));
     }
-    for line in 2..=src.line_count() {
-        if src.line(line).is_some_and(|l| l.trim_end() == "---") {
-            let fm_start = src.line_start(2);
-            let fm_end = src.line_start(line);
+    let mut fm_start = None;
+    for (start, l) in lines {
+        let fm_start = *fm_start.get_or_insert(start);
+        if l.trim_end() == "---" {
             return Ok(Split {
                 fm_start,
-                fm_end,
+                fm_end: start,
                 fm_first_line: 2,
-                body_start: src.line_start(line + 1),
+                body_start: start + l.len(),
             });
         }
     }

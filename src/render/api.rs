@@ -2,7 +2,7 @@
 //! one full record per incident at `/api/incidents/<id lower-cased>.json`.
 
 use super::context::Builder;
-use super::feeds::pretty;
+use super::feeds::compact;
 use crate::escape::json_in_html;
 use crate::link::incident_path;
 use crate::model::*;
@@ -85,7 +85,7 @@ pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
     if let (Value::Object(head), Value::Object(body)) = (&mut v, full(cx, inc)) {
         head.extend(body);
     }
-    (record_path(&inc.id), pretty(&v))
+    (record_path(&inc.id), compact(&v))
 }
 
 fn full(cx: &Builder, inc: &Incident) -> Value {

@@ -217,11 +217,17 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
         "home_page_url": c.base_url, "feed_url": c.abs_url("feed.json"),
         "language": c.language, "items": items,
     });
-    pretty(&feed)
+    compact(&feed)
 }
 
 pub(super) fn pretty(v: &Value) -> String {
     json_in_html(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
+}
+
+/// One line of JSON, for files written per incident or fetched whole by
+/// programs: indentation was a third of each incident record.
+pub(super) fn compact(v: &Value) -> String {
+    json_in_html(serde_json::to_string(v).unwrap_or_default() + "\n")
 }
 
 /// One site-wide output: renders its files (path, text) when run.

@@ -148,6 +148,9 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     // A list card rendered once, by the theme's own `incident_card`; a theme
     // without that component simply renders its cards in each list.
     let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
+    if theme.templates_built_in() {
+        let _ = tera.add_raw_template(lists::HTML_ONLY, "");
+    }
     Ok(tera)
 }
 

@@ -156,7 +156,8 @@ fn push_num(out: &mut String, v: f64) {
 }
 
 /// An SVG document under construction, opened with its accessible name and
-/// description. `id` prefixes every id inside, so several charts share a page.
+/// description. Charts are inline in HTML pages, whose parser puts `<svg>` in
+/// the SVG namespace, so no `xmlns` is written. `id` prefixes every id inside, so several charts share a page.
 pub struct Svg {
     pub id: String,
     out: String,
@@ -171,7 +172,7 @@ impl Svg {
         let role = if linked { "" } else { " role=\"img\"" };
         let _ = write!(
             out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" id=\"{id}\" viewBox=\"0 0 {} {}\"{role} aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            "<svg class=\"chart-svg\" id=\"{id}\" viewBox=\"0 0 {} {}\"{role} aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
             num(w),
             num(h),
             xml(title),
@@ -242,15 +243,19 @@ impl Svg {
         }
     }
 
-    /// Text at (x, y); `anchor` is `start`, `middle` or `end`.
+    /// Text at (x, y); `anchor` is `start`, `middle` or `end` (`start`, SVG's
+    /// default, is not written).
     pub fn text(&mut self, class: &str, (x, y): (f64, f64), anchor: &str, text: &str) {
         let _ = write!(
             self.out,
-            "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+            "<text class=\"{class}\" x=\"{}\" y=\"{}\"",
             num(x),
-            num(y),
-            xml(text)
+            num(y)
         );
+        if anchor != "start" {
+            let _ = write!(self.out, " text-anchor=\"{anchor}\"");
+        }
+        let _ = write!(self.out, ">{}</text>", xml(text));
     }
 
     pub fn line(&mut self, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) {

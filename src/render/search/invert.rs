@@ -1,8 +1,8 @@
 //! The inverted index: the site's documents in, key → postings (document,
-//! best field weight) out, documents ascending. Serve's [`Memo`] supplies the
+//! best field weight), documents ascending, encoded as they come, out. Serve's [`Memo`] supplies the
 //! keys of documents it has tokenized before.
 
-use super::{Doc, FnvMap, incident_doc, news_doc};
+use super::{Doc, FnvMap, Postings, incident_doc, news_doc};
 use crate::link::Site;
 use crate::markdown;
 use crate::render::memo::{self, Keys, Memo};
@@ -13,16 +13,19 @@ use std::collections::BTreeMap;
 /// postings they become, so only this many are held at a time.
 const INVERT_CHUNK: usize = 512;
 
-/// Key → postings, documents ascending: incidents (newest first), then news.
+/// Key → postings (encoded as they come), documents ascending: incidents
+/// (newest first), then news.
 /// With serve's `memo`, documents whose keys it holds are not tokenized again.
-pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Vec<(u32, u8)>> {
+pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Postings> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
-    let mut index: FnvMap<String, Vec<(u32, u8)>> = FnvMap::default();
+    let mut index: FnvMap<String, Postings> = FnvMap::default();
     let mut post = |k: &str, d: usize, w: u8| match index.get_mut(k) {
-        Some(p) => p.push((d as u32, w)),
+        Some(p) => p.push(d as u32, w),
         None => {
-            index.insert(k.to_string(), vec![(d as u32, w)]);
+            let mut p = Postings::default();
+            p.push(d as u32, w);
+            index.insert(k.to_string(), p);
         }
     };
     let mut words = memo.map(|m| memo::lock(&m.words));
