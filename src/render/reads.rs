@@ -119,6 +119,8 @@ pub struct Facts<'a> {
     status: &'a StatusModel,
     incidents: Vec<u64>,
     news: Vec<u64>,
+    /// Month key → index into `Site::months`.
+    months: std::collections::HashMap<String, usize>,
     actions: OnceLock<Vec<u64>>,
     postmortems: OnceLock<Vec<u64>>,
 }
@@ -144,6 +146,9 @@ impl<'a> Facts<'a> {
             status,
             incidents: site.incidents.iter().map(|x| paths(&x.origin)).collect(),
             news: site.news.iter().map(|x| paths(&x.origin)).collect(),
+            months: (site.months.iter().enumerate())
+                .map(|(m, month)| (month.key(), m))
+                .collect(),
             actions: OnceLock::new(),
             postmortems: OnceLock::new(),
         }
@@ -175,7 +180,7 @@ impl<'a> Facts<'a> {
                     .get_or_init(|| of(&postmortem_list(site)).into_owned())[..],
             ),
             List::Term(t, slug) => of(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
-            List::Month(key) => of(&site.months.iter().find(|m| m.key() == *key)?.incidents),
+            List::Month(key) => of(&site.months[*self.months.get(key)?].incidents),
         })
     }
 
