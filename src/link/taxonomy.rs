@@ -127,15 +127,10 @@ fn names(inc: &Incident) -> [Vec<&str>; 4] {
 
 /// File incident `i` under `new`'s terms instead of `old`'s, exactly as
 /// [`taxonomies`] over the whole site would (serve, for a front-matter edit
-/// that keeps the incident's place). Out: the (taxonomy, slug) of each term it
-/// left or entered. `None`, with nothing changed, when a new term would have no
-/// slug or share one with another spelling: a full link reports that.
-pub fn refile(
-    taxes: &mut [Taxonomy],
-    i: usize,
-    old: &Incident,
-    new: &Incident,
-) -> Option<Vec<(usize, String)>> {
+/// that keeps the incident's place). `None`, with nothing changed, when a new
+/// term would have no slug or share one with another spelling: a full link
+/// reports that. Which pages that changes is for serve's ledger to find.
+pub fn refile(taxes: &mut [Taxonomy], i: usize, old: &Incident, new: &Incident) -> Option<()> {
     let (old, new) = (names(old), names(new));
     let mut plan = Vec::new();
     for t in 0..TAXONOMIES.len() {
@@ -171,7 +166,6 @@ pub fn refile(
             }
         }
     }
-    let mut moved = Vec::new();
     for (t, slug, entered) in plan {
         let tax = &mut taxes[t];
         match entered {
@@ -190,7 +184,7 @@ pub fn refile(
                 tax.slugs.insert(name.clone(), slug.clone());
                 let term = tax.terms.entry(slug.clone()).or_insert_with(|| Term {
                     name,
-                    slug: slug.clone(),
+                    slug,
                     incidents: Vec::new(),
                 });
                 // Newest first is index order.
@@ -199,7 +193,6 @@ pub fn refile(
                 }
             }
         }
-        moved.push((t, slug));
     }
-    Some(moved)
+    Some(())
 }

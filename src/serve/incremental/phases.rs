@@ -233,7 +233,7 @@ impl Engine {
         near.extend(
             pages
                 .iter()
-                .filter(|(f, _)| all || !self.ledger.knows(f) || !self.hashes.contains_key(f))
+                .filter(|(f, _)| all || !self.ledger.knows(f))
                 .map(|(f, _)| Arc::from(f.as_str())),
         );
         let wide: BTreeSet<&Arc<str>> = self.ledger.whole().collect();
