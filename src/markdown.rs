@@ -549,6 +549,6 @@ fn heading_text(events: &[(Event, Range<usize>)]) -> String {
 mod links;
 mod scan;
 mod text;
-pub use text::html_text;
+pub use text::{html_text, html_words};
 #[cfg(test)]
 mod tests;

@@ -45,6 +45,12 @@ const BLOCK: &[&str] = &[
 /// The visible text of `html`, whitespace collapsed; code blocks are left out and
 /// images count by their alt text.
 pub fn html_text(html: &str) -> String {
+    collapse_whitespace(&html_words(html))
+}
+
+/// As [`html_text`] but with whitespace as the HTML has it: enough for a
+/// tokenizer, which splits on whitespace anyway (search runs over every body).
+pub fn html_words(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -83,7 +89,7 @@ pub fn html_text(html: &str) -> String {
         rest = &tag[gt + 1..];
     }
     decode_into(rest, &mut out);
-    collapse_whitespace(&out)
+    out
 }
 
 /// Index of the `>` that ends the tag at the start of `tag`, skipping quoted values.

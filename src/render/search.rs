@@ -149,35 +149,15 @@ static WORD: [bool; 128] = {
     t
 };
 
-/// FNV-1a as a `HashMap` hasher: keys are short words, where SipHash is slow.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// The maps of tokenizing: keys are short words, hashed millions of times per
+/// build; foldhash beats SipHash there, and a fixed seed keeps builds repeatable.
+type KeyMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// One document's keys (words and phrase keys) with their best field weight.
 /// Words already in lower case borrow from the site's text: a key is copied
 /// once per distinct word of the whole site, not once per document.
 #[derive(Default)]
-struct Doc<'a>(FnvMap<Cow<'a, str>, u8>);
+struct Doc<'a>(KeyMap<Cow<'a, str>, u8>);
 
 impl<'a> Doc<'a> {
     fn key(&mut self, key: &str, w: u8) {
@@ -190,18 +170,17 @@ impl<'a> Doc<'a> {
     }
 
     fn key_borrowed(&mut self, key: &'a str, w: u8) {
-        match self.0.get_mut(key) {
-            Some(e) => *e = (*e).max(w),
-            None => {
-                self.0.insert(Cow::Borrowed(key), w);
-            }
-        }
+        // A borrowed key costs nothing to build: one hash, hit or miss.
+        let e = self.0.entry(Cow::Borrowed(key)).or_insert(w);
+        *e = (*e).max(w);
     }
 
     /// As [`words`], but byte by byte over ASCII without allocating per word
     /// (bodies are most of the text, and `check` runs this in debug builds too).
     fn text(&mut self, text: &'a str, w: u8) {
         let bytes = text.as_bytes();
+        // About one distinct word per 24 bytes of prose: grow once, not eight times.
+        self.0.reserve((text.len() / 24).saturating_sub(self.0.capacity() - self.0.len()));
         let mut buf: Vec<u8> = Vec::new();
         // The cache pays off only where the map itself is slow: in debug
         // builds (which the test suite's `check` runs use), for long texts.
@@ -215,16 +194,16 @@ impl<'a> Doc<'a> {
             }
             // A run up to the next ASCII non-word byte (a char boundary).
             let start = i;
-            let mut ascii = true;
+            let (mut ascii, mut lower) = (true, true);
             while i < bytes.len() && (bytes[i] >= 0x80 || WORD[usize::from(bytes[i])]) {
                 ascii &= bytes[i] < 0x80;
+                lower &= !bytes[i].is_ascii_uppercase();
                 i += 1;
             }
             let run = &text[start..i];
             if !ascii {
                 self.unicode(run, w);
             } else if run.len() <= MAX_TOKEN {
-                let lower = !run.bytes().any(|b| b.is_ascii_uppercase());
                 let word: &[u8] = if lower {
                     run.as_bytes()
                 } else {

@@ -2,7 +2,7 @@
 //! best field weight), documents ascending, encoded as they come, out. Serve's [`Memo`] supplies the
 //! keys of documents it has tokenized before.
 
-use super::{Doc, FnvMap, Postings, incident_doc, news_doc};
+use super::{Doc, KeyMap, Postings, incident_doc, news_doc};
 use crate::link::Site;
 use crate::markdown;
 use crate::render::memo::{self, Keys, Memo};
@@ -19,7 +19,7 @@ const INVERT_CHUNK: usize = 512;
 pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Postings> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
-    let mut index: FnvMap<String, Postings> = FnvMap::default();
+    let mut index: KeyMap<String, Postings> = KeyMap::default();
     let mut post = |k: &str, d: usize, w: u8| match index.get_mut(k) {
         Some(p) => p.push(d as u32, w),
         None => {
@@ -40,7 +40,7 @@ pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Posti
             .into_par_iter()
             .map(|d| {
                 kept[d - start].is_none().then(|| {
-                    markdown::html_text(&if d < n_inc {
+                    markdown::html_words(&if d < n_inc {
                         site.incident_html[d].body.html.unpack()
                     } else {
                         site.news_html[d - n_inc].html.unpack()
