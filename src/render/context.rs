@@ -34,12 +34,15 @@ pub const POSTMORTEM_ANCHOR: &str = "postmortem";
 impl Builder<'_> {
     pub fn time(&self, t: &Timestamp) -> Value {
         let tz = &self.site.config.timezone;
-        json!({
-            "machine": t.machine(),
-            "display": t.display_in(tz, self.strings),
-            "date": self.strings.date(t.date(tz)),
-            "clock": t.clock(tz),
-        })
+        // As `Timestamp::display_in`, with the zone conversions done once:
+        // pages show thousands of times.
+        let (day, clock) = (t.date(tz), t.clock(tz));
+        let date = self.strings.date(day);
+        let display = match &clock {
+            Some(c) => self.strings.datetime(day, c),
+            None => date.clone(),
+        };
+        json!({"machine": t.machine(), "display": display, "date": date, "clock": clock})
     }
 
     /// A status in the site's language (`Resolved`, `Behoben`).
