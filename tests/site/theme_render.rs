@@ -735,7 +735,7 @@ fn every_template_renders() {
     );
     assert!(rendered["term"].contains("<code>SuspiciousRemoteServerError</code>"));
     assert!(!rendered["term"].contains("service-now"));
-    assert!(rendered["term-service"].contains("badge-partial_outage"));
+    assert!(rendered["term-service"].contains("st-partial_outage"));
     assert!(rendered["term-service"].contains("<pre><code>[![Exchange Online status]"));
     assert!(rendered["actions"].contains("Review &lt;script&gt; handling"));
     assert!(rendered["actions-empty"].contains("No open action items"));
