@@ -110,11 +110,11 @@ fn service_pages_show_status_and_copy_ready_markdown() {
         let doc = scraper::Html::parse_document(&page);
         let sel = |s: &str| scraper::Selector::parse(s).unwrap();
         let badge = doc
-            .select(&sel(".service-now .badge-status"))
+            .select(&sel(".service-now .badge"))
             .next()
             .expect("status shown");
         assert!(badge.value().has_class(
-            &format!("badge-{}", c["status"].as_str().unwrap()),
+            &format!("st-{}", c["status"].as_str().unwrap()),
             scraper::CaseSensitivity::CaseSensitive
         ));
         let code: Vec<String> = doc

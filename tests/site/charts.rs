@@ -452,7 +452,7 @@ fn phase_bar_is_proportional_to_the_timeline() {
     let (_dir, out) = built();
     // A1: investigating 1 h, identified 2 h, monitoring 23 h, then resolved.
     let html = read(&out, "incidents/a1/index.html");
-    let svg = svg_by_id(&html, "phases-a1");
+    let svg = svg_by_id(&html, "ph");
     let doc = Document::parse(&svg).unwrap();
     let (_, desc) = accessible(&doc);
     assert!(desc.contains("then resolved"), "{desc}");
@@ -474,20 +474,20 @@ fn phase_bar_is_proportional_to_the_timeline() {
     for w in bars.windows(2) {
         assert!((f(&w[0], "x") + f(&w[0], "width") - f(&w[1], "x")).abs() < 0.02);
     }
-    let rows = table_rows(&html, "phases-a1");
+    let rows = table_rows(&html, "ph");
     let durations: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
     assert_eq!(durations, ["1 h", "2 h", "23 h"]);
     // A3 is open: its one phase runs from its start to "now"
     // (2026-05-28T20:26:40Z): 22 h 26 min.
     let html = read(&out, "incidents/a3/index.html");
-    let rows = table_rows(&html, "phases-a3");
+    let rows = table_rows(&html, "ph");
     assert_eq!(
         rows,
         [["Investigating", "May 27, 2026, 18:00 EDT", "22 h 26 min"]]
     );
-    assert!(svg_by_id(&html, "phases-a3").contains("still open"));
+    assert!(svg_by_id(&html, "ph").contains("still open"));
     // No status in the timeline, no bar.
-    assert!(!read(&out, "incidents/a2/index.html").contains("id=\"phases-"));
+    assert!(!read(&out, "incidents/a2/index.html").contains("id=\"ph\""));
 }
 
 #[test]

@@ -49,15 +49,9 @@ fn a_german_build_uses_german_strings_and_dates() {
     assert_eq!(lang(&inc), "de");
     let nav = text_of(&inc, ".site-nav a");
     assert_eq!(nav[..3], ["Störungen", "Meldungen", "Dienste"], "{nav:?}");
+    // Status and severity are the badges under the title, not rows of facts.
     let labels = text_of(&inc, ".facts dt");
-    for want in [
-        "Status",
-        "Schweregrad",
-        "Beginn",
-        "Bestätigt",
-        "Behoben",
-        "Komponenten",
-    ] {
+    for want in ["Beginn", "Bestätigt", "Behoben", "Komponenten"] {
         assert!(labels.iter().any(|l| l == want), "{want} in {labels:?}");
     }
     // Dates in German words and order, in the site zone (CET in March).
@@ -72,7 +66,12 @@ fn a_german_build_uses_german_strings_and_dates() {
         ["Zeit bis zur Bestätigung", "Dauer"]
     );
     assert_eq!(text_of(&inc, ".metrics dd"), ["20 Min.", "2 Std. 5 Min."]);
-    assert!(text_of(&inc, ".badge-status").contains(&"Behoben".to_string()));
+    let badges = text_of(&inc, ".badges .badge");
+    assert!(badges.contains(&"Behoben".to_string()), "{badges:?}");
+    assert!(
+        badges.iter().any(|b| b.starts_with("Schweregrad: ")),
+        "{badges:?}"
+    );
     assert_eq!(text_of(&inc, "#timeline-h"), ["Zeitverlauf"]);
     // Month names of the history and the pager-free lists.
     let history = page(&out, "history/index.html");
@@ -136,7 +135,7 @@ fn a_site_theme_adds_a_language() {
     let inc = page(&out, "incidents/ex5/index.html");
     assert_eq!(lang(&inc), "fr");
     assert_eq!(text_of(&inc, ".site-nav a")[0], "Incidents (fr)");
-    assert!(text_of(&inc, ".badge-status").contains(&"Résolu".to_string()));
+    assert!(text_of(&inc, ".badges .badge").contains(&"Résolu".to_string()));
     let times = text_of(&inc, ".facts time");
     assert!(
         times.iter().any(|t| t.starts_with("4 mars 2026, ")),
@@ -231,18 +230,27 @@ fn theme_string(lang: &str, key: &str) -> String {
         .to_string()
 }
 
-/// All text of `doc` outside the authors' Markdown (`.prose`), one space between words.
+/// All text of `doc` outside the authors' Markdown (`.prose`, and a timeline
+/// entry but for its time and status line `.at`), one space between words.
 fn interface_text(doc: &Html) -> String {
+    let has_class = |e: &scraper::node::Element, class: &str| {
+        e.attr("class")
+            .is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    };
     let mut out = String::new();
     for node in doc.root_element().descendants() {
         let Some(t) = node.value().as_text() else {
             continue;
         };
+        let mut in_at = false;
         let authored = node.ancestors().any(|a| {
             a.value().as_element().is_some_and(|e| {
-                matches!(e.name(), "script" | "style")
-                    || e.attr("class")
-                        .is_some_and(|c| c.split_whitespace().any(|c| c == "prose"))
+                in_at |= has_class(e, "at");
+                let entry = e.name() == "li"
+                    && a.parent()
+                        .and_then(|p| p.value().as_element().map(|p| has_class(p, "timeline")))
+                        .unwrap_or(false);
+                matches!(e.name(), "script" | "style") || has_class(e, "prose") || (entry && !in_at)
             })
         });
         if !authored {

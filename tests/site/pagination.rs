@@ -156,7 +156,7 @@ fn walk(out: &Path, first: &str, item: &str, expected: usize) -> Vec<String> {
     all
 }
 
-const CARD_ID: &str = ".cards .card-title .id";
+const CARD_ID: &str = ".cards .card h2 .id";
 
 /// Expected IDs, newest first, of incidents passing `keep`.
 fn newest_first(keep: impl Fn(usize) -> bool) -> Vec<String> {
@@ -190,7 +190,7 @@ fn every_list_is_a_complete_ordered_chain_of_pages() {
     }
     let want = newest_first(|i| i % 2 == 1);
     assert_eq!(walk(&out, "/pm/regions/asia/", CARD_ID, want.len()), want);
-    let stories = walk(&out, "/pm/news/", ".cards .card-title a", 20);
+    let stories = walk(&out, "/pm/news/", ".cards .card h2 a", 20);
     let want: Vec<String> = (0..20).rev().map(|n| format!("Story {n}")).collect();
     assert_eq!(stories, want);
     let actions = walk(

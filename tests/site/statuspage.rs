@@ -276,13 +276,13 @@ fn home_banner_agrees_with_the_api() {
         .select(&sel(".service-status > li"))
         .map(|li| {
             let name = text(li.select(&sel(".service-name")).next().unwrap());
-            let badge = li.select(&sel(".badge-status")).next().unwrap();
+            let badge = li.select(&sel(".badge")).next().unwrap();
             let class = badge
                 .value()
                 .classes()
-                .find(|c| c.starts_with("badge-") && *c != "badge-status")
+                .find(|c| c.starts_with("st-"))
                 .unwrap();
-            (name, class.trim_start_matches("badge-").to_string())
+            (name, class.trim_start_matches("st-").to_string())
         })
         .collect();
     let mut want = statuses(&summary["components"]);

@@ -722,9 +722,31 @@ fn every_template_renders() {
     assert!(mnt.contains("Upcoming"));
     assert!(mnt.contains("<time datetime=\"2026-06-10T02:00:00Z\">"));
     assert!(mnt.contains("<time datetime=\"2026-06-10\">Jun 10, 2026</time>"));
+    // Severity "none" has no badge, so the facts say it; other severities
+    // are the badge under the title, not a row of facts.
+    assert!(mnt.contains("<dt>Severity</dt><dd>None</dd>"));
+    assert!(!mnt.contains("sev-none"));
+    let inc = &rendered["incident"];
+    assert!(inc.contains("<span class=\"badge sev-major\">Severity: Major</span>"));
+    assert!(!inc.contains("<dt>Severity</dt>"));
+    // A timeline entry: its time and status line, then the Markdown as is.
+    assert!(inc.contains(
+        "<li class=\"tl-investigating\">\n<p class=\"at\"><time datetime=\"2026-06-03T14:45:00Z\">"
+    ));
+    assert!(inc.contains(
+        "<p>Telemetry shows a subset of <strong>mailbox servers</strong> in NAM affected.</p></li>"
+    ));
 
     let list = &rendered["incidents"];
     assert!(list.contains(">Open<"));
+    // A card's facts are one line, each value after a visible label.
+    assert!(
+        list.contains(" · Started: <time datetime=\"2026-06-03T14:33:00Z\">"),
+        "{list}"
+    );
+    assert!(
+        list.contains(" · Services: <a href=\"/pm/services/exchange-online/\">Exchange Online</a>")
+    );
     assert!(list.contains("1 h 47 min"));
     assert!(list.contains("Calls longer than an hour &lt;b&gt;dropped&lt;/b&gt; &amp; had"));
 
@@ -735,7 +757,7 @@ fn every_template_renders() {
     );
     assert!(rendered["term"].contains("<code>SuspiciousRemoteServerError</code>"));
     assert!(!rendered["term"].contains("service-now"));
-    assert!(rendered["term-service"].contains("badge-partial_outage"));
+    assert!(rendered["term-service"].contains("st-partial_outage"));
     assert!(rendered["term-service"].contains("<pre><code>[![Exchange Online status]"));
     assert!(rendered["actions"].contains("Review &lt;script&gt; handling"));
     assert!(rendered["actions-empty"].contains("No open action items"));

@@ -161,6 +161,10 @@ fn push_num(out: &mut String, v: f64) {
 pub struct Svg {
     pub id: String,
     out: String,
+    /// The classes of the fills of [`Svg::patterns`], in order: a fill's
+    /// pattern id is the chart's id and its position (`ph-0`), which is
+    /// unique on the page and short (the phase bar is on every incident page).
+    fills: Vec<&'static str>,
 }
 
 impl Svg {
@@ -181,6 +185,7 @@ impl Svg {
         Svg {
             id: id.to_string(),
             out,
+            fills: Vec::new(),
         }
     }
 
@@ -188,6 +193,7 @@ impl Svg {
     /// and a texture on it.
     pub fn patterns(&mut self, fills: &[Fill]) {
         self.out.push_str("<defs>");
+        self.fills = fills.iter().map(|f| f.class).collect();
         for f in fills {
             let _ = write!(
                 self.out,
@@ -210,7 +216,10 @@ impl Svg {
     }
 
     fn fill_id(&self, f: &Fill) -> String {
-        format!("{}-{}", self.id, f.class)
+        match self.fills.iter().position(|c| *c == f.class) {
+            Some(n) => format!("{}-{n}", self.id),
+            None => format!("{}-{}", self.id, f.class),
+        }
     }
 
     /// A rectangle painted with a fill's pattern; `title` (if any) names it on hover.

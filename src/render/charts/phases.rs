@@ -139,13 +139,8 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
             fills.push(fill(p.status));
         }
     }
-    let mut svg = Svg::new(
-        &format!("phases-{}", inc.id.key()),
-        (w, top + bar_h + 34.0),
-        false,
-        &title,
-        &desc,
-    );
+    // One phase bar on an incident page: a short id is unique there.
+    let mut svg = Svg::new("ph", (w, top + bar_h + 34.0), false, &title, &desc);
     svg.patterns(&fills);
     svg.legend(s, &fills, (0.0, 12.0), 120.0);
     let tz = &cx.site.config.timezone;
@@ -156,9 +151,15 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
         let d = s.duration(p.to - p.from);
         let label = s.get(status_key(p.status));
         let tip = format!("{label}: {d}");
-        svg.bar(&fill(p.status), (x, top, width, bar_h), Some(&tip));
-        // Its label under it when it fits (about 6.5 units a character).
-        if width > 6.5 * tip.len() as f64 + 4.0 {
+        // Its label under it when it fits (about 6.5 units a character);
+        // else the same words as its tooltip.
+        let fits = width > 6.5 * tip.len() as f64 + 4.0;
+        svg.bar(
+            &fill(p.status),
+            (x, top, width, bar_h),
+            (!fits).then_some(&*tip),
+        );
+        if fits {
             svg.text("phase-label", (x + 2.0, top + bar_h + 14.0), "start", &tip);
         }
         let since = jiff::Timestamp::from_second(p.from)

@@ -198,7 +198,7 @@
     a.appendChild(el('span', 'result-title', rec[1]));
     li.appendChild(a);
     var meta = el('span', 'result-meta');
-    var badge = el('span', 'badge' + (rec[2] ? ' badge-status badge-' + rec[2].replace(/[^a-z-]/g, '') : ''), rec[3]);
+    var badge = el('span', 'badge' + (rec[2] ? ' st-' + rec[2].replace(/[^a-z-]/g, '') : ''), rec[3]);
     var time = el('time', null, rec[5]);
     time.setAttribute('datetime', rec[4]);
     meta.appendChild(badge);
