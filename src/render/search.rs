@@ -180,7 +180,8 @@ impl<'a> Doc<'a> {
     fn text(&mut self, text: &'a str, w: u8) {
         let bytes = text.as_bytes();
         // About one distinct word per 24 bytes of prose: grow once, not eight times.
-        self.0.reserve((text.len() / 24).saturating_sub(self.0.capacity() - self.0.len()));
+        self.0
+            .reserve((text.len() / 24).saturating_sub(self.0.capacity() - self.0.len()));
         let mut buf: Vec<u8> = Vec::new();
         // The cache pays off only where the map itself is slow: in debug
         // builds (which the test suite's `check` runs use), for long texts.
