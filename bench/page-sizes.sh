@@ -22,7 +22,7 @@ cd "$tmp/out"
 echo "output: $(find . -type f | wc -l) files, $(du -sm . | cut -f1) MiB on disk, $(find . -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1048576}') MiB of bytes"
 echo "largest list pages:"
 find . -name '*.html' -not -regex '\./\(incidents\|news\)/[^/]*/index\.html' -printf '%s %p\n' \
-  | sort -rn | head -5 | awk '{printf "  %7.1f KB  %s\n", $1/1000, $2}'
+  | sort -rn | awk 'NR <= 5 {printf "  %7.1f KB  %s\n", $1/1000, $2}'   # awk reads all: head would SIGPIPE sort under pipefail
 over=$(find . -name '*.html' -size +"${budget}k" -not -regex '\./\(incidents\|news\)/[^/]*/index\.html' | sort)
 if [ -n "$over" ]; then
   echo "over ${budget} KB:"; echo "$over" | sed 's/^/  /'; exit 1
