@@ -201,7 +201,7 @@ impl MarkdownRenderer for DirectOnce {
         self_id: Option<&str>,
         resolver: &dyn LinkResolver,
     ) -> Rendered {
-        markdown::render(body, from, self_id, resolver)
+        Direct.render(body, from, self_id, resolver)
     }
 
     fn keeps_bodies(&self) -> bool {
