@@ -113,6 +113,9 @@ struct Kept {
     site: Site,
     /// What the site's Markdown was rendered against.
     resolver: Box<dyn LinkResolver + Send>,
+    /// The warnings of the link that made `site`, still standing: a patched
+    /// rebuild reports them again, or the writer would see them vanish.
+    warnings: Vec<Diagnostic>,
 }
 
 /// Above this many changed link targets, cached Markdown is dropped wholesale.
@@ -242,6 +245,7 @@ impl Engine {
         if let Some(mut k) = self.kept.take() {
             if !self.dirty_all && !relink && self.patch(&mut k) {
                 lap(&mut o, "patch");
+                o.diags = self.standing_warnings(&mut k);
                 match self.render(&k.site, out, &mut o, false) {
                     Ok(()) => {
                         o.ok = true;
@@ -282,7 +286,12 @@ impl Engine {
             }
         }
         if good {
-            self.kept = Some(Kept { site, resolver });
+            let warnings = o.diags.clone();
+            self.kept = Some(Kept {
+                site,
+                resolver,
+                warnings,
+            });
         } else {
             let linked = !o.diags.iter().any(Diagnostic::is_error);
             self.restore(site, linked);
@@ -290,6 +299,24 @@ impl Engine {
         lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
         o
+    }
+
+    /// A patched rebuild's warnings: the last link's still stand, but for the
+    /// patched files', whose warnings now are only those of parsing them (a
+    /// patch refuses an edit that the link would warn about).
+    fn standing_warnings(&self, k: &mut Kept) -> Vec<Diagnostic> {
+        let dirty = &self.docs.dirty;
+        k.warnings.retain(|d| {
+            !d.file
+                .strip_prefix("content/")
+                .is_some_and(|p| dirty.contains(p))
+        });
+        for p in dirty {
+            k.warnings
+                .extend(self.docs.warnings.get(p).into_iter().flatten().cloned());
+        }
+        crate::diag::sort(&mut k.warnings);
+        k.warnings.clone()
     }
 
     /// After a good render: every page agrees with "now"; note when that ends.

@@ -3,6 +3,7 @@
 
 use super::common::write;
 use super::equal::*;
+use sitrep::serve::incremental::Outcome;
 
 const CONFIG: &str =
     "title = \"Test Desk\"\nbase_url = \"https://example.org/desk/\"\ntimezone = \"UTC\"\n";
@@ -380,5 +381,65 @@ fn template_edits_rerender_only_the_pages_that_read_them() {
     let o = live.remove("templates/term.html");
     assert_ok(&o, "term.html removed");
     assert_eq!(o.rendered, terms, "only the term pages again");
+    assert_same_as_full_build(&live);
+}
+
+/// A patched rebuild (a body edit, no re-link) reported no warnings at all,
+/// so another file's standing warning vanished from the terminal and the
+/// browser overlay until the next full link.
+#[test]
+fn a_patched_rebuild_keeps_other_files_warnings() {
+    let site = small_site();
+    let root = site.path();
+    // Resolved with no `resolved` time: a warning, not an error.
+    let unresolved = "---\nid: AB404\ntitle: Files stuck\nstatus: resolved\nstarted: 2026-03-03T10:00:00Z\nservices: [Mail]\n---\nStuck.\n";
+    write(root, "content/incidents/AB404.md", unresolved);
+    let mut live = started(root);
+    let warned = |o: &Outcome| -> Vec<String> {
+        o.diags
+            .iter()
+            .filter(|d| !d.is_error())
+            .map(|d| format!("{}: {}", d.file, d.message))
+            .collect()
+    };
+    let patched = |o: &Outcome| o.timings.iter().any(|(n, _)| *n == "patch");
+
+    let edit = incident(
+        "AB101",
+        "Mail delayed",
+        "services: [Mail]\nregions: [Europe]\n",
+        "Mail was very late.",
+    );
+    let o = live.write("content/incidents/AB101.md", &edit);
+    assert_ok(&o, "the body edit");
+    assert!(patched(&o), "a body edit patches: {:?}", o.timings);
+    let w = warned(&o);
+    assert!(
+        w.len() == 1 && w[0].starts_with("content/incidents/AB404.md: `status` is `resolved`"),
+        "{w:?}"
+    );
+
+    // The warned file's own body edit: still warned (the patch refuses it).
+    let o = live.write(
+        "content/incidents/AB404.md",
+        &unresolved.replace("Stuck.", "Still stuck."),
+    );
+    assert_eq!(warned(&o).len(), 1, "{:?}", warned(&o));
+    // Fixed: the warning goes, on whichever path the fix takes.
+    let fixed = unresolved.replace("started:", "resolved: 2026-03-03T11:00:00Z\nstarted:");
+    let o = live.write("content/incidents/AB404.md", &fixed);
+    assert_ok(&o, "the fix");
+    assert!(warned(&o).is_empty(), "{:?}", warned(&o));
+    // And a later patch does not bring it back.
+    let o = live.write(
+        "content/incidents/AB101.md",
+        &edit.replace("very", "really"),
+    );
+    assert!(
+        patched(&o) && warned(&o).is_empty(),
+        "{:?} {:?}",
+        o.timings,
+        warned(&o)
+    );
     assert_same_as_full_build(&live);
 }
