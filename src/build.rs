@@ -177,8 +177,9 @@ pub fn now() -> Result<Now, Failure> {
 }
 
 fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
-    let config = load_config(opts)?;
+    let mut config = load_config(opts)?;
     let theme = theme::load(&opts.root, &config).map_err(Failure::Usage)?;
+    config.internal_label = theme.strings.get("incident.internal").to_string();
     Ok((config, theme, now()?))
 }
 

@@ -31,6 +31,10 @@ pub struct Config {
     pub paginate_by: usize,
     /// Who the build is for (`--internal`); not a key of sitrep.toml.
     pub audience: crate::visibility::Audience,
+    /// The label of an internal note in Markdown, in the site's language: the
+    /// theme's `incident.internal` string, set once the theme is loaded (the
+    /// Markdown is rendered in link, before any template). Not a key of sitrep.toml.
+    pub internal_label: String,
     /// The text it was read from, so later checks (an unknown theme, an output
     /// folder sitrep refuses) can point at the key's line: see [`Config::key_error`].
     pub source: Arc<SourceText>,
@@ -187,6 +191,7 @@ impl Config {
                 output_dir,
                 paginate_by,
                 audience: Default::default(),
+                internal_label: "Internal".into(),
                 source: Arc::new(src),
             }),
             _ => Err(diags),

@@ -32,6 +32,10 @@ pub trait LinkResolver: Sync {
     /// For bare-ID auto-linking: Some((canonical ID, URL)) only when `word` is exactly
     /// (case-sensitively) an incident ID of the site.
     fn bare_id(&self, word: &str) -> Option<(String, String)>;
+    /// The label of an internal note, in the site's language.
+    fn internal_label(&self) -> &str {
+        "Internal"
+    }
     /// A relative link or image `target` (percent-decoded, no `?`/`#`) to a non-Markdown
     /// file beside the content: its URL in the built site, or None to leave it as written.
     fn asset_url(&self, _from: &str, _target: &str) -> Option<String> {
@@ -501,8 +505,9 @@ impl<'a, 'r> Stage<'a, 'r> {
         for id in &inner.incident_refs {
             self.add_ref(id);
         }
+        let label = html(self.resolver.internal_label());
         let html = format!(
-            "<div class=\"internal-note\" role=\"note\" aria-label=\"Internal\"><p class=\"internal-label\">Internal</p>\n{}</div>\n",
+            "<div class=\"internal-note\" role=\"note\" aria-label=\"{label}\"><p class=\"internal-label\">{label}</p>\n{}</div>\n",
             inner.html
         );
         self.out.push(Event::Html(html.into()));

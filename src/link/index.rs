@@ -184,5 +184,6 @@ pub(super) fn resolver(
             .iter()
             .map(|a| (a.content_path.clone(), config.url(&a.content_path)))
             .collect(),
+        internal_label: config.internal_label.clone(),
     }
 }

@@ -134,6 +134,8 @@ struct Resolver {
     pages: HashMap<String, String>,
     /// Content path of a copied file → its URL.
     assets: HashMap<String, String>,
+    /// [`Config::internal_label`].
+    internal_label: String,
 }
 
 impl LinkResolver for Resolver {
@@ -151,6 +153,10 @@ impl LinkResolver for Resolver {
 
     fn asset_url(&self, from: &str, target: &str) -> Option<String> {
         self.assets.get(&join_relative(from, target)?).cloned()
+    }
+
+    fn internal_label(&self) -> &str {
+        &self.internal_label
     }
 }
 

@@ -82,6 +82,10 @@ pub struct Engine {
     next_tick: Option<jiff::Timestamp>,
     docs: Docs,
     md: MdCache,
+    /// Every cached render is stale (the config or the internal-note label
+    /// changed): the next link drops them, after the kept site's renders have
+    /// been put back.
+    md_stale: bool,
     /// Link targets of the last link, to invalidate cached Markdown.
     targets: BTreeMap<String, String>,
     // What is served, by layer (assets over statics over pages).
@@ -137,6 +141,7 @@ impl Engine {
             next_tick: None,
             docs: Docs::new(root),
             md: MdCache::default(),
+            md_stale: false,
             targets: BTreeMap::new(),
             pages: HashMap::new(),
             statics: BTreeMap::new(),
@@ -354,7 +359,7 @@ impl Engine {
             self.config = Some(config);
             self.tera = None;
             self.hashes.clear();
-            self.md.clear();
+            self.md_stale = true;
             self.memo.clear();
             self.dirty_all = true;
             theme_too = true;
@@ -375,6 +380,15 @@ impl Engine {
             // renders again.
             self.tera = None;
             self.hashes.clear();
+            self.dirty_all = true;
+        }
+        let label = theme.strings.get("incident.internal");
+        if let Some(c) = self.config.as_mut()
+            && c.internal_label != label
+        {
+            // Rendered Markdown holds the label of internal notes.
+            c.internal_label = label.to_string();
+            self.md_stale = true;
             self.dirty_all = true;
         }
         if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
@@ -474,8 +488,8 @@ impl Engine {
         // Links to content files resolve by their names too.
         targets.extend(self.docs.assets.keys().map(|k| (k.clone(), "asset".into())));
         let names = cache::changed_names(&self.targets, &targets);
-        if names.len() > MANY_NAMES {
-            // A mass change (a checkout, a first build): scanning would cost more.
+        if std::mem::take(&mut self.md_stale) || names.len() > MANY_NAMES {
+            // Or a mass change (a checkout, a first build): scanning would cost more.
             self.md.clear();
         } else if !names.is_empty() {
             let stale: BTreeSet<String> = self

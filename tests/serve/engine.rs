@@ -20,22 +20,23 @@ fn incident(id: &str, title: &str, extra: &str, body: &str) -> String {
     )
 }
 
+/// AB101 of [`small_site`] with this body.
+fn ab101(body: &str) -> String {
+    incident(
+        "AB101",
+        "Mail delayed",
+        "services: [Mail]\nregions: [Europe]\n",
+        body,
+    )
+}
+
 /// Three incidents (one relating to another, two sharing a region), a story
 /// about one, a page linking to one, an image.
 fn small_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, "sitrep.toml", CONFIG);
-    write(
-        root,
-        "content/incidents/AB101.md",
-        &incident(
-            "AB101",
-            "Mail delayed",
-            "services: [Mail]\nregions: [Europe]\n",
-            "Mail was late.",
-        ),
-    );
+    write(root, "content/incidents/AB101.md", &ab101("Mail was late."));
     write(
         root,
         "content/incidents/AB202.md",
@@ -404,12 +405,7 @@ fn a_patched_rebuild_keeps_other_files_warnings() {
     };
     let patched = |o: &Outcome| o.timings.iter().any(|(n, _)| *n == "patch");
 
-    let edit = incident(
-        "AB101",
-        "Mail delayed",
-        "services: [Mail]\nregions: [Europe]\n",
-        "Mail was very late.",
-    );
+    let edit = ab101("Mail was very late.");
     let o = live.write("content/incidents/AB101.md", &edit);
     assert_ok(&o, "the body edit");
     assert!(patched(&o), "a body edit patches: {:?}", o.timings);
@@ -442,4 +438,31 @@ fn a_patched_rebuild_keeps_other_files_warnings() {
         warned(&o)
     );
     assert_same_as_full_build(&live);
+}
+
+/// An internal note's label is the theme's `incident.internal` string, and
+/// rendered Markdown holds it: editing the site's strings must re-render the
+/// cached Markdown, not only the templates.
+#[test]
+fn an_internal_notes_label_follows_the_sites_strings() {
+    let site = small_site();
+    let root = site.path();
+    write(root, "sitrep.toml", &format!("{CONFIG}language = \"de\"\n"));
+    let body = "Mail was late.\n\n```internal\nThe pager was silent.\n```\n";
+    write(root, "content/incidents/AB101.md", &ab101(body));
+    let (mut live, o) = Live::start_as(root, true);
+    assert_ok(&o, "the first build");
+    let label = |live: &Live| {
+        let page = live.page("incidents/ab101/index.html").unwrap();
+        let at = page
+            .find("<p class=\"internal-label\">")
+            .expect("an internal note");
+        page[at..].split(['>', '<']).nth(2).unwrap().to_string()
+    };
+    assert_eq!(label(&live), "Intern");
+    assert_same_as_full_build(&live);
+    let o = live.write("i18n/de.toml", "[incident]\ninternal = \"Nur intern\"\n");
+    assert_ok(&o, "the site's strings");
+    assert_same_as_full_build(&live);
+    assert_eq!(label(&live), "Nur intern");
 }

@@ -46,13 +46,21 @@ pub struct Live {
     pub served: Served,
     /// "Now", in seconds since 1970.
     epoch: Arc<AtomicI64>,
+    /// Serving the internal build (`--internal`).
+    internal: bool,
 }
 
 impl Live {
     /// The first build (everything), at [`EPOCH`].
     pub fn start(root: &Path) -> (Live, Outcome) {
+        Live::start_as(root, false)
+    }
+
+    /// [`Live::start`] of the public or (`internal`) the internal build.
+    pub fn start_as(root: &Path, internal: bool) -> (Live, Outcome) {
         let epoch = Arc::new(AtomicI64::new(EPOCH.parse().unwrap()));
-        let mut engine = Engine::new(root, false, BASE);
+        let mut engine = Engine::new(root, false, BASE)
+            .for_audience(sitrep::visibility::Audience::from_flag(internal));
         let clock = epoch.clone();
         engine.set_clock(Box::new(move || {
             jiff::Timestamp::from_second(clock.load(Ordering::SeqCst)).map_err(|e| e.to_string())
@@ -62,6 +70,7 @@ impl Live {
             engine,
             served: Served::default(),
             epoch,
+            internal,
         };
         let o = live.apply(Changes::everything());
         (live, o)
@@ -140,6 +149,7 @@ pub fn assert_same_as_full_build(live: &Live) {
         .arg("--output")
         .arg(&dir)
         .args(["--base-url", BASE])
+        .args(live.internal.then_some("--internal"))
         .env("SOURCE_DATE_EPOCH", live.epoch().to_string())
         .output()
         .unwrap();

@@ -409,3 +409,32 @@ fn a_public_incident_may_not_share_its_id_with_an_internal_one() {
         (Some("content/incidents/a.md"), Some(2))
     );
 }
+
+/// The label of an internal note comes from the theme's strings
+/// (`incident.internal`), so a German site does not say "Internal".
+#[test]
+fn an_internal_note_is_labelled_in_the_sites_language() {
+    let label = Selector::parse("div.internal-note > p.internal-label").unwrap();
+    for (language, want) in [("en", "Internal"), ("de", "Intern")] {
+        let s = site(&[
+            (
+                "sitrep.toml",
+                &format!(
+                    "title = \"Desk\"\nbase_url = \"https://example.org/pm/\"\nlanguage = \"{language}\"\n"
+                ),
+            ),
+            ("content/incidents/pub-1.md", PUBLIC_INCIDENT),
+            ("content/incidents/pub-2.md", OTHER_PUBLIC),
+            ("content/incidents/secret.md", SECRET_INCIDENT),
+        ]);
+        let out = build(s.path(), true, "internal");
+        let doc = Html::parse_document(&read(&out, "incidents/pub-1/index.html"));
+        let notes: Vec<_> = doc.select(&label).collect();
+        assert!(!notes.is_empty(), "{language}: no internal note");
+        for n in notes {
+            assert_eq!(n.text().collect::<String>(), want, "{language}");
+            let div = scraper::ElementRef::wrap(n.parent().unwrap()).unwrap();
+            assert_eq!(div.value().attr("aria-label"), Some(want), "{language}");
+        }
+    }
+}
