@@ -489,7 +489,8 @@ impl Engine {
         targets.extend(self.docs.assets.keys().map(|k| (k.clone(), "asset".into())));
         let names = cache::changed_names(&self.targets, &targets);
         if std::mem::take(&mut self.md_stale) || names.len() > MANY_NAMES {
-            // Or a mass change (a checkout, a first build): scanning would cost more.
+            // Stale renders, or a mass change (a checkout, a first build) that
+            // would cost more to scan than to render again.
             self.md.clear();
         } else if !names.is_empty() {
             let stale: BTreeSet<String> = self
