@@ -415,11 +415,13 @@ fn a_patched_rebuild_keeps_other_files_warnings() {
         "{w:?}"
     );
 
-    // The warned file's own body edit: still warned (the patch refuses it).
+    // The warned file's own body edit: still warned, its own parse warning
+    // coming with the patch.
     let o = live.write(
         "content/incidents/AB404.md",
         &unresolved.replace("Stuck.", "Still stuck."),
     );
+    assert!(patched(&o), "{:?}", o.timings);
     assert_eq!(warned(&o).len(), 1, "{:?}", warned(&o));
     // Fixed: the warning goes, on whichever path the fix takes.
     let fixed = unresolved.replace("started:", "resolved: 2026-03-03T11:00:00Z\nstarted:");
