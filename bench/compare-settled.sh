@@ -18,12 +18,12 @@
 #
 # Here the same corpora as compare-hugo.sh (gen-corpus.py, both paged by 30)
 # are built alternately into fresh folders, and nothing is deleted until the
-# end. Even so a large deletion shortly before keeps costing for minutes (a 10k
-# build ten minutes after removing a 100k output still spent a quarter of its
-# samples in recently_deleted), hence --dir. It first waits S seconds (default 120) so that earlier deletions have aged
-# out: the kernel skips an inode for 60 s after its deletion, or 360 s while its
-# inode-table block is still dirty, and dirty blocks are written back after 30 s
-# (vm.dirty_expire_centisecs). It prints each
+# end. It first waits S seconds (default 120) so that earlier deletions age
+# out: the kernel skips an inode for 60 s after its deletion, or 360 s while
+# its inode-table block is still dirty (dirty blocks are written back after
+# 30 s, vm.dirty_expire_centisecs). Even so a large deletion keeps costing for
+# minutes (a 10k build ten minutes after removing a 100k output still spent a
+# quarter of its samples in recently_deleted), hence --dir. It prints each
 # pair, user and system CPU, and the median of run-by-run ratios.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

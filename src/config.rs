@@ -191,7 +191,7 @@ impl Config {
                 output_dir,
                 paginate_by,
                 audience: Default::default(),
-                internal_label: "Internal".into(),
+                internal_label: crate::markdown::INTERNAL_LABEL.into(),
                 source: Arc::new(src),
             }),
             _ => Err(diags),

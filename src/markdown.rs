@@ -19,6 +19,10 @@ use scan::{
     split_at_any,
 };
 
+/// The label of an internal note until the theme's strings say otherwise
+/// (`incident.internal` in the built-in English).
+pub const INTERNAL_LABEL: &str = "Internal";
+
 /// What the markdown stage needs to know about the rest of the site.
 pub trait LinkResolver: Sync {
     /// The incident with this ID (compared case-insensitively): (canonical ID, URL). None if
@@ -34,7 +38,7 @@ pub trait LinkResolver: Sync {
     fn bare_id(&self, word: &str) -> Option<(String, String)>;
     /// The label of an internal note, in the site's language.
     fn internal_label(&self) -> &str {
-        "Internal"
+        INTERNAL_LABEL
     }
     /// A relative link or image `target` (percent-decoded, no `?`/`#`) to a non-Markdown
     /// file beside the content: its URL in the built site, or None to leave it as written.
