@@ -4,7 +4,7 @@
 //! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
 
 use crate::link::Site;
-use crate::model::{Classification, Incident, Severity, Status, Window};
+use crate::model::{Incident, Severity, Window};
 use crate::time::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -180,7 +180,7 @@ impl Phase {
 
 /// An incident that counts towards current status: not resolved, not maintenance.
 pub fn is_open(inc: &Incident) -> bool {
-    inc.status != Status::Resolved && inc.classification != Classification::Maintenance
+    inc.is_open()
 }
 
 /// One service (a `services` term) and what it is doing now.

@@ -69,6 +69,15 @@ pub struct Site {
 }
 
 impl Site {
+    /// Incident `i`'s one-line summary: its `summary`, else its body's first
+    /// paragraph. Every list, feed and calendar shows this one.
+    pub fn incident_summary(&self, i: usize) -> &str {
+        self.incidents[i]
+            .summary
+            .as_deref()
+            .unwrap_or(&self.incident_html[i].body.summary)
+    }
+
     /// Let go of what only linking needed: the file texts (kept so far for
     /// diagnostics) and the Markdown sources, whose HTML is rendered. `build`
     /// and `check` render from the rest, which is about half the memory of a

@@ -4,17 +4,23 @@
 
 mod api;
 mod badges;
+mod cards;
 mod charts;
 mod claims;
 mod context;
 mod feeds;
+mod format;
+mod fragments;
 mod ics;
 mod lists;
+mod machine;
 pub mod memo;
 pub mod reads;
 mod search;
+mod select;
 mod sitemap;
 mod statuspage;
+mod view;
 
 use crate::diag::Diagnostic;
 use crate::i18n::Strings;
@@ -25,8 +31,9 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 pub use claims::collisions;
-pub use context::{Now, next_change};
-pub use lists::{HashWriter, month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use reads::HashWriter;
+pub use select::{month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use view::{Now, next_change};
 
 /// What one render pass reads: the site, "now", the interface strings, and
 /// the cards it builds once.
@@ -36,7 +43,7 @@ pub struct Scope<'a> {
     pub strings: &'a Strings,
     /// The one status model every status shown or served comes from.
     pub status: crate::status::StatusModel,
-    cards: lists::Cards<'a>,
+    cards: cards::Cards<'a>,
     /// Serve's feed memo ([`memo::Memo`]); `None` in a build.
     pub memo: Option<&'a memo::Memo>,
     /// Note what each page reads ([`reads::Reads`], serve); a build does not.
@@ -51,14 +58,14 @@ impl<'a> Scope<'a> {
             now,
             strings,
             status: crate::status::compute(site, now.0),
-            cards: lists::Cards::new(site.incidents.len(), tera),
+            cards: cards::Cards::new(site.incidents.len(), tera),
             memo: None,
             record: false,
         }
     }
 
-    fn builder(&self) -> context::Builder<'_> {
-        context::Builder {
+    fn builder(&self) -> view::Builder<'_> {
+        view::Builder {
             site: self.site,
             now: self.now,
             strings: self.strings,
@@ -147,9 +154,9 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     }
     // A list card rendered once, by the theme's own `incident_card`; a theme
     // without that component simply renders its cards in each list.
-    let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
+    let _ = tera.add_raw_template(cards::CARD_TEMPLATE, cards::CARD_SOURCE);
     if theme.templates_built_in() {
-        let _ = tera.add_raw_template(lists::HTML_ONLY, "");
+        let _ = tera.add_raw_template(cards::HTML_ONLY, "");
     }
     Ok(tera)
 }
@@ -332,7 +339,7 @@ pub fn render_output(
     sink: &dyn Sink,
 ) -> RenderResult {
     let Some(job) = page_job(scope, output) else {
-        return feeds::write_all(&scope.builder(), sink);
+        return machine::write_all(&scope.builder(), sink);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())
@@ -349,7 +356,7 @@ pub struct PageJob {
     pub file: String,
     pub context: Value,
     /// The cards of a list page, kept as Tera values (shared, not copied).
-    pub cards: Option<lists::CardList>,
+    pub cards: Option<cards::CardList>,
     /// What the page read, when the scope records ([`Scope::record`]).
     pub reads: Option<reads::Reads>,
 }
@@ -408,7 +415,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
     let cx = scope.builder();
     let (template, path) = target(scope.site, output)?;
     let plain = |v: Value| (v, None);
-    let listed = |(v, c): (Value, lists::CardList)| (v, Some(c));
+    let listed = |(v, c): (Value, cards::CardList)| (v, Some(c));
     let (vars, cards) = match output {
         Output::Home => plain(cx.home()),
         Output::Incidents(p) => listed(cx.incidents(*p)),

@@ -1,8 +1,8 @@
 //! `/sitemap.xml` (sitemaps.org 0.9): one `<urlset>` while the site has at most
 //! [`MAX_URLS`] pages, else a `<sitemapindex>` of `sitemap-1.xml`, `sitemap-2.xml`, ….
 
-use super::context::Builder;
-use super::feeds::rfc3339;
+use super::view::Builder;
+use super::format::rfc3339;
 use crate::config::Config;
 use crate::escape::xml;
 use crate::link::{incident_path, news_path, page_path};
@@ -50,7 +50,7 @@ pub fn urls(cx: &Builder) -> Vec<Url> {
     .collect();
     urls.extend(site.incidents.iter().map(|i| Url {
         path: incident_path(&i.id),
-        lastmod: Some(rfc3339(Builder::updated(i))),
+        lastmod: Some(rfc3339(i.updated())),
     }));
     urls.extend(site.news.iter().map(|n| Url {
         path: news_path(&n.slug),

@@ -4,8 +4,8 @@
 //! `upcoming.json` and `active.json` out — Statuspage's field names and value
 //! sets, so existing widgets and monitors read a sitrep site unchanged.
 
-use super::context::Builder;
-use super::feeds::{pretty, rfc3339};
+use super::view::Builder;
+use super::format::{pretty, rfc3339};
 use crate::link::incident_path;
 use crate::model::{Classification, Incident, Status, TimelineEntry};
 use crate::status::{Impact, Phase, ServiceStatus};
@@ -59,7 +59,7 @@ fn opt_time(t: Option<&Timestamp>) -> Value {
 
 /// An incident's latest timeline entry, else its start (FORMAT.md's `updated_at`).
 fn updated_at(inc: &Incident) -> &Timestamp {
-    Builder::last_update(inc)
+    inc.last_update()
 }
 
 impl<'a> Api<'a> {

@@ -4,7 +4,7 @@
 //! resolve per service (median and p90) with the counts behind them.
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
-use super::super::context::Builder;
+use super::super::view::Builder;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
 use crate::i18n::Strings;
 use crate::model::{Classification, Incident};

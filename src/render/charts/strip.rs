@@ -6,7 +6,7 @@
 //! counted. A day with incidents links to its worst one (ties: the newest);
 //! every ID of the day is in the bar's `<title>` and in the data table.
 
-use super::super::context::Builder;
+use super::super::view::Builder;
 use super::super::reads::{Doc, Fact, List};
 use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
@@ -38,7 +38,7 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
         let start = inc.started.date(tz);
         let end = match (&inc.resolved, inc.status) {
             (Some(r), _) => r.date(tz),
-            (None, Status::Resolved) => Builder::last_update(inc).date(tz),
+            (None, Status::Resolved) => inc.last_update().date(tz),
             (None, _) => today,
         }
         .max(start);
