@@ -14,9 +14,9 @@ impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("nav.incidents", "incidents"), ("nav.news", "news"), ("nav.services", "services"), ("nav.regions", "regions"), ("nav.errors", "errors"), ("nav.history", "history"), ("nav.postmortems", "postmortems"), ("nav.stats", "stats"), ("nav.actions", "actions"), ("nav.search", "search")]
-            .iter()
-            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == *p}))
+        let nav: Vec<Value> = super::outputs::navigation()
+            .into_iter()
+            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == p}))
             .collect();
         let feed = |key: &str| self.strings.fmt(key, &[("title", &c.title)]);
         json!({

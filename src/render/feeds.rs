@@ -2,8 +2,8 @@
 //! feed per taxonomy term out. Which feed files exist is the output
 //! registry's business (`machine.rs`).
 
-use super::view::Builder;
 use super::format::{compact, rfc3339};
+use super::view::Builder;
 use crate::escape::xml;
 use crate::link::{incident_path, news_path};
 use serde_json::{Value, json};
@@ -219,7 +219,14 @@ fn everything<'a>(cx: &Builder<'a>) -> Vec<Entry<'a>> {
 
 /// `/atom.xml`: the whole site, with whole write-ups.
 pub(super) fn site_atom(cx: &Builder) -> String {
-    atom(cx, &cx.site.config.title, "atom.xml", "", &everything(cx), true)
+    atom(
+        cx,
+        &cx.site.config.title,
+        "atom.xml",
+        "",
+        &everything(cx),
+        true,
+    )
 }
 
 /// `/feed.json`: JSON Feed 1.1 of the same entries.

@@ -21,7 +21,9 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
     ];
     for tax in &site.taxonomies {
         for (slug, term) in &tax.terms {
-            jobs.push(Box::new(move || vec![feeds::term_atom(cx, tax, slug, term)]));
+            jobs.push(Box::new(move || {
+                vec![feeds::term_atom(cx, tax, slug, term)]
+            }));
         }
     }
     jobs.push(Box::new(move || {
@@ -51,7 +53,9 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
             .map(|s| -> Job { Box::new(move || badges::files(s)) }),
     );
     jobs.push(Box::new(move || search::files(cx)));
-    jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));
+    jobs.push(Box::new(move || {
+        sitemap::files(c, &super::outputs::sitemap_urls(site))
+    }));
     jobs.push(Box::new(move || {
         // An internal build asks crawlers to stay out altogether, beside the
         // `noindex` of every page, in case it is ever served where they reach.

@@ -4,8 +4,8 @@
 //! `upcoming.json` and `active.json` out — Statuspage's field names and value
 //! sets, so existing widgets and monitors read a sitrep site unchanged.
 
-use super::view::Builder;
 use super::format::{pretty, rfc3339};
+use super::view::Builder;
 use crate::link::incident_path;
 use crate::model::{Classification, Incident, Status, TimelineEntry};
 use crate::status::{Impact, Phase, ServiceStatus};

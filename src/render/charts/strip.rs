@@ -6,8 +6,8 @@
 //! counted. A day with incidents links to its worst one (ties: the newest);
 //! every ID of the day is in the bar's `<title>` and in the data table.
 
-use super::super::view::Builder;
 use super::super::reads::{Doc, Fact, List};
+use super::super::view::Builder;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
 use crate::model::{Classification, Status};
