@@ -18,7 +18,7 @@ mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{TAXONOMIES, Taxonomy, Term, refile};
+pub use taxonomy::{TAXONOMIES, Tax, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
@@ -69,6 +69,10 @@ pub struct Site {
 }
 
 impl Site {
+    pub fn taxonomy(&self, t: Tax) -> &Taxonomy {
+        &self.taxonomies[t as usize]
+    }
+
     /// Incident `i`'s one-line summary: its `summary`, else its body's first
     /// paragraph. Every list, feed and calendar shows this one.
     pub fn incident_summary(&self, i: usize) -> &str {

@@ -4,7 +4,7 @@
 
 use super::reads::{Doc, Fact};
 use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
-use crate::link::{Backlink, incident_path, news_path};
+use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
 use crate::status::{ComponentStatus, Phase};
 use crate::time::Timestamp;
@@ -90,27 +90,11 @@ impl Builder<'_> {
             // "Open for", an overdue update, the phase bar's open end.
             self.reads.now();
         }
-        let mut metrics = Vec::new();
-        let mut metric = |key: &str, to: Option<&Timestamp>| {
-            if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
-                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
-            }
-        };
-        metric("metric.detect", inc.detected.as_ref());
-        metric("metric.acknowledge", inc.acknowledged.as_ref());
-        metric("metric.mitigate", inc.mitigated.as_ref());
-        if open && inc.classification != Classification::Maintenance {
-            let now = Timestamp::Instant(self.now.0);
-            if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
-                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
-            }
-        } else {
-            metric("metric.duration", inc.resolved.as_ref());
-        }
+        let metrics = self.metrics(inc);
         let errors: Vec<Value> = inc
             .errors
             .iter()
-            .map(|e| json!({"code": e.code, "message": e.message, "url": site.taxonomies[2].term_url(&site.config, e.term())}))
+            .map(|e| json!({"code": e.code, "message": e.message, "url": site.taxonomy(Tax::Errors).term_url(&site.config, e.term())}))
             .collect();
         let timeline: Vec<Value> = inc
             .timeline
@@ -118,53 +102,8 @@ impl Builder<'_> {
             .zip(&html.timeline)
             .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| self.status_label(s)), "html": h, "internal_only": e.internal}))
             .collect();
-        let related: Vec<Value> = inc
-            .related
-            .iter()
-            .map(|r| match r {
-                Related::Incident { id, note, internal } => {
-                    let key = id.key();
-                    self.reads.fact(|| Fact::Id(key.clone()));
-                    let at = site.index.get(&key).copied();
-                    at.into_iter().for_each(|t| self.reads.doc(Doc::Incident(t)));
-                    match at.map(|t| &site.incidents[t]) {
-                        Some(t) => json!({
-                            "internal": true, "id": t.id, "title": t.title,
-                            "url": self.url(&incident_path(&t.id)), "note": note,
-                            "date": self.time(&t.started),
-                            "status": t.status.as_str(), "status_label": self.status_label(t.status),
-                            "internal_only": internal,
-                        }),
-                        // An internal incident in a public build: its ID as plain text.
-                        None => json!({
-                            "internal": false, "id": null, "title": id, "url": null, "note": note,
-                            "date": null, "status": null, "status_label": null, "internal_only": false,
-                        }),
-                    }
-                }
-                Related::External { title, url, date, note, internal } => json!({
-                    "internal": false, "id": null, "title": title, "url": url, "note": note,
-                    "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
-                    "internal_only": internal,
-                }),
-            })
-            .collect();
-        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
-        let backlinks: Vec<Value> = site.backlinks[i]
-            .iter()
-            .map(|b| match *b {
-                Backlink::Incident(j) => {
-                    self.reads.doc(Doc::Incident(j));
-                    let o = &site.incidents[j];
-                    json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
-                }
-                Backlink::News(n) => {
-                    self.reads.doc(Doc::News(n));
-                    let s = &site.news[n];
-                    json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
-                }
-            })
-            .collect();
+        let related: Vec<Value> = inc.related.iter().map(|r| self.related(r)).collect();
+        let backlinks = self.backlinks(i);
         let takes: Vec<Value> = inc
             .takes
             .iter()
@@ -185,7 +124,7 @@ impl Builder<'_> {
             "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now.0), &site.config.timezone).is_lt()),
             "metrics": metrics,
             "components": inc.components,
-            "tags": self.links(3, inc.tags.iter().map(String::as_str)),
+            "tags": self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
             "errors": errors, "timeline": timeline, "related": related, "backlinks": backlinks,
             "takes": takes, "actions": actions, "sources": inc.sources,
             "body_html": html.body.html,
@@ -205,6 +144,89 @@ impl Builder<'_> {
             "description": v["summary"].clone(),
             "incident": v,
         })
+    }
+
+    /// Time to detect, acknowledge, mitigate, and the duration (or "open for").
+    fn metrics(&self, inc: &Incident) -> Vec<Value> {
+        let mut metrics = Vec::new();
+        let mut metric = |key: &str, to: Option<&Timestamp>| {
+            if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
+                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
+            }
+        };
+        metric("metric.detect", inc.detected.as_ref());
+        metric("metric.acknowledge", inc.acknowledged.as_ref());
+        metric("metric.mitigate", inc.mitigated.as_ref());
+        if inc.is_open() {
+            let now = Timestamp::Instant(self.now.0);
+            if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
+                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
+            }
+        } else {
+            metric("metric.duration", inc.resolved.as_ref());
+        }
+        metrics
+    }
+
+    /// One `related` entry: a link to an incident of the site, or plain text.
+    fn related(&self, r: &Related) -> Value {
+        let site = self.site;
+        match r {
+            Related::Incident { id, note, internal } => {
+                let key = id.key();
+                self.reads.fact(|| Fact::Id(key.clone()));
+                let at = site.index.get(&key).copied();
+                at.into_iter()
+                    .for_each(|t| self.reads.doc(Doc::Incident(t)));
+                match at.map(|t| &site.incidents[t]) {
+                    Some(t) => json!({
+                        "internal": true, "id": t.id, "title": t.title,
+                        "url": self.url(&incident_path(&t.id)), "note": note,
+                        "date": self.time(&t.started),
+                        "status": t.status.as_str(), "status_label": self.status_label(t.status),
+                        "internal_only": internal,
+                    }),
+                    // An internal incident in a public build: its ID as plain text.
+                    None => json!({
+                        "internal": false, "id": null, "title": id, "url": null, "note": note,
+                        "date": null, "status": null, "status_label": null, "internal_only": false,
+                    }),
+                }
+            }
+            Related::External {
+                title,
+                url,
+                date,
+                note,
+                internal,
+            } => json!({
+                "internal": false, "id": null, "title": title, "url": url, "note": note,
+                "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
+                "internal_only": internal,
+            }),
+        }
+    }
+
+    /// The later incidents and the stories that refer to incident `i`.
+    fn backlinks(&self, i: usize) -> Vec<Value> {
+        let site = self.site;
+        let inc = &site.incidents[i];
+        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
+        site.backlinks[i]
+            .iter()
+            .map(|b| match *b {
+                Backlink::Incident(j) => {
+                    self.reads.doc(Doc::Incident(j));
+                    let o = &site.incidents[j];
+                    json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
+                }
+                Backlink::News(n) => {
+                    self.reads.doc(Doc::News(n));
+                    let s = &site.news[n];
+                    json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
+                }
+            })
+            .collect()
     }
 
     /// The incident page's table of contents: the body's headings, then the

@@ -4,7 +4,7 @@
 
 use super::reads::{Doc, Fact};
 use super::view::Builder;
-use crate::link::{incident_path, news_path};
+use crate::link::{Tax, incident_path, news_path};
 use crate::status::{Phase, ServiceStatus};
 use serde_json::{Value, json};
 
@@ -41,8 +41,8 @@ impl Builder<'_> {
             "severity_label": inc.severity.map(|s| self.strings.get(&format!("severity.{}", s.as_str())).to_string()),
             "classification": inc.classification.as_str(),
             "classification_label": self.strings.get(&format!("classification.{}", inc.classification.as_str())),
-            "services": self.links(0, inc.services.iter().map(String::as_str)),
-            "regions": self.links(1, inc.regions.iter().map(String::as_str)),
+            "services": self.links(Tax::Services, inc.services.iter().map(String::as_str)),
+            "regions": self.links(Tax::Regions, inc.regions.iter().map(String::as_str)),
             "started": self.time(&inc.started),
             "resolved": self.opt_time(inc.resolved.as_ref()),
             "last_update": self.time(inc.last_update()),
@@ -79,7 +79,7 @@ impl Builder<'_> {
             "authors": s.authors,
             "summary": s.summary.clone().unwrap_or_else(|| self.site.news_html[n].summary.clone()),
             "incidents": incidents,
-            "tags": self.links(3, s.tags.iter().map(String::as_str)),
+            "tags": self.links(Tax::Tags, s.tags.iter().map(String::as_str)),
             "internal_only": s.internal,
         })
     }
@@ -100,7 +100,7 @@ impl Builder<'_> {
 
     /// A `services` term's current status and badges; `null` for other taxonomies.
     pub(super) fn service_page(&self, t: usize, slug: &str) -> Value {
-        if t != 0 {
+        if t != Tax::Services as usize {
             return Value::Null;
         }
         self.reads.fact(|| Fact::Service(slug.to_string()));

@@ -5,7 +5,7 @@
 //! `fragments.rs`, the charts and the machine outputs all build on it.
 
 use crate::i18n::Strings;
-use crate::link::Site;
+use crate::link::{Site, Tax};
 use crate::model::Status;
 use crate::time::Timestamp;
 use serde_json::{Value, json};
@@ -64,9 +64,9 @@ impl Builder<'_> {
         self.site.config.url(path)
     }
 
-    /// Term links of taxonomy `t` (0 services, 1 regions, 2 errors, 3 tags).
-    pub(super) fn links<'s>(&self, t: usize, names: impl IntoIterator<Item = &'s str>) -> Value {
-        let tax = &self.site.taxonomies[t];
+    /// Term links of taxonomy `t`.
+    pub(super) fn links<'s>(&self, t: Tax, names: impl IntoIterator<Item = &'s str>) -> Value {
+        let tax = self.site.taxonomy(t);
         names
             .into_iter()
             .map(|n| json!({"name": n, "url": tax.term_url(&self.site.config, n)}))
