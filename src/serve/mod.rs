@@ -160,7 +160,7 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
     let addr = listener.addr;
     let base_url = format!("http://{addr}/");
     let shared = Arc::new(Shared::new(instance()));
-    let hub = Hub::new(shared.clone());
+    let hub = Hub::new(shared.clone().state_source());
 
     // Watch before the first build, so nothing saved during it is missed.
     let (tx, rx) = channel();
