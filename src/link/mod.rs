@@ -10,8 +10,9 @@ use crate::load::Asset;
 use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
 use crate::packed::PackedText;
-use rayon::prelude::*;
+use bodies::BodyPass;
 
+mod bodies;
 mod history;
 mod index;
 mod taxonomy;
@@ -347,83 +348,6 @@ fn unknown_message(
         )
     } else {
         (format!("{what} `{wrong}` is not an incident of this site"), suggest(wrong).or_else(|| Some("check the ID, or describe an outage without a page here as `{title, url, date}`".into())))
-    }
-}
-
-/// What every Markdown body is rendered with and checked against.
-struct BodyPass<'a> {
-    md: &'a dyn MarkdownRenderer,
-    resolver: &'a Resolver,
-    suggest: &'a (dyn Fn(&str) -> Option<String> + Sync),
-    unparsed: &'a HashSet<String>,
-    /// Let each file's text go once its Markdown is rendered (a build).
-    release: bool,
-}
-
-impl BodyPass<'_> {
-    // Incidents and stories render in parallel: the hot path of a build. It is
-    // the last rule that quotes their files, so a build lets the text go right
-    // after (at 100,000 incidents the texts were 0.85 GB).
-
-    fn incidents(&self, incidents: &mut [Incident]) -> (Vec<IncidentHtml>, Vec<Diagnostic>) {
-        let rendered: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
-            .par_iter_mut()
-            .map(|inc| {
-                let r = render_incident(inc, self.md, self.resolver, self.suggest, self.unparsed);
-                if self.release {
-                    inc.origin.release_text();
-                }
-                r
-            })
-            .collect();
-        let (html, diags): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
-        (html, diags.into_iter().flatten().collect())
-    }
-
-    fn news(&self, news: &mut [NewsStory]) -> (Vec<Rendered>, Vec<Diagnostic>) {
-        let rendered: Vec<(Rendered, Vec<Diagnostic>)> = news
-            .par_iter_mut()
-            .map(|n| {
-                let r = self
-                    .md
-                    .render(n.body(), &n.origin.content_path, None, self.resolver);
-                let mut d = Vec::new();
-                body_problems(&n.origin, &r, self.suggest, self.unparsed, &mut d);
-                if self.release {
-                    n.origin.release_text();
-                }
-                (r, d)
-            })
-            .collect();
-        let (html, diags): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
-        (html, diags.into_iter().flatten().collect())
-    }
-
-    /// Pages and the home intro, in order (their problems go straight to `diags`).
-    fn pages(
-        &self,
-        pages: &[Page],
-        home: Option<HomeIntro>,
-        diags: &mut Vec<Diagnostic>,
-    ) -> (Vec<Rendered>, Option<(HomeIntro, Rendered)>) {
-        let page_html = pages
-            .iter()
-            .map(|p| self.plain(&p.origin, p.body(), diags))
-            .collect();
-        let home = home.map(|h| {
-            let r = self.plain(&h.origin, h.body(), diags);
-            (h, r)
-        });
-        (page_html, home)
-    }
-
-    /// A page's or the home intro's body.
-    fn plain(&self, origin: &Origin, body: &str, diags: &mut Vec<Diagnostic>) -> Rendered {
-        let r = self
-            .md
-            .render(body, &origin.content_path, None, self.resolver);
-        body_problems(origin, &r, self.suggest, self.unparsed, diags);
-        r
     }
 }
 
