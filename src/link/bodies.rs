@@ -11,12 +11,12 @@ use std::collections::HashSet;
 
 /// What every Markdown body is rendered with and checked against.
 pub(super) struct BodyPass<'a> {
-    pub md: &'a dyn MarkdownRenderer,
-    pub resolver: &'a Resolver,
-    pub suggest: &'a (dyn Fn(&str) -> Option<String> + Sync),
-    pub unparsed: &'a HashSet<String>,
+    pub(super) md: &'a dyn MarkdownRenderer,
+    pub(super) resolver: &'a Resolver,
+    pub(super) suggest: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    pub(super) unparsed: &'a HashSet<String>,
     /// Let each file's text go once its Markdown is rendered (a build).
-    pub release: bool,
+    pub(super) release: bool,
 }
 
 impl BodyPass<'_> {
