@@ -235,7 +235,7 @@ struct ServiceTimes {
 }
 
 fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
-    let tax = &cx.site.taxonomies[0];
+    let tax = cx.site.taxonomy(crate::link::Tax::Services);
     let mut out: Vec<ServiceTimes> = tax
         .terms
         .values()

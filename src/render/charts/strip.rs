@@ -60,7 +60,7 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
 /// The strip of service `slug` (taxonomy 0).
 pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let site = cx.site;
-    let term = &site.taxonomies[0].terms[slug];
+    let term = &site.taxonomy(crate::link::Tax::Services).terms[slug];
     // The strip reads every incident of the service.
     let list = List::Term(0, slug.to_string());
     cx.reads.fact(|| Fact::Members(list));
