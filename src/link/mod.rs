@@ -15,6 +15,7 @@ use bodies::BodyPass;
 mod bodies;
 mod history;
 mod index;
+pub mod similar;
 mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
@@ -63,6 +64,9 @@ pub struct Site {
     pub index: HashMap<String, usize>,
     /// Per incident: who refers to it, sorted.
     pub backlinks: Vec<Vec<Backlink>>,
+    /// Per incident: the earlier incidents that resemble it, best first
+    /// ([`similar`]). Kept current by serve's patches too.
+    pub similar: Vec<Vec<usize>>,
     pub taxonomies: Vec<Taxonomy>,
     /// Months that have incidents, newest first.
     pub months: Vec<Month>,
@@ -311,6 +315,7 @@ pub fn link_with(
     diags.extend(news_diags);
 
     let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
+    let similar = similar::similar(&incidents, &index);
 
     let site = Site {
         config,
@@ -323,6 +328,7 @@ pub fn link_with(
         home,
         index,
         backlinks,
+        similar,
         taxonomies,
         months,
         assets,

@@ -84,6 +84,8 @@ pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
     let mut v = json!({"version": VERSION, "generator": "sitrep", "site": site.config.base_url});
     if let (Value::Object(head), Value::Object(body)) = (&mut v, full(cx, inc)) {
         head.extend(body);
+        let similar = site.similar[i].iter().map(|&j| &site.incidents[j].id);
+        head.insert("similar".into(), json!(similar.collect::<Vec<_>>()));
     }
     (record_path(&inc.id), compact(&v))
 }

@@ -104,6 +104,7 @@ impl Builder<'_> {
             .collect();
         let related: Vec<Value> = inc.related.iter().map(|r| self.related(r)).collect();
         let backlinks = self.backlinks(i);
+        let similar = self.similar(i);
         let takes: Vec<Value> = inc
             .takes
             .iter()
@@ -125,7 +126,7 @@ impl Builder<'_> {
             "metrics": metrics,
             "components": inc.components,
             "tags": self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
-            "errors": errors, "timeline": timeline, "related": related, "backlinks": backlinks,
+            "errors": errors, "timeline": timeline, "related": related, "backlinks": backlinks, "similar": similar,
             "takes": takes, "actions": actions, "sources": inc.sources,
             "body_html": html.body.html,
             "headings": html.body.headings.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
@@ -205,6 +206,25 @@ impl Builder<'_> {
                 "internal_only": internal,
             }),
         }
+    }
+
+    /// The earlier incidents that resemble incident `i` (`link::similar`).
+    fn similar(&self, i: usize) -> Vec<Value> {
+        let site = self.site;
+        self.reads
+            .fact(|| Fact::Similar(site.incidents[i].id.key()));
+        site.similar[i]
+            .iter()
+            .map(|&j| {
+                self.reads.doc(Doc::Incident(j));
+                let o = &site.incidents[j];
+                json!({
+                    "id": o.id, "title": o.title, "url": self.url(&incident_path(&o.id)),
+                    "date": self.time(&o.started),
+                    "status": o.status.as_str(), "status_label": self.status_label(o.status),
+                })
+            })
+            .collect()
     }
 
     /// The later incidents and the stories that refer to incident `i`.

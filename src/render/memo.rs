@@ -174,13 +174,17 @@ fn origin(site: &Site, d: usize) -> &crate::model::Origin {
     }
 }
 
-/// Which of an incident's related IDs resolve, as a hash.
+/// What an incident's record reads of other incidents, as a hash: which of
+/// its related IDs resolve, and which incidents are similar to it.
 fn related_seen(site: &Site, i: usize) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for r in &site.incidents[i].related {
         if let Related::Incident { id, .. } = r {
             site.index.contains_key(&id.key()).hash(&mut h);
         }
+    }
+    for &j in &site.similar[i] {
+        site.incidents[j].id.as_str().hash(&mut h);
     }
     h.finish()
 }

@@ -52,6 +52,8 @@ pub enum Fact {
     Backlinks(String),
     /// A service's status, by slug.
     Service(String),
+    /// The incidents similar to the incident of this ID key.
+    Similar(String),
 }
 
 /// A document by its place in the site the page was built from.
@@ -225,6 +227,13 @@ impl<'a> Facts<'a> {
                     }
                 }
                 links.is_some().hash(&mut h);
+            }
+            Fact::Similar(key) => {
+                let similar = site.index.get(key).map(|&i| &site.similar[i]);
+                for &j in similar.into_iter().flatten() {
+                    self.incidents[j].hash(&mut h);
+                }
+                similar.is_some().hash(&mut h);
             }
             Fact::Service(slug) => match self.status.service(slug) {
                 Some(s) => {

@@ -1,7 +1,7 @@
 //! Property: whatever sequence of edits serve follows, what it serves equals
 //! a full build of the files it ends with. Over seeds, a generated site of
 //! ~200 incidents gets 20–50 random edits in batches of one to three: body
-//! and front matter edits (regions, status, related, dates, drafts), new,
+//! and front matter edits (regions, errors, status, related, dates, drafts), new,
 //! deleted and renamed files, broken files and their fixes, news, pages,
 //! config and template edits, and the clock moving. Broken files are fixed
 //! before the comparison (a build of a broken site has nothing to compare).
@@ -48,6 +48,7 @@ const REGIONS: [&str; 6] = [
     "Brazil",
 ];
 const SERVICES: [&str; 4] = ["Mail", "Chat", "Files", "Calendar"];
+const ERRORS: [&str; 3] = ["E-QUOTA", "E-AUTH", "SuspiciousRemoteServerError"];
 const STATUSES: [&str; 4] = ["investigating", "identified", "monitoring", "resolved"];
 const WORDS: [&str; 8] = [
     "queue", "outage", "retry", "latency", "users", "fixed", "DNS", "the",
@@ -61,6 +62,8 @@ struct Inc {
     title: String,
     services: Vec<&'static str>,
     regions: Vec<&'static str>,
+    /// Error codes: what ranks similar incidents first.
+    errors: Vec<&'static str>,
     status: &'static str,
     day: usize,
     related: Vec<String>,
@@ -85,13 +88,18 @@ impl Inc {
             String::new()
         };
         let list = |v: &[&str]| v.join(", ");
+        let errors = if self.errors.is_empty() {
+            String::new()
+        } else {
+            format!("errors: [{}]\n", self.errors.join(", "))
+        };
         let related = if self.related.is_empty() {
             String::new()
         } else {
             format!("related: [{}]\n", self.related.join(", "))
         };
         format!(
-            "---\nid: {}\ntitle: {}\nservices: [{}]\nregions: [{}]\nstatus: {}\nstarted: {started}\n{resolved}{related}draft: {}\n---\n{}\n",
+            "---\nid: {}\ntitle: {}\nservices: [{}]\nregions: [{}]\nstatus: {}\nstarted: {started}\n{resolved}{errors}{related}draft: {}\n---\n{}\n",
             self.id,
             self.title,
             list(&self.services),
@@ -173,6 +181,7 @@ impl Model {
             title: format!("Outage {n}"),
             services: vec![*rng.pick(&SERVICES)],
             regions: (0..rng.below(3)).map(|_| *rng.pick(&REGIONS)).collect(),
+            errors: (0..rng.below(2)).map(|_| *rng.pick(&ERRORS)).collect(),
             status: if rng.chance(85) {
                 "resolved"
             } else {
@@ -263,14 +272,14 @@ fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>,
             put(&mut touched, inc.path(), &inc.text());
             format!("body of {}", inc.id)
         }
-        // Front matter: regions, status, related, date, draft.
+        // Front matter: regions, status, related, date, draft, errors.
         25..=49 => {
             let Some(n) = m.some(rng, false) else {
                 return (touched, "nothing".into());
             };
             let stable = m.stable(rng);
             let inc = m.incidents.get_mut(&n).unwrap();
-            let field = rng.below(6);
+            let field = rng.below(7);
             match field {
                 0 => inc.regions = (0..rng.below(3)).map(|_| *rng.pick(&REGIONS)).collect(),
                 1 => inc.status = *rng.pick(&STATUSES),
@@ -278,6 +287,7 @@ fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>,
                 2 => inc.related.clear(),
                 3 => inc.day = rng.below(700),
                 4 if n >= STABLE => inc.draft = !inc.draft,
+                5 => inc.errors = (0..rng.below(2)).map(|_| *rng.pick(&ERRORS)).collect(),
                 _ => inc.title = format!("Outage {n} ({})", rng.pick(&WORDS)),
             }
             put(&mut touched, inc.path(), &inc.text());

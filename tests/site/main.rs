@@ -22,6 +22,7 @@ mod pagination;
 mod postmortem;
 mod schema;
 mod search;
+mod similar;
 mod statuspage;
 mod theme_fixes;
 mod theme_render;

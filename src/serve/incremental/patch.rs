@@ -86,6 +86,9 @@ impl Engine {
             };
             apply(&mut k.site, fresh, new);
         }
+        // An edit can change which incidents resemble which.
+        let site = &mut k.site;
+        site.similar = link::similar::similar(&site.incidents, &site.index);
         Some(())
     }
 
