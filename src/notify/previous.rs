@@ -45,8 +45,10 @@ impl Previous {
             Previous::Folder(dir) => std::fs::read_to_string(dir.join(rel))
                 .map_err(|e| format!("cannot read {shown}: {e}")),
             Previous::Url(base) => {
+                // A cache serving an older copy would announce old changes again.
                 let mut resp = agent
                     .get(&format!("{base}{rel}"))
+                    .header("Cache-Control", "no-cache")
                     .call()
                     .map_err(|e| format!("cannot fetch {shown}: {e}"))?;
                 let code = resp.status().as_u16();
