@@ -365,3 +365,48 @@ fn summary(
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Classification, IncidentId, Severity, Status};
+
+    fn inc(severity: Option<Severity>) -> Listed {
+        Listed {
+            id: IncidentId::parse("A").unwrap(),
+            title: "T".into(),
+            status: Status::Investigating,
+            classification: Classification::Incident,
+            severity,
+            services: vec!["Exchange Online".into(), "Teams".into()],
+            regions: vec!["Europe".into()],
+            url: String::new(),
+            compact: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn only_matches_every_key_given() {
+        let f = |services: &[&str], regions: &[&str], severity| Filter {
+            services: services.iter().map(|s| s.to_string()).collect(),
+            regions: regions.iter().map(|s| s.to_string()).collect(),
+            severity,
+        };
+        let major = inc(Some(Severity::Major));
+        assert!(matches(&Filter::default(), &major));
+        assert!(matches(
+            &f(&["exchange online", "Other"], &[], None),
+            &major
+        ));
+        assert!(!matches(&f(&["Other"], &[], None), &major));
+        assert!(!matches(&f(&["Teams"], &["Asia"], None), &major));
+        assert!(matches(&f(&[], &["Europe"], Some(Severity::Major)), &major));
+        assert!(matches(&f(&[], &[], Some(Severity::Minor)), &major));
+        assert!(!matches(&f(&[], &[], Some(Severity::Critical)), &major));
+        assert!(!matches(&f(&[], &[], Some(Severity::None)), &inc(None)));
+        assert!(matches(
+            &f(&[], &[], Some(Severity::None)),
+            &inc(Some(Severity::None))
+        ));
+    }
+}
