@@ -64,16 +64,12 @@ pub fn run(opts: &NotifyOptions) -> Result<Report, Failure> {
                 .hint("add one, e.g. `[[notify]]` with `kind = \"slack\"` and `url_env = \"SITREP_SLACK_URL\"` (see docs/notify.md)"),
         ));
     }
-    let targets = config.notify.iter().map(|c| &c.target);
-    let secrets = match Secrets::from_env(targets) {
-        Ok(s) => Some(s),
-        Err(_) if opts.dry_run => None,
-        Err(missing) => {
-            return Err(Failure::Usage(
-                missing.iter().map(|m| missing_env(&config, m)).collect(),
-            ));
-        }
-    };
+    // A dry run needs no secrets; with those that are set it shows the signature.
+    let (secrets, missing) = Secrets::from_env(config.notify.iter().map(|c| &c.target));
+    if !missing.is_empty() && !opts.dry_run {
+        let diags = missing.iter().map(|m| missing_env(&config, m)).collect();
+        return Err(Failure::Usage(diags));
+    }
     let (current, warnings) = current(&opts.root, config.clone(), &theme, &now)?;
     let previous = Previous::parse(&opts.since);
     let before = previous
@@ -85,10 +81,10 @@ pub fn run(opts: &NotifyOptions) -> Result<Report, Failure> {
         })?;
     let changed = diff::diff(&before, &current);
     let outgoing = plan(&config, &theme.strings, &changed);
-    let mut report = match (opts.dry_run, &secrets) {
-        (true, _) => dry_run(&outgoing, secrets.as_ref()),
-        (false, Some(s)) => send(&outgoing, s),
-        (false, None) => Report::default(),
+    let mut report = if opts.dry_run {
+        dry_run(&outgoing, &secrets)
+    } else {
+        send(&outgoing, &secrets)
     };
     report.out.push(summary(&changed, &outgoing, &report, opts));
     report.warnings = warnings;
@@ -220,25 +216,21 @@ fn address_env(t: &Target) -> &str {
 
 /// The signature header of a webhook with a signing key; `Err(name)` when its
 /// variable is not set (a dry run without secrets).
-fn signature_header(
-    t: &Target,
-    body: &str,
-    secrets: Option<&Secrets>,
-) -> Option<Result<String, String>> {
+fn signature_header(t: &Target, body: &str, secrets: &Secrets) -> Option<Result<String, String>> {
     let Target::Webhook {
         secret: Some(name), ..
     } = t
     else {
         return None;
     };
-    Some(match secrets.and_then(|s| s.get(name.as_str())) {
+    Some(match secrets.get(name.as_str()) {
         Some(key) => Ok(transport::signature(key, body.as_bytes())),
         None => Err(name.as_str().to_string()),
     })
 }
 
 /// The messages exactly as they would be sent, and where to.
-fn dry_run(outgoing: &[Outgoing], secrets: Option<&Secrets>) -> Report {
+fn dry_run(outgoing: &[Outgoing], secrets: &Secrets) -> Report {
     let mut out = Vec::new();
     for o in outgoing {
         let t = &o.channel.target;
@@ -302,7 +294,7 @@ fn send(outgoing: &[Outgoing], secrets: &Secrets) -> Report {
         };
         let result = match (&o.payload, t) {
             (Payload::Json(body), _) => {
-                let headers: Vec<(&str, String)> = signature_header(t, body, Some(secrets))
+                let headers: Vec<(&str, String)> = signature_header(t, body, secrets)
                     .and_then(Result::ok)
                     .map(|sig| ("X-Sitrep-Signature", sig))
                     .into_iter()

@@ -54,30 +54,24 @@ pub(crate) fn env_names(t: &Target) -> (Vec<&EnvName>, Option<&EnvName>) {
 }
 
 impl Secrets {
-    /// Every variable the targets name, or the names of those not set (or empty).
-    pub fn from_env<'a>(
-        targets: impl IntoIterator<Item = &'a Target>,
-    ) -> Result<Secrets, Vec<String>> {
+    /// The variables the targets name that are set (and not empty), and the
+    /// names of those that are not.
+    pub fn from_env<'a>(targets: impl IntoIterator<Item = &'a Target>) -> (Secrets, Vec<String>) {
         let (mut found, mut missing) = (HashMap::new(), Vec::new());
         for t in targets {
             let (required, optional) = env_names(t);
             for name in required.into_iter().chain(optional) {
-                match std::env::var(name.as_str()) {
+                let name = name.as_str().to_string();
+                match std::env::var(&name) {
                     Ok(v) if !v.trim().is_empty() => {
-                        found.insert(name.as_str().to_string(), v.trim().to_string());
+                        found.insert(name, v.trim().to_string());
                     }
-                    _ if !missing.contains(&name.as_str().to_string()) => {
-                        missing.push(name.as_str().to_string())
-                    }
+                    _ if !missing.contains(&name) => missing.push(name),
                     _ => {}
                 }
             }
         }
-        if missing.is_empty() {
-            Ok(Secrets(found))
-        } else {
-            Err(missing)
-        }
+        (Secrets(found), missing)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

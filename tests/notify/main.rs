@@ -434,6 +434,21 @@ fn a_missing_environment_variable_is_exit_2_naming_it_and_nothing_is_sent() {
         text(&dry.stdout).contains("(signed with $T_HOOK_KEY when sent; it is not set)"),
         "{dry:?}"
     );
+    // With the key set, the dry run shows the signature it would send, even
+    // when another channel's variable is missing.
+    let dry = notify(
+        root,
+        &http,
+        &smtp,
+        &["--since", prev.to_str().unwrap(), "--dry-run"],
+        &["T_DISCORD"],
+    );
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(
+        text(&dry.stdout).contains("X-Sitrep-Signature: sha256="),
+        "{dry:?}"
+    );
+    assert!(http.all_posts().is_empty() && smtp.mails().is_empty());
 }
 
 #[test]
