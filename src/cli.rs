@@ -9,7 +9,7 @@ use std::path::PathBuf;
     name = "sitrep",
     version,
     about = "A static site generator for incident reports and postmortems",
-    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md"
+    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md\n  sitrep notify --since https://status.example.org/ --dry-run   what subscribers would be told"
 )]
 pub struct Cli {
     #[command(subcommand)]

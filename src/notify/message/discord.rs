@@ -1,5 +1,6 @@
 //! A Discord webhook body: `content` (the headline) and one embed with the
 //! changes, the facts as fields and the link; no mentions are ever parsed.
+//! Each field is cut so the embed stays under Discord's 6,000-character total.
 
 use super::{Wording, cut};
 use crate::model::{Severity, Status};
@@ -36,15 +37,15 @@ pub(super) fn body(w: &Wording, c: &Changed) -> String {
     let fields: Vec<_> = w
         .facts
         .iter()
-        .map(|(k, v)| json!({"name": cut(k, 256), "value": cut(v, 1024), "inline": true}))
+        .map(|(k, v)| json!({"name": cut(k, 50), "value": cut(v, 200), "inline": true}))
         .collect();
     let mut embed = json!({
         "title": cut(&w.headline, 256),
         "url": w.url,
-        "description": cut(&description.join("\n\n"), 4096),
+        "description": cut(&description.join("\n\n"), 3000),
         "color": colour(c),
         "fields": fields,
-        "footer": {"text": cut(&w.site_title, 2048)},
+        "footer": {"text": cut(&w.site_title, 100)},
     });
     if let Some(at) = c
         .changes
