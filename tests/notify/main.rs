@@ -482,3 +482,56 @@ fn an_unreadable_previous_is_exit_2_naming_it() {
     );
     assert!(http.all_posts().is_empty());
 }
+
+#[test]
+fn messages_speak_the_site_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "sitrep.toml",
+        &CONFIG.replace(
+            "timezone = \"America/New_York\"",
+            "timezone = \"Europe/Berlin\"\nlanguage = \"de\"",
+        ),
+    );
+    write(root, "content/incidents/old3.md", OLD3);
+    let prev = root.join("previous");
+    assert!(
+        run(root, &["build", "--output", prev.to_str().unwrap()])
+            .status
+            .success()
+    );
+    write(root, "content/incidents/new2.md", NEW2);
+    let (http, smtp) = (Http::ok(), Smtp::start());
+    let out = notify(
+        root,
+        &http,
+        &smtp,
+        &["--since", prev.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let mail = mail_parser::MessageParser::default()
+        .parse(&smtp.mails()[0])
+        .unwrap()
+        .into_owned();
+    assert_eq!(
+        mail.subject(),
+        Some("[Test Desk] NEW-2 Wird untersucht: Teams calls drop")
+    );
+    let plain = mail.body_text(0).unwrap();
+    for words in [
+        "Neue Störung · 27. Mai 2026, 10:10 CEST",
+        "Schweregrad: Schwer",
+        "Dienste: Microsoft Teams",
+        "Details: https://example.org/pm/incidents/new-2/",
+    ] {
+        assert!(plain.contains(words), "{words:?} not in\n{plain}");
+    }
+    let slack = http.posts(path_of("T_SLACK"))[0].json();
+    assert!(
+        slack["blocks"].to_string().contains("Neue Störung"),
+        "{slack}"
+    );
+}
