@@ -40,6 +40,14 @@ fn notify(root: &Path, http: &Http, smtp: &Smtp, args: &[&str], unset: &[&str]) 
     out
 }
 
+/// A real run against `<root>/previous` that must succeed.
+fn send_ok(root: &Path, http: &Http, smtp: &Smtp) -> Output {
+    let prev = root.join("previous");
+    let out = notify(root, http, smtp, &["--since", prev.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{out:?}");
+    out
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -92,14 +100,7 @@ fn every_channel_kind_gets_its_payload_and_nothing_internal_leaves() {
     let printed = text(&dry.stdout);
     assert!(printed.contains("notify: 3 changed incidents"), "{printed}");
 
-    let out = notify(
-        root,
-        &http,
-        &smtp,
-        &["--since", prev.to_str().unwrap()],
-        &[],
-    );
-    assert!(out.status.success(), "{out:?}");
+    let out = send_ok(root, &http, &smtp);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(
         stdout.contains("16 messages: 16 sent, 0 failed"),
@@ -485,33 +486,18 @@ fn an_unreadable_previous_is_exit_2_naming_it() {
 
 #[test]
 fn messages_speak_the_site_language() {
-    let dir = tempfile::tempdir().unwrap();
+    let german = CONFIG.replace(
+        "timezone = \"America/New_York\"",
+        "timezone = \"Europe/Berlin\"\nlanguage = \"de\"",
+    );
+    let dir = site_with_previous(&[
+        ("sitrep.toml", &german),
+        ("content/incidents/old3.md", OLD3),
+    ]);
     let root = dir.path();
-    write(
-        root,
-        "sitrep.toml",
-        &CONFIG.replace(
-            "timezone = \"America/New_York\"",
-            "timezone = \"Europe/Berlin\"\nlanguage = \"de\"",
-        ),
-    );
-    write(root, "content/incidents/old3.md", OLD3);
-    let prev = root.join("previous");
-    assert!(
-        run(root, &["build", "--output", prev.to_str().unwrap()])
-            .status
-            .success()
-    );
     write(root, "content/incidents/new2.md", NEW2);
     let (http, smtp) = (Http::ok(), Smtp::start());
-    let out = notify(
-        root,
-        &http,
-        &smtp,
-        &["--since", prev.to_str().unwrap()],
-        &[],
-    );
-    assert!(out.status.success(), "{out:?}");
+    send_ok(root, &http, &smtp);
     let mail = mail_parser::MessageParser::default()
         .parse(&smtp.mails()[0])
         .unwrap()
