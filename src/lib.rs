@@ -10,6 +10,9 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
+// Used by `update`, `new incident` and `import`.
+#[allow(dead_code)]
+pub(crate) mod edit;
 pub mod escape;
 pub mod frontmatter;
 pub mod highlight;

@@ -176,6 +176,12 @@ pub fn format_duration(seconds: i64) -> String {
     }
 }
 
+/// A time as sitrep writes it into a content file: in its zone, with offset
+/// and zone name, to the second (`2026-06-03T16:05:00-04:00[America/New_York]`).
+pub fn written(t: &jiff::ZonedDateTime) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%:z[%Q]").to_string()
+}
+
 /// The one clock sitrep reads: `SOURCE_DATE_EPOCH` when set, else the system clock.
 pub fn now() -> Result<jiff::Timestamp, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
