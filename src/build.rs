@@ -120,7 +120,37 @@ pub fn parse_site_timed(
     drafts: bool,
     t: &mut Timings,
 ) -> (Option<Site>, Vec<Diagnostic>) {
-    let loaded = timed(&mut t.load, || load::load(root));
+    parse_site_with(root, config, drafts, t, None)
+}
+
+/// A content file's text to check in place of what is on disk: the edit
+/// `sitrep update` is about to write.
+#[derive(Debug, Clone)]
+pub struct Substitute {
+    /// Path relative to `content/`, `/`-separated.
+    pub content_path: String,
+    pub text: String,
+}
+
+fn parse_site_with(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    t: &mut Timings,
+    substitute: Option<&Substitute>,
+) -> (Option<Site>, Vec<Diagnostic>) {
+    let mut loaded = timed(&mut t.load, || load::load(root));
+    if let Some(s) = substitute
+        && let Some(d) = loaded
+            .docs
+            .iter_mut()
+            .find(|d| d.content_path == s.content_path)
+    {
+        d.source = Arc::new(crate::diag::SourceText::new(
+            d.source.path.clone(),
+            s.text.clone(),
+        ));
+    }
     let mut diags = loaded.diags;
     let (docs, more, mut unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
     diags.extend(more);
@@ -279,9 +309,14 @@ fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> R
 /// `sitrep check`: every error and warning, nothing written.
 pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
     let mut t = Timings::default();
-    let result = check_timed(opts, &mut t);
+    let result = check_timed(opts, &mut t, None);
     keep_timings(opts, t);
     result
+}
+
+/// [`check`] of the site with one file's text replaced, in memory.
+pub fn check_edited(opts: &BuildOptions, substitute: &Substitute) -> Result<Report, Failure> {
+    check_timed(opts, &mut Timings::default(), Some(substitute))
 }
 
 /// The stage times of a run that ended, in its [`Progress`] (if it has one).
@@ -293,14 +328,22 @@ fn keep_timings(opts: &BuildOptions, t: Timings) {
     }
 }
 
-fn check_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> {
+fn check_timed(
+    opts: &BuildOptions,
+    t: &mut Timings,
+    substitute: Option<&Substitute>,
+) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     // What `build` would refuse whatever the flags; a foreign folder needs --force
     // only at build time.
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
+    let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, substitute);
     diags.extend(theme.warnings.iter().cloned());
+    diags.extend(
+        site.iter()
+            .flat_map(|s| crate::nowchecks::warnings(s, now.0)),
+    );
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
         site.release_sources();
@@ -327,6 +370,10 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
     let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
     diags.extend(theme.warnings.iter().cloned());
+    diags.extend(
+        site.iter()
+            .flat_map(|s| crate::nowchecks::warnings(s, now.0)),
+    );
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };

@@ -1,0 +1,120 @@
+//! Checks that need "now": the linked site and the clock in, warnings out —
+//! an open incident whose last update (last timeline entry, else `started`)
+//! is older than `stale_after`, and an open incident sharing an `errors` term
+//! with another incident that neither lists in `related`. Warnings only: the
+//! clock never fails a build. Each sits in the open incident's file.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::frontmatter::{diag_at, key_path};
+use crate::link::Site;
+use crate::model::{Incident, Related};
+use crate::status::is_open;
+use crate::time::{Timestamp, format_duration};
+use std::collections::BTreeMap;
+
+pub fn warnings(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let mut out = stale(site, now);
+    out.extend(unrelated(site));
+    out
+}
+
+fn warn(inc: &Incident, path: &[crate::frontmatter::Seg], msg: String, hint: String) -> Diagnostic {
+    let mut d = diag_at(&inc.origin, path, msg, Some(hint));
+    d.severity = Severity::Warning;
+    d
+}
+
+/// When a time was at the latest: a plain date counts to its end in the site zone.
+fn latest_instant(t: &Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+    match t {
+        Timestamp::Instant(i) => Some(*i),
+        Timestamp::Date(d) => d
+            .tomorrow()
+            .ok()?
+            .to_zoned_datetime(tz.clone())
+            .ok()
+            .map(|z| z.timestamp()),
+    }
+}
+
+fn stale(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let Some(limit) = site.config.stale_after else {
+        return Vec::new();
+    };
+    let tz = &site.config.timezone;
+    let mut out = Vec::new();
+    for inc in site.incidents.iter().filter(|i| is_open(i)) {
+        let (last, path) = match inc.timeline.len() {
+            0 => (&inc.started, key_path("started", None, None)),
+            n => (
+                &inc.timeline[n - 1].at,
+                key_path("timeline", Some(n - 1), Some("at")),
+            ),
+        };
+        let Some(at) = latest_instant(last, tz) else {
+            continue;
+        };
+        let age = now.duration_since(at);
+        if age > limit {
+            let msg = format!(
+                "{} is open and its last update was {} ago, longer than `stale_after` ({})",
+                inc.id,
+                format_duration(age.as_secs()),
+                format_duration(limit.as_secs())
+            );
+            let hint = format!(
+                "post an update: `sitrep update {} --message \"…\"` (or with `--status resolved`); `stale_after` in sitrep.toml sets the limit, \"0\" turns it off",
+                inc.id
+            );
+            out.push(warn(inc, &path, msg, hint));
+        }
+    }
+    out
+}
+
+/// Whether `a` lists `b` in `related`.
+fn relates(a: &Incident, b: &Incident) -> bool {
+    a.related
+        .iter()
+        .any(|r| matches!(r, Related::Incident { id, .. } if id.key() == b.id.key()))
+}
+
+fn unrelated(site: &Site) -> Vec<Diagnostic> {
+    // Error term → the incidents listing it, in site order (newest first).
+    let mut by_term: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, inc) in site.incidents.iter().enumerate() {
+        for e in &inc.errors {
+            let list = by_term.entry(e.term()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, inc) in site.incidents.iter().enumerate() {
+        if !is_open(inc) {
+            continue;
+        }
+        let mut named = Vec::new();
+        for (k, e) in inc.errors.iter().enumerate() {
+            for &j in by_term.get(e.term()).into_iter().flatten() {
+                let other = &site.incidents[j];
+                if j == i || named.contains(&j) || relates(inc, other) || relates(other, inc) {
+                    continue;
+                }
+                named.push(j);
+                let msg = format!(
+                    "did you mean to relate {} (same error {})?",
+                    other.id,
+                    e.term()
+                );
+                let hint = format!(
+                    "add `{}` to `related` of {} if it is the same problem again; otherwise ignore this",
+                    other.id, inc.id
+                );
+                out.push(warn(inc, &key_path("errors", Some(k), None), msg, hint));
+            }
+        }
+    }
+    out
+}
