@@ -120,7 +120,7 @@ pub fn parse_site_timed(
     drafts: bool,
     t: &mut Timings,
 ) -> (Option<Site>, Vec<Diagnostic>) {
-    parse_site_with(root, config, drafts, t, None)
+    parse_site_with(root, config, drafts, t, None, None)
 }
 
 /// A content file's text to check in place of what is on disk: the edit
@@ -138,6 +138,7 @@ fn parse_site_with(
     drafts: bool,
     t: &mut Timings,
     substitute: Option<&Substitute>,
+    now: Option<&Now>,
 ) -> (Option<Site>, Vec<Diagnostic>) {
     let mut loaded = timed(&mut t.load, || load::load(root));
     if let Some(s) = substitute
@@ -156,6 +157,17 @@ fn parse_site_with(
     diags.extend(more);
     let (docs, hidden) = visibility::filter(docs, config.audience);
     diags.extend(visibility::mentions(&docs, &hidden));
+    if let Some(now) = now {
+        // Before link: it lets the file texts these warnings quote go.
+        let incidents: Vec<&crate::model::Incident> = docs
+            .iter()
+            .filter_map(|d| match d {
+                Document::Incident(i) if drafts || !i.draft => Some(&**i),
+                _ => None,
+            })
+            .collect();
+        diags.extend(crate::nowchecks::warnings(&incidents, &config, now.0));
+    }
     // References to a hidden incident are not errors either: they render as text.
     unparsed.extend(hidden.iter().map(|id| id.key()));
     let (site, more) = timed(&mut t.link, || {
@@ -338,12 +350,9 @@ fn check_timed(
     // only at build time.
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, substitute);
+    let (site, mut diags) =
+        parse_site_with(&opts.root, config, opts.drafts, t, substitute, Some(&now));
     diags.extend(theme.warnings.iter().cloned());
-    diags.extend(
-        site.iter()
-            .flat_map(|s| crate::nowchecks::warnings(s, now.0)),
-    );
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
         site.release_sources();
@@ -368,12 +377,8 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
+    let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, None, Some(&now));
     diags.extend(theme.warnings.iter().cloned());
-    diags.extend(
-        site.iter()
-            .flat_map(|s| crate::nowchecks::warnings(s, now.0)),
-    );
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };

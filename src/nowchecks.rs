@@ -4,6 +4,7 @@
 //! with another incident that neither lists in `related`. Warnings only: the
 //! clock never fails a build. Each sits in the open incident's file.
 
+use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::frontmatter::{diag_at, key_path};
 use crate::link::Site;
@@ -12,10 +13,18 @@ use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
 use std::collections::BTreeMap;
 
-pub fn warnings(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let mut out = stale(site, now);
-    out.extend(unrelated(site));
+/// The warnings for `incidents` (those of the site being built, with their
+/// file texts still there to quote).
+pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let mut out = stale(incidents, config, now);
+    out.extend(unrelated(incidents));
     out
+}
+
+/// [`warnings`] of a linked site that kept its texts (serve's).
+pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let incidents: Vec<&Incident> = site.incidents.iter().collect();
+    warnings(&incidents, &site.config, now)
 }
 
 fn warn(inc: &Incident, path: &[crate::frontmatter::Seg], msg: String, hint: String) -> Diagnostic {
@@ -37,13 +46,13 @@ fn latest_instant(t: &Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timest
     }
 }
 
-fn stale(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let Some(limit) = site.config.stale_after else {
+fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let Some(limit) = config.stale_after else {
         return Vec::new();
     };
-    let tz = &site.config.timezone;
+    let tz = &config.timezone;
     let mut out = Vec::new();
-    for inc in site.incidents.iter().filter(|i| is_open(i)) {
+    for inc in incidents.iter().filter(|i| is_open(i)) {
         let (last, path) = match inc.timeline.len() {
             0 => (&inc.started, key_path("started", None, None)),
             n => (
@@ -79,10 +88,10 @@ fn relates(a: &Incident, b: &Incident) -> bool {
         .any(|r| matches!(r, Related::Incident { id, .. } if id.key() == b.id.key()))
 }
 
-fn unrelated(site: &Site) -> Vec<Diagnostic> {
+fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
     // Error term → the incidents listing it, in site order (newest first).
     let mut by_term: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, inc) in site.incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter().enumerate() {
         for e in &inc.errors {
             let list = by_term.entry(e.term()).or_default();
             if list.last() != Some(&i) {
@@ -91,14 +100,14 @@ fn unrelated(site: &Site) -> Vec<Diagnostic> {
         }
     }
     let mut out = Vec::new();
-    for (i, inc) in site.incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter().enumerate() {
         if !is_open(inc) {
             continue;
         }
         let mut named = Vec::new();
         for (k, e) in inc.errors.iter().enumerate() {
             for &j in by_term.get(e.term()).into_iter().flatten() {
-                let other = &site.incidents[j];
+                let other = incidents[j];
                 if j == i || named.contains(&j) || relates(inc, other) || relates(other, inc) {
                     continue;
                 }

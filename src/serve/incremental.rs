@@ -279,7 +279,7 @@ impl Engine {
         o.diags.extend(
             self.now
                 .iter()
-                .flat_map(|n| crate::nowchecks::warnings(&site, n.0)),
+                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
         );
         let mut good = false;
         if !o.diags.iter().any(Diagnostic::is_error) {
