@@ -11,7 +11,7 @@ use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
 /// file texts still there to quote).
@@ -88,9 +88,13 @@ fn relates(a: &Incident, b: &Incident) -> bool {
         .any(|r| matches!(r, Related::Incident { id, .. } if id.key() == b.id.key()))
 }
 
+/// At most this many incidents are named per shared error: a common error
+/// is shared by hundreds, and the writer needs the latest few.
+const NAMED: usize = 3;
+
 fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
-    // Error term → the incidents listing it, in site order (newest first).
-    let mut by_term: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Error term → the incidents listing it.
+    let mut by_term: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, inc) in incidents.iter().enumerate() {
         for e in &inc.errors {
             let list = by_term.entry(e.term()).or_default();
@@ -104,25 +108,49 @@ fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
         if !is_open(inc) {
             continue;
         }
-        let mut named = Vec::new();
+        let mut seen = Vec::new();
         for (k, e) in inc.errors.iter().enumerate() {
-            for &j in by_term.get(e.term()).into_iter().flatten() {
-                let other = incidents[j];
-                if j == i || named.contains(&j) || relates(inc, other) || relates(other, inc) {
-                    continue;
-                }
-                named.push(j);
-                let msg = format!(
-                    "did you mean to relate {} (same error {})?",
-                    other.id,
-                    e.term()
-                );
-                let hint = format!(
-                    "add `{}` to `related` of {} if it is the same problem again; otherwise ignore this",
-                    other.id, inc.id
-                );
-                out.push(warn(inc, &key_path("errors", Some(k), None), msg, hint));
+            let term = e.term();
+            if seen.contains(&term) {
+                continue;
             }
+            seen.push(term);
+            let mut others: Vec<&Incident> = by_term[term]
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| incidents[j])
+                .filter(|o| !relates(inc, o) && !relates(o, inc))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            // Latest first, then by ID: the same site always names the same ones.
+            others.sort_by(|a, b| {
+                b.started
+                    .sort_key()
+                    .cmp(&a.started.sort_key())
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            let names: Vec<String> = others
+                .iter()
+                .take(NAMED)
+                .map(|o| o.id.to_string())
+                .collect();
+            let named = match names.as_slice() {
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} or {last}", init.join(", ")),
+                [] => continue,
+            };
+            let more = others.len().saturating_sub(NAMED);
+            let msg = format!("did you mean to relate {named} (same error {term})?");
+            let mut hint = format!(
+                "add the earlier outage to `related` of {} if it is the same problem again; otherwise ignore this",
+                inc.id
+            );
+            if more > 0 {
+                hint.push_str(&format!(" ({more} more incidents share this error)"));
+            }
+            out.push(warn(inc, &key_path("errors", Some(k), None), msg, hint));
         }
     }
     out

@@ -104,6 +104,25 @@ fn sharing_an_error_without_relating_is_a_warning_until_related() {
         &R1.replacen("errors:", "related: [{id: O1}]\nerrors:", 1),
     );
     assert!(warnings(s.path(), T1120).is_empty());
+    // Several share it: the latest are named, newest first.
+    common::write(s.path(), "content/incidents/R1.md", R1);
+    for (id, day) in [("R2", "05"), ("R3", "09"), ("R4", "07")] {
+        let r = R1
+            .replace("id: R1", &format!("id: {id}"))
+            .replace("05-01", &format!("05-{day}"));
+        common::write(s.path(), &format!("content/incidents/{id}.md"), &r);
+    }
+    assert_eq!(
+        warnings(s.path(), T1120),
+        [(
+            8,
+            "did you mean to relate R3, R4 or R2 (same error SuspiciousRemoteServerError)?"
+                .to_string()
+        )]
+    );
+    for id in ["R2", "R3", "R4"] {
+        std::fs::remove_file(s.path().join(format!("content/incidents/{id}.md"))).unwrap();
+    }
     // A resolved incident is not asked to relate.
     common::write(s.path(), "content/incidents/R1.md", R1);
     let closed = o1.replace(
