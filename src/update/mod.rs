@@ -195,6 +195,9 @@ pub fn run(a: &UpdateArgs) -> Result<Vec<Diagnostic>, Failure> {
         if s == Status::Resolved {
             e.set("resolved", Scalar::Time(at.clone()));
             e.remove("next_update");
+        } else {
+            // Reopened: `resolved` on an open incident is an error.
+            e.remove("resolved");
         }
     }
     if let Some(n) = &next {

@@ -76,6 +76,23 @@ fn resolution_sets_resolved_and_removes_next_update() {
     assert!(text.contains("Jun 3, 2026, 10:00 EDT"), "{text}");
     // The site still checks clean.
     assert!(sitrep(s.path(), T1120, &["check"]).status.success());
+    // Reopened: `resolved` goes again.
+    let o = sitrep(
+        s.path(),
+        "1780501800",
+        &[
+            "update",
+            "EX7",
+            "--status",
+            "investigating",
+            "--message",
+            "It is back.",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fm = front_matter(&read(s.path(), FILE));
+    assert_eq!(fm["status"], "investigating");
+    assert!(fm.get("resolved").is_none());
 }
 
 #[test]
