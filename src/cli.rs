@@ -10,7 +10,7 @@ use std::path::PathBuf;
     name = "sitrep",
     version,
     about = "A static site generator for incident reports and postmortems",
-    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md"
+    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md\n  sitrep update EX1331830 --status monitoring --next-update 1h\n                                    post the theme's `monitoring` update"
 )]
 pub struct Cli {
     #[command(subcommand)]
