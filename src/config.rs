@@ -97,88 +97,15 @@ impl Config {
         let theme = r.string("theme", Some("default"));
         let output_dir = r.string("output_dir", Some("output"));
         let paginate_by = r.integer("paginate_by", 30);
-        let stale_after = r.string("stale_after", Some("2h")).and_then(|t| {
-            match crate::time::parse_duration(&t) {
-                Ok(d) => Some((!d.is_zero()).then_some(d)),
-                Err(m) => {
-                    r.error(
-                        "stale_after",
-                        m,
-                        "e.g. `stale_after = \"2h\"`, or `\"0\"` to never warn",
-                    );
-                    None
-                }
-            }
-        });
-        let title = title.filter(|t| {
-            r.check(
-                !t.trim().is_empty(),
-                "title",
-                "`title` is empty".into(),
-                "give the site a title",
-            )
-        });
-        let base_url = base_url.and_then(|u| match normalise_base_url(&u) {
-            Ok(u) => Some(u),
-            Err(m) => {
-                r.error(
-                    "base_url",
-                    m,
-                    "use an absolute http(s) URL, e.g. `https://status.example.org/incidents/`",
-                );
-                None
-            }
-        });
-        let language = language.filter(|l| {
-            r.check(
-                language_ok(l),
-                "language",
-                format!("`language` = `{l}` is not a language tag"),
-                "use a BCP 47 tag such as `en`, `de` or `pt-BR`",
-            )
-        });
-        let tz = timezone
-            .as_ref()
-            .and_then(|name| match TimeZone::get(name) {
-                Ok(tz) => Some(tz),
-                Err(_) => {
-                    r.error(
-                    "timezone",
-                    format!("unknown time zone `{name}`"),
-                    "use an IANA zone name such as `America/New_York`, `Europe/Berlin` or `UTC`",
-                );
-                    None
-                }
-            });
-        let theme = theme.filter(|t| {
-            let ok = !t.starts_with('.')
-                && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            r.check(
-                ok,
-                "theme",
-                format!("`theme` = `{t}` is not a theme name"),
-                "name a folder under `themes/` (letters, digits, `-`, `_`), or use the built-in `default`",
-            )
-        });
-        let output_dir = output_dir.filter(|o| {
-            r.check(
-                !o.trim().is_empty(),
-                "output_dir",
-                "`output_dir` is empty".into(),
-                "use a folder name such as `output`",
-            )
-        });
-        let paginate_by = paginate_by.and_then(|n| {
-            let size = usize::try_from(n).ok().filter(|n| (1..=10_000).contains(n));
-            if size.is_none() {
-                r.error(
-                    "paginate_by",
-                    format!("`paginate_by` = {n} is not a page size"),
-                    "use a whole number from 1 to 10000, e.g. `paginate_by = 30`",
-                );
-            }
-            size
-        });
+        let title = r.valid_title(title);
+        let base_url = r.valid_base_url(base_url);
+        let language = r.valid_language(language);
+        let tz = r.valid_timezone(timezone.as_deref());
+        let theme = r.valid_theme(theme);
+        let output_dir = r.valid_output_dir(output_dir);
+        let paginate_by = r.valid_paginate_by(paginate_by);
+        let stale_after = r.string("stale_after", Some("2h"));
+        let stale_after = r.valid_stale_after(stale_after);
         let diags = r.diags;
         match (
             title,
@@ -216,6 +143,113 @@ impl Config {
             }),
             _ => Err(diags),
         }
+    }
+}
+
+/// The rules for each value once its type is right: a value that breaks one
+/// becomes `None` with an error naming the key.
+impl Reader<'_> {
+    /// `Some(None)` for `"0"`: never warn.
+    fn valid_stale_after(&mut self, text: Option<String>) -> Option<Option<jiff::SignedDuration>> {
+        text.and_then(|t| match crate::time::parse_duration(&t) {
+            Ok(d) => Some((!d.is_zero()).then_some(d)),
+            Err(m) => {
+                self.error(
+                    "stale_after",
+                    m,
+                    "e.g. `stale_after = \"2h\"`, or `\"0\"` to never warn",
+                );
+                None
+            }
+        })
+    }
+
+    fn valid_title(&mut self, title: Option<String>) -> Option<String> {
+        title.filter(|t| {
+            self.check(
+                !t.trim().is_empty(),
+                "title",
+                "`title` is empty".into(),
+                "give the site a title",
+            )
+        })
+    }
+
+    fn valid_base_url(&mut self, base_url: Option<String>) -> Option<String> {
+        base_url.and_then(|u| match normalise_base_url(&u) {
+            Ok(u) => Some(u),
+            Err(m) => {
+                self.error(
+                    "base_url",
+                    m,
+                    "use an absolute http(s) URL, e.g. `https://status.example.org/incidents/`",
+                );
+                None
+            }
+        })
+    }
+
+    fn valid_language(&mut self, language: Option<String>) -> Option<String> {
+        language.filter(|l| {
+            self.check(
+                language_ok(l),
+                "language",
+                format!("`language` = `{l}` is not a language tag"),
+                "use a BCP 47 tag such as `en`, `de` or `pt-BR`",
+            )
+        })
+    }
+
+    fn valid_timezone(&mut self, timezone: Option<&str>) -> Option<TimeZone> {
+        timezone.and_then(|name| match TimeZone::get(name) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                self.error(
+                    "timezone",
+                    format!("unknown time zone `{name}`"),
+                    "use an IANA zone name such as `America/New_York`, `Europe/Berlin` or `UTC`",
+                );
+                None
+            }
+        })
+    }
+
+    fn valid_theme(&mut self, theme: Option<String>) -> Option<String> {
+        theme.filter(|t| {
+            let ok = !t.starts_with('.')
+                && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            self.check(
+                ok,
+                "theme",
+                format!("`theme` = `{t}` is not a theme name"),
+                "name a folder under `themes/` (letters, digits, `-`, `_`), or use the built-in `default`",
+            )
+        })
+    }
+
+    fn valid_output_dir(&mut self, output_dir: Option<String>) -> Option<String> {
+        output_dir.filter(|o| {
+            self.check(
+                !o.trim().is_empty(),
+                "output_dir",
+                "`output_dir` is empty".into(),
+                "use a folder name such as `output`",
+            )
+        })
+    }
+
+    fn valid_paginate_by(&mut self, paginate_by: Option<i64>) -> Option<usize> {
+        paginate_by.and_then(|n| {
+            let size = usize::try_from(n).ok().filter(|n| (1..=10_000).contains(n));
+            if size.is_none() {
+                self.error(
+                    "paginate_by",
+                    format!("`paginate_by` = {n} is not a page size"),
+                    "use a whole number from 1 to 10000, e.g. `paginate_by = 30`",
+                );
+            }
+            size
+        })
     }
 }
 

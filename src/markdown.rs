@@ -241,109 +241,13 @@ impl<'a, 'r> Stage<'a, 'r> {
             self.task_label = false;
         }
         match event {
-            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                if let Some(next) = self.unsafe_image(events, i, dest_url) {
-                    return next;
-                }
-                self.image_depth += 1;
-                // A relative image beside the Markdown file: point at where it is copied.
-                let asset = is_relative(dest_url)
-                    .then(|| split_at_any(dest_url, "?#"))
-                    .and_then(|(path, suffix)| {
-                        let url = self.resolver.asset_url(self.from, &percent_decode(path))?;
-                        Some(format!("{url}{suffix}"))
-                    });
-                match (asset, event) {
-                    (
-                        Some(url),
-                        Event::Start(Tag::Image {
-                            link_type,
-                            title,
-                            id,
-                            ..
-                        }),
-                    ) => self.open(Event::Start(Tag::Image {
-                        link_type: *link_type,
-                        dest_url: url.into(),
-                        title: title.clone(),
-                        id: id.clone(),
-                    })),
-                    _ => self.open(event.clone()),
-                }
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) => {
-                return self.link(events, i, *link_type, dest_url, range.clone());
-            }
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let text = heading_text(&events[i + 1..]);
-                let id = match id {
-                    Some(custom) => self.unique_id(custom, true),
-                    None => {
-                        let slug = slugify(&text);
-                        self.unique_id(if slug.is_empty() { "section" } else { &slug }, false)
-                    }
-                };
-                self.headings.push(Heading {
-                    level: *level as u8,
-                    id: id.clone(),
-                    text,
-                });
-                self.in_heading = true;
-                self.open(Event::Start(Tag::Heading {
-                    level: *level,
-                    id: Some(id.into()),
-                    classes: classes.clone(),
-                    attrs: attrs.clone(),
-                }));
-            }
-            Event::Start(Tag::Paragraph) => {
-                if self.depth == 0 && self.summary_state == Summary::Pending {
-                    self.summary_state = Summary::Collecting;
-                }
-                self.open(event.clone());
-            }
-            Event::Start(Tag::HtmlBlock) => {
-                // The whole block at once: a tag's attributes may span its lines.
-                self.refused_block = self.refuse_raw(&self.body[range.clone()], range.start);
-                self.open(event.clone());
-            }
-            Event::Start(_) => {
-                self.open(event.clone());
-            }
+            Event::Start(tag) => return self.start(events, i, tag),
             Event::End(TagEnd::Link) if self.unlinked => {
                 self.unlinked = false;
                 self.in_link = false;
                 self.depth = self.depth.saturating_sub(1);
             }
-            Event::End(end) => {
-                match end {
-                    TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
-                    TagEnd::Link => self.in_link = false,
-                    TagEnd::Heading(_) => self.in_heading = false,
-                    TagEnd::Paragraph if self.summary_state == Summary::Collecting => {
-                        // A paragraph of only an image or markup has nothing to summarise;
-                        // the next one may.
-                        self.summary_state = if self.summary.trim().is_empty() {
-                            Summary::Pending
-                        } else {
-                            Summary::Done
-                        };
-                    }
-                    _ => {}
-                }
-                self.depth = self.depth.saturating_sub(1);
-                self.out.push(event.clone());
-            }
+            Event::End(end) => self.end(end, event),
             Event::Text(text) => {
                 self.text(text);
                 if self.may_autolink() {
@@ -378,6 +282,124 @@ impl<'a, 'r> Stage<'a, 'r> {
             _ => self.out.push(event.clone()),
         }
         i + 1
+    }
+
+    /// Handles the start tag `tag` at `events[i]`; returns the next index.
+    fn start(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize, tag: &Tag<'a>) -> usize {
+        let (event, range) = &events[i];
+        match tag {
+            Tag::CodeBlock(kind) => return self.code_block(events, i, kind),
+            Tag::Image { dest_url, .. } => {
+                if let Some(next) = self.unsafe_image(events, i, dest_url) {
+                    return next;
+                }
+                self.open_image(tag);
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                return self.link(events, i, *link_type, dest_url, range.clone());
+            }
+            Tag::Heading { .. } => self.open_heading(tag, &events[i + 1..]),
+            Tag::Paragraph => {
+                if self.depth == 0 && self.summary_state == Summary::Pending {
+                    self.summary_state = Summary::Collecting;
+                }
+                self.open(event.clone());
+            }
+            Tag::HtmlBlock => {
+                // The whole block at once: a tag's attributes may span its lines.
+                self.refused_block = self.refuse_raw(&self.body[range.clone()], range.start);
+                self.open(event.clone());
+            }
+            _ => self.open(event.clone()),
+        }
+        i + 1
+    }
+
+    /// An image (already found safe); a relative one beside the Markdown file
+    /// points at where it is copied.
+    fn open_image(&mut self, tag: &Tag<'a>) {
+        self.image_depth += 1;
+        let Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } = tag
+        else {
+            return self.open(Event::Start(tag.clone()));
+        };
+        let asset = is_relative(dest_url)
+            .then(|| split_at_any(dest_url, "?#"))
+            .and_then(|(path, suffix)| {
+                let url = self.resolver.asset_url(self.from, &percent_decode(path))?;
+                Some(format!("{url}{suffix}"))
+            });
+        self.open(Event::Start(Tag::Image {
+            link_type: *link_type,
+            dest_url: asset.map_or_else(|| dest_url.clone(), Into::into),
+            title: title.clone(),
+            id: id.clone(),
+        }));
+    }
+
+    /// A heading, given a unique `id` (the writer's, or a slug of its text
+    /// `after` it) and recorded for the table of contents.
+    fn open_heading(&mut self, tag: &Tag<'a>, after: &[(Event<'a>, Range<usize>)]) {
+        let Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        } = tag
+        else {
+            return self.open(Event::Start(tag.clone()));
+        };
+        let text = heading_text(after);
+        let id = match id {
+            Some(custom) => self.unique_id(custom, true),
+            None => {
+                let slug = slugify(&text);
+                self.unique_id(if slug.is_empty() { "section" } else { &slug }, false)
+            }
+        };
+        self.headings.push(Heading {
+            level: *level as u8,
+            id: id.clone(),
+            text,
+        });
+        self.in_heading = true;
+        self.open(Event::Start(Tag::Heading {
+            level: *level,
+            id: Some(id.into()),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        }));
+    }
+
+    /// An end tag (`event`): leaves what it closes, and ends the summary after
+    /// the first paragraph with text.
+    fn end(&mut self, end: &TagEnd, event: &Event<'a>) {
+        match end {
+            TagEnd::Image => self.image_depth = self.image_depth.saturating_sub(1),
+            TagEnd::Link => self.in_link = false,
+            TagEnd::Heading(_) => self.in_heading = false,
+            TagEnd::Paragraph if self.summary_state == Summary::Collecting => {
+                // A paragraph of only an image or markup has nothing to summarise;
+                // the next one may.
+                self.summary_state = if self.summary.trim().is_empty() {
+                    Summary::Pending
+                } else {
+                    Summary::Done
+                };
+            }
+            _ => {}
+        }
+        self.depth = self.depth.saturating_sub(1);
+        self.out.push(event.clone());
     }
 
     fn open(&mut self, event: Event<'a>) {

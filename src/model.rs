@@ -307,6 +307,34 @@ impl Incident {
         self.origin.body()
     }
 
+    /// Not resolved yet: it shows as "open" on its page and its card,
+    /// maintenance included. See [`Incident::is_open`] for the narrower sense.
+    pub fn unresolved(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    /// An open incident in the status model's sense: unresolved and not
+    /// maintenance (a maintenance window has its own phase instead).
+    pub fn is_open(&self) -> bool {
+        self.unresolved() && self.classification != Classification::Maintenance
+    }
+
+    /// Its latest timeline entry's time, else `started`.
+    pub fn last_update(&self) -> &Timestamp {
+        self.timeline.last().map_or(&self.started, |e| &e.at)
+    }
+
+    /// The time a feed or sitemap uses as "updated": its last update,
+    /// resolution, or published postmortem, whichever is latest.
+    pub fn updated(&self) -> &Timestamp {
+        [self.resolved.as_ref(), self.postmortem_published()]
+            .into_iter()
+            .flatten()
+            .fold(self.last_update(), |a, b| {
+                if b.sort_key() >= a.sort_key() { b } else { a }
+            })
+    }
+
     /// When its postmortem was published: only a resolved incident's counts.
     pub fn postmortem_published(&self) -> Option<&Timestamp> {
         let pm = self.postmortem.as_ref()?;

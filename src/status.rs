@@ -3,8 +3,8 @@
 //! the site indicator out. The home banner, service pages, badges and
 //! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
 
-use crate::link::Site;
-use crate::model::{Classification, Incident, Severity, Status, Window};
+use crate::link::{Site, Tax};
+use crate::model::{Incident, Severity, Window};
 use crate::time::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -180,7 +180,7 @@ impl Phase {
 
 /// An incident that counts towards current status: not resolved, not maintenance.
 pub fn is_open(inc: &Incident) -> bool {
-    inc.status != Status::Resolved && inc.classification != Classification::Maintenance
+    inc.is_open()
 }
 
 /// One service (a `services` term) and what it is doing now.
@@ -223,7 +223,8 @@ pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
     let open: Vec<usize> = (0..incidents.len())
         .filter(|&i| is_open(&incidents[i]))
         .collect();
-    let mut services: Vec<ServiceStatus> = site.taxonomies[0]
+    let mut services: Vec<ServiceStatus> = site
+        .taxonomy(Tax::Services)
         .terms
         .values()
         .map(|term| {

@@ -90,30 +90,14 @@ pub(super) fn convert(
     (doc.filter(|_| !has_error), cx.diags)
 }
 
-pub(super) fn text_req(cx: &mut Ctx, m: &Mapping, k: &str, what: &str) -> Option<String> {
-    let v = cx.required(m, &[], k, what)?;
-    let t = cx.text(v, &key(&[], k))?;
-    if t.trim().is_empty() {
-        cx.error(
-            &key(&[], k),
-            format!("`{k}` is empty"),
-            Some(format!("give `{k}` a value")),
-        );
-        return None;
-    }
-    Some(t)
-}
-
 fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
     let r: Path = Vec::new();
     cx.check_keys(m, &r, INCIDENT_KEYS);
     let what = "an incident";
     let id = incident_id(cx, m);
-    let title = text_req(cx, m, "title", what);
+    let title = cx.text_req(m, "title", what);
     let services = services(cx, m);
-    let status = cx
-        .required(m, &r, "status", what)
-        .and_then(|v| cx.keyword(v, &key(&r, "status"), Status::parse, Status::ALL));
+    let status = status(cx, m);
     let started = cx
         .required(m, &r, "started", what)
         .and_then(|v| cx.time(v, &key(&r, "started")));
@@ -122,19 +106,8 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
     let mitigated = cx.opt_time(m, &r, "mitigated");
     let next_update = cx.opt_time(m, &r, "next_update");
     let mut resolved = cx.opt_time(m, &r, "resolved");
-    let classification = match m.get("classification").filter(|v| !v.is_null()) {
-        Some(v) => cx.keyword(
-            v,
-            &key(&r, "classification"),
-            Classification::parse,
-            Classification::ALL,
-        ),
-        None => Some(Classification::Incident),
-    };
-    let severity = m
-        .get("severity")
-        .filter(|v| !v.is_null())
-        .and_then(|v| cx.keyword(v, &key(&r, "severity"), Severity::parse, Severity::ALL));
+    let classification = classification(cx, m);
+    let severity = severity(cx, m);
     let window = m
         .get("window")
         .filter(|v| !v.is_null())
@@ -193,7 +166,7 @@ fn incident(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Incident> {
 
 /// `id`: required, and a valid incident ID.
 fn incident_id(cx: &mut Ctx, m: &Mapping) -> Option<IncidentId> {
-    let t = text_req(cx, m, "id", "an incident")?;
+    let t = cx.text_req(m, "id", "an incident")?;
     match IncidentId::parse(&t) {
         Ok(id) => Some(id),
         Err(e) => {
@@ -201,6 +174,32 @@ fn incident_id(cx: &mut Ctx, m: &Mapping) -> Option<IncidentId> {
             None
         }
     }
+}
+
+/// `status`: required, one of the status keywords.
+fn status(cx: &mut Ctx, m: &Mapping) -> Option<Status> {
+    cx.required(m, &[], "status", "an incident")
+        .and_then(|v| cx.keyword(v, &key(&[], "status"), Status::parse, Status::ALL))
+}
+
+/// `classification`: optional, `incident` when absent.
+fn classification(cx: &mut Ctx, m: &Mapping) -> Option<Classification> {
+    match m.get("classification").filter(|v| !v.is_null()) {
+        Some(v) => cx.keyword(
+            v,
+            &key(&[], "classification"),
+            Classification::parse,
+            Classification::ALL,
+        ),
+        None => Some(Classification::Incident),
+    }
+}
+
+/// `severity`: optional keyword.
+fn severity(cx: &mut Ctx, m: &Mapping) -> Option<Severity> {
+    m.get("severity")
+        .filter(|v| !v.is_null())
+        .and_then(|v| cx.keyword(v, &key(&[], "severity"), Severity::parse, Severity::ALL))
 }
 
 /// `services`: required, at least one.

@@ -38,148 +38,206 @@ pub(crate) fn locate(fm: &str, path: &[Seg]) -> (usize, usize) {
 /// As [`locate`], with the span of a flow item.
 pub(crate) fn locate_span(fm: &str, path: &[Seg]) -> Located {
     let lines: Vec<&str> = fm.lines().collect();
-    // A block: lines [start, end); its content starts at column `col` (on the first
-    // line possibly after a `- `).
-    let (mut start, mut end, mut col) = (0usize, lines.len(), 0usize);
-    let mut found = (0usize, 0usize);
-    // Inside a flow collection: (line, byte offset of its `[` or `{`).
-    let mut flow: Option<(usize, usize)> = None;
-    let done = |found: (usize, usize)| Located {
-        line: found.0,
-        col: found.1,
-        len: None,
+    let mut w = Walk {
+        start: 0,
+        end: lines.len(),
+        col: 0,
+        found: (0, 0),
+        flow: None,
+        lines,
     };
     for (depth, seg) in path.iter().enumerate() {
-        if let Some((fl, open)) = flow {
-            let line = lines[fl];
-            let items = flow_items(line, open);
-            let hit = match seg {
-                Seg::Index(n) if line.as_bytes()[open] == b'[' => items.get(*n).copied(),
-                Seg::Key(k) if line.as_bytes()[open] == b'{' => items
-                    .iter()
-                    .copied()
-                    .find(|&(a, b)| flow_key(&line[a..b]) == Some(k.as_str())),
-                _ => None,
-            };
-            let Some((a, b)) = hit else {
-                return done(found);
-            };
-            found = (fl, line[..a].chars().count());
-            let item = &line[a..b];
-            let value_at = match seg {
-                Seg::Key(_) => item.find(':').map(|c| {
-                    let v = &item[c + 1..];
-                    a + c + 1 + (v.len() - v.trim_start().len())
-                }),
-                Seg::Index(_) => Some(a),
-            };
-            flow = value_at
-                .filter(|&v| matches!(line.as_bytes().get(v), Some(b'[' | b'{')))
-                .map(|v| (fl, v));
-            // The end of the path, or a scalar with more of the path left (which
-            // then does not exist): this item is as deep as it goes.
-            if depth + 1 == path.len() || flow.is_none() {
-                return Located {
-                    line: fl,
-                    col: found.1,
-                    len: Some(item.chars().count().max(1)),
-                };
-            }
-            continue;
-        }
-        let content = |i: usize| -> &str {
-            let l = lines[i];
-            if i == start {
-                l.get(col..).unwrap_or("")
-            } else {
-                l.get(indent(l)..).unwrap_or("")
-            }
+        let step = match (w.flow, seg) {
+            (Some(flow), _) => w.flow_item(flow, seg, depth + 1 == path.len()),
+            (None, Seg::Key(k)) => w.block_key(k),
+            (None, Seg::Index(n)) => w.block_item(*n),
         };
-        let at_col = |i: usize| i == start || indent(lines[i]) == col;
-        match seg {
-            Seg::Key(k) => {
-                let hit = (start..end).find(|&i| {
-                    if blank(lines[i]) || !at_col(i) {
-                        return false;
-                    }
-                    let c = content(i);
-                    let c = c.trim_start_matches(['"', '\'']);
-                    c.strip_prefix(k.as_str())
-                        .is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
-                });
-                let Some(i) = hit else { return done(found) };
-                let key_col = if i == start { col } else { indent(lines[i]) };
-                found = (i, key_col);
-                let after = content(i).split_once(':').map_or("", |(_, r)| r).trim();
-                if after.starts_with(['[', '{']) {
-                    // A flow value: its items are on this line.
-                    let open = lines[i].len()
-                        - content(i)
-                            .split_once(':')
-                            .map_or("", |(_, r)| r)
-                            .trim_start()
-                            .len();
-                    flow = Some((i, open));
-                    continue;
-                }
-                if !after.is_empty()
-                    && !after.starts_with('#')
-                    && !after.starts_with('|')
-                    && !after.starts_with('>')
-                {
-                    // inline value: nothing deeper to find on other lines
-                    start = i;
-                    end = i + 1;
-                    col = key_col;
-                    continue;
-                }
-                let child_start = i + 1;
-                let Some(first) = (child_start..end).find(|&j| !blank(lines[j])) else {
-                    return done(found);
-                };
-                let child_col = indent(lines[first]);
-                let is_item = |j: usize| {
-                    lines[j]
-                        .get(indent(lines[j])..)
-                        .is_some_and(|c| c.starts_with('-'))
-                };
-                if child_col < key_col || (child_col == key_col && !is_item(first)) {
-                    return done(found);
-                }
-                let child_end = (first + 1..end)
-                    .find(|&j| {
-                        !blank(lines[j])
-                            && (indent(lines[j]) < child_col
-                                || (indent(lines[j]) == key_col
-                                    && child_col == key_col
-                                    && !is_item(j)))
-                    })
-                    .unwrap_or(end);
-                (start, end, col) = (first, child_end, child_col);
-            }
-            Seg::Index(n) => {
-                let items: Vec<usize> = (start..end)
-                    .filter(|&i| !blank(lines[i]) && at_col(i) && content(i).starts_with('-'))
-                    .collect();
-                let Some(&i) = items.get(*n) else {
-                    return done(found);
-                };
-                let item_col = if i == start { col } else { indent(lines[i]) };
-                let after_dash = content(i)[1..].len() - content(i)[1..].trim_start().len();
-                let next = items.get(n + 1).copied().unwrap_or(end);
-                (start, end, col) = (i, next, item_col + 1 + after_dash);
-                found = (i, col);
-                if lines[i]
-                    .as_bytes()
-                    .get(col)
-                    .is_some_and(|b| matches!(b, b'[' | b'{'))
-                {
-                    flow = Some((i, col));
-                }
-            }
+        if let Step::Stop(located) = step {
+            return located;
         }
     }
-    done(found)
+    w.done()
+}
+
+/// The walk down a key path: the block still searched and the deepest spot found.
+struct Walk<'a> {
+    lines: Vec<&'a str>,
+    // A block: lines [start, end); its content starts at column `col` (on the first
+    // line possibly after a `- `).
+    start: usize,
+    end: usize,
+    col: usize,
+    /// (line, column) of the deepest part of the path found so far.
+    found: (usize, usize),
+    /// Inside a flow collection: (line, byte offset of its `[` or `{`).
+    flow: Option<(usize, usize)>,
+}
+
+/// After one segment of the path: go on with the next, or the answer.
+enum Step {
+    Deeper,
+    Stop(Located),
+}
+
+impl<'a> Walk<'a> {
+    fn done(&self) -> Located {
+        Located {
+            line: self.found.0,
+            col: self.found.1,
+            len: None,
+        }
+    }
+
+    fn stop(&self) -> Step {
+        Step::Stop(self.done())
+    }
+
+    /// Line `i` of the block from its content column on.
+    fn content(&self, i: usize) -> &'a str {
+        let l = self.lines[i];
+        if i == self.start {
+            l.get(self.col..).unwrap_or("")
+        } else {
+            l.get(indent(l)..).unwrap_or("")
+        }
+    }
+
+    fn at_col(&self, i: usize) -> bool {
+        i == self.start || indent(self.lines[i]) == self.col
+    }
+
+    fn is_item(&self, j: usize) -> bool {
+        let l = self.lines[j];
+        l.get(indent(l)..).is_some_and(|c| c.starts_with('-'))
+    }
+
+    /// `seg` as an item of the flow collection opened at (`fl`, `open`).
+    fn flow_item(&mut self, (fl, open): (usize, usize), seg: &Seg, last: bool) -> Step {
+        let line = self.lines[fl];
+        let items = flow_items(line, open);
+        let hit = match seg {
+            Seg::Index(n) if line.as_bytes()[open] == b'[' => items.get(*n).copied(),
+            Seg::Key(k) if line.as_bytes()[open] == b'{' => items
+                .iter()
+                .copied()
+                .find(|&(a, b)| flow_key(&line[a..b]) == Some(k.as_str())),
+            _ => None,
+        };
+        let Some((a, b)) = hit else {
+            return self.stop();
+        };
+        self.found = (fl, line[..a].chars().count());
+        let item = &line[a..b];
+        let value_at = match seg {
+            Seg::Key(_) => item.find(':').map(|c| {
+                let v = &item[c + 1..];
+                a + c + 1 + (v.len() - v.trim_start().len())
+            }),
+            Seg::Index(_) => Some(a),
+        };
+        self.flow = value_at
+            .filter(|&v| matches!(line.as_bytes().get(v), Some(b'[' | b'{')))
+            .map(|v| (fl, v));
+        // The end of the path, or a scalar with more of the path left (which
+        // then does not exist): this item is as deep as it goes.
+        if last || self.flow.is_none() {
+            return Step::Stop(Located {
+                line: fl,
+                col: self.found.1,
+                len: Some(item.chars().count().max(1)),
+            });
+        }
+        Step::Deeper
+    }
+
+    /// Key `k` of the block mapping; the block becomes its value.
+    fn block_key(&mut self, k: &str) -> Step {
+        let hit = (self.start..self.end).find(|&i| {
+            if blank(self.lines[i]) || !self.at_col(i) {
+                return false;
+            }
+            let c = self.content(i).trim_start_matches(['"', '\'']);
+            c.strip_prefix(k)
+                .is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
+        });
+        let Some(i) = hit else { return self.stop() };
+        let key_col = if i == self.start {
+            self.col
+        } else {
+            indent(self.lines[i])
+        };
+        self.found = (i, key_col);
+        let value = self.content(i).split_once(':').map_or("", |(_, r)| r);
+        let after = value.trim();
+        if after.starts_with(['[', '{']) {
+            // A flow value: its items are on this line.
+            self.flow = Some((i, self.lines[i].len() - value.trim_start().len()));
+            return Step::Deeper;
+        }
+        if !after.is_empty()
+            && !after.starts_with('#')
+            && !after.starts_with('|')
+            && !after.starts_with('>')
+        {
+            // inline value: nothing deeper to find on other lines
+            (self.start, self.end, self.col) = (i, i + 1, key_col);
+            return Step::Deeper;
+        }
+        self.key_children(i, key_col)
+    }
+
+    /// The indented (or `- ` list) lines under the key on line `i`.
+    fn key_children(&mut self, i: usize, key_col: usize) -> Step {
+        let lines = &self.lines;
+        let Some(first) = (i + 1..self.end).find(|&j| !blank(lines[j])) else {
+            return self.stop();
+        };
+        let child_col = indent(lines[first]);
+        if child_col < key_col || (child_col == key_col && !self.is_item(first)) {
+            return self.stop();
+        }
+        let child_end = (first + 1..self.end)
+            .find(|&j| {
+                !blank(lines[j])
+                    && (indent(lines[j]) < child_col
+                        || (indent(lines[j]) == key_col
+                            && child_col == key_col
+                            && !self.is_item(j)))
+            })
+            .unwrap_or(self.end);
+        (self.start, self.end, self.col) = (first, child_end, child_col);
+        Step::Deeper
+    }
+
+    /// Item `n` of the block list; the block becomes that item.
+    fn block_item(&mut self, n: usize) -> Step {
+        let items: Vec<usize> = (self.start..self.end)
+            .filter(|&i| {
+                !blank(self.lines[i]) && self.at_col(i) && self.content(i).starts_with('-')
+            })
+            .collect();
+        let Some(&i) = items.get(n) else {
+            return self.stop();
+        };
+        let item_col = if i == self.start {
+            self.col
+        } else {
+            indent(self.lines[i])
+        };
+        let rest = &self.content(i)[1..];
+        let after_dash = rest.len() - rest.trim_start().len();
+        let next = items.get(n + 1).copied().unwrap_or(self.end);
+        (self.start, self.end, self.col) = (i, next, item_col + 1 + after_dash);
+        self.found = (i, self.col);
+        if self.lines[i]
+            .as_bytes()
+            .get(self.col)
+            .is_some_and(|b| matches!(b, b'[' | b'{'))
+        {
+            self.flow = Some((i, self.col));
+        }
+        Step::Deeper
+    }
 }
 
 /// Byte ranges (trimmed) of the top-level items of the flow collection whose

@@ -132,83 +132,140 @@ fn yaml_error(src: &SourceText, split: &Split, e: &serde_yaml::Error) -> Diagnos
         Some((p, c)) => (p, Some(c)),
         None => (raw.as_str(), None),
     };
-    let words = |s: &str| s.split(" at line ").next().unwrap_or(s).to_string();
-    let mark = |s: &str| -> Option<(usize, usize)> {
-        let (_, at) = s.rsplit_once(" at line ")?;
-        let (l, c) = at.split_once(" column ")?;
-        Some((l.trim().parse().ok()?, c.trim().parse().ok()?))
-    };
-    let msg = words(problem);
+    let msg = problem.split(" at line ").next().unwrap_or(problem);
     // (line, column) inside the front matter, 1-based.
-    let mut at = e.location().map(|l| (l.line(), l.column()));
-    let mut hint = YAML_HINT.to_string();
-    let message;
-    if msg.contains("recursion limit") {
-        message = "the front matter is nested too deeply".to_string();
-        hint = "flatten it; front matter needs only a few levels".into();
-    } else if msg.contains("repetition limit") {
-        message =
-            "the front matter expands to too much data (YAML aliases repeated too often)".into();
-        hint = "write the values out instead of building them from `&anchor`/`*alias` references"
-            .into();
-        at = first_alias(fm).or(at);
-    } else if let Some(key) = msg
-        .split("duplicate entry with key ")
-        .nth(1)
-        .map(|k| k.trim_matches('"').to_string())
-    {
-        let first = at;
-        if let Some((l, c)) = at {
-            at = second_key(fm, l, c, &key).or(at);
-        }
-        message = match first {
-            Some((l, _)) if at != first => format!(
-                "the key `{key}` appears twice in the same map (first at line {})",
-                split.fm_first_line + l - 1
-            ),
-            _ => format!("the key `{key}` appears twice in the same map"),
-        };
-        hint = "keep one of the two lines".into();
-    } else if let (Some(ctx), Some(cm)) = (context, context.and_then(mark))
-        && (ctx.starts_with("parsing a flow") || ctx.starts_with("scanning a quoted"))
-    {
-        let gave_up = at.map(|(l, _)| split.fm_first_line + l - 1);
-        let (what, fix) = if ctx.contains("flow sequence") {
-            (
-                "the list opened with `[` here is never closed",
-                "close it with `]` on the same line, or write the list as `- item` lines",
-            )
-        } else if ctx.contains("flow mapping") {
-            (
-                "the map opened with `{` here is never closed",
-                "close it with `}` on the same line, or write the map as indented `key: value` lines",
-            )
-        } else {
-            (
-                "the quoted text that starts here is never closed",
-                "end it with the same quote character it starts with, on the same line",
-            )
-        };
-        message = match gave_up {
-            Some(l) => format!("invalid YAML: {what} ({msg} at line {l})"),
-            None => format!("invalid YAML: {what} ({msg})"),
-        };
-        hint = fix.into();
-        at = Some(cm);
-    } else {
-        if msg.contains("tab character") {
-            hint = "indent with spaces: YAML does not allow tabs for indentation".into();
-        }
-        message = format!("invalid YAML: {msg}");
-    }
-    match at {
+    let at = e.location().map(|l| (l.line(), l.column()));
+    let x = explain(fm, split.fm_first_line, msg, context, at);
+    match x.at {
         Some((line, col)) => {
             let line = (split.fm_first_line + line.max(1) - 1).min(src.line_count());
-            src.at(Severity::Error, line, col, 1, message).hint(hint)
+            src.at(Severity::Error, line, col, 1, x.message)
+                .hint(x.hint)
         }
         None => src
-            .error_at_line(split.fm_first_line, 1, message)
-            .hint(hint),
+            .error_at_line(split.fm_first_line, 1, x.message)
+            .hint(x.hint),
+    }
+}
+
+/// What the writer is told about a YAML error, and where: (line, column),
+/// 1-based inside the front matter.
+struct Explained {
+    message: String,
+    hint: String,
+    at: Option<(usize, usize)>,
+}
+
+/// Turns the parser's words (`msg`, and the `context` it was in) into a message
+/// and a fix, moving `at` to the spot the writer has to edit.
+fn explain(
+    fm: &str,
+    fm_first_line: usize,
+    msg: &str,
+    context: Option<&str>,
+    at: Option<(usize, usize)>,
+) -> Explained {
+    if msg.contains("recursion limit") {
+        return Explained {
+            message: "the front matter is nested too deeply".to_string(),
+            hint: "flatten it; front matter needs only a few levels".into(),
+            at,
+        };
+    }
+    if msg.contains("repetition limit") {
+        return Explained {
+            message: "the front matter expands to too much data (YAML aliases repeated too often)"
+                .into(),
+            hint:
+                "write the values out instead of building them from `&anchor`/`*alias` references"
+                    .into(),
+            at: first_alias(fm).or(at),
+        };
+    }
+    if let Some(key) = msg
+        .split("duplicate entry with key ")
+        .nth(1)
+        .map(|k| k.trim_matches('"'))
+    {
+        return duplicate_key(fm, fm_first_line, key, at);
+    }
+    if let (Some(ctx), Some(cm)) = (context, context.and_then(yaml_mark))
+        && (ctx.starts_with("parsing a flow") || ctx.starts_with("scanning a quoted"))
+    {
+        let gave_up = at.map(|(l, _)| fm_first_line + l - 1);
+        return unclosed(ctx, msg, gave_up, cm);
+    }
+    let hint = if msg.contains("tab character") {
+        "indent with spaces: YAML does not allow tabs for indentation"
+    } else {
+        YAML_HINT
+    };
+    Explained {
+        message: format!("invalid YAML: {msg}"),
+        hint: hint.to_string(),
+        at,
+    }
+}
+
+/// The (line, column) at the end of one of serde_yaml's "… at line L column C".
+fn yaml_mark(s: &str) -> Option<(usize, usize)> {
+    let (_, at) = s.rsplit_once(" at line ")?;
+    let (l, c) = at.split_once(" column ")?;
+    Some((l.trim().parse().ok()?, c.trim().parse().ok()?))
+}
+
+/// A key given twice in one map, reported at its second occurrence.
+fn duplicate_key(
+    fm: &str,
+    fm_first_line: usize,
+    key: &str,
+    first: Option<(usize, usize)>,
+) -> Explained {
+    let at = match first {
+        Some((l, c)) => second_key(fm, l, c, key).or(first),
+        None => first,
+    };
+    let message = match first {
+        Some((l, _)) if at != first => format!(
+            "the key `{key}` appears twice in the same map (first at line {})",
+            fm_first_line + l - 1
+        ),
+        _ => format!("the key `{key}` appears twice in the same map"),
+    };
+    Explained {
+        message,
+        hint: "keep one of the two lines".into(),
+        at,
+    }
+}
+
+/// An unclosed `[`, `{` or quote, reported where it opens (`opened`); `gave_up`
+/// is the file line where the parser stopped.
+fn unclosed(ctx: &str, msg: &str, gave_up: Option<usize>, opened: (usize, usize)) -> Explained {
+    let (what, fix) = if ctx.contains("flow sequence") {
+        (
+            "the list opened with `[` here is never closed",
+            "close it with `]` on the same line, or write the list as `- item` lines",
+        )
+    } else if ctx.contains("flow mapping") {
+        (
+            "the map opened with `{` here is never closed",
+            "close it with `}` on the same line, or write the map as indented `key: value` lines",
+        )
+    } else {
+        (
+            "the quoted text that starts here is never closed",
+            "end it with the same quote character it starts with, on the same line",
+        )
+    };
+    let message = match gave_up {
+        Some(l) => format!("invalid YAML: {what} ({msg} at line {l})"),
+        None => format!("invalid YAML: {what} ({msg})"),
+    };
+    Explained {
+        message,
+        hint: fix.into(),
+        at: Some(opened),
     }
 }
 

@@ -195,6 +195,21 @@ impl Ctx<'_> {
             .and_then(|v| self.text(v, &key(path, k)))
     }
 
+    /// A required top-level text field that must not be blank.
+    pub fn text_req(&mut self, m: &Mapping, k: &str, what: &str) -> Option<String> {
+        let v = self.required(m, &[], k, what)?;
+        let t = self.text(v, &key(&[], k))?;
+        if t.trim().is_empty() {
+            self.error(
+                &key(&[], k),
+                format!("`{k}` is empty"),
+                Some(format!("give `{k}` a value")),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
     pub fn boolean(&mut self, m: &Mapping, path: &[Seg], k: &str) -> bool {
         match m.get(k) {
             None | Some(Value::Null) => false,

@@ -1,7 +1,6 @@
 //! News stories and plain pages: a YAML map in, a [`NewsStory`] or [`Page`]
 //! out, with their single-file rules (slugs, dates, linked incidents).
 
-use super::docs::text_req;
 use super::reader::{Ctx, Path, index, key};
 use crate::model::*;
 use serde_yaml::Mapping;
@@ -25,7 +24,7 @@ pub(super) fn news(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<NewsStor
     let r: Path = Vec::new();
     cx.check_keys(m, &r, NEWS_KEYS);
     let what = "a news story";
-    let title = text_req(cx, m, "title", what);
+    let title = cx.text_req(m, "title", what);
     let date = cx
         .required(m, &r, "date", what)
         .and_then(|v| cx.time(v, &key(&r, "date")));
@@ -120,7 +119,7 @@ fn slug_field(cx: &mut Ctx, m: &Mapping, default: String, nested: bool) -> Optio
 pub(super) fn page(cx: &mut Ctx, m: &Mapping, origin: Origin) -> Option<Page> {
     let r: Path = Vec::new();
     cx.check_keys(m, &r, PAGE_KEYS);
-    let title = text_req(cx, m, "title", "a page");
+    let title = cx.text_req(m, "title", "a page");
     let default_slug = origin.content_path.trim_end_matches(".md").to_string();
     let slug = slug_field(cx, m, default_slug, true);
     let template = cx

@@ -10,15 +10,16 @@ use crate::load::Asset;
 use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
 use crate::packed::PackedText;
-use rayon::prelude::*;
+use bodies::BodyPass;
 
+mod bodies;
 mod history;
 mod index;
 mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{TAXONOMIES, Taxonomy, Term, refile};
+pub use taxonomy::{TAXONOMIES, Tax, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
@@ -69,6 +70,19 @@ pub struct Site {
 }
 
 impl Site {
+    pub fn taxonomy(&self, t: Tax) -> &Taxonomy {
+        &self.taxonomies[t as usize]
+    }
+
+    /// Incident `i`'s one-line summary: its `summary`, else its body's first
+    /// paragraph. Every list, feed and calendar shows this one.
+    pub fn incident_summary(&self, i: usize) -> &str {
+        self.incidents[i]
+            .summary
+            .as_deref()
+            .unwrap_or(&self.incident_html[i].body.summary)
+    }
+
     /// Let go of what only linking needed: the file texts (kept so far for
     /// diagnostics) and the Markdown sources, whose HTML is rendered. `build`
     /// and `check` render from the rest, which is about half the memory of a
@@ -258,26 +272,9 @@ pub fn link_with(
 
     // The IDs on their own, so the Markdown pass below may let bodies go
     // while suggestions still read every ID.
-    let known: Vec<String> = index
-        .keys()
-        .map(|k| incidents[index[k]].id.to_string())
-        .collect();
-    let suggest = |wrong: &str| -> Option<String> {
-        closest(wrong, known.iter().map(String::as_str))
-            .map(|c| format!("known IDs close to this: {c}"))
-    };
-    let unknown_msg = |wrong: &str, what: &str| -> (String, Option<String>) {
-        if let Some(d) = draft_ids.get(&wrong.to_ascii_lowercase()) {
-            (
-                format!("{what} `{wrong}` is a draft"),
-                Some(format!(
-                    "publish {d} (remove `draft: true`) or build with --drafts"
-                )),
-            )
-        } else {
-            (format!("{what} `{wrong}` is not an incident of this site"), suggest(wrong).or_else(|| Some("check the ID, or describe an outage without a page here as `{title, url, date}`".into())))
-        }
-    };
+    let known = known_ids(&incidents, &index);
+    let suggest = |wrong: &str| suggest_id(wrong, &known);
+    let unknown_msg = |wrong: &str, what: &str| unknown_message(wrong, what, &draft_ids, &suggest);
 
     index::check_references(
         &incidents,
@@ -300,49 +297,18 @@ pub fn link_with(
     let taxonomies = taxonomies(&incidents, &mut diags);
     let months = history::months(&incidents, &config.timezone);
 
-    // Markdown, in parallel: the hot path of a build. It is the last rule
-    // that quotes an incident's or story's file, so a build lets the text go
-    // right after (at 100,000 incidents the texts were 0.85 GB).
-    let release = !md.keeps_bodies();
-    let incident_html: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
-        .par_iter_mut()
-        .map(|inc| {
-            let r = render_incident(inc, md, &resolver, &|w| suggest(w), unparsed);
-            if release {
-                inc.origin.release_text();
-            }
-            r
-        })
-        .collect();
-    let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
-        .par_iter_mut()
-        .map(|n| {
-            let r = md.render(n.body(), &n.origin.content_path, None, &resolver);
-            let mut d = Vec::new();
-            body_problems(&n.origin, &r, &|w| suggest(w), unparsed, &mut d);
-            if release {
-                n.origin.release_text();
-            }
-            (r, d)
-        })
-        .collect();
-    let mut render_plain = |origin: &Origin, body: &str| {
-        let r = md.render(body, &origin.content_path, None, &resolver);
-        body_problems(origin, &r, &|w| suggest(w), unparsed, &mut diags);
-        r
+    let pass = BodyPass {
+        md,
+        resolver: &resolver,
+        suggest: &suggest,
+        unparsed,
+        release: !md.keeps_bodies(),
     };
-    let page_html: Vec<Rendered> = pages
-        .iter()
-        .map(|p| render_plain(&p.origin, p.body()))
-        .collect();
-    let home = home.map(|h| {
-        let r = render_plain(&h.origin, h.body());
-        (h, r)
-    });
-    let (incident_html, d1): (Vec<_>, Vec<_>) = incident_html.into_iter().unzip();
-    let (news_html, d2): (Vec<_>, Vec<_>) = news_html.into_iter().unzip();
-    diags.extend(d1.into_iter().flatten());
-    diags.extend(d2.into_iter().flatten());
+    let (incident_html, incident_diags) = pass.incidents(&mut incidents);
+    let (news_html, news_diags) = pass.news(&mut news);
+    let (page_html, home) = pass.pages(&pages, home, &mut diags);
+    diags.extend(incident_diags);
+    diags.extend(news_diags);
 
     let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
 
@@ -362,6 +328,40 @@ pub fn link_with(
         assets,
     };
     (site, diags, Box::new(resolver))
+}
+
+/// Every published incident ID, by index key.
+fn known_ids(incidents: &[Incident], index: &HashMap<String, usize>) -> Vec<String> {
+    index
+        .keys()
+        .map(|k| incidents[index[k]].id.to_string())
+        .collect()
+}
+
+/// A hint naming the known IDs closest to `wrong`, if any are close.
+fn suggest_id(wrong: &str, known: &[String]) -> Option<String> {
+    closest(wrong, known.iter().map(String::as_str))
+        .map(|c| format!("known IDs close to this: {c}"))
+}
+
+/// The message and hint for a reference to `wrong`, an ID no published
+/// incident has (`what` names the field): a left-out draft, or the closest IDs.
+fn unknown_message(
+    wrong: &str,
+    what: &str,
+    draft_ids: &HashMap<String, String>,
+    suggest: &dyn Fn(&str) -> Option<String>,
+) -> (String, Option<String>) {
+    if let Some(d) = draft_ids.get(&wrong.to_ascii_lowercase()) {
+        (
+            format!("{what} `{wrong}` is a draft"),
+            Some(format!(
+                "publish {d} (remove `draft: true`) or build with --drafts"
+            )),
+        )
+    } else {
+        (format!("{what} `{wrong}` is not an incident of this site"), suggest(wrong).or_else(|| Some("check the ID, or describe an outage without a page here as `{title, url, date}`".into())))
+    }
 }
 
 /// The documents a link works on, each kind in site order.

@@ -9,6 +9,16 @@ use crate::model::{ErrorRef, Incident};
 use crate::slug::term_slug;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The four taxonomies, by name rather than by their place in
+/// [`TAXONOMIES`] and `Site::taxonomies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tax {
+    Services = 0,
+    Regions = 1,
+    Errors = 2,
+    Tags = 3,
+}
+
 pub const TAXONOMIES: [(&str, &str); 4] = [
     ("services", "Services"),
     ("regions", "Regions"),

@@ -1,8 +1,8 @@
 //! The JSON API: a compact list of every incident at `/api/incidents.json`, and
 //! one full record per incident at `/api/incidents/<id lower-cased>.json`.
 
-use super::context::Builder;
-use super::feeds::compact;
+use super::format::compact;
+use super::view::Builder;
 use crate::escape::json_in_html;
 use crate::link::incident_path;
 use crate::model::*;

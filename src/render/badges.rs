@@ -3,8 +3,8 @@
 //! (a shields.io endpoint document) out, plus the Markdown a writer pastes to
 //! show either.
 
-use super::context::Builder;
-use super::feeds::pretty;
+use super::format::pretty;
+use super::view::Builder;
 use crate::escape::xml;
 use crate::status::{ComponentStatus, ServiceStatus};
 use serde_json::json;

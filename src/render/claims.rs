@@ -10,7 +10,7 @@
 //! — except beside the documents of the folders the loader reads documents
 //! from (`incidents/`, `news/`), where images of a write-up belong.
 
-use super::Output;
+use super::{Kind, Output};
 use crate::diag::Diagnostic;
 use crate::frontmatter::{DocKind, diag_at, key_path};
 use crate::link::Site;
@@ -19,16 +19,17 @@ use std::collections::{HashMap, HashSet};
 /// What a generated file is, for messages: "the page of incident `EX1`
 /// (content/incidents/ex1.md)", "sitrep's own `/search/`".
 fn what(site: &Site, output: &Output, file: &str) -> String {
-    match output {
-        Output::Incident(i) => {
-            let inc = &site.incidents[*i];
+    let i = output.index;
+    match output.kind {
+        Kind::Incident => {
+            let inc = &site.incidents[i];
             format!(
                 "the page of incident `{}` ({})",
                 inc.id, inc.origin.source.path
             )
         }
-        Output::News(n) => format!("the page of {}", site.news[*n].origin.source.path),
-        Output::Page(p) => format!("the page of {}", site.pages[*p].origin.source.path),
+        Kind::News => format!("the page of {}", site.news[i].origin.source.path),
+        Kind::Page => format!("the page of {}", site.pages[i].origin.source.path),
         _ => format!("sitrep's own `/{}`", file.trim_end_matches("index.html")),
     }
 }
@@ -52,9 +53,9 @@ fn section(file: &str) -> String {
 }
 
 /// Every collision among one render's outputs. `pages`: each page output and
-/// its file; `feeds`: every file [`Output::Feeds`] wrote.
+/// its file; `feeds`: every file [`Kind::Feeds`] wrote.
 pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> Vec<Diagnostic> {
-    let feed = Output::Feeds;
+    let feed = Output::new(Kind::Feeds, 0);
     let all = pages
         .iter()
         .map(|(f, o)| (f.as_str(), o))
@@ -65,8 +66,8 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
     let mut diags = Vec::new();
     let mut content_pages = Vec::new();
     for (file, output) in all {
-        if let Output::Page(p) = output {
-            content_pages.push((file, *p));
+        if output.kind == Kind::Page {
+            content_pages.push((file, output.index));
             continue;
         }
         sections.insert(first_segment(file));
@@ -108,7 +109,7 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
         } else if let Some(&p) = by_page.get(c) {
             Some(format!(
                 "to `/{c}`, which is {}",
-                what(site, &Output::Page(p), c)
+                what(site, &Output::new(Kind::Page, p), c)
             ))
         } else {
             let s = first_segment(c);

@@ -3,82 +3,20 @@
 //! sub-path, times in the site zone, durations), so themes stay simple.
 
 use super::reads::{Doc, Fact};
-use crate::i18n::Strings;
-use crate::link::{Backlink, Site, incident_path, news_path};
+use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
+use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
-use crate::status::{ComponentStatus, Phase, ServiceStatus};
+use crate::status::{ComponentStatus, Phase};
 use crate::time::Timestamp;
 use serde_json::{Value, json};
 
-/// "Now", for maintenance state and "open for" (from SOURCE_DATE_EPOCH or the clock).
-#[derive(Debug, Clone, Copy)]
-pub struct Now(pub jiff::Timestamp);
-
-pub(super) struct Builder<'a> {
-    pub site: &'a Site,
-    pub now: &'a Now,
-    /// Interface strings of the site's language: every word a context carries.
-    pub strings: &'a Strings,
-    pub status: &'a crate::status::StatusModel,
-    pub cards: &'a super::lists::Cards<'a>,
-    pub memo: Option<&'a super::memo::Memo>,
-    /// What the page being built reads (serve records it; see `reads.rs`).
-    pub reads: super::reads::Recorder,
-}
-
-const LATEST: usize = 10;
-
-/// The anchor of the postmortem section of an incident page.
-pub const POSTMORTEM_ANCHOR: &str = "postmortem";
-
 impl Builder<'_> {
-    pub fn time(&self, t: &Timestamp) -> Value {
-        let tz = &self.site.config.timezone;
-        // As `Timestamp::display_in`, with the zone conversions done once:
-        // pages show thousands of times.
-        let (day, clock) = (t.date(tz), t.clock(tz));
-        let date = self.strings.date(day);
-        let display = match &clock {
-            Some(c) => self.strings.datetime(day, c),
-            None => date.clone(),
-        };
-        json!({"machine": t.machine(), "display": display, "date": date, "clock": clock})
-    }
-
-    /// A status in the site's language (`Resolved`, `Behoben`).
-    pub(super) fn status_label(&self, s: Status) -> String {
-        self.strings
-            .get(&format!("status.{}", s.as_str()))
-            .to_string()
-    }
-
-    fn duration(&self, seconds: i64) -> String {
-        self.strings.duration(seconds)
-    }
-
-    fn opt_time(&self, t: Option<&Timestamp>) -> Value {
-        t.map_or(Value::Null, |t| self.time(t))
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.site.config.url(path)
-    }
-
-    /// Term links of taxonomy `t` (0 services, 1 regions, 2 errors, 3 tags).
-    fn links<'s>(&self, t: usize, names: impl IntoIterator<Item = &'s str>) -> Value {
-        let tax = &self.site.taxonomies[t];
-        names
-            .into_iter()
-            .map(|n| json!({"name": n, "url": tax.term_url(&self.site.config, n)}))
-            .collect()
-    }
-
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = [("nav.incidents", "incidents"), ("nav.news", "news"), ("nav.services", "services"), ("nav.regions", "regions"), ("nav.errors", "errors"), ("nav.history", "history"), ("nav.postmortems", "postmortems"), ("nav.stats", "stats"), ("nav.actions", "actions"), ("nav.search", "search")]
-            .iter()
-            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == *p}))
+        let nav: Vec<Value> = super::outputs::navigation()
+            .into_iter()
+            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == p}))
             .collect();
         let feed = |key: &str| self.strings.fmt(key, &[("title", &c.title)]);
         json!({
@@ -99,136 +37,6 @@ impl Builder<'_> {
                 "syntax_dark": self.url("syntax-dark.css"), "search_js": self.url("search.js"),
             },
         })
-    }
-
-    pub fn is_open(inc: &Incident) -> bool {
-        crate::status::is_open(inc)
-    }
-
-    pub fn last_update(inc: &Incident) -> &Timestamp {
-        inc.timeline.last().map_or(&inc.started, |e| &e.at)
-    }
-
-    /// The time a feed uses as "updated" for an incident: its last update,
-    /// resolution, or published postmortem, whichever is latest.
-    pub fn updated(inc: &Incident) -> &Timestamp {
-        [inc.resolved.as_ref(), inc.postmortem_published()]
-            .into_iter()
-            .flatten()
-            .fold(Self::last_update(inc), |a, b| {
-                if b.sort_key() >= a.sort_key() { b } else { a }
-            })
-    }
-
-    fn maintenance(&self, i: usize) -> Value {
-        let (Some(w), Some(phase)) = (&self.site.incidents[i].window, self.status.phases[i]) else {
-            return Value::Null;
-        };
-        self.reads.now();
-        let key = match phase {
-            Phase::Upcoming => "maintenance.upcoming",
-            Phase::InProgress => "maintenance.in_progress",
-            Phase::Completed => "maintenance.completed",
-        };
-        json!({
-            "state": phase.state(), "state_label": self.strings.get(key),
-            "start": self.time(&w.start), "end": self.time(&w.end),
-            "calendar_url": self.url("maintenance.ics"),
-        })
-    }
-
-    pub fn card(&self, i: usize) -> Value {
-        let inc = &self.site.incidents[i];
-        let summary = inc
-            .summary
-            .clone()
-            .unwrap_or_else(|| self.site.incident_html[i].body.summary.clone());
-        let duration = inc
-            .resolved
-            .as_ref()
-            .and_then(|r| inc.started.seconds_until(r))
-            .map(|s| self.duration(s));
-        json!({
-            "id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)),
-            "status": inc.status.as_str(), "status_label": self.status_label(inc.status),
-            "severity": inc.severity.map(|s| s.as_str()),
-            "severity_label": inc.severity.map(|s| self.strings.get(&format!("severity.{}", s.as_str())).to_string()),
-            "classification": inc.classification.as_str(),
-            "classification_label": self.strings.get(&format!("classification.{}", inc.classification.as_str())),
-            "services": self.links(0, inc.services.iter().map(String::as_str)),
-            "regions": self.links(1, inc.regions.iter().map(String::as_str)),
-            "started": self.time(&inc.started),
-            "resolved": self.opt_time(inc.resolved.as_ref()),
-            "last_update": self.time(Self::last_update(inc)),
-            "summary": summary,
-            "open": inc.status != Status::Resolved,
-            "duration": duration,
-            "maintenance": self.maintenance(i),
-            "postmortem_published": self.opt_time(inc.postmortem_published()),
-            "internal_only": inc.internal,
-        })
-    }
-
-    pub fn story_card(&self, n: usize) -> Value {
-        let s = &self.site.news[n];
-        self.reads.doc(Doc::News(n));
-        let incidents: Vec<Value> = s
-            .incidents
-            .iter()
-            .filter_map(|id| {
-                let key = id.key();
-                let at = self.site.index.get(&key);
-                self.reads.fact(|| Fact::Id(key));
-                at
-            })
-            .map(|&i| {
-                self.reads.doc(Doc::Incident(i));
-                let inc = &self.site.incidents[i];
-                json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)), "status": inc.status.as_str(), "status_label": self.status_label(inc.status)})
-            })
-            .collect();
-        json!({
-            "title": s.title, "url": self.url(&news_path(&s.slug)),
-            "date": self.time(&s.date), "updated": self.opt_time(s.updated.as_ref()),
-            "authors": s.authors,
-            "summary": s.summary.clone().unwrap_or_else(|| self.site.news_html[n].summary.clone()),
-            "incidents": incidents,
-            "tags": self.links(3, s.tags.iter().map(String::as_str)),
-            "internal_only": s.internal,
-        })
-    }
-
-    /// A service's current status for templates (home banner, service page).
-    pub(super) fn service_status(&self, s: &ServiceStatus) -> Value {
-        let site = self.site;
-        let link = |&i: &usize| {
-            let inc = &site.incidents[i];
-            json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id))})
-        };
-        json!({
-            "name": s.name, "slug": s.slug, "url": self.url(&format!("services/{}/", s.slug)),
-            "status": s.status.as_str(), "status_label": self.strings.get(&format!("service_status.{}", s.status.as_str())),
-            "incidents": s.open.iter().chain(&s.maintenance).map(link).collect::<Vec<_>>(),
-        })
-    }
-
-    /// A `services` term's current status and badges; `null` for other taxonomies.
-    pub(super) fn service_page(&self, t: usize, slug: &str) -> Value {
-        if t != 0 {
-            return Value::Null;
-        }
-        self.reads.fact(|| Fact::Service(slug.to_string()));
-        let Some(s) = self.status.service(slug) else {
-            return Value::Null;
-        };
-        let (svg_md, shields_md) = super::badges::markdown(self, s);
-        let mut v = self.service_status(s);
-        v["badge"] = json!({
-            "svg_url": self.url(&super::badges::svg_path(slug)),
-            "shields_url": self.url(&super::badges::shields_path(slug)),
-            "markdown_svg": svg_md, "markdown_shields": shields_md,
-        });
-        v
     }
 
     pub fn home(&self) -> Value {
@@ -253,7 +61,7 @@ impl Builder<'_> {
             .map(|i| self.card(i))
             .collect();
         let latest: Vec<Value> = (0..site.incidents.len())
-            .filter(|&i| !Self::is_open(&site.incidents[i]))
+            .filter(|&i| !site.incidents[i].is_open())
             .take(LATEST)
             .map(|i| self.card(i))
             .collect();
@@ -277,32 +85,16 @@ impl Builder<'_> {
         let html = &site.incident_html[i];
         self.reads.doc(Doc::Incident(i));
         let mut v = self.card(i);
-        let open = inc.status != Status::Resolved;
+        let open = inc.unresolved();
         if open {
             // "Open for", an overdue update, the phase bar's open end.
             self.reads.now();
         }
-        let mut metrics = Vec::new();
-        let mut metric = |key: &str, to: Option<&Timestamp>| {
-            if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
-                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
-            }
-        };
-        metric("metric.detect", inc.detected.as_ref());
-        metric("metric.acknowledge", inc.acknowledged.as_ref());
-        metric("metric.mitigate", inc.mitigated.as_ref());
-        if open && inc.classification != Classification::Maintenance {
-            let now = Timestamp::Instant(self.now.0);
-            if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
-                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
-            }
-        } else {
-            metric("metric.duration", inc.resolved.as_ref());
-        }
+        let metrics = self.metrics(inc);
         let errors: Vec<Value> = inc
             .errors
             .iter()
-            .map(|e| json!({"code": e.code, "message": e.message, "url": site.taxonomies[2].term_url(&site.config, e.term())}))
+            .map(|e| json!({"code": e.code, "message": e.message, "url": site.taxonomy(Tax::Errors).term_url(&site.config, e.term())}))
             .collect();
         let timeline: Vec<Value> = inc
             .timeline
@@ -310,53 +102,8 @@ impl Builder<'_> {
             .zip(&html.timeline)
             .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| self.status_label(s)), "html": h, "internal_only": e.internal}))
             .collect();
-        let related: Vec<Value> = inc
-            .related
-            .iter()
-            .map(|r| match r {
-                Related::Incident { id, note, internal } => {
-                    let key = id.key();
-                    self.reads.fact(|| Fact::Id(key.clone()));
-                    let at = site.index.get(&key).copied();
-                    at.into_iter().for_each(|t| self.reads.doc(Doc::Incident(t)));
-                    match at.map(|t| &site.incidents[t]) {
-                        Some(t) => json!({
-                            "internal": true, "id": t.id, "title": t.title,
-                            "url": self.url(&incident_path(&t.id)), "note": note,
-                            "date": self.time(&t.started),
-                            "status": t.status.as_str(), "status_label": self.status_label(t.status),
-                            "internal_only": internal,
-                        }),
-                        // An internal incident in a public build: its ID as plain text.
-                        None => json!({
-                            "internal": false, "id": null, "title": id, "url": null, "note": note,
-                            "date": null, "status": null, "status_label": null, "internal_only": false,
-                        }),
-                    }
-                }
-                Related::External { title, url, date, note, internal } => json!({
-                    "internal": false, "id": null, "title": title, "url": url, "note": note,
-                    "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
-                    "internal_only": internal,
-                }),
-            })
-            .collect();
-        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
-        let backlinks: Vec<Value> = site.backlinks[i]
-            .iter()
-            .map(|b| match *b {
-                Backlink::Incident(j) => {
-                    self.reads.doc(Doc::Incident(j));
-                    let o = &site.incidents[j];
-                    json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
-                }
-                Backlink::News(n) => {
-                    self.reads.doc(Doc::News(n));
-                    let s = &site.news[n];
-                    json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
-                }
-            })
-            .collect();
+        let related: Vec<Value> = inc.related.iter().map(|r| self.related(r)).collect();
+        let backlinks = self.backlinks(i);
         let takes: Vec<Value> = inc
             .takes
             .iter()
@@ -377,7 +124,7 @@ impl Builder<'_> {
             "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now.0), &site.config.timezone).is_lt()),
             "metrics": metrics,
             "components": inc.components,
-            "tags": self.links(3, inc.tags.iter().map(String::as_str)),
+            "tags": self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
             "errors": errors, "timeline": timeline, "related": related, "backlinks": backlinks,
             "takes": takes, "actions": actions, "sources": inc.sources,
             "body_html": html.body.html,
@@ -397,6 +144,89 @@ impl Builder<'_> {
             "description": v["summary"].clone(),
             "incident": v,
         })
+    }
+
+    /// Time to detect, acknowledge, mitigate, and the duration (or "open for").
+    fn metrics(&self, inc: &Incident) -> Vec<Value> {
+        let mut metrics = Vec::new();
+        let mut metric = |key: &str, to: Option<&Timestamp>| {
+            if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
+                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
+            }
+        };
+        metric("metric.detect", inc.detected.as_ref());
+        metric("metric.acknowledge", inc.acknowledged.as_ref());
+        metric("metric.mitigate", inc.mitigated.as_ref());
+        if inc.is_open() {
+            let now = Timestamp::Instant(self.now.0);
+            if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
+                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
+            }
+        } else {
+            metric("metric.duration", inc.resolved.as_ref());
+        }
+        metrics
+    }
+
+    /// One `related` entry: a link to an incident of the site, or plain text.
+    fn related(&self, r: &Related) -> Value {
+        let site = self.site;
+        match r {
+            Related::Incident { id, note, internal } => {
+                let key = id.key();
+                self.reads.fact(|| Fact::Id(key.clone()));
+                let at = site.index.get(&key).copied();
+                at.into_iter()
+                    .for_each(|t| self.reads.doc(Doc::Incident(t)));
+                match at.map(|t| &site.incidents[t]) {
+                    Some(t) => json!({
+                        "internal": true, "id": t.id, "title": t.title,
+                        "url": self.url(&incident_path(&t.id)), "note": note,
+                        "date": self.time(&t.started),
+                        "status": t.status.as_str(), "status_label": self.status_label(t.status),
+                        "internal_only": internal,
+                    }),
+                    // An internal incident in a public build: its ID as plain text.
+                    None => json!({
+                        "internal": false, "id": null, "title": id, "url": null, "note": note,
+                        "date": null, "status": null, "status_label": null, "internal_only": false,
+                    }),
+                }
+            }
+            Related::External {
+                title,
+                url,
+                date,
+                note,
+                internal,
+            } => json!({
+                "internal": false, "id": null, "title": title, "url": url, "note": note,
+                "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
+                "internal_only": internal,
+            }),
+        }
+    }
+
+    /// The later incidents and the stories that refer to incident `i`.
+    fn backlinks(&self, i: usize) -> Vec<Value> {
+        let site = self.site;
+        let inc = &site.incidents[i];
+        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
+        site.backlinks[i]
+            .iter()
+            .map(|b| match *b {
+                Backlink::Incident(j) => {
+                    self.reads.doc(Doc::Incident(j));
+                    let o = &site.incidents[j];
+                    json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
+                }
+                Backlink::News(n) => {
+                    self.reads.doc(Doc::News(n));
+                    let s = &site.news[n];
+                    json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
+                }
+            })
+            .collect()
     }
 
     /// The incident page's table of contents: the body's headings, then the
@@ -477,20 +307,6 @@ impl Builder<'_> {
         })
     }
 
-    pub(super) fn taxonomy_head(&self, t: usize) -> Value {
-        let tax = &self.site.taxonomies[t];
-        json!({"name": tax.name, "title": self.taxonomy_title(t), "url": self.url(&format!("{}/", tax.name))})
-    }
-
-    /// `Regions`, `Services`…: the taxonomy's name in the site's language.
-    /// (`nav.<taxonomy>`; the built-in English title when no string has it).
-    pub(super) fn taxonomy_title(&self, t: usize) -> &str {
-        let tax = &self.site.taxonomies[t];
-        self.strings
-            .lookup(&format!("nav.{}", tax.name))
-            .unwrap_or(tax.title)
-    }
-
     pub fn taxonomy(&self, t: usize) -> Value {
         self.reads.whole();
         let tax = &self.site.taxonomies[t];
@@ -535,43 +351,4 @@ impl Builder<'_> {
         };
         self.strings.get(key).to_string()
     }
-}
-
-/// The first instant after `now` at which a page that reads "now" can show
-/// something else: an open incident's "open for" gains a minute, a
-/// maintenance window starts or ends, the date in the site's zone changes.
-/// Serve advances its clock then. Code that reads `now` must be covered here.
-pub fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
-    let tz = &site.config.timezone;
-    let n = now.0.as_second();
-    let at = |t: &Timestamp| match t {
-        Timestamp::Instant(i) => Some(i.as_second()),
-        Timestamp::Date(d) => d
-            .to_zoned_datetime(tz.clone())
-            .ok()
-            .map(|z| z.timestamp().as_second()),
-    };
-    let midnight = now
-        .0
-        .to_zoned_datetime(tz.clone())
-        .date()
-        .tomorrow()
-        .ok()
-        .and_then(|d| at(&Timestamp::Date(d)));
-    let mut times: Vec<i64> = midnight.into_iter().collect();
-    for inc in &site.incidents {
-        if let Some(w) = &inc.window {
-            times.extend(at(&w.start));
-            times.extend(at(&w.end));
-        }
-        if inc.status != Status::Resolved
-            && let Some(s) = inc.started.instant().map(|s| s.as_second())
-        {
-            // "Open for" counts whole minutes from `started`.
-            times.push(s);
-            times.push(n + 60 - (n - s).rem_euclid(60));
-        }
-    }
-    let next = times.into_iter().filter(|&t| t > n).min()?;
-    jiff::Timestamp::from_second(next).ok()
 }

@@ -1,15 +1,11 @@
-//! Machine-readable outputs: the linked site in, Atom and JSON feeds, per-term
-//! feeds, robots.txt and the search index out; with [`super::api`],
-//! [`super::statuspage`], [`super::ics`], [`super::badges`] and
-//! [`super::sitemap`], each file (or group of files) rendered on its own rayon task.
+//! Feeds: the view of the site in, the site's Atom and JSON feeds and one Atom
+//! feed per taxonomy term out. Which feed files exist is the output
+//! registry's business (`machine.rs`).
 
-use super::context::Builder;
-use super::{RenderResult, Sink, api, badges, ics, sitemap, statuspage};
-use crate::diag::Diagnostic;
-use crate::escape::{json_in_html, xml};
+use super::format::{compact, rfc3339};
+use super::view::Builder;
+use crate::escape::xml;
 use crate::link::{incident_path, news_path};
-use crate::time::Timestamp;
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -28,22 +24,12 @@ struct Entry<'a> {
     categories: Vec<String>,
 }
 
-pub(super) fn rfc3339(t: &Timestamp) -> String {
-    match t {
-        Timestamp::Instant(i) => i.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        Timestamp::Date(d) => format!("{d}T00:00:00Z"),
-    }
-}
-
 fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
     let site = cx.site;
     let inc = &site.incidents[i];
     let url = site.config.abs_url(&incident_path(&inc.id));
-    let summary = inc
-        .summary
-        .clone()
-        .unwrap_or_else(|| site.incident_html[i].body.summary.clone());
-    let updated = Builder::updated(inc);
+    let summary = site.incident_summary(i).to_string();
+    let updated = inc.updated();
     Entry {
         id: url.clone(),
         title: format!(
@@ -116,7 +102,7 @@ fn newest<'a>(cx: &Builder<'a>, items: impl Iterator<Item = Item>) -> Vec<Entry<
             Item::Incident(i) => {
                 let inc = &site.incidents[i];
                 let id = site.config.abs_url(&incident_path(&inc.id));
-                (Builder::updated(inc).sort_key(), id, it)
+                (inc.updated().sort_key(), id, it)
             }
             Item::News(n) => {
                 let s = &site.news[n];
@@ -220,106 +206,46 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
     compact(&feed)
 }
 
-pub(super) fn pretty(v: &Value) -> String {
-    json_in_html(serde_json::to_string_pretty(v).unwrap_or_default() + "\n")
-}
-
-/// One line of JSON, for files written per incident or fetched whole by
-/// programs: indentation was a third of each incident record.
-pub(super) fn compact(v: &Value) -> String {
-    json_in_html(serde_json::to_string(v).unwrap_or_default() + "\n")
-}
-
-/// One site-wide output: renders its files (path, text) when run.
-type Job<'a> = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync + 'a>;
-
-/// The site-wide outputs as independent jobs; the incident records are one job each.
-fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
+/// Every incident and story, newest first.
+fn everything<'a>(cx: &Builder<'a>) -> Vec<Entry<'a>> {
     let site = cx.site;
-    let c = &site.config;
-    let everything = move || {
-        newest(
-            cx,
-            (0..site.incidents.len())
-                .map(Item::Incident)
-                .chain((0..site.news.len()).map(Item::News)),
-        )
-    };
-    let mut jobs: Vec<Job> = vec![
-        Box::new(move || {
-            let atom = atom(cx, &c.title, "atom.xml", "", &everything(), true);
-            vec![("atom.xml".into(), atom)]
-        }),
-        Box::new(move || vec![("feed.json".into(), json_feed(cx, &everything()))]),
-    ];
-    for tax in &site.taxonomies {
-        for (slug, term) in &tax.terms {
-            jobs.push(Box::new(move || {
-                let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
-                let dir = format!("{}/{slug}/", tax.name);
-                let title = format!("{} — {}: {}", c.title, tax.title, term.name);
-                let feed = atom(cx, &title, &format!("{dir}atom.xml"), &dir, &entries, false);
-                vec![(format!("{dir}atom.xml"), feed)]
-            }));
-        }
-    }
-    jobs.push(Box::new(move || {
-        vec![("api/incidents.json".into(), api::list(cx))]
-    }));
-    jobs.extend((0..site.incidents.len()).map(|i| -> Job {
-        Box::new(move || {
-            let path = || api::record_path(&site.incidents[i].id);
-            if let Some(text) = cx.memo.and_then(|m| m.record(site, i)) {
-                return vec![(path(), text)];
-            }
-            let (path, text) = api::record(cx, i);
-            if let Some(m) = cx.memo {
-                m.put_record(site, i, std::sync::Arc::from(text.as_str()));
-            }
-            vec![(path, text)]
-        })
-    }));
-    jobs.push(Box::new(move || statuspage::files(cx)));
-    jobs.push(Box::new(move || {
-        vec![(ics::PATH.into(), ics::calendar(cx))]
-    }));
-    jobs.extend(
-        cx.status
-            .services
-            .iter()
-            .map(|s| -> Job { Box::new(move || badges::files(s)) }),
-    );
-    jobs.push(Box::new(move || super::search::files(cx)));
-    jobs.push(Box::new(move || sitemap::files(c, &sitemap::urls(cx))));
-    jobs.push(Box::new(move || {
-        // An internal build asks crawlers to stay out altogether, beside the
-        // `noindex` of every page, in case it is ever served where they reach.
-        let robots = if c.audience.is_internal() {
-            "User-agent: *\nDisallow: /\n".to_string()
-        } else {
-            format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                c.abs_url("sitemap.xml")
-            )
-        };
-        vec![("robots.txt".into(), robots)]
-    }));
-    jobs
+    newest(
+        cx,
+        (0..site.incidents.len())
+            .map(Item::Incident)
+            .chain((0..site.news.len()).map(Item::News)),
+    )
 }
 
-pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
-    let errors: Vec<Diagnostic> = jobs(cx)
-        .par_iter()
-        .flat_map_iter(|job| job())
-        .filter_map(|(p, text)| {
-            sink.put(&p, text.into_bytes())
-                .err()
-                .map(|e| Diagnostic::error(&p, format!("cannot write: {e}")))
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+/// `/atom.xml`: the whole site, with whole write-ups.
+pub(super) fn site_atom(cx: &Builder) -> String {
+    atom(
+        cx,
+        &cx.site.config.title,
+        "atom.xml",
+        "",
+        &everything(cx),
+        true,
+    )
+}
+
+/// `/feed.json`: JSON Feed 1.1 of the same entries.
+pub(super) fn site_json(cx: &Builder) -> String {
+    json_feed(cx, &everything(cx))
+}
+
+/// `/<taxonomy>/<slug>/atom.xml` for the term `term` of taxonomy `tax`.
+pub(super) fn term_atom(
+    cx: &Builder,
+    tax: &crate::link::Taxonomy,
+    slug: &str,
+    term: &crate::link::Term,
+) -> (String, String) {
+    let c = &cx.site.config;
+    let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
+    let dir = format!("{}/{slug}/", tax.name);
+    let title = format!("{} — {}: {}", c.title, tax.title, term.name);
+    let path = format!("{dir}atom.xml");
+    let feed = atom(cx, &title, &path, &dir, &entries, false);
+    (path, feed)
 }

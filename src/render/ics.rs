@@ -2,7 +2,7 @@
 //! RFC 5545 iCalendar with one `VEVENT` per maintenance entry (completed ones
 //! too), CRLF lines folded at 75 octets, and nothing taken from the clock.
 
-use super::context::Builder;
+use super::view::Builder;
 use crate::escape::ical_text as text;
 use crate::link::incident_path;
 use crate::model::{Classification, Incident};
@@ -55,7 +55,7 @@ fn event(cx: &Builder, i: usize, out: &mut String) {
     line(out, "BEGIN:VEVENT");
     line(out, &format!("UID:{}@{}", inc.id.key(), host(&c.base_url)));
     // When the entry last changed: its latest update, a time of the content.
-    line(out, &format!("DTSTAMP:{}", stamp(Builder::updated(inc))));
+    line(out, &format!("DTSTAMP:{}", stamp(inc.updated())));
     match (w.start, w.end) {
         (Timestamp::Instant(s), Timestamp::Instant(e)) => {
             line(out, &format!("DTSTART:{}", utc(s)));
@@ -77,10 +77,7 @@ fn event(cx: &Builder, i: usize, out: &mut String) {
         &format!("SUMMARY:{}", text(&format!("{}: {}", inc.id, inc.title))),
     );
     line(out, &format!("URL:{url}"));
-    let summary = inc
-        .summary
-        .clone()
-        .unwrap_or_else(|| cx.site.incident_html[i].body.summary.clone());
+    let summary = cx.site.incident_summary(i);
     let description = format!("{summary}\n\nServices: {}\n{url}", inc.services.join(", "));
     line(
         out,

@@ -4,111 +4,13 @@
 //! older links). Cards come from the per-render [`Cards`] cache, so an
 //! incident listed on five pages is built and converted for Tera once.
 
-use super::context::Builder;
-use super::reads::{Doc, Fact, List};
-use crate::link::{Site, incident_path};
-use crate::model::{Action, ActionStatus, Incident};
+use super::cards::{CARD_TEMPLATE, Card, CardList};
+use super::reads::{Doc, Fact, HashWriter, List};
+use super::select::{month_path, open_actions, page_count, paged_path, postmortem_list};
+use super::view::Builder;
+use crate::link::incident_path;
 use serde_json::{Value, json};
 use std::hash::Hasher;
-use std::sync::OnceLock;
-
-/// A hasher as an `io::Write`, so a value hashes without a string copy.
-pub struct HashWriter<'a, H: Hasher>(pub &'a mut H);
-
-impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Each incident's card as a Tera value, built on first use, with its HTML as
-/// `card.html` when the theme's `incident_card` component renders it. Tera
-/// values share their arrays and maps, so handing one to many pages copies
-/// nothing, and a card on seven lists is templated once.
-///
-/// In a build with the built-in templates unchanged, whose paged lists print
-/// `card.html` and read nothing else of a card, a card keeps only its HTML:
-/// the whole Tera value of a card is about 10 KB, which at 100,000 incidents
-/// held for the whole render was 1 GB.
-pub struct Cards<'a> {
-    cards: Vec<OnceLock<Card>>,
-    tera: &'a tera::Tera,
-    html_only: bool,
-}
-
-impl<'a> Cards<'a> {
-    pub fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
-        let cards = (0..incidents).map(|_| OnceLock::new()).collect();
-        let html_only = tera.contains_template(HTML_ONLY);
-        Cards {
-            cards,
-            tera,
-            html_only,
-        }
-    }
-}
-
-/// An empty template whose presence says that paged lists read only
-/// `card.html` ([`crate::theme::Theme::templates_built_in`]).
-pub const HTML_ONLY: &str = "__sitrep/cards-html-only";
-
-/// The internal template that renders one list card (`level` 2, as on every
-/// paged list).
-pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
-pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
-
-/// One card as Tera reads it, and a hash of it (serve hashes a list page's
-/// context from its cards' hashes).
-pub type Card = (tera::Value, u64);
-
-/// The cards of one list page, under the context key the template reads.
-pub type CardList = (&'static str, Vec<Card>);
-
-/// How many pages a list of `items` takes: at least one, so an empty list
-/// still has its page.
-pub fn page_count(items: usize, per: usize) -> usize {
-    items.div_ceil(per.max(1)).max(1)
-}
-
-/// The path of page `page` of the list at `base` (`incidents/`): page 1 is the
-/// list itself, page N is `incidents/page/N/`.
-pub fn paged_path(base: &str, page: usize) -> String {
-    if page <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{page}/")
-    }
-}
-
-/// Every open action item of the site, in incident order (newest first),
-/// with its incident's index.
-pub fn open_actions(site: &Site) -> Vec<(usize, &Incident, &Action)> {
-    site.incidents
-        .iter()
-        .enumerate()
-        .flat_map(|(i, inc)| inc.actions.iter().map(move |a| (i, inc, a)))
-        .filter(|(_, _, a)| a.status == ActionStatus::Open)
-        .collect()
-}
-
-/// `/postmortems/`: resolved incidents with a published postmortem, newest
-/// published first (ties: newest started first, as the incident order has it).
-pub fn postmortem_list(site: &Site) -> Vec<usize> {
-    let mut v: Vec<(i64, usize)> = (0..site.incidents.len())
-        .filter_map(|i| Some((site.incidents[i].postmortem_published()?.sort_key(), i)))
-        .collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    v.into_iter().map(|(_, i)| i).collect()
-}
-
-pub fn month_path(key: &str) -> String {
-    format!("history/{key}/")
-}
 
 impl Builder<'_> {
     fn card_value(&self, i: usize) -> Card {

@@ -73,7 +73,7 @@ pub struct Memo {
     /// API record: (what its `related` entries resolve to, file text).
     records: Store<(u64, Arc<str>)>,
     /// Incident cards, for one "now" and one Tera (see [`Memo::cards_for`]).
-    cards: Store<super::lists::Card>,
+    cards: Store<super::cards::Card>,
     cards_at: Option<jiff::Timestamp>,
     /// Content paths whose renders may differ from the memo's: the edited
     /// files and those whose Markdown was rendered afresh.
@@ -98,12 +98,12 @@ impl Memo {
         }
     }
 
-    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::lists::Card> {
+    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::cards::Card> {
         let o = &site.incidents[i].origin;
         self.get(&self.cards, &o.content_path, &o.source)
     }
 
-    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::lists::Card) {
+    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::cards::Card) {
         let o = &site.incidents[i].origin;
         Self::put(&self.cards, &o.content_path, &o.source, card);
     }

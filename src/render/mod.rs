@@ -4,29 +4,62 @@
 
 mod api;
 mod badges;
+mod cards;
 mod charts;
 mod claims;
 mod context;
 mod feeds;
+mod format;
+mod fragments;
 mod ics;
 mod lists;
+mod machine;
 pub mod memo;
+mod outputs;
 pub mod reads;
 mod search;
+mod select;
 mod sitemap;
 mod statuspage;
+mod view;
 
 use crate::diag::Diagnostic;
 use crate::i18n::Strings;
-use crate::link::{Site, incident_path, news_path, page_path};
+use crate::link::Site;
 use crate::theme::{StaticFile, Theme};
 use rayon::prelude::*;
 use serde_json::Value;
 use tera::{Context, Tera};
 
 pub use claims::collisions;
-pub use context::{Now, next_change};
-pub use lists::{HashWriter, month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use outputs::{Kind, Output, outputs};
+pub use reads::HashWriter;
+pub use select::{month_path, open_actions, page_count, paged_path, postmortem_list};
+pub use view::{Now, next_change};
+
+/// Who renders: `build` and `check` render once and keep nothing; serve
+/// renders again on every edit, so it records what each page reads
+/// ([`reads::Reads`]) and reuses per-document work from its [`memo::Memo`].
+#[derive(Clone, Copy, Default)]
+pub enum Mode<'a> {
+    #[default]
+    Build,
+    Serve(&'a memo::Memo),
+}
+
+impl<'a> Mode<'a> {
+    pub fn memo(self) -> Option<&'a memo::Memo> {
+        match self {
+            Mode::Build => None,
+            Mode::Serve(m) => Some(m),
+        }
+    }
+
+    /// Pages note what they read only for serve.
+    pub fn records(self) -> bool {
+        matches!(self, Mode::Serve(_))
+    }
+}
 
 /// What one render pass reads: the site, "now", the interface strings, and
 /// the cards it builds once.
@@ -36,11 +69,9 @@ pub struct Scope<'a> {
     pub strings: &'a Strings,
     /// The one status model every status shown or served comes from.
     pub status: crate::status::StatusModel,
-    cards: lists::Cards<'a>,
-    /// Serve's feed memo ([`memo::Memo`]); `None` in a build.
-    pub memo: Option<&'a memo::Memo>,
-    /// Note what each page reads ([`reads::Reads`], serve); a build does not.
-    pub record: bool,
+    cards: cards::Cards<'a>,
+    /// A one-off build, or serve's render with what it keeps across renders.
+    pub mode: Mode<'a>,
 }
 
 impl<'a> Scope<'a> {
@@ -51,21 +82,20 @@ impl<'a> Scope<'a> {
             now,
             strings,
             status: crate::status::compute(site, now.0),
-            cards: lists::Cards::new(site.incidents.len(), tera),
-            memo: None,
-            record: false,
+            cards: cards::Cards::new(site.incidents.len(), tera),
+            mode: Mode::Build,
         }
     }
 
-    fn builder(&self) -> context::Builder<'_> {
-        context::Builder {
+    fn builder(&self) -> view::Builder<'_> {
+        view::Builder {
             site: self.site,
             now: self.now,
             strings: self.strings,
             status: &self.status,
             cards: &self.cards,
-            memo: self.memo,
-            reads: if self.record {
+            memo: self.mode.memo(),
+            reads: if self.mode.records() {
                 reads::Recorder::on()
             } else {
                 reads::Recorder::default()
@@ -147,9 +177,9 @@ pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     }
     // A list card rendered once, by the theme's own `incident_card`; a theme
     // without that component simply renders its cards in each list.
-    let _ = tera.add_raw_template(lists::CARD_TEMPLATE, lists::CARD_SOURCE);
+    let _ = tera.add_raw_template(cards::CARD_TEMPLATE, cards::CARD_SOURCE);
     if theme.templates_built_in() {
-        let _ = tera.add_raw_template(lists::HTML_ONLY, "");
+        let _ = tera.add_raw_template(cards::HTML_ONLY, "");
     }
     Ok(tera)
 }
@@ -199,67 +229,6 @@ fn tera_message(e: &tera::Error) -> String {
     s
 }
 
-/// One output of the site, named so serve can re-render a subset later. List
-/// outputs carry their page number, from 1.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Output {
-    Home,
-    Incidents(usize),
-    Incident(usize),
-    NewsList(usize),
-    News(usize),
-    Page(usize),
-    Taxonomy(usize),
-    Term(usize, String, usize),
-    History,
-    /// Index into `Site::months`, page.
-    Month(usize, usize),
-    Actions(usize),
-    /// `/postmortems/`, page.
-    Postmortems(usize),
-    Search,
-    /// `/stats/`: the charts over every incident.
-    Stats,
-    NotFound,
-    Feeds,
-}
-
-/// Every page of a list of `items`.
-fn pages_of(items: usize, per: usize) -> impl Iterator<Item = usize> {
-    1..=page_count(items, per)
-}
-
-pub fn outputs(site: &Site) -> Vec<Output> {
-    let per = site.config.paginate_by;
-    let mut out = vec![
-        Output::Home,
-        Output::History,
-        Output::Search,
-        Output::Stats,
-        Output::NotFound,
-        Output::Feeds,
-    ];
-    out.extend(pages_of(open_actions(site).len(), per).map(Output::Actions));
-    out.extend(pages_of(postmortem_list(site).len(), per).map(Output::Postmortems));
-    out.extend(pages_of(site.incidents.len(), per).map(Output::Incidents));
-    out.extend(pages_of(site.news.len(), per).map(Output::NewsList));
-    out.extend((0..site.incidents.len()).map(Output::Incident));
-    out.extend((0..site.news.len()).map(Output::News));
-    out.extend((0..site.pages.len()).map(Output::Page));
-    for (t, tax) in site.taxonomies.iter().enumerate() {
-        out.push(Output::Taxonomy(t));
-        for (slug, term) in &tax.terms {
-            out.extend(
-                pages_of(term.incidents.len(), per).map(|p| Output::Term(t, slug.clone(), p)),
-            );
-        }
-    }
-    for (m, month) in site.months.iter().enumerate() {
-        out.extend(pages_of(month.incidents.len(), per).map(|p| Output::Month(m, p)));
-    }
-    out
-}
-
 /// How many HTML pages [`render_all`] writes (every output but the feeds).
 pub fn html_page_count(site: &Site) -> usize {
     outputs(site).len() - 1
@@ -277,7 +246,7 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
     let errors: Vec<Diagnostic> = outputs
         .par_iter()
         .flat_map_iter(|o| {
-            let sink: &dyn Sink = if *o == Output::Feeds { &feeds } else { sink };
+            let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
             render_output(&tera, theme, &scope, o, sink)
                 .err()
                 .unwrap_or_default()
@@ -332,7 +301,7 @@ pub fn render_output(
     sink: &dyn Sink,
 ) -> RenderResult {
     let Some(job) = page_job(scope, output) else {
-        return feeds::write_all(&scope.builder(), sink);
+        return machine::write_all(&scope.builder(), sink);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())
@@ -349,44 +318,9 @@ pub struct PageJob {
     pub file: String,
     pub context: Value,
     /// The cards of a list page, kept as Tera values (shared, not copied).
-    pub cards: Option<lists::CardList>,
+    pub cards: Option<cards::CardList>,
     /// What the page read, when the scope records ([`Scope::record`]).
     pub reads: Option<reads::Reads>,
-}
-
-/// The template and URL path of a page output; `None` for [`Output::Feeds`].
-fn target(site: &Site, output: &Output) -> Option<(String, String)> {
-    let term_base = |t: usize, slug: &str| format!("{}/{slug}/", site.taxonomies[t].name);
-    Some(match output {
-        Output::Home => ("index.html".into(), String::new()),
-        Output::Incidents(p) => ("incidents.html".into(), paged_path("incidents/", *p)),
-        Output::Incident(i) => (
-            "incident.html".into(),
-            incident_path(&site.incidents[*i].id),
-        ),
-        Output::NewsList(p) => ("news_list.html".into(), paged_path("news/", *p)),
-        Output::News(n) => ("news.html".into(), news_path(&site.news[*n].slug)),
-        Output::Page(p) => (
-            site.pages[*p].template.clone(),
-            page_path(&site.pages[*p].slug),
-        ),
-        Output::Taxonomy(t) => (
-            "taxonomy.html".into(),
-            format!("{}/", site.taxonomies[*t].name),
-        ),
-        Output::Term(t, slug, p) => ("term.html".into(), paged_path(&term_base(*t, slug), *p)),
-        Output::History => ("history.html".into(), "history/".into()),
-        Output::Month(m, p) => (
-            "month.html".into(),
-            paged_path(&month_path(&site.months[*m].key()), *p),
-        ),
-        Output::Actions(p) => ("actions.html".into(), paged_path("actions/", *p)),
-        Output::Postmortems(p) => ("postmortems.html".into(), paged_path("postmortems/", *p)),
-        Output::Search => ("search.html".into(), "search/".into()),
-        Output::Stats => ("stats.html".into(), "stats/".into()),
-        Output::NotFound => ("404.html".into(), "404.html".into()),
-        Output::Feeds => return None,
-    })
 }
 
 fn file_of(path: &str) -> String {
@@ -398,35 +332,17 @@ fn file_of(path: &str) -> String {
 }
 
 /// The file a page output is written to (`incidents/ex1/index.html`); `None`
-/// for [`Output::Feeds`], which writes many.
+/// for [`Kind::Feeds`], which writes many.
 pub fn output_file(site: &Site, output: &Output) -> Option<String> {
-    target(site, output).map(|(_, path)| file_of(&path))
+    outputs::target(site, output).map(|(_, path)| file_of(&path))
 }
 
-/// The [`PageJob`] of a page output; `None` for [`Output::Feeds`] (no template).
+/// The [`PageJob`] of a page output; `None` for [`Kind::Feeds`] (no template).
 pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
     let cx = scope.builder();
-    let (template, path) = target(scope.site, output)?;
-    let plain = |v: Value| (v, None);
-    let listed = |(v, c): (Value, lists::CardList)| (v, Some(c));
-    let (vars, cards) = match output {
-        Output::Home => plain(cx.home()),
-        Output::Incidents(p) => listed(cx.incidents(*p)),
-        Output::Incident(i) => plain(cx.incident(*i)),
-        Output::NewsList(p) => plain(cx.news_list(*p)),
-        Output::News(n) => plain(cx.story_page(*n)),
-        Output::Page(p) => plain(cx.page(*p)),
-        Output::Taxonomy(t) => plain(cx.taxonomy(*t)),
-        Output::Term(t, slug, p) => listed(cx.term(*t, slug, *p)),
-        Output::History => plain(cx.history()),
-        Output::Month(m, p) => listed(cx.month(*m, *p)),
-        Output::Actions(p) => plain(cx.actions(*p)),
-        Output::Postmortems(p) => listed(cx.postmortems(*p)),
-        Output::Search => plain(cx.search()),
-        Output::Stats => plain(charts::stats_page(&cx)),
-        Output::NotFound => plain(cx.not_found()),
-        Output::Feeds => return None,
-    };
+    let kind = outputs::kind(output.kind)?;
+    let (template, path) = (kind.target)(scope.site, output);
+    let (vars, cards) = (kind.context)(&cx, output);
     let file = file_of(&path);
     let mut context = cx.common(&path);
     if let (Value::Object(a), Value::Object(b)) = (&mut context, vars) {

@@ -6,11 +6,25 @@
 //! (`serve/ledger.rs`): no list of "which page reads what" exists beside the
 //! code that builds the pages.
 
-use super::lists::{open_actions, postmortem_list};
+use super::select::{open_actions, postmortem_list};
 use crate::link::{Backlink, Site};
 use crate::status::StatusModel;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
+
+/// A hasher as an `io::Write`, so a value hashes without a string copy.
+pub struct HashWriter<'a, H: Hasher>(pub &'a mut H);
+
+impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// A paged list, named so it outlives a re-link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

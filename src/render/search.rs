@@ -5,8 +5,8 @@
 //! `themes/default/static/search.js` is the reader and must match [`words`],
 //! [`phrase_key`], [`fnv1a`] and [`Postings`].
 
-use super::context::Builder;
 use super::memo::Memo;
+use super::view::Builder;
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use std::borrow::Cow;

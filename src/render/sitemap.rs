@@ -1,11 +1,8 @@
 //! `/sitemap.xml` (sitemaps.org 0.9): one `<urlset>` while the site has at most
 //! [`MAX_URLS`] pages, else a `<sitemapindex>` of `sitemap-1.xml`, `sitemap-2.xml`, ….
 
-use super::context::Builder;
-use super::feeds::rfc3339;
 use crate::config::Config;
 use crate::escape::xml;
-use crate::link::{incident_path, news_path, page_path};
 use std::fmt::Write as _;
 
 /// The sitemaps.org limit of URLs per file (and per index: 50,000 children of
@@ -21,56 +18,19 @@ pub struct Url {
 }
 
 impl Url {
-    fn plain(path: impl Into<String>) -> Url {
+    pub(super) fn plain(path: impl Into<String>) -> Url {
         Url {
             path: path.into(),
             lastmod: None,
         }
     }
-}
 
-/// Every page URL of the site, each once. A new kind of page (list pages,
-/// history months, …) adds its paths here.
-pub fn urls(cx: &Builder) -> Vec<Url> {
-    let site = cx.site;
-    // Lists by their first page: later pages hold the same items, reachable
-    // through rel=next, and the items themselves are all listed here.
-    let mut urls: Vec<Url> = [
-        "",
-        "incidents/",
-        "news/",
-        "history/",
-        "postmortems/",
-        "stats/",
-        "actions/",
-        "search/",
-    ]
-    .into_iter()
-    .map(Url::plain)
-    .collect();
-    urls.extend(site.incidents.iter().map(|i| Url {
-        path: incident_path(&i.id),
-        lastmod: Some(rfc3339(Builder::updated(i))),
-    }));
-    urls.extend(site.news.iter().map(|n| Url {
-        path: news_path(&n.slug),
-        lastmod: Some(rfc3339(n.updated.as_ref().unwrap_or(&n.date))),
-    }));
-    urls.extend(site.pages.iter().map(|p| Url::plain(page_path(&p.slug))));
-    urls.extend(
-        site.months
-            .iter()
-            .map(|m| Url::plain(super::month_path(&m.key()))),
-    );
-    for tax in &site.taxonomies {
-        urls.push(Url::plain(format!("{}/", tax.name)));
-        urls.extend(
-            tax.terms
-                .keys()
-                .map(|slug| Url::plain(format!("{}/{slug}/", tax.name))),
-        );
+    pub(super) fn with(path: String, lastmod: String) -> Url {
+        Url {
+            path,
+            lastmod: Some(lastmod),
+        }
     }
-    urls
 }
 
 /// The sitemap files of these URLs: `sitemap.xml` alone, or the index and its parts.

@@ -4,9 +4,9 @@
 //! `upcoming.json` and `active.json` out — Statuspage's field names and value
 //! sets, so existing widgets and monitors read a sitrep site unchanged.
 
-use super::context::Builder;
-use super::feeds::{pretty, rfc3339};
-use crate::link::incident_path;
+use super::format::{pretty, rfc3339};
+use super::view::Builder;
+use crate::link::{Tax, incident_path};
 use crate::model::{Classification, Incident, Status, TimelineEntry};
 use crate::status::{Impact, Phase, ServiceStatus};
 use crate::time::Timestamp;
@@ -59,7 +59,7 @@ fn opt_time(t: Option<&Timestamp>) -> Value {
 
 /// An incident's latest timeline entry, else its start (FORMAT.md's `updated_at`).
 fn updated_at(inc: &Incident) -> &Timestamp {
-    Builder::last_update(inc)
+    inc.last_update()
 }
 
 impl<'a> Api<'a> {
@@ -93,7 +93,7 @@ impl<'a> Api<'a> {
 
     fn component(&self, n: usize, s: &ServiceStatus) -> Value {
         let site = self.cx.site;
-        let incidents = &site.taxonomies[0].terms[&s.slug].incidents;
+        let incidents = &site.taxonomy(Tax::Services).terms[&s.slug].incidents;
         // Its first incident's start and its latest update: content times only.
         let created = incidents
             .iter()
@@ -125,7 +125,7 @@ impl<'a> Api<'a> {
     }
 
     fn components_of(&self, inc: &Incident) -> Vec<Value> {
-        let slugs = &self.cx.site.taxonomies[0].slugs;
+        let slugs = &self.cx.site.taxonomy(Tax::Services).slugs;
         inc.services
             .iter()
             .filter_map(|name| slugs.get(name))

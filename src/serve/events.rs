@@ -2,7 +2,6 @@
 //! Server-Sent Events out — one stream per browser connection, fed by a
 //! `tokio::sync::broadcast` channel, so an open page holds no thread.
 
-use super::site::Shared;
 use axum::response::sse;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
@@ -41,33 +40,34 @@ pub const KEEPALIVE: Duration = Duration::from_secs(15);
 /// What a page that fell behind gets instead of the messages it missed.
 const MISSED: &str = "{\"paths\":[],\"all\":true}";
 
+/// The build status as JSON, read when a `state` event is sent (the served
+/// site's, `site::Shared::status`; events know nothing else of the site).
+pub type StateSource = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// Sends to every open stream; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Note>,
-    shared: Arc<Shared>,
+    state: StateSource,
 }
 
 /// The `event:` name and JSON `data:` of one event, with the status read now.
-fn format(e: &Event, shared: &Shared) -> (&'static str, String) {
+fn format(e: &Event, state: &StateSource) -> (&'static str, String) {
     match e {
         Event::Reload(paths) => ("reload", serde_json::json!({ "paths": paths }).to_string()),
         Event::Css(paths) => ("css", serde_json::json!({ "paths": paths }).to_string()),
-        Event::State => (
-            "state",
-            serde_json::to_string(&shared.status()).unwrap_or_default(),
-        ),
+        Event::State => ("state", state()),
     }
 }
 
 impl Hub {
-    pub fn new(shared: Arc<Shared>) -> Hub {
+    pub fn new(state: StateSource) -> Hub {
         let (tx, _) = broadcast::channel(BACKLOG);
-        Hub { tx, shared }
+        Hub { tx, state }
     }
 
     pub fn send(&self, e: Event) {
-        let (name, data) = format(&e, &self.shared);
+        let (name, data) = format(&e, &self.state);
         // Fails only when no page is open: nobody to tell.
         let _ = self.tx.send(Note::Message {
             name,
@@ -85,7 +85,7 @@ impl Hub {
     pub fn stream(&self) -> impl Stream<Item = Result<sse::Event, Infallible>> + Send + 'static {
         // Subscribe before reading the state, so nothing sent in between is lost.
         let rx = self.tx.subscribe();
-        let (name, data) = format(&Event::State, &self.shared);
+        let (name, data) = format(&Event::State, &self.state);
         let first = sse::Event::default().retry(RETRY).event(name).data(data);
         let rest = stream::unfold(rx, |mut rx| async move {
             let e = match rx.recv().await {
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn events_are_formatted_once_for_every_stream() {
-        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let hub = Hub::new(Arc::new(super::super::site::Shared::new("i1".into())).state_source());
         let (mut a, mut b) = (hub.tx.subscribe(), hub.tx.subscribe());
         hub.send(Event::Reload(vec!["incidents/a/index.html".into()]));
         hub.send(Event::Css(vec!["style.css".into()]));
@@ -139,7 +139,7 @@ mod tests {
 
     #[test]
     fn sending_with_no_page_open_is_fine() {
-        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let hub = Hub::new(Arc::new(super::super::site::Shared::new("i1".into())).state_source());
         hub.send(Event::State);
         hub.close();
     }
@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn a_stream_starts_with_the_state_and_ends_on_close() {
-        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let hub = Hub::new(Arc::new(super::super::site::Shared::new("i1".into())).state_source());
         let text = body_of(&hub, || {
             hub.send(Event::Reload(vec!["a/index.html".into()]));
             hub.close();
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_page_that_falls_behind_reloads_whole() {
-        let hub = Hub::new(Arc::new(Shared::new("i1".into())));
+        let hub = Hub::new(Arc::new(super::super::site::Shared::new("i1".into())).state_source());
         let text = body_of(&hub, || {
             for i in 0..BACKLOG + 10 {
                 hub.send(Event::Reload(vec![format!("p{i}/index.html")]));

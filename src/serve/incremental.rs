@@ -122,6 +122,16 @@ struct Kept {
     warnings: Vec<Diagnostic>,
 }
 
+/// Stage times of one rebuild, for `Outcome::timings`.
+struct Laps(Instant);
+
+impl Laps {
+    fn lap(&mut self, o: &mut Outcome, name: &'static str) {
+        o.timings.push((name, self.0.elapsed()));
+        self.0 = Instant::now();
+    }
+}
+
 /// Above this many changed link targets, cached Markdown is dropped wholesale.
 const MANY_NAMES: usize = 64;
 
@@ -210,14 +220,51 @@ impl Engine {
     /// Apply a batch of changes; publish what changed.
     pub fn rebuild(&mut self, changes: &Changes, out: &mut dyn Publish) -> Outcome {
         let mut o = Outcome::default();
-        let mut t = Instant::now();
-        let mut lap = |o: &mut Outcome, name: &'static str| {
-            o.timings.push((name, t.elapsed()));
-            t = Instant::now();
+        let mut laps = Laps(Instant::now());
+        if let Err(d) = self.read(changes, out) {
+            o.diags = d;
+            return o;
+        }
+        laps.lap(&mut o, "read");
+        let idle = !self.dirty_all && !self.recheck && !self.ticked;
+        if idle && !self.relink && self.docs.dirty.is_empty() {
+            o.ok = true;
+            return o;
+        }
+        // Body-only edits patch the kept site: no re-link.
+        if let Some(mut k) = self.kept.take() {
+            if !self.dirty_all && !self.relink && self.patch(&mut k) {
+                laps.lap(&mut o, "patch");
+                self.render_patched(k, out, &mut o);
+                laps.lap(&mut o, "render");
+                return o;
+            }
+            self.restore(k.site, true);
+            laps.lap(&mut o, "unpatchable");
+        }
+        // `read` succeeded, so there is a config.
+        let Some(config) = self.config.clone() else {
+            return o;
         };
-        // Content first: a batch whose config or theme fails still holds
-        // content edits, and they must not be lost (the next batch may hold
-        // only the fixed config).
+        let (site, diags, resolver) = self.link(config);
+        laps.lap(&mut o, "link");
+        o.diags = diags;
+        o.diags.extend(
+            self.now
+                .iter()
+                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
+        );
+        self.render_linked(site, resolver, out, &mut o);
+        laps.lap(&mut o, "render");
+        crate::diag::sort(&mut o.diags);
+        o
+    }
+
+    /// Re-read the changed files, the config and theme, the clock and the
+    /// content assets. Content first: a batch whose config or theme fails
+    /// still holds content edits, and they must not be lost (the next batch
+    /// may hold only the fixed config).
+    fn read(&mut self, changes: &Changes, out: &mut dyn Publish) -> Result<(), Vec<Diagnostic>> {
         if changes.rescan || self.docs.slots.is_empty() {
             self.docs.rescan();
         } else {
@@ -227,88 +274,62 @@ impl Engine {
         }
         // Renders of re-read files are stale.
         self.md.forget(&self.docs.dirty);
-        if let Err(d) = self.reload_settings(changes, out) {
-            o.diags = d;
-            return o;
-        }
-        match self.tick() {
-            Ok(moved) => self.ticked |= moved,
+        self.reload_settings(changes, out)?;
+        self.ticked |= self.tick()?;
+        let moved = self.publish_assets(out);
+        self.relink |= moved;
+        Ok(())
+    }
+
+    /// Render a patched site; keep it if that worked, else give it back.
+    fn render_patched(&mut self, mut k: Kept, out: &mut dyn Publish, o: &mut Outcome) {
+        o.diags = self.standing_warnings(&mut k);
+        match self.render(&k.site, out, o, false) {
+            Ok(()) => {
+                o.ok = true;
+                self.docs.dirty.clear();
+                self.settled(&k.site);
+                self.kept = Some(k);
+            }
             Err(d) => {
-                o.diags = d;
-                return o;
+                o.diags.extend(d);
+                self.restore(k.site, true);
             }
         }
-        let relink = self.publish_assets(out) || self.relink;
-        self.relink = relink;
-        lap(&mut o, "read");
-        let idle = !self.dirty_all && !self.recheck && !self.ticked;
-        if idle && !relink && self.docs.dirty.is_empty() {
-            o.ok = true;
-            return o;
-        }
-        // Body-only edits patch the kept site: no re-link.
-        if let Some(mut k) = self.kept.take() {
-            if !self.dirty_all && !relink && self.patch(&mut k) {
-                lap(&mut o, "patch");
-                o.diags = self.standing_warnings(&mut k);
-                match self.render(&k.site, out, &mut o, false) {
-                    Ok(()) => {
-                        o.ok = true;
-                        self.docs.dirty.clear();
-                        self.settled(&k.site);
-                        self.kept = Some(k);
-                    }
-                    Err(d) => {
-                        o.diags.extend(d);
-                        self.restore(k.site, true);
-                    }
-                }
-                lap(&mut o, "render");
-                return o;
-            }
-            self.restore(k.site, true);
-            lap(&mut o, "unpatchable");
-        }
-        // reload_settings succeeded, so there is a config.
-        let Some(config) = self.config.clone() else {
-            return o;
-        };
-        let (site, diags, resolver) = self.link(config);
-        lap(&mut o, "link");
-        o.diags = diags;
-        o.diags.extend(
-            self.now
-                .iter()
-                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
-        );
-        let mut good = false;
-        if !o.diags.iter().any(Diagnostic::is_error) {
-            match self.render(&site, out, &mut o, true) {
+    }
+
+    /// Render a freshly linked site unless linking found errors; keep it if
+    /// that worked, else give its documents back.
+    fn render_linked(
+        &mut self,
+        site: Site,
+        resolver: Box<dyn LinkResolver + Send>,
+        out: &mut dyn Publish,
+        o: &mut Outcome,
+    ) {
+        let linked = !o.diags.iter().any(Diagnostic::is_error);
+        if linked {
+            match self.render(&site, out, o, true) {
                 Ok(()) => {
-                    good = true;
                     o.ok = true;
                     self.docs.dirty.clear();
                     self.dirty_all = false;
                     self.relink = false;
                     self.settled(&site);
+                    let warnings = o.diags.clone();
+                    self.kept = Some(Kept {
+                        site,
+                        resolver,
+                        warnings,
+                    });
+                    return;
                 }
                 Err(d) => o.diags.extend(d),
             }
         }
-        if good {
-            let warnings = o.diags.clone();
-            self.kept = Some(Kept {
-                site,
-                resolver,
-                warnings,
-            });
-        } else {
-            let linked = !o.diags.iter().any(Diagnostic::is_error);
-            self.restore(site, linked);
-        }
-        lap(&mut o, "render");
-        crate::diag::sort(&mut o.diags);
-        o
+        // Judged after rendering: a site whose render failed goes back as unlinked.
+        let linked = !o.diags.iter().any(Diagnostic::is_error);
+        self.restore(site, linked);
     }
 
     /// A patched rebuild's warnings: the last link's still stand, but for the
@@ -345,6 +366,25 @@ impl Engine {
         });
     }
 
+    /// Read sitrep.toml again: every render and memo entry may be stale.
+    fn reload_config(&mut self) -> Result<(), Vec<Diagnostic>> {
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            base_url: Some(self.base_url.clone()),
+            drafts: self.drafts,
+            internal: self.docs.audience.is_internal(),
+            ..Default::default()
+        };
+        let config = build::load_config(&opts).map_err(|f| f.diagnostics().to_vec())?;
+        self.config = Some(config);
+        self.tera = None;
+        self.hashes.clear();
+        self.md_stale = true;
+        self.memo.clear();
+        self.dirty_all = true;
+        Ok(())
+    }
+
     /// sitrep.toml and the theme; static files are published right away.
     fn reload_settings(
         &mut self,
@@ -353,20 +393,7 @@ impl Engine {
     ) -> Result<(), Vec<Diagnostic>> {
         let mut theme_too = changes.templates || changes.statics || self.theme.is_none();
         if changes.config || changes.rescan || self.config.is_none() {
-            let opts = BuildOptions {
-                root: self.root.clone(),
-                base_url: Some(self.base_url.clone()),
-                drafts: self.drafts,
-                internal: self.docs.audience.is_internal(),
-                ..Default::default()
-            };
-            let config = build::load_config(&opts).map_err(|f| f.diagnostics().to_vec())?;
-            self.config = Some(config);
-            self.tera = None;
-            self.hashes.clear();
-            self.md_stale = true;
-            self.memo.clear();
-            self.dirty_all = true;
+            self.reload_config()?;
             theme_too = true;
         }
         if !theme_too {
@@ -403,7 +430,16 @@ impl Engine {
             self.versions = super::templates::versions(&theme.templates);
             self.recheck = true;
         }
-        // Held in memory (they are few and small) so unchanged ones are not announced.
+        self.publish_statics(theme, out)
+    }
+
+    /// Take the new theme, publishing its static files (held in memory: they
+    /// are few and small, and unchanged ones are not announced).
+    fn publish_statics(
+        &mut self,
+        theme: Theme,
+        out: &mut dyn Publish,
+    ) -> Result<(), Vec<Diagnostic>> {
         let mut statics = BTreeMap::new();
         for (path, f) in &theme.statics {
             let body = match f {

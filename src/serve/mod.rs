@@ -156,40 +156,15 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
         root: opts.root.clone(),
         ..Default::default()
     })?;
-    let listener = server::Listener::bind(&opts.bind, opts.port).map_err(|e| {
-        usage(
-            "--port",
-            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port),
-            "choose another --port (0 picks a free one) or --bind address",
-        )
-    })?;
-    if let Some(w) = listener.warning() {
-        eprintln!("{w}");
-    }
+    let listener = bind(&opts)?;
     let addr = listener.addr;
     let base_url = format!("http://{addr}/");
-    let instance = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    let shared = Arc::new(Shared::new(instance));
-    let hub = Hub::new(shared.clone());
+    let shared = Arc::new(Shared::new(instance()));
+    let hub = Hub::new(shared.clone().state_source());
 
     // Watch before the first build, so nothing saved during it is missed.
     let (tx, rx) = channel();
-    let fs = match FsWatch::start(&opts.root, tx.clone()) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            eprintln!(
-                "sitrep: cannot watch {}: {e}; serving without live reload",
-                opts.root.display()
-            );
-            None
-        }
-    };
+    let fs = start_watch(&opts.root, tx.clone());
     let started = Instant::now();
     let mut engine = Engine::new(&opts.root, opts.drafts, &base_url)
         .for_audience(crate::visibility::Audience::from_flag(opts.internal));
@@ -244,4 +219,42 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
         eprintln!("sitrep: not waiting for the rebuild in progress");
     }
     Ok(Vec::new())
+}
+
+/// The listening socket, or a usage error naming the flag to change.
+fn bind(opts: &ServeOptions) -> Result<server::Listener, Failure> {
+    let listener = server::Listener::bind(&opts.bind, opts.port).map_err(|e| {
+        usage(
+            "--port",
+            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port),
+            "choose another --port (0 picks a free one) or --bind address",
+        )
+    })?;
+    if let Some(w) = listener.warning() {
+        eprintln!("{w}");
+    }
+    Ok(listener)
+}
+
+/// This server's identity for open pages: a page that reconnects to another
+/// server (a restart) reloads.
+fn instance() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos}", std::process::id())
+}
+
+/// The file watcher, or `None` (serving goes on without live reload).
+fn start_watch(root: &Path, tx: std::sync::mpsc::Sender<Msg>) -> Option<FsWatch> {
+    match FsWatch::start(root, tx) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!(
+                "sitrep: cannot watch {}: {e}; serving without live reload",
+                root.display()
+            );
+            None
+        }
+    }
 }

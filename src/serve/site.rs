@@ -7,7 +7,7 @@ use super::incremental::{Body, Publish, Update};
 use crate::diag::Diagnostic;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// What `/__sitrep/errors` and the browser script see.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -39,6 +39,11 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 }
 
 impl Shared {
+    /// The status as events send it, read from this site when sent.
+    pub fn state_source(self: Arc<Self>) -> super::events::StateSource {
+        Arc::new(move || serde_json::to_string(&self.status()).unwrap_or_default())
+    }
+
     pub fn new(instance: String) -> Shared {
         let s = Shared::default();
         write(&s.status).instance = instance;

@@ -5,7 +5,7 @@
 //! phase starts at `started`. Entries with only a date cannot be placed and are
 //! left out; no bar without at least one exact status time.
 
-use super::super::context::Builder;
+use super::super::view::Builder;
 use super::{Fill, Shape, Svg, cell, chart, num_cell};
 use crate::i18n::Strings;
 use crate::model::Status;
@@ -111,7 +111,7 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
         return Value::Null;
     };
     let total = (b.to - a.from).max(1);
-    let open = inc.status != Status::Resolved;
+    let open = inc.unresolved();
     let s = cx.strings;
     let id = inc.id.to_string();
     let title = s.fmt("chart.phases_title", &[("id", &id)]);

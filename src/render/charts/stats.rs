@@ -4,7 +4,7 @@
 //! resolve per service (median and p90) with the counts behind them.
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
-use super::super::context::Builder;
+use super::super::view::Builder;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
 use crate::i18n::Strings;
 use crate::model::{Classification, Incident};
@@ -100,33 +100,46 @@ fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Value {
         svg.line("grid", (left, y), (w - 6.0, y));
         svg.text("axis", (left - 4.0, y + 3.5), "end", &tick.to_string());
     }
+    let columns = Columns {
+        left,
+        slot,
+        base,
+        unit,
+    };
     for (n, m) in months.iter().enumerate() {
-        let x = left + slot * n as f64;
-        let sum: usize = m.counts.iter().sum();
-        let parts: Vec<String> = Bucket::ALL
-            .iter()
-            .filter(|b| m.counts[**b as usize] > 0)
-            .map(|b| format!("{} {}", m.counts[*b as usize], s.get(b.in_text_key())))
-            .collect();
-        let mut tip = s.fmt(
-            "chart.monthly_tip",
-            &[
-                ("month", &month_label(s, m)),
-                ("count", &s.count("count.incidents", sum as i64, &[])),
-            ],
-        );
-        if !parts.is_empty() {
-            tip = format!("{tip} ({})", parts.join(", "));
-        }
+        columns.draw(&mut svg, s, n, m);
+    }
+    let (head, rows) = monthly_table(s, months);
+    let caption = s.fmt(
+        "chart.monthly_caption",
+        &[("last", &last), ("first", &first)],
+    );
+    chart(s, "monthly", svg, (title, &desc), (caption, head, rows))
+}
+
+/// Where the monthly chart's columns go: the x of the first, the width of
+/// each, the y of the baseline and the height of one incident.
+struct Columns {
+    left: f64,
+    slot: f64,
+    base: f64,
+    unit: f64,
+}
+
+impl Columns {
+    /// Month `m`, column `n`: its stacked bars (with a tooltip) and axis labels.
+    fn draw(&self, svg: &mut Svg, s: &Strings, n: usize, m: &MonthCount) {
+        let (slot, base) = (self.slot, self.base);
+        let x = self.left + slot * n as f64;
         svg.raw(&format!(
             "<g class=\"month\"><title>{}</title>",
-            super::xml(&tip)
+            super::xml(&month_tip(s, m))
         ));
         let mut y = base;
         for b in Bucket::ALL {
             let c = m.counts[b as usize];
             if c > 0 {
-                let h = c as f64 * unit;
+                let h = c as f64 * self.unit;
                 y -= h;
                 svg.bar(&b.fill(), (x + slot * 0.15, y, slot * 0.7, h), None);
             }
@@ -143,6 +156,32 @@ fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Value {
             );
         }
     }
+}
+
+/// The tooltip of month `m`: its count, then the count per severity.
+fn month_tip(s: &Strings, m: &MonthCount) -> String {
+    let sum: usize = m.counts.iter().sum();
+    let parts: Vec<String> = Bucket::ALL
+        .iter()
+        .filter(|b| m.counts[**b as usize] > 0)
+        .map(|b| format!("{} {}", m.counts[*b as usize], s.get(b.in_text_key())))
+        .collect();
+    let tip = s.fmt(
+        "chart.monthly_tip",
+        &[
+            ("month", &month_label(s, m)),
+            ("count", &s.count("count.incidents", sum as i64, &[])),
+        ],
+    );
+    if parts.is_empty() {
+        tip
+    } else {
+        format!("{tip} ({})", parts.join(", "))
+    }
+}
+
+/// The monthly chart's data table: header, and one row per month, newest first.
+fn monthly_table<'s>(s: &'s Strings, months: &[MonthCount]) -> (Vec<&'s str>, Vec<Vec<Value>>) {
     let mut head = vec![s.get("chart.month")];
     head.extend(Bucket::ALL.iter().map(|b| s.get(b.key())));
     head.push(s.get("chart.total"));
@@ -156,11 +195,7 @@ fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Value {
             row
         })
         .collect();
-    let caption = s.fmt(
-        "chart.monthly_caption",
-        &[("last", &last), ("first", &first)],
-    );
-    chart(s, "monthly", svg, (title, &desc), (caption, head, rows))
+    (head, rows)
 }
 
 /// Median (mean of the two middle values for an even count) and p90 (nearest
@@ -200,7 +235,7 @@ struct ServiceTimes {
 }
 
 fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
-    let tax = &cx.site.taxonomies[0];
+    let tax = cx.site.taxonomy(crate::link::Tax::Services);
     let mut out: Vec<ServiceTimes> = tax
         .terms
         .values()
@@ -256,10 +291,7 @@ fn duration_chart(
     let (w, label_w, row_h, top) = (720.0, 150.0, 46.0, 24.0);
     let stats: Vec<Option<(i64, i64)>> = services
         .iter()
-        .map(|s| {
-            let mut v = pick(s).clone();
-            (!v.is_empty()).then(|| median_p90(&mut v))
-        })
+        .map(|svc| median_p90_of(pick(svc)))
         .collect();
     let max = stats
         .iter()
@@ -290,23 +322,7 @@ fn duration_chart(
         let count = pick(svc).len();
         match st {
             Some((median, p90)) => {
-                for (k, (f, v)) in [(MEDIAN, *median), (P90, *p90)].iter().enumerate() {
-                    let by = y + 16.0 + 12.0 * k as f64;
-                    let in_text = if k == 0 {
-                        "chart.in_text_median"
-                    } else {
-                        "chart.in_text_p90"
-                    };
-                    let tip = format!("{}, {}: {}", svc.name, s.get(in_text), s.duration(*v));
-                    svg.bar(f, (0.0, by, (*v as f64 * scale).max(1.0), 10.0), Some(&tip));
-                    let short = if k == 0 {
-                        "chart.median_short"
-                    } else {
-                        "chart.p90_short"
-                    };
-                    let text = s.fmt(short, &[("value", &s.duration(*v))]);
-                    svg.text("value", (*v as f64 * scale + 4.0, by + 9.0), "start", &text);
-                }
+                duration_bars(&mut svg, s, &svc.name, (y, scale), (*median, *p90));
                 rows.push(vec![
                     cell(&svc.name),
                     num_cell(count),
@@ -329,6 +345,40 @@ fn duration_chart(
     ];
     let head = head.iter().map(|k| s.get(k)).collect();
     chart(s, key, svg, (&title, &desc), (caption, head, rows))
+}
+
+/// Median and p90 of `v`, or None when it is empty.
+fn median_p90_of(v: &[i64]) -> Option<(i64, i64)> {
+    let mut v = v.to_vec();
+    (!v.is_empty()).then(|| median_p90(&mut v))
+}
+
+/// Service `name`'s median and p90 bars in the row at `y`, `scale` pixels a
+/// second, each with its tooltip and value label.
+fn duration_bars(
+    svg: &mut Svg,
+    s: &Strings,
+    name: &str,
+    (y, scale): (f64, f64),
+    (median, p90): (i64, i64),
+) {
+    for (k, (f, v)) in [(MEDIAN, median), (P90, p90)].iter().enumerate() {
+        let by = y + 16.0 + 12.0 * k as f64;
+        let in_text = if k == 0 {
+            "chart.in_text_median"
+        } else {
+            "chart.in_text_p90"
+        };
+        let tip = format!("{}, {}: {}", name, s.get(in_text), s.duration(*v));
+        svg.bar(f, (0.0, by, (*v as f64 * scale).max(1.0), 10.0), Some(&tip));
+        let short = if k == 0 {
+            "chart.median_short"
+        } else {
+            "chart.p90_short"
+        };
+        let text = s.fmt(short, &[("value", &s.duration(*v))]);
+        svg.text("value", (*v as f64 * scale + 4.0, by + 9.0), "start", &text);
+    }
 }
 
 /// The context of `/stats/`.

@@ -6,8 +6,8 @@
 //! counted. A day with incidents links to its worst one (ties: the newest);
 //! every ID of the day is in the bar's `<title>` and in the data table.
 
-use super::super::context::Builder;
 use super::super::reads::{Doc, Fact, List};
+use super::super::view::Builder;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
 use crate::model::{Classification, Status};
@@ -38,7 +38,7 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
         let start = inc.started.date(tz);
         let end = match (&inc.resolved, inc.status) {
             (Some(r), _) => r.date(tz),
-            (None, Status::Resolved) => Builder::last_update(inc).date(tz),
+            (None, Status::Resolved) => inc.last_update().date(tz),
             (None, _) => today,
         }
         .max(start);
@@ -60,7 +60,7 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
 /// The strip of service `slug` (taxonomy 0).
 pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let site = cx.site;
-    let term = &site.taxonomies[0].terms[slug];
+    let term = &site.taxonomy(crate::link::Tax::Services).terms[slug];
     // The strip reads every incident of the service.
     let list = List::Term(0, slug.to_string());
     cx.reads.fact(|| Fact::Members(list));
@@ -105,48 +105,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .checked_add(jiff::Span::new().days(n as i64))
             .unwrap_or(today);
         let rect = (slot * n as f64 + 1.0, top, slot - 2.0, bar_h);
-        // Newest first, so min_by_key keeps the newest of the worst.
-        let Some(&worst) = incs
-            .iter()
-            .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
-        else {
-            let tip = s.fmt("chart.strip_clear_tip", &[("date", &date.to_string())]);
-            svg.bar(&CLEAR, rect, Some(&tip));
-            continue;
-        };
-        let bucket = Bucket::of(site.incidents[worst].severity);
-        let ids: Vec<&str> = incs
-            .iter()
-            .map(|&i| site.incidents[i].id.as_str())
-            .collect();
-        let tip = s.fmt(
-            "chart.strip_tip",
-            &[
-                ("date", &date.to_string()),
-                ("ids", &ids.join(", ")),
-                ("severity", s.get(bucket.in_text_key())),
-            ],
-        );
-        let url = site.config.url(&incident_path(&site.incidents[worst].id));
-        svg.raw(&format!(
-            "<a href=\"{}\" aria-label=\"{}\">",
-            super::xml(&url),
-            super::xml(&tip)
-        ));
-        svg.bar(&bucket.fill(), rect, Some(&tip));
-        svg.raw("</a>");
-        let links = incs
-            .iter()
-            .map(|&i| {
-                let id = &site.incidents[i].id;
-                (id.to_string(), site.config.url(&incident_path(id)))
-            })
-            .collect();
-        rows.push(vec![
-            cell(date.to_string()),
-            cell(s.get(bucket.key())),
-            links_cell(links),
-        ]);
+        rows.extend(day_bar(cx, &mut svg, date, incs, rect));
     }
     let base = top + bar_h + 14.0;
     svg.text("axis", (0.0, base), "start", &first.to_string());
@@ -164,4 +123,58 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     v["table"]["empty"] = Value::String(s.fmt("chart.strip_empty", &args));
     v["days"] = DAYS.into();
     v
+}
+
+/// Day `date`'s bar at `rect`: clear, or painted by the worst of its incidents
+/// `incs` and linking to it. A day with incidents also gives a table row.
+fn day_bar(
+    cx: &Builder,
+    svg: &mut Svg,
+    date: Date,
+    incs: &[usize],
+    rect: (f64, f64, f64, f64),
+) -> Option<Vec<Value>> {
+    let (site, s) = (cx.site, cx.strings);
+    // Newest first, so min_by_key keeps the newest of the worst.
+    let Some(&worst) = incs
+        .iter()
+        .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
+    else {
+        let tip = s.fmt("chart.strip_clear_tip", &[("date", &date.to_string())]);
+        svg.bar(&CLEAR, rect, Some(&tip));
+        return None;
+    };
+    let bucket = Bucket::of(site.incidents[worst].severity);
+    let ids: Vec<&str> = incs
+        .iter()
+        .map(|&i| site.incidents[i].id.as_str())
+        .collect();
+    let tip = s.fmt(
+        "chart.strip_tip",
+        &[
+            ("date", &date.to_string()),
+            ("ids", &ids.join(", ")),
+            ("severity", s.get(bucket.in_text_key())),
+        ],
+    );
+    let url = site.config.url(&incident_path(&site.incidents[worst].id));
+    svg.raw(&format!(
+        "<a href=\"{}\" aria-label=\"{}\">",
+        super::xml(&url),
+        super::xml(&tip)
+    ));
+    svg.bar(&bucket.fill(), rect, Some(&tip));
+    svg.raw("</a>");
+    let links = incs
+        .iter()
+        .map(|&i| {
+            let id = &site.incidents[i].id;
+            (id.to_string(), site.config.url(&incident_path(id)))
+        })
+        .collect();
+    Some(vec![
+        cell(date.to_string()),
+        cell(s.get(bucket.key())),
+        links_cell(links),
+    ])
 }

@@ -9,14 +9,14 @@ use super::{Engine, Kept};
 use crate::link::{self, Backlink, IncidentHtml, Site};
 use crate::markdown::Rendered;
 use crate::model::{Document, Incident, Origin, Related};
-use crate::render::Output;
+use crate::render::reads::Doc;
 use crate::serve::docs::Slot;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One planned replacement.
 enum Fresh {
     Incident(usize, IncidentHtml),
-    Other(Output, Rendered),
+    Other(Doc, Rendered),
 }
 
 fn front_matter(o: &Origin) -> &str {
@@ -40,18 +40,18 @@ impl Engine {
 
     fn try_patch(&mut self, k: &mut Kept) -> Option<()> {
         let site = &k.site;
-        let mut at: HashMap<&str, Output> = HashMap::new();
+        let mut at: HashMap<&str, Doc> = HashMap::new();
         for (i, x) in site.incidents.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::Incident(i));
+            at.insert(&x.origin.content_path, Doc::Incident(i));
         }
         for (n, x) in site.news.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::News(n));
+            at.insert(&x.origin.content_path, Doc::News(n));
         }
         for (p, x) in site.pages.iter().enumerate() {
-            at.insert(&x.origin.content_path, Output::Page(p));
+            at.insert(&x.origin.content_path, Doc::Page(p));
         }
         if let Some((h, _)) = &site.home {
-            at.insert(&h.origin.content_path, Output::Home);
+            at.insert(&h.origin.content_path, Doc::Home);
         }
         let mut plan = Vec::new();
         // At most one front-matter edit a batch, so its terms are checked
@@ -95,12 +95,12 @@ impl Engine {
         &self,
         k: &Kept,
         path: &str,
-        out: &Output,
+        out: &Doc,
         new: &Document,
         refiled: &mut Option<usize>,
     ) -> Option<Fresh> {
         let site = &k.site;
-        if let (Output::Incident(i), Document::Incident(new)) = (out, new) {
+        if let (Doc::Incident(i), Document::Incident(new)) = (out, new) {
             let old = &site.incidents[*i];
             if front_matter(&old.origin) != front_matter(&new.origin) {
                 if refiled.is_some() || !self.keeps_place(site, old, new, path) {
@@ -114,13 +114,13 @@ impl Engine {
             return problems.is_empty().then_some(Fresh::Incident(*i, html));
         }
         let (old_origin, old_refs) = match (out, new) {
-            (Output::News(n), Document::News(_)) => {
+            (Doc::News(n), Document::News(_)) => {
                 (&site.news[*n].origin, &site.news_html[*n].incident_refs)
             }
-            (Output::Page(p), Document::Page(_)) => {
+            (Doc::Page(p), Document::Page(_)) => {
                 (&site.pages[*p].origin, &site.page_html[*p].incident_refs)
             }
-            (Output::Home, Document::Home(_)) => {
+            (Doc::Home, Document::Home(_)) => {
                 let (h, r) = site.home.as_ref()?;
                 (&h.origin, &r.incident_refs)
             }
@@ -136,8 +136,7 @@ impl Engine {
             return None;
         }
         let r = crate::markdown::render(body, path, None, &*k.resolver);
-        (r.problems.is_empty() && r.incident_refs == *old_refs)
-            .then(|| Fresh::Other(out.clone(), r))
+        (r.problems.is_empty() && r.incident_refs == *old_refs).then(|| Fresh::Other(*out, r))
     }
 
     /// Whether a front-matter edit leaves the incident where a link would put
@@ -178,15 +177,15 @@ fn apply(site: &mut Site, fresh: Fresh, new: Document) {
                 }
             }
         }
-        (Fresh::Other(Output::News(n), r), Document::News(x)) => {
+        (Fresh::Other(Doc::News(n), r), Document::News(x)) => {
             site.news[n] = *x;
             site.news_html[n] = r;
         }
-        (Fresh::Other(Output::Page(p), r), Document::Page(x)) => {
+        (Fresh::Other(Doc::Page(p), r), Document::Page(x)) => {
             site.pages[p] = *x;
             site.page_html[p] = r;
         }
-        (Fresh::Other(Output::Home, r), Document::Home(x)) => site.home = Some((*x, r)),
+        (Fresh::Other(Doc::Home, r), Document::Home(x)) => site.home = Some((*x, r)),
         _ => {}
     }
 }

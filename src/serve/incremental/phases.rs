@@ -7,7 +7,7 @@
 use super::{Engine, Outcome, Publish, Update};
 use crate::diag::Diagnostic;
 use crate::link::Site;
-use crate::render::{self, Output, Sink};
+use crate::render::{self, Kind, Output, Sink};
 use crate::theme::Theme;
 use rayon::prelude::*;
 use render::HashWriter;
@@ -131,8 +131,7 @@ impl Engine {
             memo.retain(|p| self.docs.slots.contains_key(p));
         }
         let mut scope = render::Scope::new(site, &now, &tera, &theme.strings);
-        scope.memo = Some(&memo);
-        scope.record = true;
+        scope.mode = render::Mode::Serve(&memo);
         let inp = Inputs {
             site,
             tera: &tera,
@@ -276,7 +275,7 @@ impl Engine {
         } = run;
         let t = Instant::now();
         let sink = MemSink::default();
-        let feeds = Output::Feeds;
+        let feeds = Output::new(Kind::Feeds, 0);
         if let Err(e) = render::render_output(inp.tera, inp.theme, inp.scope, &feeds, &sink) {
             self.withdraw(&published, out);
             return Err(e);
@@ -329,20 +328,20 @@ fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
     v.extend(
         (0..site.incidents.len())
             .filter(|&i| hit(&site.incidents[i].origin))
-            .map(Output::Incident),
+            .map(|i| Output::new(Kind::Incident, i)),
     );
     v.extend(
         (0..site.news.len())
             .filter(|&n| hit(&site.news[n].origin))
-            .map(Output::News),
+            .map(|i| Output::new(Kind::News, i)),
     );
     v.extend(
         (0..site.pages.len())
             .filter(|&p| hit(&site.pages[p].origin))
-            .map(Output::Page),
+            .map(|i| Output::new(Kind::Page, i)),
     );
     if site.home.as_ref().is_some_and(|(h, _)| hit(&h.origin)) {
-        v.push(Output::Home);
+        v.push(Output::new(Kind::Home, 0));
     }
     v
 }

@@ -1,0 +1,49 @@
+//! The per-render store of incident cards: one Tera value per incident,
+//! built on first use by the list contexts (`lists.rs`), shared by every list
+//! page showing it. A leaf, so the serve memo can hold cards too.
+
+use std::sync::OnceLock;
+
+/// Each incident's card as a Tera value, built on first use, with its HTML as
+/// `card.html` when the theme's `incident_card` component renders it. Tera
+/// values share their arrays and maps, so handing one to many pages copies
+/// nothing, and a card on seven lists is templated once.
+///
+/// In a build with the built-in templates unchanged, whose paged lists print
+/// `card.html` and read nothing else of a card, a card keeps only its HTML:
+/// the whole Tera value of a card is about 10 KB, which at 100,000 incidents
+/// held for the whole render was 1 GB.
+pub struct Cards<'a> {
+    pub(super) cards: Vec<OnceLock<Card>>,
+    pub(super) tera: &'a tera::Tera,
+    pub(super) html_only: bool,
+}
+
+impl<'a> Cards<'a> {
+    pub fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
+        let cards = (0..incidents).map(|_| OnceLock::new()).collect();
+        let html_only = tera.contains_template(HTML_ONLY);
+        Cards {
+            cards,
+            tera,
+            html_only,
+        }
+    }
+}
+
+/// An empty template whose presence says that paged lists read only
+/// `card.html` ([`crate::theme::Theme::templates_built_in`]).
+pub const HTML_ONLY: &str = "__sitrep/cards-html-only";
+
+/// The internal template that renders one list card (`level` 2, as on every
+/// paged list).
+pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
+
+pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
+
+/// One card as Tera reads it, and a hash of it (serve hashes a list page's
+/// context from its cards' hashes).
+pub type Card = (tera::Value, u64);
+
+/// The cards of one list page, under the context key the template reads.
+pub type CardList = (&'static str, Vec<Card>);
