@@ -20,6 +20,7 @@ pub const KEYS: &[&str] = &[
     "paginate_by",
     "groups",
     "notify",
+    "stale_after",
 ];
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,9 @@ pub struct Config {
     pub groups: Vec<Group>,
     /// `[[notify]]`: where `sitrep notify` sends changes.
     pub notify: Vec<Channel>,
+    /// `stale_after`: an open incident's last update older than this is a
+    /// warning; `None` when set to `"0"` (never).
+    pub stale_after: Option<jiff::SignedDuration>,
     /// Who the build is for (`--internal`); not a key of sitrep.toml.
     pub audience: crate::visibility::Audience,
     /// The label of an internal note in Markdown, in the site's language: the
@@ -110,6 +114,8 @@ impl Config {
         let theme = r.valid_theme(theme);
         let output_dir = r.valid_output_dir(output_dir);
         let paginate_by = r.valid_paginate_by(paginate_by);
+        let stale_after = r.string("stale_after", Some("2h"));
+        let stale_after = r.valid_stale_after(stale_after);
         let (groups, notify, more) = channels::read(&src);
         let mut diags = r.diags;
         diags.extend(more);
@@ -121,6 +127,7 @@ impl Config {
             theme,
             output_dir,
             paginate_by,
+            stale_after,
         ) {
             (
                 Some(title),
@@ -130,6 +137,7 @@ impl Config {
                 Some(theme),
                 Some(output_dir),
                 Some(paginate_by),
+                Some(stale_after),
             ) if diags.is_empty() => Ok(Config {
                 title,
                 base_url,
@@ -142,6 +150,7 @@ impl Config {
                 paginate_by,
                 groups,
                 notify,
+                stale_after,
                 audience: Default::default(),
                 internal_label: crate::markdown::INTERNAL_LABEL.into(),
                 source: Arc::new(src),
@@ -154,6 +163,21 @@ impl Config {
 /// The rules for each value once its type is right: a value that breaks one
 /// becomes `None` with an error naming the key.
 impl Reader<'_> {
+    /// `Some(None)` for `"0"`: never warn.
+    fn valid_stale_after(&mut self, text: Option<String>) -> Option<Option<jiff::SignedDuration>> {
+        text.and_then(|t| match crate::time::parse_duration(&t) {
+            Ok(d) => Some((!d.is_zero()).then_some(d)),
+            Err(m) => {
+                self.error(
+                    "stale_after",
+                    m,
+                    "e.g. `stale_after = \"2h\"`, or `\"0\"` to never warn",
+                );
+                None
+            }
+        })
+    }
+
     fn valid_title(&mut self, title: Option<String>) -> Option<String> {
         title.filter(|t| {
             self.check(

@@ -220,5 +220,6 @@ fn main() -> ExitCode {
         Command::New(a) => exit_for(sitrep::scaffold::new(&a), Format::Text),
         Command::Init(a) => exit_for(sitrep::scaffold::init(&a), Format::Text),
         Command::Notify(a) => notify_command(&a),
+        Command::Update(a) => exit_for(sitrep::update::run(&a), Format::Text),
     }
 }

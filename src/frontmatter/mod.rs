@@ -373,6 +373,20 @@ pub(crate) fn diag_at(
     cx.diag(path, message, hint)
 }
 
+/// Whether `value`, written after `v: ` as the only key of a YAML document
+/// (a block scalar's lines indented by two spaces), reads back as exactly the
+/// string `expected`. The edit layer ([`crate::edit`]) asks this before it
+/// writes a scalar in a style, so no YAML knowledge leaks out of this module.
+pub(crate) fn scalar_reads_as(value: &str, expected: &str) -> bool {
+    let doc = format!("v: {value}\n");
+    match serde_yaml::from_str::<serde_yaml::Value>(&doc) {
+        Ok(serde_yaml::Value::Mapping(m)) => {
+            m.len() == 1 && m.get("v").and_then(serde_yaml::Value::as_str) == Some(expected)
+        }
+        _ => false,
+    }
+}
+
 /// Shorthand for key paths: `path(&["related"], Some(2), Some("id"))`.
 pub(crate) fn key_path(top: &str, index: Option<usize>, sub: Option<&str>) -> Vec<Seg> {
     let mut p = vec![Seg::Key(top.to_string())];

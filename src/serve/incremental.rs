@@ -249,6 +249,11 @@ impl Engine {
         let (site, diags, resolver) = self.link(config);
         laps.lap(&mut o, "link");
         o.diags = diags;
+        o.diags.extend(
+            self.now
+                .iter()
+                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
+        );
         self.render_linked(site, resolver, out, &mut o);
         laps.lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
