@@ -315,9 +315,9 @@ pub fn link_with(
     diags.extend(news_diags);
 
     let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
-    let similar = similar::similar(&incidents, &index);
-
     let site = Site {
+        // First: the fields below move what it reads.
+        similar: similar::similar(&incidents, &index),
         config,
         incidents,
         incident_html,
@@ -328,7 +328,6 @@ pub fn link_with(
         home,
         index,
         backlinks,
-        similar,
         taxonomies,
         months,
         assets,

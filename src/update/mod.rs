@@ -188,24 +188,7 @@ pub fn run(a: &UpdateArgs) -> Result<Vec<Diagnostic>, Failure> {
         ));
     }
     let content_err = |d: Diagnostic| Failure::Content(vec![d]);
-    let mut e =
-        FrontMatterEdit::new(&found.source.path, &found.source.text).map_err(content_err)?;
-    if let Some(s) = a.status {
-        e.set("status", s.into());
-        if s == Status::Resolved {
-            e.set("resolved", Scalar::Time(at.clone()));
-            e.remove("next_update");
-        } else {
-            // Reopened: `resolved` on an open incident is an error.
-            e.remove("resolved");
-        }
-    }
-    if let Some(n) = &next {
-        e.set("next_update", Scalar::Time(n.clone()));
-    }
-    e.append_timeline(&at, a.status, &entry)
-        .map_err(content_err)?;
-    let edited = e.finish();
+    let edited = edit(&found, a.status, &at, next.as_ref(), &entry).map_err(content_err)?;
     let sub = Substitute {
         content_path: found.content_path.clone(),
         text: edited.clone(),
@@ -223,6 +206,33 @@ pub fn run(a: &UpdateArgs) -> Result<Vec<Diagnostic>, Failure> {
         .into_iter()
         .filter(|d| d.file == found.source.path)
         .collect())
+}
+
+/// The incident's file with the update applied: status (and `resolved` /
+/// `next_update` with it), then the new timeline entry.
+fn edit(
+    found: &Found,
+    status: Option<Status>,
+    at: &ZonedDateTime,
+    next: Option<&ZonedDateTime>,
+    entry: &str,
+) -> Result<String, Diagnostic> {
+    let mut e = FrontMatterEdit::new(&found.source.path, &found.source.text)?;
+    if let Some(s) = status {
+        e.set("status", s.into());
+        if s == Status::Resolved {
+            e.set("resolved", Scalar::Time(at.clone()));
+            e.remove("next_update");
+        } else {
+            // Reopened: `resolved` on an open incident is an error.
+            e.remove("resolved");
+        }
+    }
+    if let Some(n) = next {
+        e.set("next_update", Scalar::Time(n.clone()));
+    }
+    e.append_timeline(at, status, entry)?;
+    Ok(e.finish())
 }
 
 /// What was added, on stdout: the file, then the entry.
