@@ -31,6 +31,11 @@ pub enum Command {
     New(NewArgs),
     /// Create a new site with one sample incident.
     Init(InitArgs),
+    /// Turn another tool's incidents into incident files (re-import updates them).
+    #[command(
+        after_help = "Examples:\n  sitrep import statuspage incidents.json scheduled-maintenances.json\n  sitrep import statuspage https://status.example.com\n  sitrep import m365 issues.json\n  sitrep import cstate ../old-status-site\n  sitrep import statusfy ../statusfy-site --dry-run\n\nWarnings go to stderr, one a line; the last line on stdout is\n`created N, updated M, unchanged K`."
+    )]
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +121,33 @@ pub struct NewArgs {
     pub kind: NewKind,
     /// The incident ID or the news slug.
     pub name: String,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+/// The tools `sitrep import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// Atlassian Statuspage: API v2 documents, the manage API v1 list, or a page's base URL.
+    Statuspage,
+    /// Microsoft 365 service health issues (Microsoft Graph `serviceHealthIssue`).
+    M365,
+    /// A cState site folder, or its `content/issues/` files.
+    Cstate,
+    /// A Statusfy site folder, or its incident files.
+    Statusfy,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The source's format.
+    pub format: ImportFormat,
+    /// Files, folders or http(s):// URLs to import.
+    #[arg(required = true)]
+    pub sources: Vec<String>,
+    /// Write nothing; print the counts the import would have.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub root: RootArg,
 }
