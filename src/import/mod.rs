@@ -73,8 +73,11 @@ pub fn import(opts: &ImportOptions) -> Result<Outcome, Failure> {
     for item in &mut items {
         adjust::adjust(item, &mut notes);
     }
+    let mut existing = store::existing(&opts.root);
+    for item in &mut items {
+        same_spelling(item, &mut existing.services, &mut notes);
+    }
     let ids = ids::assign(&items, format_name(opts.format), &mut notes);
-    let existing = store::existing_ids(&opts.root);
     let planned: Vec<Result<Planned, Diagnostic>> = items
         .par_iter()
         .zip(ids.par_iter())
@@ -237,6 +240,28 @@ fn dedup(items: Vec<Item>, notes: &mut Notes) -> Vec<Item> {
         }
     }
     out
+}
+
+/// Two spellings of a service with the same URL slug (`API`, `api`) are an
+/// error in a site: each service takes the spelling the site (or an earlier
+/// item of this run) already uses.
+fn same_spelling(
+    item: &mut Item,
+    known: &mut std::collections::HashMap<String, String>,
+    notes: &mut Notes,
+) {
+    for s in &mut item.services {
+        let spelled = known
+            .entry(crate::slug::slugify(s))
+            .or_insert_with(|| s.clone());
+        if spelled != s {
+            notes.warn(
+                &item.label,
+                format!("service `{s}` written `{spelled}`, as the site already spells it"),
+            );
+            *s = spelled.clone();
+        }
+    }
 }
 
 /// Every file import writes must pass the per-file rules of `check`; one that

@@ -28,26 +28,43 @@ pub(crate) struct Planned {
     pub warnings: Vec<String>,
 }
 
-/// The incident files of the site by ID key (lower-cased), read from their
-/// `id:` lines, so a re-import finds an incident a writer moved to a sub-folder.
-pub(crate) fn existing_ids(root: &Path) -> HashMap<String, PathBuf> {
-    let mut out = HashMap::new();
-    let dir = root.join("content/incidents");
-    for e in walkdir::WalkDir::new(&dir)
+/// What the site already has: its incident files by ID key (lower-cased,
+/// read from their `id:` lines, so a re-import finds an incident a writer
+/// moved to a sub-folder), and the spelling of each service by its slug.
+#[derive(Default)]
+pub(crate) struct Existing {
+    pub ids: HashMap<String, PathBuf>,
+    pub services: HashMap<String, String>,
+}
+
+pub(crate) fn existing(root: &Path) -> Existing {
+    use rayon::prelude::*;
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(root.join("content/incidents"))
         .sort_by_file_name()
         .into_iter()
         .flatten()
-    {
-        let p = e.path();
-        if !e.file_type().is_file() || p.extension().is_none_or(|x| x != "md") {
-            continue;
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect();
+    let read: Vec<_> = files
+        .par_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let src = crate::diag::SourceText::new(String::new(), text);
+            let id = crate::frontmatter::declared_id(&src);
+            let services = crate::frontmatter::foreign(&src)
+                .map(|(fm, _)| super::read::names(&fm, "services"))
+                .unwrap_or_default();
+            Some((p.clone(), id, services))
+        })
+        .collect();
+    let mut out = Existing::default();
+    for (p, id, services) in read {
+        if let Some(id) = id {
+            out.ids.entry(id.key()).or_insert(p);
         }
-        let Ok(text) = std::fs::read_to_string(p) else {
-            continue;
-        };
-        let src = crate::diag::SourceText::new(String::new(), text);
-        if let Some(id) = crate::frontmatter::declared_id(&src) {
-            out.entry(id.key()).or_insert_with(|| p.to_path_buf());
+        for s in services {
+            out.services.entry(crate::slug::slugify(&s)).or_insert(s);
         }
     }
     out
@@ -56,12 +73,13 @@ pub(crate) fn existing_ids(root: &Path) -> HashMap<String, PathBuf> {
 /// Decide what becomes of one item whose fresh file text is `fresh`.
 pub(crate) fn plan(
     root: &Path,
-    existing: &HashMap<String, PathBuf>,
+    existing: &Existing,
     id: &IncidentId,
     item: &Item,
     fresh: String,
 ) -> Result<Planned, Diagnostic> {
     let path = existing
+        .ids
         .get(&id.key())
         .cloned()
         .unwrap_or_else(|| root.join("content/incidents").join(format!("{id}.md")));
