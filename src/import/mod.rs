@@ -112,11 +112,7 @@ fn apply(p: Planned, dry_run: bool, out: &mut Outcome) {
         Change::Created => "created",
         Change::Updated => "updated",
     };
-    let write = || {
-        std::fs::create_dir_all(p.path.parent().unwrap_or(&p.path))?;
-        crate::edit::write_atomic(&p.path, p.text.as_bytes())
-    };
-    if !dry_run && let Err(e) = write() {
+    if !dry_run && let Err(e) = store::write_atomic(&p.path, p.text.as_bytes()) {
         out.errors.push(
             Diagnostic::error(&p.shown, format!("cannot write `{}`: {e}", p.shown))
                 .hint("check the folder's permissions"),
