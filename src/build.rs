@@ -120,12 +120,54 @@ pub fn parse_site_timed(
     drafts: bool,
     t: &mut Timings,
 ) -> (Option<Site>, Vec<Diagnostic>) {
-    let loaded = timed(&mut t.load, || load::load(root));
+    parse_site_with(root, config, drafts, t, None, None)
+}
+
+/// A content file's text to check in place of what is on disk: the edit
+/// `sitrep update` is about to write.
+#[derive(Debug, Clone)]
+pub struct Substitute {
+    /// Path relative to `content/`, `/`-separated.
+    pub content_path: String,
+    pub text: String,
+}
+
+fn parse_site_with(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    t: &mut Timings,
+    substitute: Option<&Substitute>,
+    now: Option<&Now>,
+) -> (Option<Site>, Vec<Diagnostic>) {
+    let mut loaded = timed(&mut t.load, || load::load(root));
+    if let Some(s) = substitute
+        && let Some(d) = loaded
+            .docs
+            .iter_mut()
+            .find(|d| d.content_path == s.content_path)
+    {
+        d.source = Arc::new(crate::diag::SourceText::new(
+            d.source.path.clone(),
+            s.text.clone(),
+        ));
+    }
     let mut diags = loaded.diags;
     let (docs, more, mut unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
     diags.extend(more);
     let (docs, hidden) = visibility::filter(docs, config.audience);
     diags.extend(visibility::mentions(&docs, &hidden));
+    if let Some(now) = now {
+        // Before link: it lets the file texts these warnings quote go.
+        let incidents: Vec<&crate::model::Incident> = docs
+            .iter()
+            .filter_map(|d| match d {
+                Document::Incident(i) if drafts || !i.draft => Some(&**i),
+                _ => None,
+            })
+            .collect();
+        diags.extend(crate::nowchecks::warnings(&incidents, &config, now.0));
+    }
     // References to a hidden incident are not errors either: they render as text.
     unparsed.extend(hidden.iter().map(|id| id.key()));
     let (site, more) = timed(&mut t.link, || {
@@ -279,9 +321,14 @@ fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> R
 /// `sitrep check`: every error and warning, nothing written.
 pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
     let mut t = Timings::default();
-    let result = check_timed(opts, &mut t);
+    let result = check_timed(opts, &mut t, None);
     keep_timings(opts, t);
     result
+}
+
+/// [`check`] of the site with one file's text replaced, in memory.
+pub fn check_edited(opts: &BuildOptions, substitute: &Substitute) -> Result<Report, Failure> {
+    check_timed(opts, &mut Timings::default(), Some(substitute))
 }
 
 /// The stage times of a run that ended, in its [`Progress`] (if it has one).
@@ -293,13 +340,18 @@ fn keep_timings(opts: &BuildOptions, t: Timings) {
     }
 }
 
-fn check_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> {
+fn check_timed(
+    opts: &BuildOptions,
+    t: &mut Timings,
+    substitute: Option<&Substitute>,
+) -> Result<Report, Failure> {
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     // What `build` would refuse whatever the flags; a foreign folder needs --force
     // only at build time.
     write::check_location(&opts.root, &output_dir(opts, &config))
         .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
+    let (site, mut diags) =
+        parse_site_with(&opts.root, config, opts.drafts, t, substitute, Some(&now));
     diags.extend(theme.warnings.iter().cloned());
     let progress = opts.progress.clone().unwrap_or_default();
     if let Some(mut site) = site {
@@ -325,7 +377,7 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
+    let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, None, Some(&now));
     diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());

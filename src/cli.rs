@@ -1,6 +1,7 @@
 //! The command line: arguments in, resolved options out (clap derive, one
 //! struct per subcommand).
 
+use crate::model::{Severity, Status};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
     name = "sitrep",
     version,
     about = "A static site generator for incident reports and postmortems",
-    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md"
+    after_help = "Examples:\n  sitrep build                      build ./content into ./output\n  sitrep build --base-url https://example.org/pm/ --output /tmp/site\n  sitrep check --format json        list every problem as JSON\n  sitrep serve --port 0             preview with live reload on a free port\n  sitrep new incident EX1331830     scaffold content/incidents/EX1331830.md\n  sitrep update EX1331830 --status monitoring --next-update 1h\n                                    post the theme's `monitoring` update"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +32,11 @@ pub enum Command {
     New(NewArgs),
     /// Create a new site with one sample incident.
     Init(InitArgs),
+    /// Add a status update to an incident while it runs.
+    #[command(
+        after_help = "Examples:\n  sitrep update EX1331830 --message \"Mail queues are draining.\" --next-update 30m\n  sitrep update EX1331830 --status monitoring          (the theme's `monitoring` update text)\n  sitrep update EX1331830 --status resolved --at 2026-06-03T16:05:00-04:00\n\nThe entry is stamped with --at, else now (SOURCE_DATE_EPOCH when set), in the site's\ntime zone. Nothing is written unless the site with the change passes `sitrep check`."
+    )]
+    Update(UpdateArgs),
     /// Turn another tool's incidents into incident files (re-import updates them).
     #[command(
         after_help = "Examples:\n  sitrep import statuspage incidents.json scheduled-maintenances.json\n  sitrep import statuspage https://status.example.com\n  sitrep import m365 issues.json\n  sitrep import cstate ../old-status-site\n  sitrep import statusfy ../statusfy-site --dry-run\n\nWarnings go to stderr, one a line; the last line on stdout is\n`created N, updated M, unchanged K`."
@@ -123,6 +129,50 @@ pub struct NewArgs {
     pub name: String,
     #[command(flatten)]
     pub root: RootArg,
+    /// The incident's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// An affected service (repeat for more).
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// An affected region (repeat for more).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// critical, major, minor or none.
+    #[arg(long, value_parser = severity)]
+    pub severity: Option<Severity>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The incident's ID (any case).
+    pub id: String,
+    #[command(flatten)]
+    pub root: RootArg,
+    /// The new status: investigating, identified, monitoring or resolved.
+    #[arg(long, value_parser = status)]
+    pub status: Option<Status>,
+    /// The update's text (Markdown).
+    #[arg(long, conflicts_with = "template")]
+    pub message: Option<String>,
+    /// Render the text from `archetypes/updates/NAME.md` (site, else theme).
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// When the update was posted (RFC 3339 with offset); default now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// When the next update is promised: a date-time, or a duration after the
+    /// update such as `30m`, `2h`, `1h30m`, `1d`.
+    #[arg(long, value_name = "WHEN")]
+    pub next_update: Option<String>,
+}
+
+fn status(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| format!("use one of {}", Status::ALL.join(", ")))
+}
+
+fn severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("use one of {}", Severity::ALL.join(", ")))
 }
 
 /// The tools `sitrep import` reads.

@@ -14,6 +14,7 @@ pub const KEYS: &[&str] = &[
     "theme",
     "output_dir",
     "paginate_by",
+    "stale_after",
 ];
 
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct Config {
     pub output_dir: String,
     /// Items per page of every list (incidents, news, terms, history months).
     pub paginate_by: usize,
+    /// `stale_after`: an open incident's last update older than this is a
+    /// warning; `None` when set to `"0"` (never).
+    pub stale_after: Option<jiff::SignedDuration>,
     /// Who the build is for (`--internal`); not a key of sitrep.toml.
     pub audience: crate::visibility::Audience,
     /// The label of an internal note in Markdown, in the site's language: the
@@ -93,6 +97,19 @@ impl Config {
         let theme = r.string("theme", Some("default"));
         let output_dir = r.string("output_dir", Some("output"));
         let paginate_by = r.integer("paginate_by", 30);
+        let stale_after = r.string("stale_after", Some("2h")).and_then(|t| {
+            match crate::time::parse_duration(&t) {
+                Ok(d) => Some((!d.is_zero()).then_some(d)),
+                Err(m) => {
+                    r.error(
+                        "stale_after",
+                        m,
+                        "e.g. `stale_after = \"2h\"`, or `\"0\"` to never warn",
+                    );
+                    None
+                }
+            }
+        });
         let title = title.filter(|t| {
             r.check(
                 !t.trim().is_empty(),
@@ -171,6 +188,7 @@ impl Config {
             theme,
             output_dir,
             paginate_by,
+            stale_after,
         ) {
             (
                 Some(title),
@@ -180,6 +198,7 @@ impl Config {
                 Some(theme),
                 Some(output_dir),
                 Some(paginate_by),
+                Some(stale_after),
             ) if diags.is_empty() => Ok(Config {
                 title,
                 base_url,
@@ -190,6 +209,7 @@ impl Config {
                 theme,
                 output_dir,
                 paginate_by,
+                stale_after,
                 audience: Default::default(),
                 internal_label: crate::markdown::INTERNAL_LABEL.into(),
                 source: Arc::new(src),

@@ -10,8 +10,6 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
-// Used by `update`, `new incident` and `import`.
-#[allow(dead_code)]
 pub(crate) mod edit;
 pub mod escape;
 pub mod frontmatter;
@@ -22,6 +20,7 @@ pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod nowchecks;
 pub mod packed;
 pub mod render;
 pub mod scaffold;
@@ -30,5 +29,6 @@ pub mod slug;
 pub mod status;
 pub mod theme;
 pub mod time;
+pub mod update;
 pub mod visibility;
 pub mod write;

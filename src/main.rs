@@ -193,6 +193,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => exit_for(sitrep::serve::run(&a), Format::Text),
         Command::New(a) => exit_for(sitrep::scaffold::new(&a), Format::Text),
         Command::Init(a) => exit_for(sitrep::scaffold::init(&a), Format::Text),
+        Command::Update(a) => exit_for(sitrep::update::run(&a), Format::Text),
         Command::Import(a) => import_command(a),
     }
 }

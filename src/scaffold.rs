@@ -3,10 +3,17 @@
 
 use crate::build::Failure;
 use crate::cli::{InitArgs, NewArgs, NewKind};
+use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::IncidentId;
+use crate::diag::SourceText;
+use crate::edit::{FrontMatterEdit, Scalar};
+use crate::frontmatter::{self, DocKind};
+use crate::model::{Document, IncidentId, Status};
+use crate::time::Timestamp;
+use crate::update::{Facts, Times, render_template};
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 const INCIDENT: &str = include_str!("../themes/default/archetypes/incident.md");
 const NEWS: &str = include_str!("../themes/default/archetypes/news.md");
@@ -17,12 +24,7 @@ fn usage(msg: String, hint: &str) -> Failure {
 
 /// The archetype: the site's theme folder may override the built-in one.
 fn archetype(root: &Path, name: &str, builtin: &str) -> String {
-    let theme = crate::config::Config::parse(
-        "sitrep.toml",
-        fs::read_to_string(root.join("sitrep.toml")).unwrap_or_default(),
-    )
-    .map(|c| c.theme)
-    .unwrap_or_else(|_| "default".into());
+    let theme = config(root).map_or_else(|| "default".into(), |c| c.theme);
     fs::read_to_string(
         root.join("themes")
             .join(theme)
@@ -32,9 +34,72 @@ fn archetype(root: &Path, name: &str, builtin: &str) -> String {
     .unwrap_or_else(|_| builtin.to_string())
 }
 
-fn now_text() -> String {
-    let now = crate::time::now().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    now.strftime("%Y-%m-%dT%H:%M:00Z").to_string()
+/// The site's config, if it reads (scaffolding falls back to UTC and English).
+fn config(root: &Path) -> Option<Config> {
+    Config::parse(
+        "sitrep.toml",
+        fs::read_to_string(root.join("sitrep.toml")).ok()?,
+    )
+    .ok()
+}
+
+/// "Now" in the site zone as written into a file (as `sitrep update` writes it).
+fn now_zoned(config: Option<&Config>) -> Result<jiff::ZonedDateTime, Failure> {
+    crate::update::now_in(config.map_or(&jiff::tz::TimeZone::UTC, |c| &c.timezone))
+}
+
+/// `new incident ID --title … --service … --region … --severity …`: the
+/// archetype's keys replaced by the flags, and its timeline by one
+/// `investigating` entry at `now` from the update template of that name.
+fn fill(
+    root: &Path,
+    shown: &str,
+    text: &str,
+    a: &NewArgs,
+    now: &jiff::ZonedDateTime,
+) -> Result<String, Failure> {
+    let content = |d: Diagnostic| Failure::Content(vec![d]);
+    let mut e = FrontMatterEdit::new(shown, text).map_err(content)?;
+    if let Some(t) = &a.title {
+        e.set("title", Scalar::Text(t.clone()));
+    }
+    if !a.services.is_empty() {
+        e.set_list("services", &a.services);
+    }
+    if !a.regions.is_empty() {
+        e.set_list("regions", &a.regions);
+    }
+    if let Some(s) = a.severity {
+        e.set("severity", s.into());
+    }
+    e.set("status", Status::Investigating.into());
+    e.set("started", Scalar::Time(now.clone()));
+    e.remove("timeline");
+    let so_far = e.clone().finish();
+    let src = Arc::new(SourceText::new(shown, so_far));
+    let entry = match (
+        config(root),
+        frontmatter::parse(DocKind::Incident, src, shown),
+    ) {
+        (Some(config), Ok(Document::Incident(inc))) => {
+            let strings = crate::theme::load(root, &config)
+                .map_err(Failure::Usage)?
+                .strings;
+            let at = Timestamp::Instant(now.timestamp());
+            let times = Times {
+                strings: &strings,
+                tz: &config.timezone,
+                at,
+                next_update: None,
+            };
+            let facts = Facts::of(&inc, Status::Investigating, &times);
+            render_template(root, &config, "investigating", &facts)?
+        }
+        _ => "We are investigating.".to_string(),
+    };
+    e.append_timeline(now, Some(Status::Investigating), &entry)
+        .map_err(content)?;
+    Ok(e.finish())
 }
 
 fn create(path: &Path, text: &str) -> Result<Vec<Diagnostic>, Failure> {
@@ -74,13 +139,20 @@ pub fn new(a: &NewArgs) -> Result<Vec<Diagnostic>, Failure> {
         NewKind::Incident => {
             let id = IncidentId::parse(&a.name)
                 .map_err(|m| usage(m, "e.g. `sitrep new incident EX1331830`"))?;
-            let text = archetype(root, "incident.md", INCIDENT)
+            let now = now_zoned(config(root).as_ref())?;
+            let mut text = archetype(root, "incident.md", INCIDENT)
                 .replace("{{id}}", id.as_str())
-                .replace("{{now}}", &now_text());
-            create(
-                &root.join("content/incidents").join(format!("{id}.md")),
-                &text,
-            )
+                .replace("{{now}}", &crate::time::written(&now));
+            let path = root.join("content/incidents").join(format!("{id}.md"));
+            let flagged = a.title.is_some()
+                || !a.services.is_empty()
+                || !a.regions.is_empty()
+                || a.severity.is_some();
+            if flagged {
+                let shown = format!("content/incidents/{id}.md");
+                text = fill(root, &shown, &text, a, &now)?;
+            }
+            create(&path, &text)
         }
         NewKind::News => {
             let slug = crate::slug::slugify(&a.name);
@@ -92,7 +164,10 @@ pub fn new(a: &NewArgs) -> Result<Vec<Diagnostic>, Failure> {
             }
             let text = archetype(root, "news.md", NEWS)
                 .replace("{{title}}", &a.name.replace('"', "'"))
-                .replace("{{now}}", &now_text());
+                .replace(
+                    "{{now}}",
+                    &crate::time::written(&now_zoned(config(root).as_ref())?),
+                );
             create(&root.join("content/news").join(format!("{slug}.md")), &text)
         }
     }
@@ -120,7 +195,7 @@ pub fn init(a: &InitArgs) -> Result<Vec<Diagnostic>, Failure> {
     )?;
     let text = INCIDENT
         .replace("{{id}}", "EXAMPLE-1")
-        .replace("{{now}}", &now_text());
+        .replace("{{now}}", &crate::time::written(&now_zoned(None)?));
     create(&dir.join("content/incidents/EXAMPLE-1.md"), &text)?;
     create(&dir.join(".gitignore"), "/output/\n")
 }

@@ -182,6 +182,50 @@ pub fn written(t: &jiff::ZonedDateTime) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%:z[%Q]").to_string()
 }
 
+/// A duration as written in `sitrep.toml` (`stale_after`) and on the command
+/// line (`--next-update`): `30m`, `2h`, `1h30m`, `1d` (units `d`, `h`, `m`,
+/// `s`, largest first, each at most once), or `0`.
+pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+    let t = text.trim();
+    let bad = || {
+        format!(
+            "`{text}` is not a duration: write a number and a unit, e.g. `30m`, `2h`, `1h30m` or `1d`"
+        )
+    };
+    if t == "0" {
+        return Ok(jiff::SignedDuration::ZERO);
+    }
+    let (mut seconds, mut digits, mut last_rank) = (0i64, String::new(), usize::MAX);
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let (rank, unit) = match c {
+            'd' => (3, 86_400),
+            'h' => (2, 3_600),
+            'm' => (1, 60),
+            's' => (0, 1),
+            _ => return Err(bad()),
+        };
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        if rank >= last_rank {
+            return Err(bad());
+        }
+        last_rank = rank;
+        seconds = n
+            .checked_mul(unit)
+            .and_then(|v| v.checked_add(seconds))
+            .filter(|&v| v <= 3_650 * 86_400)
+            .ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || last_rank == usize::MAX {
+        return Err(bad());
+    }
+    Ok(jiff::SignedDuration::from_secs(seconds))
+}
+
 /// The one clock sitrep reads: `SOURCE_DATE_EPOCH` when set, else the system clock.
 pub fn now() -> Result<jiff::Timestamp, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
@@ -240,6 +284,21 @@ mod tests {
         assert_eq!(d.cmp_in(&i, &ny()), Ordering::Equal);
         assert_eq!(d.cmp_in(&i, &TimeZone::UTC), Ordering::Less);
         assert_eq!(d.seconds_until(&i), None);
+    }
+
+    #[test]
+    fn durations_parse_from_flags_and_config() {
+        let secs = |t: &str| parse_duration(t).map(|d| d.as_secs());
+        assert_eq!(secs("30m"), Ok(1800));
+        assert_eq!(secs("2h"), Ok(7200));
+        assert_eq!(secs("1h30m"), Ok(5400));
+        assert_eq!(secs("1d"), Ok(86_400));
+        assert_eq!(secs("0"), Ok(0));
+        for bad in [
+            "", "m", "30", "1m1h", "2h2h", "1.5h", "-1h", "2 h", "99999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

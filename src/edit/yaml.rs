@@ -270,7 +270,9 @@ fn plain_ok(s: &str, flow: bool) -> bool {
     };
     let bad_start = "-?:,[]{}#&*!|>'\"%@`".contains(first);
     let bad_char = s.chars().any(|c| c.is_control() || is_special(c))
-        || (flow && s.contains([',', '[', ']', '{', '}']));
+        // In a flow collection also no quote, colon or hash anywhere: line-level
+        // readers (ours, `locate`) take a quote for the start of a quoted item.
+        || (flow && s.contains([',', '[', ']', '{', '}', '"', '\'', ':', '#', '\\']));
     let ok = !bad_start
         && !bad_char
         && s.trim() == s

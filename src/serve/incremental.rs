@@ -276,6 +276,11 @@ impl Engine {
         let (site, diags, resolver) = self.link(config);
         lap(&mut o, "link");
         o.diags = diags;
+        o.diags.extend(
+            self.now
+                .iter()
+                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
+        );
         let mut good = false;
         if !o.diags.iter().any(Diagnostic::is_error) {
             match self.render(&site, out, &mut o, true) {

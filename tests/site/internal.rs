@@ -336,6 +336,11 @@ fn check_warns_when_public_text_names_an_internal_incident() {
     let body = "---\nid: PUB-1\ntitle: T\nservices: [S]\nstatus: investigating\nstarted: 2026-05-01T10:00:00Z\nrelated: [SECRET-9]\n---\nFirst line.\n\nCaused by SECRET-9, see [that](incident:SECRET-9).\n";
     let secret = "---\nid: SECRET-9\ntitle: T\nservices: [S]\nstatus: investigating\nstarted: 2026-05-01T09:00:00Z\ninternal: true\n---\nHidden.\n";
     let s = site(&[
+        // Both are open for weeks: no stale-update warnings in this test.
+        (
+            "sitrep.toml",
+            "title = \"Test Desk\"\nbase_url = \"https://example.org/pm/\"\ntimezone = \"America/New_York\"\nstale_after = \"0\"\n",
+        ),
         ("content/incidents/pub.md", body),
         ("content/incidents/secret.md", secret),
         (
