@@ -42,6 +42,11 @@ pub enum Command {
         after_help = "Examples:\n  sitrep update EX1331830 --message \"Mail queues are draining.\" --next-update 30m\n  sitrep update EX1331830 --status monitoring          (the theme's `monitoring` update text)\n  sitrep update EX1331830 --status resolved --at 2026-06-03T16:05:00-04:00\n\nThe entry is stamped with --at, else now (SOURCE_DATE_EPOCH when set), in the site's\ntime zone. Nothing is written unless the site with the change passes `sitrep check`."
     )]
     Update(UpdateArgs),
+    /// Turn another tool's incidents into incident files (re-import updates them).
+    #[command(
+        after_help = "Examples:\n  sitrep import statuspage incidents.json scheduled-maintenances.json\n  sitrep import statuspage https://status.example.com\n  sitrep import m365 issues.json\n  sitrep import cstate ../old-status-site\n  sitrep import statusfy ../statusfy-site --dry-run\n\nWarnings go to stderr, one a line; the last line on stdout is\n`created N, updated M, unchanged K`."
+    )]
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +178,33 @@ fn status(s: &str) -> Result<Status, String> {
 
 fn severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("use one of {}", Severity::ALL.join(", ")))
+}
+
+/// The tools `sitrep import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// Atlassian Statuspage: API v2 documents, the manage API v1 list, or a page's base URL.
+    Statuspage,
+    /// Microsoft 365 service health issues (Microsoft Graph `serviceHealthIssue`).
+    M365,
+    /// A cState site folder, or its `content/issues/` files.
+    Cstate,
+    /// A Statusfy site folder, or its incident files.
+    Statusfy,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The source's format.
+    pub format: ImportFormat,
+    /// Files, folders or http(s):// URLs to import.
+    #[arg(required = true)]
+    pub sources: Vec<String>,
+    /// Write nothing; print the counts the import would have.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub root: RootArg,
 }
 
 #[derive(Debug, Args)]

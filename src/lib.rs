@@ -15,6 +15,7 @@ pub mod escape;
 pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;
+pub mod import;
 pub mod link;
 pub mod load;
 pub mod markdown;

@@ -221,5 +221,35 @@ fn main() -> ExitCode {
         Command::Init(a) => exit_for(sitrep::scaffold::init(&a), Format::Text),
         Command::Notify(a) => notify_command(&a),
         Command::Update(a) => exit_for(sitrep::update::run(&a), Format::Text),
+        Command::Import(a) => import_command(a),
+    }
+}
+
+/// Warnings one a line on stderr, the files written and the summary on stdout
+/// (the summary last); exit 1 when an item or file had to be skipped.
+fn import_command(a: sitrep::cli::ImportArgs) -> ExitCode {
+    let opts = sitrep::import::ImportOptions {
+        root: a.root.root,
+        format: a.format,
+        sources: a.sources,
+        dry_run: a.dry_run,
+    };
+    let outcome = match sitrep::import::import(&opts) {
+        Ok(o) => o,
+        Err(f) => return exit_for(Err(f), Format::Text),
+    };
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    eprint!("{}", diag::render_text(&outcome.errors));
+    let would = if a.dry_run { "would be " } else { "" };
+    for (file, verb) in &outcome.written {
+        println!("{would}{verb} {file}");
+    }
+    println!("{}", outcome.summary());
+    if outcome.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

@@ -4,6 +4,7 @@
 
 mod docs;
 mod entries;
+mod foreign;
 mod locate;
 mod postmortem;
 mod reader;
@@ -14,6 +15,7 @@ use crate::model::{Document, Origin};
 use std::sync::Arc;
 
 pub use docs::DocKind;
+pub(crate) use foreign::foreign;
 pub(crate) use locate::Seg;
 
 /// The front matter and body of a file, by byte ranges.
