@@ -42,8 +42,9 @@ pub struct Progress {
     pub timings: std::sync::Mutex<Timings>,
 }
 
-/// Wall time of each stage. `render` includes writing each file as it is
-/// rendered; `write` is swapping the finished output in (and removing the old).
+/// Wall time of each stage. `render` includes comparing each file with the
+/// previous output and staging it as it is rendered; `write` is moving the
+/// staged files in (or the first build's folder into place).
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     pub load: Duration,
@@ -89,6 +90,8 @@ pub struct Report {
     pub pages: usize,
     pub feeds: usize,
     pub bytes: u64,
+    /// What the build changed in the output folder.
+    pub written: write::Written,
 }
 
 pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
@@ -221,12 +224,12 @@ impl Sink for NullSink {
 }
 
 /// Counts what passes through to `inner` into a [`Progress`].
-struct Counting<'a, S> {
-    inner: S,
+struct Counting<'a> {
+    inner: &'a dyn Sink,
     progress: &'a Progress,
 }
 
-impl<S: Sink> Counting<'_, S> {
+impl Counting<'_> {
     fn count(&self, path: &str, bytes: u64) {
         let p = self.progress;
         if path.ends_with(".html") {
@@ -238,7 +241,7 @@ impl<S: Sink> Counting<'_, S> {
     }
 }
 
-impl<S: Sink> Sink for Counting<'_, S> {
+impl Sink for Counting<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let n = bytes.len() as u64;
         self.inner.put(path, bytes)?;
@@ -250,6 +253,9 @@ impl<S: Sink> Sink for Counting<'_, S> {
         self.count(path, std::fs::metadata(from).map_or(0, |m| m.len()));
         Ok(())
     }
+    fn stopped(&self) -> bool {
+        self.inner.stopped()
+    }
 }
 
 /// Render the whole site into `inner`, counting into `progress`.
@@ -257,7 +263,7 @@ fn render_counted(
     site: &Site,
     theme: &Theme,
     now: &Now,
-    inner: impl Sink,
+    inner: &dyn Sink,
     progress: &Progress,
 ) -> render::RenderResult {
     progress
@@ -273,6 +279,7 @@ fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> R
         pages: p.pages.load(Relaxed),
         feeds: p.feeds.load(Relaxed),
         bytes: p.bytes.load(Relaxed),
+        written: write::Written::default(),
     }
 }
 
@@ -305,7 +312,7 @@ fn check_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     if let Some(mut site) = site {
         site.release_sources();
         if let Err(more) = timed(&mut t.render, || {
-            render_counted(&site, &theme, &now, NullSink, &progress)
+            render_counted(&site, &theme, &now, &NullSink, &progress)
         }) {
             diags.extend(more);
         }
@@ -331,24 +338,25 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
         return finish(diags).map(|_| Report::default());
     };
     site.release_sources();
-    let io_err = |e: std::io::Error| {
-        Failure::Content(vec![Diagnostic::error(
-            output.display().to_string(),
-            format!("cannot write the output: {e}"),
-        )])
-    };
-    let staging = write::Staging::new(&output).map_err(io_err)?;
+    let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
+    let staging = write::Staging::new(&output).map_err(write_err)?;
     let progress = opts.progress.clone().unwrap_or_default();
-    let sink = write::DirSink::new(staging.path());
-    if let Err(more) = timed(&mut t.render, || {
-        render_counted(&site, &theme, &now, sink, &progress)
-    }) {
+    let sink = staging.sink();
+    let rendered = timed(&mut t.render, || {
+        render_counted(&site, &theme, &now, &sink, &progress)
+    });
+    // A stopped write stage is the one problem to report: render's own
+    // diagnostics after it would be about files it never got to write.
+    let produced = sink.finish().map_err(write_err)?;
+    if let Err(more) = rendered {
         let mut all = diags;
         all.extend(more);
         return finish(all).map(|_| Report::default());
     }
-    timed(&mut t.write, || staging.commit()).map_err(io_err)?;
-    Ok(report(finish(diags)?, Some(output), &progress))
+    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
+    let mut r = report(finish(diags)?, Some(output), &progress);
+    r.written = written;
+    Ok(r)
 }
 
 /// Used by tests and serve: warnings only, as a convenience.
