@@ -30,11 +30,11 @@ impl WriteError {
 
     /// Why, in the terms a reader fixes it in.
     fn kind(&self) -> Kind {
-        match self.error.raw_os_error() {
-            Some(libc::ENOSPC) => Kind::Full,
-            Some(libc::EDQUOT) => Kind::Quota,
-            Some(libc::EROFS) => Kind::ReadOnly,
-            Some(libc::EACCES | libc::EPERM) => Kind::Denied,
+        match self.error.kind() {
+            io::ErrorKind::StorageFull => Kind::Full,
+            io::ErrorKind::QuotaExceeded => Kind::Quota,
+            io::ErrorKind::ReadOnlyFilesystem => Kind::ReadOnly,
+            io::ErrorKind::PermissionDenied => Kind::Denied,
             _ => Kind::Other,
         }
     }
