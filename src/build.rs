@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::link::Site;
-use crate::model::Document;
+use crate::model::{Document, IncidentId};
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
 use crate::{frontmatter, link, load, render, theme, visibility, write};
@@ -125,9 +125,9 @@ pub fn parse_site_timed(
 ) -> (Option<Site>, Vec<Diagnostic>) {
     let loaded = timed(&mut t.load, || load::load(root));
     let mut diags = loaded.diags;
-    let (docs, more, mut unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
+    let (docs, hidden, more, mut unparsed) =
+        timed(&mut t.parse, || parse_docs(loaded.docs, config.audience));
     diags.extend(more);
-    let (docs, hidden) = visibility::filter(docs, config.audience);
     diags.extend(visibility::mentions(&docs, &hidden));
     // References to a hidden incident are not errors either: they render as text.
     unparsed.extend(hidden.iter().map(|id| id.key()));
@@ -146,31 +146,62 @@ fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Front matter of every file, in parallel: the documents, their problems, and
-/// the IDs of incident files that failed to parse (references to them are not
-/// reported again as unknown: the file's own error says what to fix).
-fn parse_docs(sources: Vec<load::SourceDoc>) -> (Vec<Document>, Vec<Diagnostic>, HashSet<String>) {
+/// Front matter of every file, in parallel, each file read as it is parsed
+/// and shown to `audience` ([`visibility::admit`]): the documents shown (their
+/// incidents' and stories' texts packed until link renders their Markdown),
+/// the hidden incidents' IDs, every problem, and the IDs of incident files
+/// that failed to parse (references to them are not reported again as
+/// unknown: the file's own error says what to fix).
+fn parse_docs(
+    sources: Vec<load::SourceDoc>,
+    audience: visibility::Audience,
+) -> (
+    Vec<Document>,
+    Vec<IncidentId>,
+    Vec<Diagnostic>,
+    HashSet<String>,
+) {
     let parsed: Vec<_> = sources
         .into_par_iter()
         .map(|d| {
-            let failed_id = || frontmatter::declared_id(&d.source).map(|id| id.key());
-            let (doc, ds) = frontmatter::parse_full(d.kind, d.source.clone(), &d.content_path);
+            let source = match d.read() {
+                Ok(s) => s,
+                Err(e) => return (None, vec![e], None),
+            };
+            let failed_id = || frontmatter::declared_id(&source).map(|id| id.key());
+            let (doc, ds) = frontmatter::parse_full(d.kind, source.clone(), &d.content_path);
             let unparsed = if doc.is_none() && d.kind == frontmatter::DocKind::Incident {
                 failed_id()
             } else {
                 None
             };
-            (doc, ds, unparsed)
+            drop(source);
+            let seen = doc.map(|doc| match visibility::admit(doc, audience) {
+                visibility::Seen::Shown(mut doc) => {
+                    match &mut doc {
+                        Document::Incident(i) => i.origin.pack_text(),
+                        Document::News(n) => n.origin.pack_text(),
+                        Document::Page(_) | Document::Home(_) => {}
+                    }
+                    visibility::Seen::Shown(doc)
+                }
+                hidden => hidden,
+            });
+            (seen, ds, unparsed)
         })
         .collect();
-    let mut docs = Vec::with_capacity(parsed.len());
+    let (mut docs, mut hidden) = (Vec::with_capacity(parsed.len()), Vec::new());
     let (mut diags, mut unparsed) = (Vec::new(), HashSet::new());
-    for (doc, ds, id) in parsed {
-        docs.extend(doc);
+    for (seen, ds, id) in parsed {
+        match seen {
+            Some(visibility::Seen::Shown(d)) => docs.push(d),
+            Some(visibility::Seen::Hidden(id)) => hidden.extend(id),
+            None => {}
+        }
         diags.extend(ds);
         unparsed.extend(id);
     }
-    (docs, diags, unparsed)
+    (docs, hidden, diags, unparsed)
 }
 
 pub fn now() -> Result<Now, Failure> {

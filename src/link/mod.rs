@@ -307,6 +307,8 @@ pub fn link_with(
     let incident_html: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
         .par_iter_mut()
         .map(|inc| {
+            // A build holds texts packed from parse to here.
+            inc.origin.unpack_text();
             let r = render_incident(inc, md, &resolver, &|w| suggest(w), unparsed);
             if release {
                 inc.origin.release_text();
@@ -317,6 +319,7 @@ pub fn link_with(
     let news_html: Vec<(Rendered, Vec<Diagnostic>)> = news
         .par_iter_mut()
         .map(|n| {
+            n.origin.unpack_text();
             let r = md.render(n.body(), &n.origin.content_path, None, &resolver);
             let mut d = Vec::new();
             body_problems(&n.origin, &r, &|w| suggest(w), unparsed, &mut d);
