@@ -31,7 +31,7 @@ python3 "$here/../../shared/bench/gen-corpus.py" --incidents "$incidents" --news
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1780000000}
 "$bin" build --root "$tmp/site" --output "$tmp/out" 2>/dev/null
 echo "== $incidents incidents: $(find "$tmp/out" -type f | wc -l) files, $(find "$tmp/out" -type d | wc -l) folders"
-src=$(find "$tmp/site/content/incidents" -name '*.md' | sort | head -n 1)
+src=$(find "$tmp/site/content/incidents" -name '*.md' | sort | awk 'NR == 1')  # awk reads it all: no SIGPIPE under pipefail
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 : >"$tmp/times"
 for i in $(seq 1 "$runs"); do

@@ -37,10 +37,10 @@ for f in sitrep hugo; do
   python3 "$gen" --incidents "$incidents" --news $((incidents / 10)) --seed 1 --paginate 30 --format $f --out "$tmp/site-$f" >/dev/null
 done
 if [ -z "$id" ]; then
-  id=$(basename "$(find "$tmp/site-sitrep/content/incidents" -name '*.md' | sort | head -n 1)" .md)
+  id=$(basename "$(find "$tmp/site-sitrep/content/incidents" -name '*.md' | sort | awk 'NR == 1')" .md)
 fi
-src_s=$(find "$tmp/site-sitrep/content/incidents" -name "$id.md" | head -n 1)
-src_h=$(find "$tmp/site-hugo/content/incidents" -name "$id.md" | head -n 1)
+src_s=$(find "$tmp/site-sitrep/content/incidents" -name "$id.md" | awk 'NR == 1')
+src_h=$(find "$tmp/site-hugo/content/incidents" -name "$id.md" | awk 'NR == 1')
 [ -n "$src_s" ] && [ -n "$src_h" ] || { echo "rebuild-hugo.sh: incident $id is not in both corpora" >&2; exit 2; }
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1780000000}
 s_cmd=("$bin" build --root "$tmp/site-sitrep" --output "$tmp/out-sitrep")
