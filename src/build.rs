@@ -363,6 +363,9 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
+    // Undo a killed build's update first, so even a build that fails on its
+    // content leaves the previous output whole.
+    write::recover(&output).map_err(|e| Failure::Content(vec![e.diagnostic()]))?;
     let (site, mut diags) = parse_site_timed(&opts.root, config, opts.drafts, t);
     diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {

@@ -16,6 +16,12 @@ pub use failure::WriteError;
 pub use sink::{DirSink, OutputSink};
 pub use staging::{Staging, Written};
 
+/// Undo what builds killed while updating `output` left (see
+/// [`Staging::new`], which does the same).
+pub fn recover(output: &std::path::Path) -> Result<(), WriteError> {
+    staging::recover(output).map_err(|e| WriteError::new(output, e))
+}
+
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
