@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::link::Site;
-use crate::model::Document;
+use crate::model::{Document, IncidentId};
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
 use crate::{frontmatter, link, load, render, theme, visibility, write};
@@ -42,8 +42,9 @@ pub struct Progress {
     pub timings: std::sync::Mutex<Timings>,
 }
 
-/// Wall time of each stage. `render` includes writing each file as it is
-/// rendered; `write` is swapping the finished output in (and removing the old).
+/// Wall time of each stage. `render` includes comparing each file with the
+/// previous output and staging it as it is rendered; `write` is moving the
+/// staged files in (or the first build's folder into place).
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     pub load: Duration,
@@ -89,6 +90,8 @@ pub struct Report {
     pub pages: usize,
     pub feeds: usize,
     pub bytes: u64,
+    /// What the build changed in the output folder.
+    pub written: write::Written,
 }
 
 pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
@@ -147,15 +150,12 @@ fn parse_site_with(
             .iter_mut()
             .find(|d| d.content_path == s.content_path)
     {
-        d.source = Arc::new(crate::diag::SourceText::new(
-            d.source.path.clone(),
-            s.text.clone(),
-        ));
+        d.text = Some(s.text.clone());
     }
     let mut diags = loaded.diags;
-    let (docs, more, mut unparsed) = timed(&mut t.parse, || parse_docs(loaded.docs));
+    let (docs, hidden, more, mut unparsed) =
+        timed(&mut t.parse, || parse_docs(loaded.docs, config.audience));
     diags.extend(more);
-    let (docs, hidden) = visibility::filter(docs, config.audience);
     diags.extend(visibility::mentions(&docs, &hidden));
     if let Some(now) = now {
         // Before link: it lets the file texts these warnings quote go.
@@ -185,31 +185,62 @@ fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Front matter of every file, in parallel: the documents, their problems, and
-/// the IDs of incident files that failed to parse (references to them are not
-/// reported again as unknown: the file's own error says what to fix).
-fn parse_docs(sources: Vec<load::SourceDoc>) -> (Vec<Document>, Vec<Diagnostic>, HashSet<String>) {
+/// Front matter of every file, in parallel, each file read as it is parsed
+/// and shown to `audience` ([`visibility::admit`]): the documents shown (their
+/// incidents' and stories' texts packed until link renders their Markdown),
+/// the hidden incidents' IDs, every problem, and the IDs of incident files
+/// that failed to parse (references to them are not reported again as
+/// unknown: the file's own error says what to fix).
+fn parse_docs(
+    sources: Vec<load::SourceDoc>,
+    audience: visibility::Audience,
+) -> (
+    Vec<Document>,
+    Vec<IncidentId>,
+    Vec<Diagnostic>,
+    HashSet<String>,
+) {
     let parsed: Vec<_> = sources
         .into_par_iter()
         .map(|d| {
-            let failed_id = || frontmatter::declared_id(&d.source).map(|id| id.key());
-            let (doc, ds) = frontmatter::parse_full(d.kind, d.source.clone(), &d.content_path);
+            let source = match d.read() {
+                Ok(s) => s,
+                Err(e) => return (None, vec![e], None),
+            };
+            let failed_id = || frontmatter::declared_id(&source).map(|id| id.key());
+            let (doc, ds) = frontmatter::parse_full(d.kind, source.clone(), &d.content_path);
             let unparsed = if doc.is_none() && d.kind == frontmatter::DocKind::Incident {
                 failed_id()
             } else {
                 None
             };
-            (doc, ds, unparsed)
+            drop(source);
+            let seen = doc.map(|doc| match visibility::admit(doc, audience) {
+                visibility::Seen::Shown(mut doc) => {
+                    match &mut doc {
+                        Document::Incident(i) => i.origin.pack_text(),
+                        Document::News(n) => n.origin.pack_text(),
+                        Document::Page(_) | Document::Home(_) => {}
+                    }
+                    visibility::Seen::Shown(doc)
+                }
+                hidden => hidden,
+            });
+            (seen, ds, unparsed)
         })
         .collect();
-    let mut docs = Vec::with_capacity(parsed.len());
+    let (mut docs, mut hidden) = (Vec::with_capacity(parsed.len()), Vec::new());
     let (mut diags, mut unparsed) = (Vec::new(), HashSet::new());
-    for (doc, ds, id) in parsed {
-        docs.extend(doc);
+    for (seen, ds, id) in parsed {
+        match seen {
+            Some(visibility::Seen::Shown(d)) => docs.push(d),
+            Some(visibility::Seen::Hidden(id)) => hidden.extend(id),
+            None => {}
+        }
         diags.extend(ds);
         unparsed.extend(id);
     }
-    (docs, diags, unparsed)
+    (docs, hidden, diags, unparsed)
 }
 
 pub fn now() -> Result<Now, Failure> {
@@ -265,12 +296,12 @@ impl Sink for NullSink {
 }
 
 /// Counts what passes through to `inner` into a [`Progress`].
-struct Counting<'a, S> {
-    inner: S,
+struct Counting<'a> {
+    inner: &'a dyn Sink,
     progress: &'a Progress,
 }
 
-impl<S: Sink> Counting<'_, S> {
+impl Counting<'_> {
     fn count(&self, path: &str, bytes: u64) {
         let p = self.progress;
         if path.ends_with(".html") {
@@ -282,7 +313,7 @@ impl<S: Sink> Counting<'_, S> {
     }
 }
 
-impl<S: Sink> Sink for Counting<'_, S> {
+impl Sink for Counting<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let n = bytes.len() as u64;
         self.inner.put(path, bytes)?;
@@ -294,6 +325,9 @@ impl<S: Sink> Sink for Counting<'_, S> {
         self.count(path, std::fs::metadata(from).map_or(0, |m| m.len()));
         Ok(())
     }
+    fn stopped(&self) -> bool {
+        self.inner.stopped()
+    }
 }
 
 /// Render the whole site into `inner`, counting into `progress`.
@@ -301,7 +335,7 @@ fn render_counted(
     site: &Site,
     theme: &Theme,
     now: &Now,
-    inner: impl Sink,
+    inner: &dyn Sink,
     progress: &Progress,
 ) -> render::RenderResult {
     progress
@@ -317,6 +351,7 @@ fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> R
         pages: p.pages.load(Relaxed),
         feeds: p.feeds.load(Relaxed),
         bytes: p.bytes.load(Relaxed),
+        written: write::Written::default(),
     }
 }
 
@@ -359,7 +394,7 @@ fn check_timed(
     if let Some(mut site) = site {
         site.release_sources();
         if let Err(more) = timed(&mut t.render, || {
-            render_counted(&site, &theme, &now, NullSink, &progress)
+            render_counted(&site, &theme, &now, &NullSink, &progress)
         }) {
             diags.extend(more);
         }
@@ -379,30 +414,34 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
     let output = output_dir(opts, &config);
     write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
+    // Undo a killed build's update first, so even a build that fails on its
+    // content leaves the previous output whole.
+    write::recover(&output).map_err(|e| Failure::Content(vec![e.diagnostic()]))?;
     let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, None, Some(&now));
     diags.extend(theme.warnings.iter().cloned());
     let Some(mut site) = site else {
         return finish(diags).map(|_| Report::default());
     };
     site.release_sources();
-    let io_err = |e: std::io::Error| {
-        Failure::Content(vec![Diagnostic::error(
-            output.display().to_string(),
-            format!("cannot write the output: {e}"),
-        )])
-    };
-    let staging = write::Staging::new(&output).map_err(io_err)?;
+    let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
+    let staging = write::Staging::new(&output).map_err(write_err)?;
     let progress = opts.progress.clone().unwrap_or_default();
-    let sink = write::DirSink::new(staging.path());
-    if let Err(more) = timed(&mut t.render, || {
-        render_counted(&site, &theme, &now, sink, &progress)
-    }) {
+    let sink = staging.sink();
+    let rendered = timed(&mut t.render, || {
+        render_counted(&site, &theme, &now, &sink, &progress)
+    });
+    // A stopped write stage is the one problem to report: render's own
+    // diagnostics after it would be about files it never got to write.
+    let produced = sink.finish().map_err(write_err)?;
+    if let Err(more) = rendered {
         let mut all = diags;
         all.extend(more);
         return finish(all).map(|_| Report::default());
     }
-    timed(&mut t.write, || staging.commit()).map_err(io_err)?;
-    Ok(report(finish(diags)?, Some(output), &progress))
+    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
+    let mut r = report(finish(diags)?, Some(output), &progress);
+    r.written = written;
+    Ok(r)
 }
 
 /// Used by tests and serve: warnings only, as a convenience.

@@ -1,17 +1,34 @@
 //! Load: the site root in, every content file out — Markdown documents classified
-//! as incident / news / page / home with their text, and the other files as
-//! assets to copy. Reads the file system; parses nothing.
+//! as incident / news / page / home (read by parse, one at a time), and the
+//! other files as assets to copy. Reads the file system; parses nothing.
 
 use crate::diag::{Diagnostic, SourceText};
 use crate::frontmatter::DocKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A Markdown file found, not yet read: parse reads each as it gets to it,
+/// so a large site never holds every file's text unparsed.
 pub struct SourceDoc {
     pub kind: DocKind,
-    pub source: Arc<SourceText>,
+    pub path: PathBuf,
     /// Path relative to `content/`, `/`-separated.
     pub content_path: String,
+    /// Text to parse instead of the file's (`sitrep update` checks its edit
+    /// before writing it).
+    pub text: Option<String>,
+}
+
+impl SourceDoc {
+    /// The file's text, or a diagnostic saying why it cannot be had.
+    pub fn read(&self) -> Result<Arc<SourceText>, Diagnostic> {
+        let site_path = format!("content/{}", self.content_path);
+        let text = match &self.text {
+            Some(t) => t.clone(),
+            None => read_text(&self.path, &site_path)?,
+        };
+        Ok(Arc::new(SourceText::new(site_path, text)))
+    }
 }
 
 pub struct Asset {
@@ -61,15 +78,12 @@ pub fn load(root: &Path) -> Loaded {
             out.assets.push(Asset { path, content_path });
             continue;
         }
-        let site_path = format!("content/{content_path}");
-        match read_text(&path, &site_path) {
-            Ok(text) => out.docs.push(SourceDoc {
-                kind: classify(&content_path),
-                source: Arc::new(SourceText::new(site_path, text)),
-                content_path,
-            }),
-            Err(d) => out.diags.push(d),
-        }
+        out.docs.push(SourceDoc {
+            kind: classify(&content_path),
+            path,
+            content_path,
+            text: None,
+        });
     }
     out
 }

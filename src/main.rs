@@ -136,12 +136,16 @@ fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
         if let Some(out) = &r.output {
             let ms = started.elapsed().as_millis();
             if tty {
+                let w = r.written;
                 eprintln!(
-                    "sitrep: built {}: {} pages, {} feeds, {} in {ms} ms",
+                    "sitrep: built {}: {} pages, {} feeds, {}; {} files changed, {} unchanged, {} removed in {ms} ms",
                     out.display(),
                     r.pages,
                     r.feeds,
-                    HumanBytes(r.bytes)
+                    HumanBytes(r.bytes),
+                    w.changed,
+                    w.kept,
+                    w.removed
                 );
             } else {
                 eprintln!("sitrep: built {} in {ms} ms", out.display());

@@ -300,6 +300,37 @@ impl Origin {
         let path = self.source.path.clone();
         self.source = Arc::new(SourceText::new(path, String::new()));
     }
+
+    /// Hold the file's text packed until [`Origin::unpack_text`] (a build,
+    /// between parse and the Markdown of link). [`Origin::body`] is empty
+    /// meanwhile; whatever quotes the file reads it through [`Origin::unpacked`].
+    pub fn pack_text(&mut self) {
+        let path = self.source.path.clone();
+        let src = std::mem::replace(
+            &mut self.source,
+            Arc::new(SourceText::new(path, String::new())),
+        );
+        let src = Arc::try_unwrap(src).unwrap_or_else(|shared| (*shared).clone());
+        self.source = Arc::new(src.into_packed());
+    }
+
+    pub fn unpack_text(&mut self) {
+        if let Some(src) = self.source.unpacked() {
+            self.source = Arc::new(src);
+        }
+    }
+
+    /// This origin with its text at hand: itself, or a copy with the packed
+    /// text unpacked (for a diagnostic that quotes the file).
+    pub fn unpacked(&self) -> std::borrow::Cow<'_, Origin> {
+        match self.source.unpacked() {
+            Some(src) => std::borrow::Cow::Owned(Origin {
+                source: Arc::new(src),
+                ..self.clone()
+            }),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
 }
 
 impl Incident {

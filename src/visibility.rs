@@ -221,6 +221,7 @@ fn field_mentions(
 }
 
 fn body_mentions(origin: &Origin, keys: &HashSet<String>, out: &mut Vec<Diagnostic>) {
+    let origin = origin.unpacked();
     for (at, id) in named(origin.body(), keys) {
         out.push(
             origin

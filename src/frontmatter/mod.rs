@@ -366,6 +366,7 @@ pub(crate) fn diag_at(
     message: impl Into<String>,
     hint: Option<String>,
 ) -> Diagnostic {
+    let origin = origin.unpacked();
     let cx = reader::Ctx {
         src: &origin.source,
         fm: &origin.source.text[origin.fm_start..origin.fm_end],

@@ -31,6 +31,8 @@ impl BodyPass<'_> {
         let rendered: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
             .par_iter_mut()
             .map(|inc| {
+                // A build holds texts packed from parse to here.
+                inc.origin.unpack_text();
                 let r = render_incident(inc, self.md, self.resolver, self.suggest, self.unparsed);
                 if self.release {
                     inc.origin.release_text();
@@ -46,6 +48,7 @@ impl BodyPass<'_> {
         let rendered: Vec<(Rendered, Vec<Diagnostic>)> = news
             .par_iter_mut()
             .map(|n| {
+                n.origin.unpack_text();
                 let r = self
                     .md
                     .render(n.body(), &n.origin.content_path, None, self.resolver);

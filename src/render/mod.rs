@@ -110,6 +110,10 @@ pub trait Sink: Sync {
     fn copy(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
         self.put(path, std::fs::read(from)?)
     }
+    /// True once the sink has given up (a full disk): render stops rendering.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Passes files on to `inner`, noting their paths (the files the feeds write).
@@ -125,6 +129,9 @@ impl Sink for Recording<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .push(path.to_string());
         self.inner.put(path, bytes)
+    }
+    fn stopped(&self) -> bool {
+        self.inner.stopped()
     }
 }
 
@@ -246,6 +253,9 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
     let errors: Vec<Diagnostic> = outputs
         .par_iter()
         .flat_map_iter(|o| {
+            if sink.stopped() {
+                return Vec::new();
+            }
             let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
             render_output(&tera, theme, &scope, o, sink)
                 .err()

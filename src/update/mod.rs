@@ -113,10 +113,11 @@ fn find(root: &std::path::Path, id: &str) -> Result<Found, Failure> {
         .into_iter()
         .filter(|d| d.kind == DocKind::Incident)
     {
-        let (doc, diags) = frontmatter::parse_full(d.kind, d.source.clone(), &d.content_path);
+        let source = d.read().map_err(|e| Failure::Content(vec![e]))?;
+        let (doc, diags) = frontmatter::parse_full(d.kind, source.clone(), &d.content_path);
         let declared = match &doc {
             Some(Document::Incident(i)) => Some(i.id.clone()),
-            _ => frontmatter::declared_id(&d.source),
+            _ => frontmatter::declared_id(&source),
         };
         let Some(declared) = declared else { continue };
         if declared.key() != wanted {
@@ -127,7 +128,7 @@ fn find(root: &std::path::Path, id: &str) -> Result<Found, Failure> {
             Some(Document::Incident(incident)) => Ok(Found {
                 path: root.join("content").join(&d.content_path),
                 content_path: d.content_path,
-                source: d.source,
+                source,
                 incident: *incident,
             }),
             _ => Err(Failure::Content(diags)),

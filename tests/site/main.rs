@@ -20,6 +20,7 @@ mod ics;
 mod internal;
 mod pagination;
 mod postmortem;
+mod publish;
 mod schema;
 mod search;
 mod similar;
