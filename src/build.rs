@@ -176,7 +176,9 @@ pub fn now() -> Result<Now, Failure> {
         .map_err(|m| Failure::Usage(vec![Diagnostic::error("SOURCE_DATE_EPOCH", m)]))
 }
 
-fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
+/// The config, the theme (with the site's interface strings) and "now": what
+/// every command that renders needs first.
+pub fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
     let mut config = load_config(opts)?;
     let theme = theme::load(&opts.root, &config).map_err(Failure::Usage)?;
     config.internal_label = theme.strings.get("incident.internal").to_string();

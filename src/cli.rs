@@ -31,6 +31,11 @@ pub enum Command {
     New(NewArgs),
     /// Create a new site with one sample incident.
     Init(InitArgs),
+    /// Tell the `[[notify]]` channels what changed since the last publish.
+    #[command(
+        after_help = "Examples:\n  sitrep notify --since https://status.example.org/ --dry-run\n  sitrep notify --since /srv/www/status      the folder last published\n\nExit codes: 0 every message was accepted (or nothing changed), 1 a channel failed\n(each failure is named) or the content has errors, 2 usage or config (a missing\nenvironment variable is named). See docs/notify.md."
+    )]
+    Notify(NotifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +123,18 @@ pub struct NewArgs {
     pub name: String,
     #[command(flatten)]
     pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// The site as last published: its output folder, or its http(s) URL.
+    #[arg(long, value_name = "PREVIOUS")]
+    pub since: String,
+    /// Print the messages that would be sent; send nothing (needs no secrets).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

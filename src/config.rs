@@ -1,9 +1,13 @@
 //! `sitrep.toml` in, a validated [`Config`] out (unknown keys and bad values are
 //! errors that point at their line).
 
+mod channels;
+
 use crate::diag::{Diagnostic, Severity, SourceText, closest};
 use jiff::tz::TimeZone;
 use std::sync::Arc;
+
+pub use channels::{Channel, EnvName, Filter, Group, Target};
 
 pub const KEYS: &[&str] = &[
     "title",
@@ -14,6 +18,8 @@ pub const KEYS: &[&str] = &[
     "theme",
     "output_dir",
     "paginate_by",
+    "groups",
+    "notify",
 ];
 
 #[derive(Debug, Clone)]
@@ -29,6 +35,10 @@ pub struct Config {
     pub output_dir: String,
     /// Items per page of every list (incidents, news, terms, history months).
     pub paginate_by: usize,
+    /// `[groups]`, in the order written.
+    pub groups: Vec<Group>,
+    /// `[[notify]]`: where `sitrep notify` sends changes.
+    pub notify: Vec<Channel>,
     /// Who the build is for (`--internal`); not a key of sitrep.toml.
     pub audience: crate::visibility::Audience,
     /// The label of an internal note in Markdown, in the site's language: the
@@ -162,7 +172,9 @@ impl Config {
             }
             size
         });
-        let diags = r.diags;
+        let (groups, notify, more) = channels::read(&src);
+        let mut diags = r.diags;
+        diags.extend(more);
         match (
             title,
             base_url,
@@ -190,6 +202,8 @@ impl Config {
                 theme,
                 output_dir,
                 paginate_by,
+                groups,
+                notify,
                 audience: Default::default(),
                 internal_label: crate::markdown::INTERNAL_LABEL.into(),
                 source: Arc::new(src),

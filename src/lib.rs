@@ -18,6 +18,7 @@ pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod notify;
 pub mod packed;
 pub mod render;
 pub mod scaffold;

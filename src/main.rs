@@ -155,6 +155,32 @@ fn build_command(opts: BuildOptions, timings: bool) -> ExitCode {
     exit_for(result, Format::Text)
 }
 
+/// `notify`: the messages or deliveries on stdout, each failed channel on
+/// stderr (exit 1 when any failed).
+fn notify_command(a: &sitrep::cli::NotifyArgs) -> ExitCode {
+    let opts = sitrep::notify::NotifyOptions {
+        root: a.root.root.clone(),
+        since: a.since.clone(),
+        dry_run: a.dry_run,
+    };
+    let report = match sitrep::notify::run(&opts) {
+        Ok(r) => r,
+        Err(f) => return exit_for(Err(f), Format::Text),
+    };
+    print(&report.warnings, Format::Text);
+    for line in &report.out {
+        println!("{line}");
+    }
+    for f in &report.failures {
+        eprintln!("error: {f}");
+    }
+    if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -193,5 +219,6 @@ fn main() -> ExitCode {
         Command::Serve(a) => exit_for(sitrep::serve::run(&a), Format::Text),
         Command::New(a) => exit_for(sitrep::scaffold::new(&a), Format::Text),
         Command::Init(a) => exit_for(sitrep::scaffold::init(&a), Format::Text),
+        Command::Notify(a) => notify_command(&a),
     }
 }
