@@ -132,7 +132,14 @@ fn current(
     let tera = render::tera(theme, &site).map_err(Failure::Content)?;
     let scope = render::Scope::new(&site, now, &tera, &theme.strings);
     let sink = ApiFiles::default();
-    render::render_output(&tera, theme, &scope, &Output::Feeds, &sink).map_err(Failure::Content)?;
+    render::render_output(
+        &tera,
+        theme,
+        &scope,
+        &Output::new(render::Kind::Feeds, 0),
+        &sink,
+    )
+    .map_err(Failure::Content)?;
     let files = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     let ours = |e: String| Failure::Content(vec![Diagnostic::error(LIST_PATH, e)]);
     let file = |rel: &str| files.get(rel).map(String::as_str).unwrap_or_default();
