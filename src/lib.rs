@@ -27,5 +27,6 @@ pub mod slug;
 pub mod status;
 pub mod theme;
 pub mod time;
+pub mod uptime;
 pub mod visibility;
 pub mod write;

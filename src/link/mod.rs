@@ -306,7 +306,7 @@ pub fn link_with(
     let resolver = index::resolver(&config, &incidents, &index, page_urls, &assets);
 
     // Taxonomies before the Markdown: their slug rules quote the front matter.
-    let taxonomies = taxonomies(&incidents, &mut diags);
+    let taxonomies = taxonomies(&config, &incidents, &mut diags);
     let months = history::months(&incidents, &config.timezone);
 
     // Markdown, in parallel: the hot path of a build. It is the last rule

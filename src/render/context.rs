@@ -43,13 +43,27 @@ impl Builder<'_> {
         self.reads.whole();
         let site = self.site;
         let open = &self.status.open;
-        // One banner row per service that is not operational, in name order.
+        // One banner row per service in no group that is not operational, in
+        // name order; then every group, as written, with all its members.
         let service_status: Vec<Value> = self
             .status
             .services
             .iter()
-            .filter(|s| s.status != ComponentStatus::Operational)
+            .filter(|s| s.status != ComponentStatus::Operational && s.group.is_none())
             .map(|s| self.service_status(s))
+            .collect();
+        let service_groups: Vec<Value> = self
+            .status
+            .groups
+            .iter()
+            .map(|g| {
+                let members = g.members.iter().map(|&m| self.service_status(&self.status.services[m]));
+                json!({
+                    "name": g.name, "id": g.id, "status": g.status.as_str(),
+                    "status_label": self.strings.get(&format!("service_status.{}", g.status.as_str())),
+                    "members": members.collect::<Vec<_>>(),
+                })
+            })
             .collect();
         let upcoming: Vec<Value> = (0..site.incidents.len())
             .filter(|&i| {
@@ -71,6 +85,7 @@ impl Builder<'_> {
             "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
             "site_status": {"indicator": self.status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", self.status.indicator.as_str()))},
             "service_status": service_status,
+            "service_groups": service_groups,
             "calendar_url": self.url("maintenance.ics"),
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
             "upcoming_maintenance": upcoming,

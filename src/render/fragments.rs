@@ -109,6 +109,9 @@ impl Builder<'_> {
         };
         let (svg_md, shields_md) = super::badges::markdown(self, s);
         let mut v = self.service_status(s);
+        if let (Value::Object(a), Value::Object(b)) = (&mut v, self.service_figures(s)) {
+            a.extend(b);
+        }
         v["badge"] = json!({
             "svg_url": self.url(&super::badges::svg_path(slug)),
             "shields_url": self.url(&super::badges::shields_path(slug)),

@@ -285,7 +285,7 @@ pub static KINDS: &[PageKind] = &[
         sitemap: InSitemap::Each(|s| {
             let term = |name: &str, slug: &str| Url::plain(format!("{name}/{slug}/"));
             let taxonomy = |tax: &crate::link::Taxonomy| {
-                let terms = tax.terms.keys().map(|slug| term(&tax.name, slug));
+                let terms = tax.terms.keys().map(|slug| term(tax.name, slug));
                 std::iter::once(Url::plain(format!("{}/", tax.name)))
                     .chain(terms)
                     .collect::<Vec<_>>()

@@ -8,8 +8,8 @@ mod common;
 mod receivers;
 
 use common::{BIN, EPOCH, read, run, write};
-use mail_parser::MimeHeaders;
 use hmac::{Hmac, Mac};
+use mail_parser::MimeHeaders;
 use receivers::{Http, Smtp};
 use serde_json::Value;
 use std::path::Path;

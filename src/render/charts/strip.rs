@@ -4,7 +4,8 @@
 //! date it started to the date it was resolved (an open one: to today; a
 //! resolved one without a time: to its last update). Maintenance is not
 //! counted. A day with incidents links to its worst one (ties: the newest);
-//! every ID of the day is in the bar's `<title>` and in the data table.
+//! every ID of the day is in the bar's `<title>` and in the data table, and
+//! each bar's `<title>` carries that day's uptime (`crate::uptime`).
 
 use super::super::reads::{Doc, Fact, List};
 use super::super::view::Builder;
@@ -70,6 +71,16 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     }
     let today = crate::time::Timestamp::Instant(cx.now.0).date(&site.config.timezone);
     let days = days(cx, &term.incidents, today);
+    let down = cx.downtime(slug);
+    let tz = &site.config.timezone;
+    let now = crate::uptime::minute(cx.now.0);
+    let day_uptime = |d: Date| {
+        let end = d
+            .tomorrow()
+            .map_or(now, |t| crate::uptime::day_start(t, tz));
+        let span = (crate::uptime::day_start(d, tz), end.min(now));
+        cx.uptime_text(down.over(span))
+    };
     let first = today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
         .unwrap_or(today);
@@ -110,7 +121,10 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .iter()
             .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
         else {
-            let tip = s.fmt("chart.strip_clear_tip", &[("date", &date.to_string())]);
+            let tip = s.fmt(
+                "chart.strip_clear_tip",
+                &[("date", &date.to_string()), ("uptime", &day_uptime(date))],
+            );
             svg.bar(&CLEAR, rect, Some(&tip));
             continue;
         };
@@ -125,6 +139,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
                 ("date", &date.to_string()),
                 ("ids", &ids.join(", ")),
                 ("severity", s.get(bucket.in_text_key())),
+                ("uptime", &day_uptime(date)),
             ],
         );
         let url = site.config.url(&incident_path(&site.incidents[worst].id));

@@ -136,7 +136,7 @@ impl Engine {
             return None;
         }
         let r = crate::markdown::render(body, path, None, &*k.resolver);
-        (r.problems.is_empty() && r.incident_refs == *old_refs).then(|| Fresh::Other(*out, r))
+        (r.problems.is_empty() && r.incident_refs == *old_refs).then_some(Fresh::Other(*out, r))
     }
 
     /// Whether a front-matter edit leaves the incident where a link would put
