@@ -10,6 +10,9 @@ use crate::status::{ComponentStatus, Phase};
 use crate::time::Timestamp;
 use serde_json::{Value, json};
 
+/// The most incidents `/embed/` lists; the rest are a link away.
+pub const EMBED_MAX: usize = 5;
+
 impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
@@ -328,6 +331,33 @@ impl Builder<'_> {
 
     pub fn not_found(&self) -> Value {
         json!({"page_title": self.strings.get("not_found.title"), "page_kind": "404"})
+    }
+
+    /// `/embed/`: the indicator, then open incidents (newest first) and
+    /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
+    pub fn embed(&self) -> Value {
+        // The indicator and the lists follow every incident and the clock.
+        self.reads.whole();
+        self.reads.now();
+        let site = self.site;
+        let in_progress = (0..site.incidents.len())
+            .filter(|&i| self.status.phases[i] == Some(Phase::InProgress))
+            .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
+        let shown: Vec<usize> = self
+            .status
+            .open
+            .iter()
+            .copied()
+            .chain(in_progress)
+            .collect();
+        let indicator = self.status.indicator.as_str();
+        json!({
+            "page_title": self.strings.get("embed.title"), "page_kind": "embed",
+            "site_status": {"indicator": indicator, "description": self.strings.get(&format!("site_status.{indicator}"))},
+            "incidents": shown.iter().take(EMBED_MAX).map(|&i| self.card(i)).collect::<Vec<_>>(),
+            "more": shown.len().saturating_sub(EMBED_MAX),
+            "site_url": site.config.base_url,
+        })
     }
 }
 
