@@ -15,6 +15,7 @@ mod collisions;
 mod embed;
 mod fuzz;
 mod gaps;
+mod groups;
 mod html_valid;
 mod i18n;
 mod ics;
