@@ -347,18 +347,10 @@ fn stats_times_and_counts_per_service() {
         assert!((w / s - widths[3] / 93600.0).abs() < 1e-4, "{widths:?}");
     }
     // The counts behind the times, maintenance left out.
-    let doc = Html::parse_document(&html);
-    let row = Selector::parse("table.stats-counts tbody tr, table.stats-counts tfoot tr").unwrap();
-    let rows: Vec<Vec<String>> = doc
-        .select(&row)
-        .map(|r| {
-            r.text()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .collect();
+    let rows = crate::common::row_texts(
+        &html,
+        "table.stats-counts tbody tr, table.stats-counts tfoot tr",
+    );
     assert_eq!(
         rows,
         [

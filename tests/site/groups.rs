@@ -185,18 +185,8 @@ fn services_json_has_group_status_uptime_and_incidents_over_90_days() {
     assert!(!web.contains("Part of"));
 
     // /stats/: one row per service, with its group, uptime and count.
-    let stats = scraper::Html::parse_document(&read(&out, "stats/index.html"));
-    let row = scraper::Selector::parse("table.stats-uptime tbody tr").unwrap();
-    let rows: Vec<Vec<String>> = stats
-        .select(&row)
-        .map(|r| {
-            r.text()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .collect();
+    let stats = read(&out, "stats/index.html");
+    let rows = crate::common::row_texts(&stats, "table.stats-uptime tbody tr");
     assert_eq!(
         rows,
         [
@@ -237,31 +227,19 @@ fn the_home_page_groups_its_status_list() {
             .next()
             .is_some()
     );
-    let members: Vec<(String, String)> = g
+    // In the order [groups] lists them, each row classed with its own status.
+    let members: Vec<String> = g
         .select(&sel(".group-members > li"))
         .map(|li| {
-            let badge = li.select(&sel(".badge")).next().unwrap();
-            let class = badge
-                .value()
-                .classes()
-                .find(|c| c.starts_with("st-"))
-                .unwrap();
-            (
-                text(li.select(&sel(".service-name")).next().unwrap()),
-                class.to_string(),
-            )
+            let name = li.select(&sel(".service-name")).next().unwrap();
+            format!("{} {}", text(name), li.value().attr("class").unwrap())
         })
         .collect();
-    // In the order [groups] lists them, each with its own status.
     let want = [
-        ("Mail", "st-partial_outage"),
-        ("Chat", "st-operational"),
-        ("Docs", "st-operational"),
+        "Mail service-row service-partial_outage",
+        "Chat service-row service-operational",
+        "Docs service-row service-operational",
     ];
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
     assert_eq!(members, want);
     // Web, in no group and operational, has no row.
     assert!(home.select(&sel(".service-status")).next().is_none());
