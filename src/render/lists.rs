@@ -148,6 +148,13 @@ impl Builder<'_> {
         });
         if tax.name == "services" && page == 1 {
             v["strip"] = super::charts::service_strip(self, slug);
+            if let (Some(s), Value::Object(service)) =
+                (self.status.service(slug), &mut v["service"])
+            {
+                if let Value::Object(figures) = self.service_figures(s) {
+                    service.extend(figures);
+                }
+            }
         }
         (v, cards)
     }
