@@ -150,10 +150,9 @@ impl Builder<'_> {
             v["strip"] = super::charts::service_strip(self, slug);
             if let (Some(s), Value::Object(service)) =
                 (self.status.service(slug), &mut v["service"])
+                && let Value::Object(figures) = self.service_figures(s)
             {
-                if let Value::Object(figures) = self.service_figures(s) {
-                    service.extend(figures);
-                }
+                service.extend(figures);
             }
         }
         (v, cards)
