@@ -1,7 +1,8 @@
 //! `/stats/`: the linked site and "now" in; out, the page's template context —
 //! incidents per month by severity over the 24 months ending with now's month
 //! (site time zone, month of `started`), and time to acknowledge and to
-//! resolve per service (median and p90) with the counts behind them.
+//! resolve per service (median and p90) with the counts behind them, and
+//! each service's 90-day uptime (`render/services.rs`).
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
 use super::super::view::Builder;
