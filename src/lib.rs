@@ -31,5 +31,6 @@ pub mod status;
 pub mod theme;
 pub mod time;
 pub mod update;
+pub mod uptime;
 pub mod visibility;
 pub mod write;

@@ -1,6 +1,6 @@
 //! The status model: the linked [`Site`] and "now" in; each service's current
-//! status (a Statuspage component status), each maintenance window's phase and
-//! the site indicator out. The home banner, service pages, badges and
+//! status (a Statuspage component status), each `[groups]` group's (its worst
+//! member's), each maintenance window's phase and the site indicator out. The home banner, service pages, badges and
 //! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
 
 use crate::link::{Site, Tax};
@@ -38,6 +38,16 @@ impl ComponentStatus {
             ComponentStatus::DegradedPerformance => "Degraded performance",
             ComponentStatus::PartialOutage => "Partial outage",
             ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+
+    /// Its weight in downtime (FORMAT.md, "Uptime"), in tenths: a major
+    /// outage counts whole, a partial one 0.3, anything else nothing.
+    pub fn downtime_tenths(self) -> u64 {
+        match self {
+            ComponentStatus::MajorOutage => 10,
+            ComponentStatus::PartialOutage => 3,
+            _ => 0,
         }
     }
 
@@ -193,6 +203,20 @@ pub struct ServiceStatus {
     pub open: Vec<usize>,
     /// Maintenance entries listing it whose window is in progress.
     pub maintenance: Vec<usize>,
+    /// Its group, by index into [`StatusModel::groups`].
+    pub group: Option<usize>,
+}
+
+/// A `[groups]` group: a component of its own whose status is its worst member's.
+#[derive(Debug, Clone)]
+pub struct GroupStatus {
+    pub name: String,
+    /// Its component id: `group-` and the slug of its name, unique among components.
+    pub id: String,
+    pub status: ComponentStatus,
+    /// Its members, in the order `[groups]` lists them (indices into
+    /// [`StatusModel::services`]).
+    pub members: Vec<usize>,
 }
 
 /// The whole site's status at one "now".
@@ -200,6 +224,8 @@ pub struct ServiceStatus {
 pub struct StatusModel {
     /// Every service, in name order (Statuspage's `position` is index + 1).
     pub services: Vec<ServiceStatus>,
+    /// The `[groups]`, in the order written.
+    pub groups: Vec<GroupStatus>,
     /// Open incidents, newest first.
     pub open: Vec<usize>,
     /// Per incident: the phase of its maintenance window, if it has one.
@@ -211,6 +237,62 @@ impl StatusModel {
     pub fn service(&self, slug: &str) -> Option<&ServiceStatus> {
         self.services.iter().find(|s| s.slug == slug)
     }
+
+    /// The group of a service, if it has one.
+    pub fn group_of(&self, s: &ServiceStatus) -> Option<&GroupStatus> {
+        s.group.map(|g| &self.groups[g])
+    }
+}
+
+/// The groups of `[groups]` over `services` (name order): each member found
+/// by its taxonomy slug, each group's status its worst member's. Sets each
+/// member's `group`.
+fn groups(site: &Site, services: &mut [ServiceStatus]) -> Vec<GroupStatus> {
+    let slugs = &site.taxonomies[0].slugs;
+    let mut taken: std::collections::HashSet<String> =
+        services.iter().map(|s| s.slug.clone()).collect();
+    let mut out = Vec::new();
+    for (g, group) in site.config.groups.iter().enumerate() {
+        let members: Vec<usize> = group
+            .services
+            .iter()
+            .filter_map(|name| slugs.get(name))
+            .filter_map(|slug| services.iter().position(|s| &s.slug == slug))
+            .collect();
+        let status = members
+            .iter()
+            .map(|&m| services[m].status)
+            .fold(ComponentStatus::Operational, Ord::max);
+        for &m in &members {
+            services[m].group = Some(g);
+        }
+        out.push(GroupStatus {
+            name: group.name.clone(),
+            id: group_id(&group.name, g, &mut taken),
+            status,
+            members,
+        });
+    }
+    out
+}
+
+/// `group-<slug>`; a name without a slug, or one another component has, gets
+/// its place (`group-3`) or a number on top, so ids stay unique and stable.
+fn group_id(name: &str, g: usize, taken: &mut std::collections::HashSet<String>) -> String {
+    let slug = crate::slug::term_slug(name);
+    let base = if slug.is_empty() {
+        format!("group-{}", g + 1)
+    } else {
+        format!("group-{slug}")
+    };
+    let mut id = base.clone();
+    let mut n = 1;
+    while taken.contains(&id) {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    taken.insert(id.clone());
+    id
 }
 
 pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
@@ -255,6 +337,7 @@ pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
                 status,
                 open,
                 maintenance,
+                group: None,
             }
         })
         .collect();
@@ -264,6 +347,7 @@ pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
             .cmp(&b.name.to_lowercase())
             .then_with(|| a.slug.cmp(&b.slug))
     });
+    let groups = groups(site, &mut services);
     let in_progress = phases.contains(&Some(Phase::InProgress));
     let indicator = Indicator::of(
         open.iter().map(|&i| Impact::of(incidents[i].severity)),
@@ -271,6 +355,7 @@ pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
     );
     StatusModel {
         services,
+        groups,
         open,
         phases,
         indicator,

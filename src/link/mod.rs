@@ -298,7 +298,7 @@ pub fn link_with(
     let resolver = index::resolver(&config, &incidents, &index, page_urls, &assets);
 
     // Taxonomies before the Markdown: their slug rules quote the front matter.
-    let taxonomies = taxonomies(&incidents, &mut diags);
+    let taxonomies = taxonomies(&config, &incidents, &mut diags);
     let months = history::months(&incidents, &config.timezone);
 
     let pass = BodyPass {

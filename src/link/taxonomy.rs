@@ -31,6 +31,8 @@ pub struct Term {
     pub slug: String,
     /// Indices into `Site::incidents`, newest first.
     pub incidents: Vec<usize>,
+    /// A service named in `[groups]`: it exists even with no incident.
+    pub declared: bool,
 }
 
 pub struct Taxonomy {
@@ -49,7 +51,39 @@ impl Taxonomy {
     }
 }
 
-pub(super) fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+/// The services `[groups]` names, as terms without incidents yet: written
+/// first, so an incident spelling one differently is the one told.
+fn declared(config: &Config, out: &mut Taxonomy, diags: &mut Vec<Diagnostic>) {
+    for name in config.groups.iter().flat_map(|g| &g.services) {
+        let slug = term_slug(name);
+        let clash = out.terms.get(&slug).map(|t| t.name.clone());
+        match clash {
+            _ if slug.is_empty() => diags.push(config.key_error(
+                "groups",
+                format!("the service `{name}` in [groups] has no letters or digits to make a URL from"),
+            ).hint("use a name with letters or digits")),
+            Some(other) if other != *name => diags.push(config.key_error(
+                "groups",
+                format!("the services `{other}` and `{name}` in [groups] both get the URL slug `{slug}`"),
+            ).hint("spell each service the same way everywhere")),
+            _ => {
+                out.slugs.insert(name.clone(), slug.clone());
+                out.terms.entry(slug.clone()).or_insert(Term {
+                    name: name.clone(),
+                    slug,
+                    incidents: Vec::new(),
+                    declared: true,
+                });
+            }
+        }
+    }
+}
+
+pub(super) fn taxonomies(
+    config: &Config,
+    incidents: &[Incident],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = TAXONOMIES
         .iter()
         .map(|&(name, title)| Taxonomy {
@@ -59,6 +93,7 @@ pub(super) fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) ->
             slugs: HashMap::new(),
         })
         .collect();
+    declared(config, &mut out[0], diags);
     // Terms repeat across thousands of incidents: slug each distinct name once.
     let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, inc) in incidents.iter().enumerate() {
@@ -95,9 +130,13 @@ pub(super) fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) ->
                     name: name.to_string(),
                     slug: slug.clone(),
                     incidents: Vec::new(),
+                    declared: false,
                 });
                 if term.name != name {
-                    let first = &incidents[term.incidents[0]];
+                    let first = match term.incidents.first() {
+                        Some(&f) => incidents[f].origin.source.path.clone(),
+                        None => config.source.path.clone(),
+                    };
                     diags.push(diag_at(
                         &inc.origin,
                         &at(),
@@ -106,8 +145,8 @@ pub(super) fn taxonomies(incidents: &[Incident], diags: &mut Vec<Diagnostic>) ->
                             term.name, term.slug
                         ),
                         Some(format!(
-                            "spell it the same way everywhere (`{}` is used in {})",
-                            term.name, first.origin.source.path
+                            "spell it the same way everywhere (`{}` is used in {first})",
+                            term.name
                         )),
                     ));
                     continue;
@@ -184,7 +223,7 @@ pub fn refile(taxes: &mut [Taxonomy], i: usize, old: &Incident, new: &Incident) 
                     continue;
                 };
                 term.incidents.retain(|&x| x != i);
-                if term.incidents.is_empty() {
+                if term.incidents.is_empty() && !term.declared {
                     let name = term.name.clone();
                     tax.terms.remove(&slug);
                     tax.slugs.remove(&name);
@@ -196,6 +235,7 @@ pub fn refile(taxes: &mut [Taxonomy], i: usize, old: &Incident, new: &Incident) 
                     name,
                     slug,
                     incidents: Vec::new(),
+                    declared: false,
                 });
                 // Newest first is index order.
                 if let Err(at) = term.incidents.binary_search(&i) {

@@ -10,6 +10,9 @@ use crate::status::{ComponentStatus, Phase};
 use crate::time::Timestamp;
 use serde_json::{Value, json};
 
+/// The most incidents `/embed/` lists; the rest are a link away.
+pub const EMBED_MAX: usize = 5;
+
 impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
         let c = &self.site.config;
@@ -43,13 +46,27 @@ impl Builder<'_> {
         self.reads.whole();
         let site = self.site;
         let open = &self.status.open;
-        // One banner row per service that is not operational, in name order.
+        // One banner row per service in no group that is not operational, in
+        // name order; then every group, as written, with all its members.
         let service_status: Vec<Value> = self
             .status
             .services
             .iter()
-            .filter(|s| s.status != ComponentStatus::Operational)
+            .filter(|s| s.status != ComponentStatus::Operational && s.group.is_none())
             .map(|s| self.service_status(s))
+            .collect();
+        let service_groups: Vec<Value> = self
+            .status
+            .groups
+            .iter()
+            .map(|g| {
+                let members = g.members.iter().map(|&m| self.service_status(&self.status.services[m]));
+                json!({
+                    "name": g.name, "id": g.id, "status": g.status.as_str(),
+                    "status_label": self.strings.get(&format!("service_status.{}", g.status.as_str())),
+                    "members": members.collect::<Vec<_>>(),
+                })
+            })
             .collect();
         let upcoming: Vec<Value> = (0..site.incidents.len())
             .filter(|&i| {
@@ -71,6 +88,7 @@ impl Builder<'_> {
             "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
             "site_status": {"indicator": self.status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", self.status.indicator.as_str()))},
             "service_status": service_status,
+            "service_groups": service_groups,
             "calendar_url": self.url("maintenance.ics"),
             "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
             "upcoming_maintenance": upcoming,
@@ -355,6 +373,33 @@ impl Builder<'_> {
 
     pub fn not_found(&self) -> Value {
         json!({"page_title": self.strings.get("not_found.title"), "page_kind": "404"})
+    }
+
+    /// `/embed/`: the indicator, then open incidents (newest first) and
+    /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
+    pub fn embed(&self) -> Value {
+        // The indicator and the lists follow every incident and the clock.
+        self.reads.whole();
+        self.reads.now();
+        let site = self.site;
+        let in_progress = (0..site.incidents.len())
+            .filter(|&i| self.status.phases[i] == Some(Phase::InProgress))
+            .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
+        let shown: Vec<usize> = self
+            .status
+            .open
+            .iter()
+            .copied()
+            .chain(in_progress)
+            .collect();
+        let indicator = self.status.indicator.as_str();
+        json!({
+            "page_title": self.strings.get("embed.title"), "page_kind": "embed",
+            "site_status": {"indicator": indicator, "description": self.strings.get(&format!("site_status.{indicator}"))},
+            "incidents": shown.iter().take(EMBED_MAX).map(|&i| self.card(i)).collect::<Vec<_>>(),
+            "more": shown.len().saturating_sub(EMBED_MAX),
+            "site_url": site.config.base_url,
+        })
     }
 }
 

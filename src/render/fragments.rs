@@ -109,6 +109,10 @@ impl Builder<'_> {
         };
         let (svg_md, shields_md) = super::badges::markdown(self, s);
         let mut v = self.service_status(s);
+        // The 90-day figures are page 1's (`Builder::term`): they read every
+        // incident of the service and "now".
+        v["uptime"] = Value::Null;
+        v["group"] = json!(self.status.group_of(s).map(|g| g.name.as_str()));
         v["badge"] = json!({
             "svg_url": self.url(&super::badges::svg_path(slug)),
             "shields_url": self.url(&super::badges::shields_path(slug)),

@@ -148,6 +148,12 @@ impl Builder<'_> {
         });
         if tax.name == "services" && page == 1 {
             v["strip"] = super::charts::service_strip(self, slug);
+            if let (Some(s), Value::Object(service)) =
+                (self.status.service(slug), &mut v["service"])
+                && let Value::Object(figures) = self.service_figures(s)
+            {
+                service.extend(figures);
+            }
         }
         (v, cards)
     }

@@ -4,7 +4,7 @@
 //! group of files) rendered on its own rayon task.
 
 use super::view::Builder;
-use super::{RenderResult, Sink, api, badges, feeds, ics, search, sitemap, statuspage};
+use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitemap, statuspage};
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 
@@ -43,6 +43,9 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
         })
     }));
     jobs.push(Box::new(move || statuspage::files(cx)));
+    jobs.push(Box::new(move || {
+        vec![(services::PATH.into(), services::file(cx))]
+    }));
     jobs.push(Box::new(move || {
         vec![(ics::PATH.into(), ics::calendar(cx))]
     }));

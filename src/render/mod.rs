@@ -19,6 +19,7 @@ mod outputs;
 pub mod reads;
 mod search;
 mod select;
+mod services;
 mod sitemap;
 mod statuspage;
 mod view;

@@ -30,6 +30,8 @@ pub enum Kind {
     Search,
     Stats,
     NotFound,
+    /// `/embed/`: the status for an `<iframe>` on another site.
+    Embed,
     /// Every machine output at once (feeds, API, badges, …: `machine.rs`).
     Feeds,
 }
@@ -182,6 +184,14 @@ pub static KINDS: &[PageKind] = &[
         outputs: |_| vec![Output::new(Kind::NotFound, 0)],
         target: |_, _| fixed("404.html", "404.html"),
         context: |cx, _| plain(cx.not_found()),
+        nav: &[],
+        sitemap: InSitemap::No,
+    },
+    PageKind {
+        kind: Kind::Embed,
+        outputs: |_| vec![Output::new(Kind::Embed, 0)],
+        target: |_, _| fixed("embed.html", "embed/"),
+        context: |cx, _| plain(cx.embed()),
         nav: &[],
         sitemap: InSitemap::No,
     },

@@ -8,7 +8,7 @@ use super::format::{pretty, rfc3339};
 use super::view::Builder;
 use crate::link::{Tax, incident_path};
 use crate::model::{Classification, Incident, Status, TimelineEntry};
-use crate::status::{Impact, Phase, ServiceStatus};
+use crate::status::{GroupStatus, Impact, Phase, ServiceStatus};
 use crate::time::Timestamp;
 use serde_json::{Map, Value, json};
 
@@ -21,7 +21,8 @@ struct Api<'a> {
     cx: &'a Builder<'a>,
     page: Value,
     page_id: String,
-    /// Component objects by service slug, in `position` order.
+    /// Component objects by id (a service's slug, a group's id), in
+    /// `position` order: the services by name, then the groups as written.
     components: Vec<(String, Value)>,
 }
 
@@ -88,13 +89,23 @@ impl<'a> Api<'a> {
             .enumerate()
             .map(|(n, s)| (s.slug.clone(), api.component(n, s)))
             .collect();
+        let first = api.components.len();
+        let groups: Vec<(String, Value)> = (cx.status.groups.iter().enumerate())
+            .map(|(n, g)| (g.id.clone(), api.group(first + n, g)))
+            .collect();
+        api.components.extend(groups);
         api
     }
 
-    fn component(&self, n: usize, s: &ServiceStatus) -> Value {
+    /// The first start and the latest update of these services' incidents:
+    /// content times only.
+    fn times<'s>(&self, slugs: impl Iterator<Item = &'s str>) -> (Value, Value) {
         let site = self.cx.site;
-        let incidents = &site.taxonomy(Tax::Services).terms[&s.slug].incidents;
-        // Its first incident's start and its latest update: content times only.
+        let terms = &site.taxonomy(Tax::Services).terms;
+        let incidents: Vec<usize> = slugs
+            .filter_map(|s| terms.get(s))
+            .flat_map(|t| t.incidents.iter().copied())
+            .collect();
         let created = incidents
             .iter()
             .map(|&i| &site.incidents[i].started)
@@ -103,12 +114,37 @@ impl<'a> Api<'a> {
             .iter()
             .map(|&i| updated_at(&site.incidents[i]))
             .max_by_key(|t| t.sort_key());
+        (opt_time(created), opt_time(updated))
+    }
+
+    fn component(&self, n: usize, s: &ServiceStatus) -> Value {
+        let (created, updated) = self.times(std::iter::once(s.slug.as_str()));
+        let group_id = self.cx.status.group_of(s).map(|g| g.id.as_str());
         json!({
             "id": s.slug, "name": s.name, "status": s.status.as_str(),
-            "created_at": opt_time(created), "updated_at": opt_time(updated),
+            "created_at": created, "updated_at": updated,
             "position": n + 1, "description": null, "showcase": false, "start_date": null,
-            "group_id": null, "page_id": self.page_id, "group": false,
+            "group_id": group_id, "page_id": self.page_id, "group": false,
             "only_show_if_degraded": false,
+        })
+    }
+
+    /// A `[groups]` group as Statuspage shows one: `group: true`, its
+    /// members' ids in `components`, the worst member's status.
+    fn group(&self, n: usize, g: &GroupStatus) -> Value {
+        let services = &self.cx.status.services;
+        let members: Vec<&str> = g
+            .members
+            .iter()
+            .map(|&m| services[m].slug.as_str())
+            .collect();
+        let (created, updated) = self.times(members.iter().copied());
+        json!({
+            "id": g.id, "name": g.name, "status": g.status.as_str(),
+            "created_at": created, "updated_at": updated,
+            "position": n + 1, "description": null, "showcase": false, "start_date": null,
+            "group_id": null, "page_id": self.page_id, "group": true,
+            "only_show_if_degraded": false, "components": members,
         })
     }
 

@@ -109,6 +109,8 @@ pub fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
             times.push(n + 60 - (n - s).rem_euclid(60));
         }
     }
+    // Uptime figures move with the window's end while it holds downtime.
+    times.extend(crate::uptime::next_change(&site.incidents, now.0, tz));
     let next = times.into_iter().filter(|&t| t > n).min()?;
     jiff::Timestamp::from_second(next).ok()
 }

@@ -125,6 +125,21 @@ pub fn files(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The rows matched by `selector` in `html`, each as its non-blank text pieces, trimmed.
+pub fn row_texts(html: &str, selector: &str) -> Vec<Vec<String>> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .map(|r| {
+            r.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
 /// JSON diagnostics of `sitrep check --format json`.
 pub fn check_json(root: &Path) -> (i32, Vec<serde_json::Value>) {
     let out = run(root, &["check", "--format", "json"]);

@@ -1,9 +1,12 @@
 //! Property: whatever sequence of edits serve follows, what it serves equals
 //! a full build of the files it ends with. Over seeds, a generated site of
 //! ~200 incidents gets 20–50 random edits in batches of one to three: body
-//! and front matter edits (regions, errors, status, related, dates, drafts), new,
-//! deleted and renamed files, broken files and their fixes, news, pages,
-//! config and template edits, and the clock moving. Broken files are fixed
+//! and front matter edits (regions, errors, status, severity, related, dates,
+//! drafts), new, deleted and renamed files, broken files and their fixes,
+//! news, pages, config edits (`[groups]` on and off, with a member that has
+//! no incident) and template edits (`/embed/` among them), and the clock
+//! moving. Severities and recent days make uptime, groups, `/embed/` and
+//! `/api/services.json` move with the edits and the clock. Broken files are fixed
 //! before the comparison (a build of a broken site has nothing to compare).
 //!
 //! `SITREP_PROPERTY_SEEDS=a..b` picks the seeds (default `0..2`, to keep CI
@@ -50,6 +53,14 @@ const REGIONS: [&str; 6] = [
 const SERVICES: [&str; 4] = ["Mail", "Chat", "Files", "Calendar"];
 const ERRORS: [&str; 3] = ["E-QUOTA", "E-AUTH", "SuspiciousRemoteServerError"];
 const STATUSES: [&str; 4] = ["investigating", "identified", "monitoring", "resolved"];
+/// `None`: no severity written.
+const SEVERITIES: [Option<&str>; 5] = [
+    Some("critical"),
+    Some("major"),
+    Some("minor"),
+    Some("none"),
+    None,
+];
 const WORDS: [&str; 8] = [
     "queue", "outage", "retry", "latency", "users", "fixed", "DNS", "the",
 ];
@@ -65,6 +76,7 @@ struct Inc {
     /// Error codes: what ranks similar incidents first.
     errors: Vec<&'static str>,
     status: &'static str,
+    severity: Option<&'static str>,
     day: usize,
     related: Vec<String>,
     draft: bool,
@@ -93,13 +105,16 @@ impl Inc {
         } else {
             format!("errors: [{}]\n", self.errors.join(", "))
         };
+        let severity = self
+            .severity
+            .map_or(String::new(), |s| format!("severity: {s}\n"));
         let related = if self.related.is_empty() {
             String::new()
         } else {
             format!("related: [{}]\n", self.related.join(", "))
         };
         format!(
-            "---\nid: {}\ntitle: {}\nservices: [{}]\nregions: [{}]\nstatus: {}\nstarted: {started}\n{resolved}{errors}{related}draft: {}\n---\n{}\n",
+            "---\nid: {}\ntitle: {}\nservices: [{}]\nregions: [{}]\nstatus: {}\n{severity}started: {started}\n{resolved}{errors}{related}draft: {}\n---\n{}\n",
             self.id,
             self.title,
             list(&self.services),
@@ -120,6 +135,8 @@ struct Model {
     broken: BTreeMap<String, String>,
     paginate_by: usize,
     title: String,
+    /// `[groups]` in sitrep.toml.
+    groups: bool,
     template: Option<String>,
 }
 
@@ -151,6 +168,7 @@ impl Model {
             broken: BTreeMap::new(),
             paginate_by: 10,
             title: "Property Desk".into(),
+            groups: true,
             template: None,
         };
         for n in 0..INCIDENTS {
@@ -187,6 +205,7 @@ impl Model {
             } else {
                 rng.pick::<&str>(&STATUSES)
             },
+            severity: *rng.pick(&SEVERITIES),
             day: rng.below(700),
             related: (n >= STABLE && rng.chance(30))
                 .then(|| self.stable(rng))
@@ -208,8 +227,14 @@ impl Model {
     }
 
     fn config(&self) -> String {
+        // "Notes" has no incident: a group makes it a service all the same.
+        let groups = if self.groups {
+            "\n[groups]\nWork = [\"Mail\", \"Calendar\", \"Notes\"]\n"
+        } else {
+            ""
+        };
         format!(
-            "title = \"{}\"\nbase_url = \"https://example.org/desk/\"\ntimezone = \"Europe/Berlin\"\npaginate_by = {}\n",
+            "title = \"{}\"\nbase_url = \"https://example.org/desk/\"\ntimezone = \"Europe/Berlin\"\npaginate_by = {}\n{groups}",
             self.title, self.paginate_by
         )
     }
@@ -283,6 +308,7 @@ fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>,
             match field {
                 0 => inc.regions = (0..rng.below(3)).map(|_| *rng.pick(&REGIONS)).collect(),
                 1 => inc.status = *rng.pick(&STATUSES),
+                6 => inc.severity = *rng.pick(&SEVERITIES),
                 2 if n >= STABLE => inc.related = vec![stable],
                 2 => inc.related.clear(),
                 3 => inc.day = rng.below(700),
@@ -374,15 +400,16 @@ fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>,
                 format!("write {p}")
             }
         }
-        // Config: page size or title.
+        // Config: page size, title or groups.
         84..=89 => {
-            if rng.chance(50) {
-                m.paginate_by = 3 + rng.below(15);
-            } else {
-                m.title = format!("Desk {}", rng.pick(&WORDS));
+            match rng.below(3) {
+                0 => m.paginate_by = 3 + rng.below(15),
+                1 => m.title = format!("Desk {}", rng.pick(&WORDS)),
+                _ => m.groups = !m.groups,
             }
             put(&mut touched, "sitrep.toml".into(), &m.config());
-            format!("config paginate_by {} title {}", m.paginate_by, m.title)
+            let (p, t, g) = (m.paginate_by, &m.title, m.groups);
+            format!("config paginate_by {p} title {t} groups {g}")
         }
         // Templates: override one with a marker, or drop the override.
         90..=94 => {
@@ -392,6 +419,8 @@ fn edit(rng: &mut Rng, m: &mut Model, root: &Path, live: &Live) -> (Vec<String>,
                 "incidents.html",
                 "base.html",
                 "partials/components.html",
+                "embed.html",
+                "index.html",
             ];
             let name = *rng.pick(&names);
             let p = format!("templates/{name}");

@@ -1,5 +1,6 @@
 //! axe-core finds nothing on the sample site (the repo root), in light and
-//! dark colour schemes, in its public, internal and German builds: the home
+//! dark colour schemes, in its public, internal and German builds (the
+//! German one with `[groups]`, so the home page's groups are checked): the home
 //! page, an incident page, one with a postmortem and internal notes, a service
 //! page with its 90-day strip, `/stats/`, `/postmortems/` and a list page. Real
 //! headless Chromium; SKIPPED without Chromium or axe locally, a failure under
@@ -34,7 +35,7 @@ fn axe_finds_no_violations_in_light_or_dark() {
     for (build, flags, language) in [
         ("public", &[][..], None),
         ("internal", &["--internal"][..], None),
-        ("German", &[][..], Some("de")),
+        ("German, grouped", &[][..], Some("de")),
     ] {
         let site = sample_site();
         if let Some(lang) = language {
@@ -42,7 +43,9 @@ fn axe_finds_no_violations_in_light_or_dark() {
             let text = std::fs::read_to_string(&toml).unwrap();
             let text = text.replace("language = \"en\"", &format!("language = \"{lang}\""));
             assert!(text.contains(lang), "the sample site sets its language");
-            std::fs::write(&toml, text).unwrap();
+            // Component groups on the home page: one in trouble, one not.
+            let groups = "\n[groups]\n\"Microsoft 365\" = [\"Exchange Online\", \"Microsoft Teams\"]\nIdentity = [\"Microsoft Entra ID\"]\n";
+            std::fs::write(&toml, text + groups).unwrap();
         }
         let s = Serve::start_with(site.path(), flags);
         failures.push_str(&check_pages(&mut cdp, &axe, &s, build));

@@ -347,18 +347,10 @@ fn stats_times_and_counts_per_service() {
         assert!((w / s - widths[3] / 93600.0).abs() < 1e-4, "{widths:?}");
     }
     // The counts behind the times, maintenance left out.
-    let doc = Html::parse_document(&html);
-    let row = Selector::parse("table.stats-counts tbody tr, table.stats-counts tfoot tr").unwrap();
-    let rows: Vec<Vec<String>> = doc
-        .select(&row)
-        .map(|r| {
-            r.text()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .collect();
+    let rows = crate::common::row_texts(
+        &html,
+        "table.stats-counts tbody tr, table.stats-counts tfoot tr",
+    );
     assert_eq!(
         rows,
         [
@@ -399,6 +391,22 @@ fn service_strip_has_ninety_days_painted_by_the_worst_incident() {
     ]
     .into_iter()
     .collect();
+    // Each day's own uptime, by hand, in New York time (UTC−4 in May, −5 in
+    // March): A1 (critical, weight 1) is down 06:00–24:00 on 05-20 (18 h) and
+    // 00:00–08:00 on 05-21 (8 h); A2 is minor (weight 0). A3 (major, 0.3) is
+    // open from 18:00 on 05-27 (6 h × 0.3 of 24 h) to "now", 16:26 on 05-28
+    // (the whole day so far). A6 (major) covers 03-01 to 03-03 whole.
+    let day_uptime: BTreeMap<&str, &str> = [
+        ("2026-03-01", "70.00%"),
+        ("2026-03-02", "70.00%"),
+        ("2026-03-03", "70.00%"),
+        ("2026-05-20", "25.00%"),
+        ("2026-05-21", "66.66%"),
+        ("2026-05-27", "92.50%"),
+        ("2026-05-28", "70.00%"),
+    ]
+    .into_iter()
+    .collect();
     let mut painted = 0;
     for (n, bar) in bars.iter().enumerate() {
         let date = first
@@ -413,6 +421,8 @@ fn service_strip_has_ninety_days_painted_by_the_worst_incident() {
             .unwrap();
         assert!(tip.starts_with(&format!("{date}: ")), "{tip}");
         let link = bar.parent().filter(|p| p.has_tag_name("a"));
+        let uptime = day_uptime.get(date.as_str()).unwrap_or(&"100.00%");
+        assert!(tip.ends_with(&format!(", uptime {uptime}")), "{tip}");
         let in_span = date.as_str() >= "2026-03-01" && date.as_str() <= "2026-03-03";
         match known.get(date.as_str()) {
             Some((class, ids, target)) => {
@@ -432,7 +442,7 @@ fn service_strip_has_ninety_days_painted_by_the_worst_incident() {
             }
             None => {
                 assert!(class_has(bar, "day-clear"), "{date}: {tip}");
-                assert!(link.is_none() && tip.ends_with("no incidents"), "{tip}");
+                assert!(link.is_none() && tip.contains("no incidents"), "{tip}");
             }
         }
     }
@@ -445,6 +455,13 @@ fn service_strip_has_ninety_days_painted_by_the_worst_incident() {
     assert_eq!(rows[2], ["2026-05-21", "Critical", "A2, A1"]);
     // Maintenance (M1 on May 10) is not an incident day.
     assert!(!svg.contains("M1"));
+    // Over the whole window, 2026-02-28T00:00 EST to 16:26 EDT on 05-28
+    // (7,745,160 s): A1 26 h × 1 + A3 22 h 26 min × 0.3 + A6 72 h × 0.3 =
+    // 195,588 weighted seconds, so 100 × (1 − 195,588 / 7,745,160) = 97.4747…
+    assert!(
+        html.contains("Uptime over the last 90 days: 97.47%"),
+        "the service page shows its uptime"
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! sitrep's own JSON API against its published JSON Schemas
-//! (`docs/schema/incidents.json`, `docs/schema/incident.json`): real output of
+//! (`docs/schema/incidents.json`, `docs/schema/incident.json`,
+//! `docs/schema/services.json`): real output of
 //! the sample site and of the status fixture must validate, and a broken
 //! document must not.
 
@@ -32,6 +33,9 @@ fn check_site(out: &Path) -> usize {
         &json(out, "api/incidents.json"),
         "api/incidents.json",
     );
+    let services = json(out, "api/services.json");
+    assert!(!services["services"].as_array().unwrap().is_empty());
+    assert_valid(&schema("services.json"), &services, "api/services.json");
     let records: Vec<String> = files(out)
         .into_iter()
         .filter(|f| f.starts_with("api/incidents/") && f.ends_with(".json"))
@@ -69,4 +73,7 @@ fn the_schemas_reject_what_breaks_the_contract() {
     let mut doc = json(&out, "api/incidents/crit1.json");
     doc["started"] = "2026-05-28 10:00".into();
     assert!(!record.is_valid(&doc), "a time that is not UTC RFC 3339");
+    let mut doc = json(&out, "api/services.json");
+    doc["services"][0]["uptime_90d"] = 100.5.into();
+    assert!(!schema("services.json").is_valid(&doc), "uptime above 100");
 }

@@ -340,6 +340,12 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
                     {"name": "Exchange Online", "slug": "exchange-online", "url": format!("{BASE}services/exchange-online/"), "status": "partial_outage", "status_label": "Partial outage", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
                     {"name": "Outlook", "slug": "outlook", "url": format!("{BASE}services/outlook/"), "status": "degraded_performance", "status_label": "Degraded performance", "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}]},
                 ],
+                "service_groups": [
+                    {"name": "Microsoft 365", "id": "group-microsoft-365", "status": "partial_outage", "status_label": "Partial outage", "members": [
+                        {"name": "Microsoft Teams", "slug": "microsoft-teams", "url": format!("{BASE}services/microsoft-teams/"), "status": "partial_outage", "status_label": "Partial outage", "incidents": [{"id": "TM1", "title": "Chat <delayed>", "url": format!("{BASE}incidents/tm1/")}]},
+                        {"name": "SharePoint Online", "slug": "sharepoint-online", "url": format!("{BASE}services/sharepoint-online/"), "status": "operational", "status_label": "Operational", "incidents": []},
+                    ]},
+                ],
                 "open_incidents": [open_card()],
                 "upcoming_maintenance": [maintenance_card()],
                 "latest_news": [story_card()],
@@ -523,6 +529,8 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
                     "name": "Exchange Online", "slug": "exchange-online", "url": format!("{BASE}services/exchange-online/"),
                     "status": "partial_outage", "status_label": "Partial outage",
                     "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/")}],
+                    "group": "Microsoft 365", "uptime": "99.95%", "uptime_percent": 99.9537,
+                    "incidents_90d": 2, "uptime_days": 90,
                     "badge": {
                         "svg_url": format!("{BASE}services/exchange-online/badge.svg"),
                         "shields_url": format!("{BASE}services/exchange-online/shields.json"),
@@ -661,8 +669,18 @@ fn every_template_renders() {
     assert!(home.contains("We track outages"));
     assert!(!home.contains("No open incidents"));
     assert!(home.contains("<title>Incident Desk</title>"));
+    // A group: its worst status in the summary, open, members inside, escaped.
+    assert!(home.contains("<details open>"));
+    assert!(home.contains("<span class=\"group-name\">Microsoft 365</span>"));
+    assert!(home.contains("Chat &lt;delayed&gt;"));
+    assert!(home.contains("service-row service-operational"));
+    let service = &rendered["term-service"];
+    assert!(service.contains("Part of Microsoft 365"));
+    assert!(service.contains("Uptime over the last 90 days: 99.95%"));
+    assert!(!rendered["term"].contains("Uptime"));
     let clear = &rendered["index-clear"];
     assert!(clear.contains("No open incidents"));
+    assert!(!clear.contains("service-groups"));
     assert!(clear.contains("&lt;script&gt;x&lt;/script&gt; Teams calls drop"));
 
     let resolved = &rendered["incident-resolved"];

@@ -1,7 +1,8 @@
 //! `/stats/`: the linked site and "now" in; out, the page's template context —
 //! incidents per month by severity over the 24 months ending with now's month
 //! (site time zone, month of `started`), and time to acknowledge and to
-//! resolve per service (median and p90) with the counts behind them.
+//! resolve per service (median and p90) with the counts behind them, and
+//! each service's 90-day uptime (`render/services.rs`).
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
 use super::super::view::Builder;
@@ -384,6 +385,8 @@ fn duration_bars(
 /// The context of `/stats/`.
 pub fn stats_page(cx: &Builder) -> Value {
     cx.reads.whole();
+    // The months end with now's; the uptime table reads it too.
+    cx.reads.now();
     let months = monthly(cx);
     let services = service_times(cx);
     let counts: Vec<Value> = services
@@ -409,6 +412,7 @@ pub fn stats_page(cx: &Builder) -> Value {
             "acknowledge": duration_chart(s, &services, "ack", |t| &t.ack),
             "resolve": duration_chart(s, &services, "resolve", |t| &t.resolve),
             "services": counts,
+            "uptime": cx.uptime_table(), "uptime_days": crate::uptime::DAYS,
             "totals": {"incidents": counted_total, "acknowledged": ack, "resolved": res},
         },
     })

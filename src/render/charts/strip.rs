@@ -4,7 +4,8 @@
 //! date it started to the date it was resolved (an open one: to today; a
 //! resolved one without a time: to its last update). Maintenance is not
 //! counted. A day with incidents links to its worst one (ties: the newest);
-//! every ID of the day is in the bar's `<title>` and in the data table.
+//! every ID of the day is in the bar's `<title>` and in the data table, and
+//! each bar's `<title>` carries that day's uptime (`crate::uptime`).
 
 use super::super::reads::{Doc, Fact, List};
 use super::super::view::Builder;
@@ -70,6 +71,16 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     }
     let today = crate::time::Timestamp::Instant(cx.now.0).date(&site.config.timezone);
     let days = days(cx, &term.incidents, today);
+    let down = cx.downtime(slug);
+    let tz = &site.config.timezone;
+    let now = crate::uptime::minute(cx.now.0);
+    let day_uptime = |d: Date| {
+        let end = d
+            .tomorrow()
+            .map_or(now, |t| crate::uptime::day_start(t, tz));
+        let span = (crate::uptime::day_start(d, tz), end.min(now));
+        cx.uptime_text(down.over(span))
+    };
     let first = today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
         .unwrap_or(today);
@@ -105,7 +116,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
             .checked_add(jiff::Span::new().days(n as i64))
             .unwrap_or(today);
         let rect = (slot * n as f64 + 1.0, top, slot - 2.0, bar_h);
-        rows.extend(day_bar(cx, &mut svg, date, incs, rect));
+        rows.extend(day_bar(cx, &mut svg, date, incs, rect, &day_uptime(date)));
     }
     let base = top + bar_h + 14.0;
     svg.text("axis", (0.0, base), "start", &first.to_string());
@@ -133,6 +144,7 @@ fn day_bar(
     date: Date,
     incs: &[usize],
     rect: (f64, f64, f64, f64),
+    uptime: &str,
 ) -> Option<Vec<Value>> {
     let (site, s) = (cx.site, cx.strings);
     // Newest first, so min_by_key keeps the newest of the worst.
@@ -140,7 +152,11 @@ fn day_bar(
         .iter()
         .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
     else {
-        let tip = s.fmt("chart.strip_clear_tip", &[("date", &date.to_string())]);
+        let date = date.to_string();
+        let tip = s.fmt(
+            "chart.strip_clear_tip",
+            &[("date", &date), ("uptime", uptime)],
+        );
         svg.bar(&CLEAR, rect, Some(&tip));
         return None;
     };
@@ -155,6 +171,7 @@ fn day_bar(
             ("date", &date.to_string()),
             ("ids", &ids.join(", ")),
             ("severity", s.get(bucket.in_text_key())),
+            ("uptime", uptime),
         ],
     );
     let url = site.config.url(&incident_path(&site.incidents[worst].id));

@@ -1,0 +1,107 @@
+//! Per-service figures: the status model and each service's incidents in;
+//! its group, its uptime over the 90 days that end now (`crate::uptime`) and
+//! its incidents in that window out — for service pages, the `/stats/` table
+//! and `/api/services.json`. Each figure notes what it reads, for serve.
+
+use super::format::pretty;
+use super::reads::{Doc, Fact, List};
+use super::view::Builder;
+use crate::status::ServiceStatus;
+use crate::uptime::{Downtime, Uptime};
+use serde_json::{Value, json};
+
+/// `/api/services.json`.
+pub const PATH: &str = "api/services.json";
+
+impl Builder<'_> {
+    /// The incidents of service `slug`: it reads each of them, and "now".
+    fn service_incidents(&self, slug: &str) -> &[usize] {
+        let Some(term) = self.site.taxonomies[0].terms.get(slug) else {
+            return &[];
+        };
+        self.reads
+            .fact(|| Fact::Members(List::Term(0, slug.to_string())));
+        self.reads.now();
+        for &i in &term.incidents {
+            self.reads.doc(Doc::Incident(i));
+        }
+        &term.incidents
+    }
+
+    /// The weighted downtime of service `slug`.
+    pub(super) fn downtime(&self, slug: &str) -> Downtime {
+        let site = self.site;
+        let incidents = self.service_incidents(slug).iter();
+        Downtime::of(
+            incidents.map(|&i| &site.incidents[i]),
+            self.now.0,
+            &site.config.timezone,
+        )
+    }
+
+    /// `99.95 %` in the site's language (`99,95 %`).
+    pub(super) fn uptime_text(&self, u: Uptime) -> String {
+        let value = u.two_decimals(self.strings.get("uptime.decimal"));
+        self.strings.fmt("uptime.percent", &[("value", &value)])
+    }
+
+    /// A service's 90-day figures: uptime and incidents in the window.
+    fn figures(&self, s: &ServiceStatus) -> (Uptime, usize) {
+        let site = self.site;
+        let tz = &site.config.timezone;
+        let window = crate::uptime::window(self.now.0, tz);
+        let incidents = self.service_incidents(&s.slug);
+        let list = || incidents.iter().map(|&i| &site.incidents[i]);
+        let uptime = Downtime::of(list(), self.now.0, tz).over(window);
+        (uptime, crate::uptime::incidents_in(list(), self.now.0, tz))
+    }
+
+    /// The service page's 90-day uptime and group.
+    pub(super) fn service_figures(&self, s: &ServiceStatus) -> Value {
+        let (uptime, incidents) = self.figures(s);
+        let group = self.status.group_of(s).map(|g| g.name.as_str());
+        json!({
+            "uptime": self.uptime_text(uptime), "uptime_percent": uptime.percent(),
+            "incidents_90d": incidents, "group": group, "uptime_days": crate::uptime::DAYS,
+        })
+    }
+
+    /// The `/stats/` uptime table: every service, in name order.
+    pub(super) fn uptime_table(&self) -> Value {
+        self.status
+            .services
+            .iter()
+            .map(|s| {
+                let mut v = self.service_figures(s);
+                v["name"] = json!(s.name);
+                v["url"] = json!(self.url(&format!("services/{}/", s.slug)));
+                v
+            })
+            .collect()
+    }
+}
+
+/// `/api/services.json`: every service with its group, status, 90-day
+/// uptime and incident count, in name order.
+pub(super) fn file(cx: &Builder) -> String {
+    let c = &cx.site.config;
+    let services: Vec<Value> = cx
+        .status
+        .services
+        .iter()
+        .map(|s| {
+            let (uptime, incidents) = cx.figures(s);
+            json!({
+                "name": s.name, "slug": s.slug,
+                "group": cx.status.group_of(s).map(|g| g.name.as_str()),
+                "status": s.status.as_str(), "uptime_90d": uptime.percent(),
+                "incidents_90d": incidents,
+                "url": c.abs_url(&format!("services/{}/", s.slug)),
+            })
+        })
+        .collect();
+    pretty(&json!({
+        "version": super::api::VERSION, "generator": "sitrep", "site": c.base_url,
+        "services": services,
+    }))
+}
