@@ -97,21 +97,8 @@ pub(super) fn taxonomies(
     // Terms repeat across thousands of incidents: slug each distinct name once.
     let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, inc) in incidents.iter().enumerate() {
-        let lists: [(usize, &str, Vec<&str>); 4] = [
-            (
-                0,
-                "services",
-                inc.services.iter().map(String::as_str).collect(),
-            ),
-            (
-                1,
-                "regions",
-                inc.regions.iter().map(String::as_str).collect(),
-            ),
-            (2, "errors", inc.errors.iter().map(ErrorRef::term).collect()),
-            (3, "tags", inc.tags.iter().map(String::as_str).collect()),
-        ];
-        for (t, key, names) in lists {
+        for (t, names) in names(inc).into_iter().enumerate() {
+            let key = TAXONOMIES[t].0;
             for (k, name) in names.into_iter().enumerate() {
                 let slug = slugs.entry(name).or_insert_with(|| term_slug(name)).clone();
                 let at = || key_path(key, Some(k), None);
@@ -133,22 +120,7 @@ pub(super) fn taxonomies(
                     declared: false,
                 });
                 if term.name != name {
-                    let first = match term.incidents.first() {
-                        Some(&f) => incidents[f].origin.source.path.clone(),
-                        None => config.source.path.clone(),
-                    };
-                    diags.push(diag_at(
-                        &inc.origin,
-                        &at(),
-                        format!(
-                            "the {key} terms `{name}` and `{}` both get the URL slug `{}`",
-                            term.name, term.slug
-                        ),
-                        Some(format!(
-                            "spell it the same way everywhere (`{}` is used in {first})",
-                            term.name
-                        )),
-                    ));
+                    diags.push(slug_clash(config, incidents, inc, (key, k, name), term));
                     continue;
                 }
                 if term.incidents.last() != Some(&i) {
@@ -162,6 +134,33 @@ pub(super) fn taxonomies(
         }
     }
     out
+}
+
+/// Two spellings of one term (`name`, the `k`-th of `key` in `inc`, and the
+/// `term` met first) that share a URL slug.
+fn slug_clash(
+    config: &Config,
+    incidents: &[Incident],
+    inc: &Incident,
+    (key, k, name): (&str, usize, &str),
+    term: &Term,
+) -> Diagnostic {
+    let first = match term.incidents.first() {
+        Some(&f) => incidents[f].origin.source.path.clone(),
+        None => config.source.path.clone(),
+    };
+    diag_at(
+        &inc.origin,
+        &key_path(key, Some(k), None),
+        format!(
+            "the {key} terms `{name}` and `{}` both get the URL slug `{}`",
+            term.name, term.slug
+        ),
+        Some(format!(
+            "spell it the same way everywhere (`{}` is used in {first})",
+            term.name
+        )),
+    )
 }
 
 /// An incident's term names per taxonomy, in [`TAXONOMIES`] order.

@@ -5,7 +5,7 @@
 //! (render stops asking) and the error is kept for one diagnostic.
 
 use super::failure::WriteError;
-use super::staging::Staging;
+use super::staging::{Produced, Staging};
 use crate::render::Sink;
 use std::collections::HashSet;
 use std::fs;
@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, RwLock};
 
-/// Every file of a finished render: its path, and whether it was staged
-/// (changed or new) rather than kept as the previous output holds it.
-#[derive(Debug, Default)]
-pub struct Produced {
-    pub(super) files: Vec<(String, bool)>,
+impl Staging {
+    /// Where render puts the files of this build.
+    pub fn sink(&self) -> OutputSink<'_> {
+        OutputSink::new(self, &self.new)
+    }
 }
 
 /// The build's sink: compares with the previous output, stages what differs.

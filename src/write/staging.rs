@@ -15,7 +15,6 @@
 use super::failure::{WriteError, free_space};
 use super::journal::{self, Journal, Step};
 use super::previous::Previous;
-use super::sink::{OutputSink, Produced};
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io;
@@ -25,13 +24,20 @@ use std::path::{Path, PathBuf};
 /// way it could not undo (then it holds the previous files and is kept).
 pub struct Staging {
     dir: tempfile::TempDir,
-    new: PathBuf,
+    pub(super) new: PathBuf,
     pub(super) target: PathBuf,
     /// The previous output, when there is one with anything in it.
     pub(super) previous: Option<Previous>,
     pub(super) free_at_start: Option<u64>,
     /// Held while this build runs, so another build's recovery leaves it be.
     _lock: File,
+}
+
+/// Every file of a finished render: its path, and whether it was staged
+/// (changed or new) rather than kept as the previous output holds it.
+#[derive(Debug, Default)]
+pub struct Produced {
+    pub(super) files: Vec<(String, bool)>,
 }
 
 /// What a commit did.
@@ -100,11 +106,6 @@ impl Staging {
             _lock: lock,
             dir,
         })
-    }
-
-    /// Where render puts the files of this build.
-    pub fn sink(&self) -> OutputSink<'_> {
-        OutputSink::new(self, &self.new)
     }
 
     /// Put the produced files in place (see the module's doc).

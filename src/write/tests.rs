@@ -217,7 +217,7 @@ fn an_update_cut_off_at_any_step_is_undone_by_the_next_build() {
     build(&out, V1);
     let before = tree(&out);
     let prev = previous::Previous::scan(&out).unwrap();
-    let produced = sink::Produced {
+    let produced = staging::Produced {
         files: V2.iter().map(|(p, _)| (p.to_string(), true)).collect(),
     };
     let new_files = produced.files.iter().map(|(p, _)| p.as_str()).collect();
