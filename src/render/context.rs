@@ -18,8 +18,8 @@ impl Builder<'_> {
         let c = &self.site.config;
         let section = path.split('/').next().unwrap_or_default();
         let nav: Vec<Value> = super::outputs::navigation()
-            .into_iter()
-            .map(|(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == p}))
+            .iter()
+            .map(|&(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == p}))
             .collect();
         let feed = |key: &str| self.strings.fmt(key, &[("title", &c.title)]);
         json!({
