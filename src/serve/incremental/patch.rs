@@ -86,9 +86,12 @@ impl Engine {
             };
             apply(&mut k.site, fresh, new);
         }
-        // An edit can change which incidents resemble which.
-        let site = &mut k.site;
-        site.similar = link::similar::similar(&site.incidents, &site.index);
+        // A front-matter edit can change which incidents resemble which; a
+        // body edit cannot (similarity reads front matter only).
+        if refiled.is_some() {
+            let site = &mut k.site;
+            site.similar = link::similar::similar(&site.incidents, &site.index);
+        }
         Some(())
     }
 
