@@ -305,13 +305,9 @@ fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
     d
 }
 
-/// A JSON string literal that stays inert inside HTML (see feeds.rs).
+/// A JSON string literal that stays inert inside HTML.
 fn js(text: &str) -> String {
-    serde_json::to_string(text)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    crate::escape::json_in_html(serde_json::to_string(text).unwrap_or_default())
 }
 
 /// `{"key":"postings",…}`, keys sorted (they come from a BTreeMap).
