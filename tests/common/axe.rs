@@ -59,6 +59,12 @@ pub fn violations(cdp: &mut Cdp, axe: &str, url: &str, scheme: &str) -> Vec<Valu
         json!(scheme == "dark"),
         "{url}: colour scheme not applied"
     );
+    violations_here(cdp, axe, url)
+}
+
+/// Run axe on the page as it is now (no navigation) and return its
+/// violations; `what` names the page in a failure.
+pub fn violations_here(cdp: &mut Cdp, axe: &str, what: &str) -> Vec<Value> {
     cdp.call(
         "Runtime.evaluate",
         json!({"expression": axe, "returnByValue": true}),
@@ -73,7 +79,7 @@ pub fn violations(cdp: &mut Cdp, axe: &str, url: &str, scheme: &str) -> Vec<Valu
     );
     let text = r["result"]["value"]
         .as_str()
-        .unwrap_or_else(|| panic!("{url}: axe did not run: {r}"));
+        .unwrap_or_else(|| panic!("{what}: axe did not run: {r}"));
     serde_json::from_str::<Value>(text)
         .unwrap()
         .as_array()

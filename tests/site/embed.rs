@@ -6,7 +6,7 @@
 //! appears. axe finds nothing on the banner and on `/embed/`, in light and
 //! dark. SKIPPED without Chromium or axe locally, a failure under `CI=1`.
 
-use crate::common::axe::{SCHEMES, describe, tools};
+use crate::common::axe::{SCHEMES, describe, tools, violations_here};
 use crate::common::cdp::Cdp;
 use crate::common::{build_ok, site};
 use serde_json::{Value, json};
@@ -109,26 +109,6 @@ fn load_host(cdp: &mut Cdp, url: &str, scheme: &str) -> Value {
     cdp.wait("embed.js to decide", "window.__embed")
 }
 
-fn axe_here(cdp: &mut Cdp, axe: &str) -> Vec<Value> {
-    cdp.call(
-        "Runtime.evaluate",
-        json!({"expression": axe, "returnByValue": true}),
-    );
-    let r = cdp.call(
-        "Runtime.evaluate",
-        json!({
-            "expression": "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations))",
-            "awaitPromise": true, "returnByValue": true,
-        }),
-    );
-    let text = r["result"]["value"].as_str().expect("axe ran");
-    serde_json::from_str::<Value>(text)
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 #[test]
 fn embed_js_shows_an_accessible_banner_on_another_origin_and_nothing_when_operational() {
     let Some((browser, axe)) = tools("embed_js_banner") else {
@@ -170,7 +150,7 @@ fn embed_js_shows_an_accessible_banner_on_another_origin_and_nothing_when_operat
             "the banner's animation to end",
             "document.getAnimations().every(a => a.playState === 'finished')",
         );
-        let v = axe_here(&mut cdp, &axe);
+        let v = violations_here(&mut cdp, &axe, "the embed.js banner");
         if !v.is_empty() {
             failures.push_str(&format!("banner ({scheme}):\n{}", describe(&v)));
         }
