@@ -48,9 +48,9 @@ struct List<'a> {
 /// `/api/incidents.json`: compact (not pretty), since it grows with the site and
 /// is fetched whole; everything else is one `json` URL away.
 pub(super) fn list(cx: &Builder) -> String {
-    let c = &cx.site.config;
+    let c = cx.config();
     let incidents = cx
-        .site
+        .whole()
         .incidents
         .iter()
         .map(|inc| Compact {
@@ -79,7 +79,7 @@ pub(super) fn list(cx: &Builder) -> String {
 
 /// `/api/incidents/<id>.json`: the whole record, with `version` beside it.
 pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
-    let site = cx.site;
+    let site = cx.whole();
     let inc = &site.incidents[i];
     let mut v = json!({"version": VERSION, "generator": "sitrep", "site": site.config.base_url});
     if let (Value::Object(head), Value::Object(body)) = (&mut v, full(cx, inc)) {
@@ -91,7 +91,7 @@ pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
 }
 
 fn full(cx: &Builder, inc: &Incident) -> Value {
-    let site = cx.site;
+    let site = cx.whole();
     let tz = &site.config.timezone;
     let t = |t: &Option<Timestamp>| t.as_ref().map(Timestamp::machine);
     let secs = |to: &Option<Timestamp>| to.as_ref().and_then(|x| inc.started.seconds_until(x));
@@ -136,9 +136,9 @@ fn postmortem(pm: &Postmortem) -> Value {
 }
 
 fn related(cx: &Builder, r: &Related) -> Value {
-    let c = &cx.site.config;
+    let c = cx.config();
     match r {
-        Related::Incident { id, note, internal } => match cx.site.index.get(&id.key()) {
+        Related::Incident { id, note, internal } => match cx.whole().index.get(&id.key()) {
             Some(_) => {
                 json!({"id": id, "note": note, "url": c.abs_url(&incident_path(id)), "json": c.abs_url(&record_path(id)), "internal": internal})
             }

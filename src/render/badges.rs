@@ -96,7 +96,7 @@ fn query_value(url: &str) -> String {
 /// Markdown for the service page: the SVG badge linking to the page, and the
 /// shields.io endpoint badge reading `shields.json`.
 pub(super) fn markdown(cx: &Builder, s: &ServiceStatus) -> (String, String) {
-    let c = &cx.site.config;
+    let c = cx.config();
     let alt = format!("{} status", s.name).replace(['[', ']'], "");
     let page = c.abs_url(&format!("services/{}/", s.slug));
     let svg = format!("[![{alt}]({})]({page})", c.abs_url(&svg_path(&s.slug)));

@@ -41,9 +41,15 @@ pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
 
 pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
 
-/// One card as Tera reads it, and a hash of it (serve hashes a list page's
-/// context from its cards' hashes).
-pub type Card = (tera::Value, u64);
+/// One card as Tera reads it, a hash of it (serve hashes a list page's
+/// context from its cards' hashes), and what building it read (when
+/// recording): every page that shows the card reads that too.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub value: tera::Value,
+    pub hash: u64,
+    pub reads: Option<std::sync::Arc<super::reads::Reads>>,
+}
 
 /// The cards of one list page, under the context key the template reads.
 pub type CardList = (&'static str, Vec<Card>);

@@ -2,7 +2,7 @@
 //! out. Everything a template shows is computed here (URLs with the base
 //! sub-path, times in the site zone, durations), so themes stay simple.
 
-use super::reads::{Doc, Fact};
+
 use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
 use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
@@ -15,7 +15,7 @@ pub const EMBED_MAX: usize = 5;
 
 impl Builder<'_> {
     pub fn common(&self, path: &str) -> Value {
-        let c = &self.site.config;
+        let c = self.config();
         let section = path.split('/').next().unwrap_or_default();
         let nav: Vec<Value> = super::outputs::navigation()
             .iter()
@@ -43,24 +43,22 @@ impl Builder<'_> {
     }
 
     pub fn home(&self) -> Value {
-        self.reads.whole();
-        let site = self.site;
-        let open = &self.status.open;
+        let site = self.whole();
+        let status = self.status();
+        let open = &status.open;
         // One banner row per service in no group that is not operational, in
         // name order; then every group, as written, with all its members.
-        let service_status: Vec<Value> = self
-            .status
+        let service_status: Vec<Value> = status
             .services
             .iter()
             .filter(|s| s.status != ComponentStatus::Operational && s.group.is_none())
             .map(|s| self.service_status(s))
             .collect();
-        let service_groups: Vec<Value> = self
-            .status
+        let service_groups: Vec<Value> = status
             .groups
             .iter()
             .map(|g| {
-                let members = g.members.iter().map(|&m| self.service_status(&self.status.services[m]));
+                let members = g.members.iter().map(|&m| self.service_status(&status.services[m]));
                 json!({
                     "name": g.name, "id": g.id, "status": g.status.as_str(),
                     "status_label": self.strings.get(&format!("service_status.{}", g.status.as_str())),
@@ -71,7 +69,7 @@ impl Builder<'_> {
         let upcoming: Vec<Value> = (0..site.incidents.len())
             .filter(|&i| {
                 matches!(
-                    self.status.phases[i],
+                    status.phases[i],
                     Some(Phase::Upcoming | Phase::InProgress)
                 )
             })
@@ -86,7 +84,7 @@ impl Builder<'_> {
             "page_title": site.config.title,
             "page_kind": "home",
             "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
-            "site_status": {"indicator": self.status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", self.status.indicator.as_str()))},
+            "site_status": {"indicator": status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", status.indicator.as_str()))},
             "service_status": service_status,
             "service_groups": service_groups,
             "calendar_url": self.url("maintenance.ics"),
@@ -97,22 +95,16 @@ impl Builder<'_> {
         })
     }
 
-    pub fn incident(&self, i: usize) -> Value {
-        let site = self.site;
-        let inc = &site.incidents[i];
-        let html = &site.incident_html[i];
-        self.reads.doc(Doc::Incident(i));
+    pub fn incident_page(&self, i: usize) -> Value {
+        let inc = self.incident(i);
+        let html = self.incident_html(i);
         let mut v = self.card(i);
         let open = inc.unresolved();
-        if open {
-            // "Open for", an overdue update, the phase bar's open end.
-            self.reads.now();
-        }
         let metrics = self.metrics(inc);
         let errors: Vec<Value> = inc
             .errors
             .iter()
-            .map(|e| json!({"code": e.code, "message": e.message, "url": site.taxonomy(Tax::Errors).term_url(&site.config, e.term())}))
+            .map(|e| json!({"code": e.code, "message": e.message, "url": self.term_url(Tax::Errors, e.term())}))
             .collect();
         let timeline: Vec<Value> = inc
             .timeline
@@ -121,8 +113,8 @@ impl Builder<'_> {
             .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| self.status_label(s)), "html": h, "internal_only": e.internal}))
             .collect();
         let related: Vec<Value> = inc.related.iter().map(|r| self.related(r)).collect();
-        let backlinks = self.backlinks(i);
-        let similar = self.similar(i);
+        let backlinks = self.backlink_list(i);
+        let similar = self.similar_list(i);
         let takes: Vec<Value> = inc
             .takes
             .iter()
@@ -140,7 +132,7 @@ impl Builder<'_> {
             "mitigated": self.opt_time(inc.mitigated.as_ref()),
             "next_update": if open { self.opt_time(inc.next_update.as_ref()) } else { Value::Null },
             // A promised update whose time has passed ("now"), shown as overdue.
-            "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now.0), &site.config.timezone).is_lt()),
+            "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now().0), &self.config().timezone).is_lt()),
             "metrics": metrics,
             "components": inc.components,
             "tags": self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
@@ -177,7 +169,7 @@ impl Builder<'_> {
         metric("metric.acknowledge", inc.acknowledged.as_ref());
         metric("metric.mitigate", inc.mitigated.as_ref());
         if inc.is_open() {
-            let now = Timestamp::Instant(self.now.0);
+            let now = Timestamp::Instant(self.now().0);
             if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
                 metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
             }
@@ -189,15 +181,9 @@ impl Builder<'_> {
 
     /// One `related` entry: a link to an incident of the site, or plain text.
     fn related(&self, r: &Related) -> Value {
-        let site = self.site;
         match r {
             Related::Incident { id, note, internal } => {
-                let key = id.key();
-                self.reads.fact(|| Fact::Id(key.clone()));
-                let at = site.index.get(&key).copied();
-                at.into_iter()
-                    .for_each(|t| self.reads.doc(Doc::Incident(t)));
-                match at.map(|t| &site.incidents[t]) {
+                match self.find(&id.key()).map(|t| self.incident(t)) {
                     Some(t) => json!({
                         "internal": true, "id": t.id, "title": t.title,
                         "url": self.url(&incident_path(&t.id)), "note": note,
@@ -227,15 +213,11 @@ impl Builder<'_> {
     }
 
     /// The earlier incidents that resemble incident `i` (`link::similar`).
-    fn similar(&self, i: usize) -> Vec<Value> {
-        let site = self.site;
-        self.reads
-            .fact(|| Fact::Similar(site.incidents[i].id.key()));
-        site.similar[i]
+    fn similar_list(&self, i: usize) -> Vec<Value> {
+        self.similar(i)
             .iter()
             .map(|&j| {
-                self.reads.doc(Doc::Incident(j));
-                let o = &site.incidents[j];
+                let o = self.incident(j);
                 json!({
                     "id": o.id, "title": o.title, "url": self.url(&incident_path(&o.id)),
                     "date": self.time(&o.started),
@@ -246,21 +228,16 @@ impl Builder<'_> {
     }
 
     /// The later incidents and the stories that refer to incident `i`.
-    fn backlinks(&self, i: usize) -> Vec<Value> {
-        let site = self.site;
-        let inc = &site.incidents[i];
-        self.reads.fact(|| Fact::Backlinks(inc.id.key()));
-        site.backlinks[i]
+    fn backlink_list(&self, i: usize) -> Vec<Value> {
+        self.backlinks(i)
             .iter()
             .map(|b| match *b {
                 Backlink::Incident(j) => {
-                    self.reads.doc(Doc::Incident(j));
-                    let o = &site.incidents[j];
+                    let o = self.incident(j);
                     json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
                 }
                 Backlink::News(n) => {
-                    self.reads.doc(Doc::News(n));
-                    let s = &site.news[n];
+                    let s = self.story(n);
                     json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
                 }
             })
@@ -270,8 +247,8 @@ impl Builder<'_> {
     /// The incident page's table of contents: the body's headings, then the
     /// postmortem and its parts.
     fn toc(&self, i: usize) -> Vec<Value> {
-        let inc = &self.site.incidents[i];
-        let body = self.site.incident_html[i].body.headings.iter();
+        let inc = self.incident(i);
+        let body = self.incident_html(i).body.headings.iter();
         let mut toc: Vec<Value> = body
             .map(|h| json!({"level": h.level, "id": h.id, "text": h.text}))
             .collect();
@@ -290,7 +267,7 @@ impl Builder<'_> {
     /// The anchors of the postmortem section and its parts: `postmortem`,
     /// `postmortem-impact`, …, stepping around a body heading that took one.
     fn postmortem_anchors(&self, i: usize) -> (String, Vec<String>) {
-        let body = &self.site.incident_html[i].body.headings;
+        let body = &self.incident_html(i).body.headings;
         let free = |base: String| {
             let mut id = base.clone();
             let mut n = 1;
@@ -300,7 +277,8 @@ impl Builder<'_> {
             }
             id
         };
-        let parts = self.site.incidents[i]
+        let parts = self
+            .incident(i)
             .postmortem
             .iter()
             .flat_map(|pm| &pm.parts);
@@ -311,10 +289,10 @@ impl Builder<'_> {
     /// `incident.postmortem`: its parts in the contract's order, each with its
     /// heading anchor and HTML; null without a `postmortem`.
     fn postmortem(&self, i: usize) -> Value {
-        let Some(pm) = &self.site.incidents[i].postmortem else {
+        let Some(pm) = &self.incident(i).postmortem else {
             return Value::Null;
         };
-        let html = &self.site.incident_html[i].postmortem;
+        let html = &self.incident_html(i).postmortem;
         let (section, parts) = self.postmortem_anchors(i);
         let parts: Vec<Value> = pm
             .parts
@@ -331,23 +309,22 @@ impl Builder<'_> {
 
     pub fn story_page(&self, n: usize) -> Value {
         let mut v = self.story_card(n);
-        v["body_html"] = json!(self.site.news_html[n].html);
-        v["extra"] = self.site.news[n].extra.clone();
-        json!({"page_title": self.site.news[n].title, "page_kind": "news", "description": v["summary"].clone(), "story": v})
+        let story = self.story(n);
+        v["body_html"] = json!(self.story_html(n).html);
+        v["extra"] = story.extra.clone();
+        json!({"page_title": story.title, "page_kind": "news", "description": v["summary"].clone(), "story": v})
     }
 
     pub fn page(&self, p: usize) -> Value {
-        let page = &self.site.pages[p];
-        self.reads.doc(Doc::Page(p));
+        let (page, html) = self.page_doc(p);
         json!({
             "page_title": page.title, "page_kind": "page",
-            "page": {"title": page.title, "body_html": self.site.page_html[p].html, "extra": page.extra},
+            "page": {"title": page.title, "body_html": html.html, "extra": page.extra},
         })
     }
 
     pub fn taxonomy(&self, t: usize) -> Value {
-        self.reads.whole();
-        let tax = &self.site.taxonomies[t];
+        let tax = &self.whole().taxonomies[t];
         let mut head = self.taxonomy_head(t);
         let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
         terms.sort_by(|a, b| {
@@ -366,8 +343,8 @@ impl Builder<'_> {
     }
 
     pub fn search(&self) -> Value {
-        self.reads.whole();
-        let shards = super::search::shard_count(self.site.incidents.len() + self.site.news.len());
+        let site = self.whole();
+        let shards = super::search::shard_count(site.incidents.len() + site.news.len());
         json!({"page_title": self.strings.get("nav.search"), "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
     }
 
@@ -379,20 +356,17 @@ impl Builder<'_> {
     /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
     pub fn embed(&self) -> Value {
         // The indicator and the lists follow every incident and the clock.
-        self.reads.whole();
-        self.reads.now();
-        let site = self.site;
+        let (site, status) = (self.whole(), self.status());
         let in_progress = (0..site.incidents.len())
-            .filter(|&i| self.status.phases[i] == Some(Phase::InProgress))
+            .filter(|&i| status.phases[i] == Some(Phase::InProgress))
             .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
-        let shown: Vec<usize> = self
-            .status
+        let shown: Vec<usize> = status
             .open
             .iter()
             .copied()
             .chain(in_progress)
             .collect();
-        let indicator = self.status.indicator.as_str();
+        let indicator = status.indicator.as_str();
         json!({
             "page_title": self.strings.get("embed.title"), "page_kind": "embed",
             "site_status": {"indicator": indicator, "description": self.strings.get(&format!("site_status.{indicator}"))},

@@ -25,7 +25,7 @@ struct Entry<'a> {
 }
 
 fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
-    let site = cx.site;
+    let site = cx.whole();
     let inc = &site.incidents[i];
     let url = site.config.abs_url(&incident_path(&inc.id));
     let summary = site.incident_summary(i).to_string();
@@ -55,7 +55,7 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
 
 /// An incident's write-up for a feed: its body, then its postmortem (as on its page).
 fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
-    let (inc, html) = (&cx.site.incidents[i], &cx.site.incident_html[i]);
+    let (inc, html) = (cx.incident(i), cx.incident_html(i));
     let Some(pm) = &inc.postmortem else {
         return html.body.html.unpack();
     };
@@ -68,7 +68,7 @@ fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
 }
 
 fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
-    let site = cx.site;
+    let site = cx.whole();
     let s = &site.news[n];
     let url = site.config.abs_url(&news_path(&s.slug));
     let updated = s.updated.as_ref().unwrap_or(&s.date);
@@ -96,7 +96,7 @@ enum Item {
 /// The newest [`FEED_ENTRIES`] items as entries, newest first (ties by ID). Only
 /// the kept ones are built: a term can hold thousands of incidents.
 fn newest<'a>(cx: &Builder<'a>, items: impl Iterator<Item = Item>) -> Vec<Entry<'a>> {
-    let site = cx.site;
+    let site = cx.whole();
     let mut keyed: Vec<(i64, String, Item)> = items
         .map(|it| match it {
             Item::Incident(i) => {
@@ -132,7 +132,7 @@ fn atom(
     entries: &[Entry],
     with_content: bool,
 ) -> String {
-    let c = &cx.site.config;
+    let c = cx.config();
     // The feed's own "updated" is the newest entry's, never the build time.
     let updated = entries
         .iter()
@@ -186,7 +186,7 @@ fn atom(
 }
 
 fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
-    let c = &cx.site.config;
+    let c = cx.config();
     let items: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -208,7 +208,7 @@ fn json_feed(cx: &Builder, entries: &[Entry]) -> String {
 
 /// Every incident and story, newest first.
 fn everything<'a>(cx: &Builder<'a>) -> Vec<Entry<'a>> {
-    let site = cx.site;
+    let site = cx.whole();
     newest(
         cx,
         (0..site.incidents.len())
@@ -221,7 +221,7 @@ fn everything<'a>(cx: &Builder<'a>) -> Vec<Entry<'a>> {
 pub(super) fn site_atom(cx: &Builder) -> String {
     atom(
         cx,
-        &cx.site.config.title,
+        &cx.config().title,
         "atom.xml",
         "",
         &everything(cx),
@@ -241,7 +241,7 @@ pub(super) fn term_atom(
     slug: &str,
     term: &crate::link::Term,
 ) -> (String, String) {
-    let c = &cx.site.config;
+    let c = cx.config();
     let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
     let dir = format!("{}/{slug}/", tax.name);
     let title = format!("{} — {}: {}", c.title, tax.title, term.name);

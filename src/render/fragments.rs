@@ -2,7 +2,6 @@
 //! status and badges, a maintenance state, a taxonomy's heading. The view in
 //! (`view.rs`), JSON values for the templates out, each noting what it reads.
 
-use super::reads::{Doc, Fact};
 use super::view::Builder;
 use crate::link::{Tax, incident_path, news_path};
 use crate::status::{Phase, ServiceStatus};
@@ -10,10 +9,9 @@ use serde_json::{Value, json};
 
 impl Builder<'_> {
     pub(super) fn maintenance(&self, i: usize) -> Value {
-        let (Some(w), Some(phase)) = (&self.site.incidents[i].window, self.status.phases[i]) else {
+        let (Some(w), Some(phase)) = (&self.incident(i).window, self.phase(i)) else {
             return Value::Null;
         };
-        self.reads.now();
         let key = match phase {
             Phase::Upcoming => "maintenance.upcoming",
             Phase::InProgress => "maintenance.in_progress",
@@ -27,8 +25,8 @@ impl Builder<'_> {
     }
 
     pub fn card(&self, i: usize) -> Value {
-        let inc = &self.site.incidents[i];
-        let summary = self.site.incident_summary(i);
+        let inc = self.incident(i);
+        let summary = self.summary(i);
         let duration = inc
             .resolved
             .as_ref()
@@ -56,20 +54,13 @@ impl Builder<'_> {
     }
 
     pub fn story_card(&self, n: usize) -> Value {
-        let s = &self.site.news[n];
-        self.reads.doc(Doc::News(n));
+        let s = self.story(n);
         let incidents: Vec<Value> = s
             .incidents
             .iter()
-            .filter_map(|id| {
-                let key = id.key();
-                let at = self.site.index.get(&key);
-                self.reads.fact(|| Fact::Id(key));
-                at
-            })
-            .map(|&i| {
-                self.reads.doc(Doc::Incident(i));
-                let inc = &self.site.incidents[i];
+            .filter_map(|id| self.find(&id.key()))
+            .map(|i| {
+                let inc = self.incident(i);
                 json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id)), "status": inc.status.as_str(), "status_label": self.status_label(inc.status)})
             })
             .collect();
@@ -77,7 +68,7 @@ impl Builder<'_> {
             "title": s.title, "url": self.url(&news_path(&s.slug)),
             "date": self.time(&s.date), "updated": self.opt_time(s.updated.as_ref()),
             "authors": s.authors,
-            "summary": s.summary.clone().unwrap_or_else(|| self.site.news_html[n].summary.clone()),
+            "summary": s.summary.clone().unwrap_or_else(|| self.story_html(n).summary.clone()),
             "incidents": incidents,
             "tags": self.links(Tax::Tags, s.tags.iter().map(String::as_str)),
             "internal_only": s.internal,
@@ -86,9 +77,8 @@ impl Builder<'_> {
 
     /// A service's current status for templates (home banner, service page).
     pub(super) fn service_status(&self, s: &ServiceStatus) -> Value {
-        let site = self.site;
         let link = |&i: &usize| {
-            let inc = &site.incidents[i];
+            let inc = self.incident(i);
             json!({"id": inc.id, "title": inc.title, "url": self.url(&incident_path(&inc.id))})
         };
         json!({
@@ -103,8 +93,7 @@ impl Builder<'_> {
         if t != Tax::Services as usize {
             return Value::Null;
         }
-        self.reads.fact(|| Fact::Service(slug.to_string()));
-        let Some(s) = self.status.service(slug) else {
+        let Some(s) = self.service(slug) else {
             return Value::Null;
         };
         let (svg_md, shields_md) = super::badges::markdown(self, s);
@@ -112,7 +101,7 @@ impl Builder<'_> {
         // The 90-day figures are page 1's (`Builder::term`): they read every
         // incident of the service and "now".
         v["uptime"] = Value::Null;
-        v["group"] = json!(self.status.group_of(s).map(|g| g.name.as_str()));
+        v["group"] = json!(self.group_name(s));
         v["badge"] = json!({
             "svg_url": self.url(&super::badges::svg_path(slug)),
             "shields_url": self.url(&super::badges::shields_path(slug)),
@@ -122,16 +111,15 @@ impl Builder<'_> {
     }
 
     pub(super) fn taxonomy_head(&self, t: usize) -> Value {
-        let tax = &self.site.taxonomies[t];
-        json!({"name": tax.name, "title": self.taxonomy_title(t), "url": self.url(&format!("{}/", tax.name))})
+        let name = self.taxonomy_name(t);
+        json!({"name": name, "title": self.taxonomy_title(t), "url": self.url(&format!("{name}/"))})
     }
 
     /// `Regions`, `Services`…: the taxonomy's name in the site's language.
     /// (`nav.<taxonomy>`; the built-in English title when no string has it).
     pub(super) fn taxonomy_title(&self, t: usize) -> &str {
-        let tax = &self.site.taxonomies[t];
         self.strings
-            .lookup(&format!("nav.{}", tax.name))
-            .unwrap_or(tax.title)
+            .lookup(&format!("nav.{}", self.taxonomy_name(t)))
+            .unwrap_or(crate::link::TAXONOMIES[t].1)
     }
 }

@@ -48,9 +48,9 @@ fn host(base_url: &str) -> &str {
 }
 
 fn event(cx: &Builder, i: usize, out: &mut String) {
-    let inc = &cx.site.incidents[i];
+    let inc = cx.incident(i);
     let Some(w) = &inc.window else { return };
-    let c = &cx.site.config;
+    let c = cx.config();
     let url = c.abs_url(&incident_path(&inc.id));
     line(out, "BEGIN:VEVENT");
     line(out, &format!("UID:{}@{}", inc.id.key(), host(&c.base_url)));
@@ -77,7 +77,7 @@ fn event(cx: &Builder, i: usize, out: &mut String) {
         &format!("SUMMARY:{}", text(&format!("{}: {}", inc.id, inc.title))),
     );
     line(out, &format!("URL:{url}"));
-    let summary = cx.site.incident_summary(i);
+    let summary = cx.summary(i);
     let description = format!("{summary}\n\nServices: {}\n{url}", inc.services.join(", "));
     line(
         out,
@@ -88,7 +88,7 @@ fn event(cx: &Builder, i: usize, out: &mut String) {
 
 /// `/maintenance.ics`: every maintenance window, earliest first (ties by ID).
 pub(super) fn calendar(cx: &Builder) -> String {
-    let site = cx.site;
+    let site = cx.whole();
     let mut entries: Vec<usize> = (0..site.incidents.len())
         .filter(|&i| {
             let inc = &site.incidents[i];

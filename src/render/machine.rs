@@ -13,7 +13,7 @@ type Job<'a> = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync + 'a>;
 
 /// The site-wide outputs as independent jobs; the incident records are one job each.
 fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
-    let site = cx.site;
+    let site = cx.whole();
     let c = &site.config;
     let mut jobs: Vec<Job> = vec![
         Box::new(move || vec![("atom.xml".into(), feeds::site_atom(cx))]),
@@ -50,7 +50,7 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
         vec![(ics::PATH.into(), ics::calendar(cx))]
     }));
     jobs.extend(
-        cx.status
+        cx.status()
             .services
             .iter()
             .map(|s| -> Job { Box::new(move || badges::files(s)) }),

@@ -89,19 +89,13 @@ impl<'a> Scope<'a> {
     }
 
     fn builder(&self) -> view::Builder<'_> {
-        view::Builder {
-            site: self.site,
-            now: self.now,
-            strings: self.strings,
-            status: &self.status,
-            cards: &self.cards,
-            memo: self.mode.memo(),
-            reads: if self.mode.records() {
-                reads::Recorder::on()
-            } else {
-                reads::Recorder::default()
-            },
-        }
+        view::Builder::new(
+            self.site,
+            (self.now, &self.status),
+            self.strings,
+            (&self.cards, self.mode.memo()),
+            self.mode.records(),
+        )
     }
 }
 
@@ -365,7 +359,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         file,
         context,
         cards,
-        reads: cx.reads.take(),
+        reads: cx.take_reads(),
     })
 }
 
@@ -393,7 +387,7 @@ fn render_page(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<
         }
     }
     if let Some((key, cards)) = &job.cards {
-        let values: Vec<tera::Value> = cards.iter().map(|(v, _)| v.clone()).collect();
+        let values: Vec<tera::Value> = cards.iter().map(|c| c.value.clone()).collect();
         context.insert_value(*key, tera::Value::from(values));
     }
     tera.render(template, &context).map_err(|e| {

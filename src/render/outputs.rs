@@ -203,7 +203,7 @@ pub static KINDS: &[PageKind] = &[
                 .collect()
         },
         target: |s, o| fixed("incident.html", &incident_path(&s.incidents[o.index].id)),
-        context: |cx, o| plain(cx.incident(o.index)),
+        context: |cx, o| plain(cx.incident_page(o.index)),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let lastmod = |i: &crate::model::Incident| super::format::rfc3339(i.updated());

@@ -123,10 +123,39 @@ impl Recorder {
         self.with(|r| r.now = true);
     }
 
+    /// An empty recorder that records when this one does.
+    pub fn fresh(&self) -> Recorder {
+        Recorder(self.0.as_ref().map(|_| Mutex::default()))
+    }
+
+    /// Notes everything `reads` holds.
+    pub fn replay(&self, reads: &Reads) {
+        self.with(|r| {
+            r.docs.extend_from_slice(&reads.docs);
+            r.facts.extend_from_slice(&reads.facts);
+            r.whole |= reads.whole;
+            r.now |= reads.now;
+        });
+    }
+
     pub fn take(self) -> Option<Reads> {
         self.0
             .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// The site indices of a list's items, in list order (for `/actions/`, each
+/// open action's incident); `None` if the list is gone.
+pub fn members<'s>(site: &'s Site, list: &List) -> Option<std::borrow::Cow<'s, [usize]>> {
+    use std::borrow::Cow;
+    Some(match list {
+        List::Incidents => Cow::Owned((0..site.incidents.len()).collect()),
+        List::News => Cow::Owned((0..site.news.len()).collect()),
+        List::Actions => Cow::Owned(open_actions(site).iter().map(|&(i, _, _)| i).collect()),
+        List::Postmortems => Cow::Owned(postmortem_list(site)),
+        List::Term(t, slug) => Cow::Borrowed(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
+        List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.key() == *key)?.incidents),
+    })
 }
 
 /// Fingerprints facts on one site: equal fingerprints, equal facts.

@@ -372,7 +372,7 @@ fn split(encoded: BTreeMap<String, (String, usize)>, shards: usize) -> Index {
 /// `[id, title, status, status label, start date (machine), start date, url]`;
 /// news stories have an empty ID and status and their publication date.
 fn records(cx: &Builder) -> Vec<String> {
-    let site = cx.site;
+    let site = cx.whole();
     let tz = &site.config.timezone;
     let day = |t: &Timestamp| {
         let d = t.date(tz);
@@ -419,7 +419,7 @@ fn row(fields: &[&str]) -> String {
 
 /// Every file of the search index, paths relative to the output root.
 pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
-    let site = cx.site;
+    let site = cx.whole();
     let docs = site.incidents.len() + site.news.len();
     let Index {
         mut files,

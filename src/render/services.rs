@@ -4,7 +4,8 @@
 //! and `/api/services.json`. Each figure notes what it reads, for serve.
 
 use super::format::pretty;
-use super::reads::{Doc, Fact, List};
+use super::reads::List;
+use crate::link::Tax;
 use super::view::Builder;
 use crate::status::ServiceStatus;
 use crate::uptime::{Downtime, Uptime};
@@ -15,27 +16,18 @@ pub const PATH: &str = "api/services.json";
 
 impl Builder<'_> {
     /// The incidents of service `slug`: it reads each of them, and "now".
-    fn service_incidents(&self, slug: &str) -> &[usize] {
-        let Some(term) = self.site.taxonomies[0].terms.get(slug) else {
-            return &[];
-        };
-        self.reads
-            .fact(|| Fact::Members(List::Term(0, slug.to_string())));
-        self.reads.now();
-        for &i in &term.incidents {
-            self.reads.doc(Doc::Incident(i));
-        }
-        &term.incidents
+    fn service_incidents(&self, slug: &str) -> Vec<usize> {
+        self.members(List::Term(Tax::Services as usize, slug.to_string()))
     }
 
     /// The weighted downtime of service `slug`.
     pub(super) fn downtime(&self, slug: &str) -> Downtime {
-        let site = self.site;
-        let incidents = self.service_incidents(slug).iter();
+        let incidents = self.service_incidents(slug);
+        let now = self.now().0;
         Downtime::of(
-            incidents.map(|&i| &site.incidents[i]),
-            self.now.0,
-            &site.config.timezone,
+            incidents.iter().map(|&i| self.incident(i)),
+            now,
+            &self.config().timezone,
         )
     }
 
@@ -47,19 +39,19 @@ impl Builder<'_> {
 
     /// A service's 90-day figures: uptime and incidents in the window.
     fn figures(&self, s: &ServiceStatus) -> (Uptime, usize) {
-        let site = self.site;
-        let tz = &site.config.timezone;
-        let window = crate::uptime::window(self.now.0, tz);
+        let tz = &self.config().timezone;
+        let now = self.now().0;
+        let window = crate::uptime::window(now, tz);
         let incidents = self.service_incidents(&s.slug);
-        let list = || incidents.iter().map(|&i| &site.incidents[i]);
-        let uptime = Downtime::of(list(), self.now.0, tz).over(window);
-        (uptime, crate::uptime::incidents_in(list(), self.now.0, tz))
+        let list = || incidents.iter().map(|&i| self.incident(i));
+        let uptime = Downtime::of(list(), now, tz).over(window);
+        (uptime, crate::uptime::incidents_in(list(), now, tz))
     }
 
     /// The service page's 90-day uptime and group.
     pub(super) fn service_figures(&self, s: &ServiceStatus) -> Value {
         let (uptime, incidents) = self.figures(s);
-        let group = self.status.group_of(s).map(|g| g.name.as_str());
+        let group = self.group_name(s);
         json!({
             "uptime": self.uptime_text(uptime), "uptime_percent": uptime.percent(),
             "incidents_90d": incidents, "group": group, "uptime_days": crate::uptime::DAYS,
@@ -68,7 +60,7 @@ impl Builder<'_> {
 
     /// The `/stats/` uptime table: every service, in name order.
     pub(super) fn uptime_table(&self) -> Value {
-        self.status
+        self.status()
             .services
             .iter()
             .map(|s| {
@@ -84,16 +76,16 @@ impl Builder<'_> {
 /// `/api/services.json`: every service with its group, status, 90-day
 /// uptime and incident count, in name order.
 pub(super) fn file(cx: &Builder) -> String {
-    let c = &cx.site.config;
+    let c = cx.config();
     let services: Vec<Value> = cx
-        .status
+        .status()
         .services
         .iter()
         .map(|s| {
             let (uptime, incidents) = cx.figures(s);
             json!({
                 "name": s.name, "slug": s.slug,
-                "group": cx.status.group_of(s).map(|g| g.name.as_str()),
+                "group": cx.group_name(s),
                 "status": s.status.as_str(), "uptime_90d": uptime.percent(),
                 "incidents_90d": incidents,
                 "url": c.abs_url(&format!("services/{}/", s.slug)),

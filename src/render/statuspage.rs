@@ -30,7 +30,7 @@ struct Api<'a> {
 /// resolutions, news), never planned times (windows, promised updates) and never
 /// the build clock.
 fn content_updated(cx: &Builder) -> Option<Timestamp> {
-    let incidents = cx.site.incidents.iter().flat_map(|inc| {
+    let incidents = cx.whole().incidents.iter().flat_map(|inc| {
         [
             Some(&inc.started),
             inc.detected.as_ref(),
@@ -43,7 +43,7 @@ fn content_updated(cx: &Builder) -> Option<Timestamp> {
         .chain(inc.timeline.iter().map(|e| &e.at))
     });
     let news = cx
-        .site
+        .whole()
         .news
         .iter()
         .flat_map(|n| std::iter::once(&n.date).chain(&n.updated));
@@ -65,7 +65,7 @@ fn updated_at(inc: &Incident) -> &Timestamp {
 
 impl<'a> Api<'a> {
     fn new(cx: &'a Builder<'a>) -> Api<'a> {
-        let c = &cx.site.config;
+        let c = cx.config();
         let page_id = crate::slug::slugify(
             c.base_url
                 .split_once("://")
@@ -83,14 +83,14 @@ impl<'a> Api<'a> {
             components: Vec::new(),
         };
         api.components = cx
-            .status
+            .status()
             .services
             .iter()
             .enumerate()
             .map(|(n, s)| (s.slug.clone(), api.component(n, s)))
             .collect();
         let first = api.components.len();
-        let groups: Vec<(String, Value)> = (cx.status.groups.iter().enumerate())
+        let groups: Vec<(String, Value)> = (cx.status().groups.iter().enumerate())
             .map(|(n, g)| (g.id.clone(), api.group(first + n, g)))
             .collect();
         api.components.extend(groups);
@@ -100,7 +100,7 @@ impl<'a> Api<'a> {
     /// The first start and the latest update of these services' incidents:
     /// content times only.
     fn times<'s>(&self, slugs: impl Iterator<Item = &'s str>) -> (Value, Value) {
-        let site = self.cx.site;
+        let site = self.cx.whole();
         let terms = &site.taxonomy(Tax::Services).terms;
         let incidents: Vec<usize> = slugs
             .filter_map(|s| terms.get(s))
@@ -119,7 +119,7 @@ impl<'a> Api<'a> {
 
     fn component(&self, n: usize, s: &ServiceStatus) -> Value {
         let (created, updated) = self.times(std::iter::once(s.slug.as_str()));
-        let group_id = self.cx.status.group_of(s).map(|g| g.id.as_str());
+        let group_id = self.cx.status().group_of(s).map(|g| g.id.as_str());
         json!({
             "id": s.slug, "name": s.name, "status": s.status.as_str(),
             "created_at": created, "updated_at": updated,
@@ -132,7 +132,7 @@ impl<'a> Api<'a> {
     /// A `[groups]` group as Statuspage shows one: `group: true`, its
     /// members' ids in `components`, the worst member's status.
     fn group(&self, n: usize, g: &GroupStatus) -> Value {
-        let services = &self.cx.status.services;
+        let services = &self.cx.status().services;
         let members: Vec<&str> = g
             .members
             .iter()
@@ -156,12 +156,12 @@ impl<'a> Api<'a> {
     }
 
     fn status(&self) -> Value {
-        let ind = self.cx.status.indicator;
+        let ind = self.cx.status().indicator;
         json!({"indicator": ind.as_str(), "description": ind.description()})
     }
 
     fn components_of(&self, inc: &Incident) -> Vec<Value> {
-        let slugs = &self.cx.site.taxonomy(Tax::Services).slugs;
+        let slugs = &self.cx.whole().taxonomy(Tax::Services).slugs;
         inc.services
             .iter()
             .filter_map(|name| slugs.get(name))
@@ -173,9 +173,9 @@ impl<'a> Api<'a> {
     /// One incident (or maintenance) in Statuspage's shape; `phase` is set for
     /// a maintenance entry with a window.
     fn incident(&self, i: usize) -> Value {
-        let site = self.cx.site;
+        let site = self.cx.whole();
         let inc = &site.incidents[i];
-        let phase = self.cx.status.phases[i];
+        let phase = self.cx.status().phases[i];
         let maintenance = inc.classification == Classification::Maintenance;
         let monitoring_at = inc
             .timeline
@@ -262,8 +262,8 @@ fn maintenance_update(inc: &Incident, e: &TimelineEntry, status: Status) -> &'st
 /// Every `/api/v2/` file (path, text).
 pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
     let api = Api::new(cx);
-    let site = cx.site;
-    let st = cx.status;
+    let site = cx.whole();
+    let st = cx.status();
     let incidents = (0..site.incidents.len())
         .filter(|&i| site.incidents[i].classification != Classification::Maintenance);
     // Maintenance newest window first, ties by ID, like every other list.

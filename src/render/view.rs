@@ -4,9 +4,13 @@
 //! links, status labels). Context builders in `context.rs`, `lists.rs`,
 //! `fragments.rs`, the charts and the machine outputs all build on it.
 
+use super::reads::{Doc, Fact, List, Reads, Recorder};
+use crate::config::Config;
 use crate::i18n::Strings;
-use crate::link::{Site, Tax};
-use crate::model::Status;
+use crate::link::{Backlink, IncidentHtml, Site, Tax};
+use crate::markdown::Rendered;
+use crate::model::{Action, Incident, NewsStory, Page, Status};
+use crate::status::{Phase, ServiceStatus, StatusModel};
 use crate::time::Timestamp;
 use serde_json::{Value, json};
 
@@ -14,16 +18,22 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, Copy)]
 pub struct Now(pub jiff::Timestamp);
 
+/// A context builder's only way into the site. Its fields are private: every
+/// method that hands out part of the site notes what it hands out in
+/// [`Recorder`] (a document, a list slice, an ID lookup, backlinks, a
+/// service's status, "now", or the whole site), so a page cannot read
+/// something serve would not re-render it for. Only the config is read
+/// unrecorded: a config change makes serve re-render everything.
 pub(crate) struct Builder<'a> {
-    pub site: &'a Site,
-    pub now: &'a Now,
+    site: &'a Site,
+    now: &'a Now,
     /// Interface strings of the site's language: every word a context carries.
     pub strings: &'a Strings,
-    pub status: &'a crate::status::StatusModel,
+    status: &'a StatusModel,
     pub cards: &'a super::cards::Cards<'a>,
     pub memo: Option<&'a super::memo::Memo>,
     /// What the page being built reads (serve records it; see `reads.rs`).
-    pub reads: super::reads::Recorder,
+    reads: Recorder,
 }
 
 pub(super) const LATEST: usize = 10;
@@ -31,9 +41,222 @@ pub(super) const LATEST: usize = 10;
 /// The anchor of the postmortem section of an incident page.
 pub const POSTMORTEM_ANCHOR: &str = "postmortem";
 
-impl Builder<'_> {
+/// One page of a paged list: how long the whole list is, and the site
+/// indices of the items on this page.
+pub(super) struct ListPage {
+    pub len: usize,
+    pub items: Vec<usize>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(
+        site: &'a Site,
+        (now, status): (&'a Now, &'a StatusModel),
+        strings: &'a Strings,
+        (cards, memo): (&'a super::cards::Cards<'a>, Option<&'a super::memo::Memo>),
+        record: bool,
+    ) -> Builder<'a> {
+        let reads = if record { Recorder::on() } else { Recorder::default() };
+        Builder { site, now, strings, status, cards, memo, reads }
+    }
+
+    /// What the page read (`None` when not recording).
+    pub fn take_reads(self) -> Option<Reads> {
+        self.reads.take()
+    }
+
+    /// `f` on a builder of its own, and what `f` read, which this builder
+    /// reads too. Caches keep what a cached value read, to replay it
+    /// ([`Builder::replay`]) for every page that reuses the value.
+    pub(super) fn recorded<T>(&self, f: impl FnOnce(&Builder<'a>) -> T) -> (T, Option<Reads>) {
+        let inner = Builder { reads: self.reads.fresh(), ..*self };
+        let value = f(&inner);
+        let reads = inner.reads.take();
+        if let Some(r) = &reads {
+            self.reads.replay(r);
+        }
+        (value, reads)
+    }
+
+    /// Notes that this page read what a cached value read when it was built.
+    pub(super) fn replay(&self, reads: Option<&Reads>) {
+        if let Some(r) = reads {
+            self.reads.replay(r);
+        }
+    }
+
+    /// The config: read without a record, since serve re-renders every page
+    /// when it changes.
+    pub fn config(&self) -> &'a Config {
+        &self.site.config
+    }
+
+    /// The whole site, for pages that show all of it (home, indexes,
+    /// feeds): they are checked again on every change.
+    pub fn whole(&self) -> &'a Site {
+        self.reads.whole();
+        self.site
+    }
+
+    /// The status model as a whole (the home page's banner, the APIs).
+    pub fn status(&self) -> &'a StatusModel {
+        self.reads.whole();
+        self.status
+    }
+
+    /// "Now": the page is checked again when the clock moves.
+    pub fn now(&self) -> Now {
+        self.reads.now();
+        *self.now
+    }
+
+    pub fn incident(&self, i: usize) -> &'a Incident {
+        self.reads.doc(Doc::Incident(i));
+        &self.site.incidents[i]
+    }
+
+    pub fn incident_html(&self, i: usize) -> &'a IncidentHtml {
+        self.reads.doc(Doc::Incident(i));
+        &self.site.incident_html[i]
+    }
+
+    /// Incident `i`'s one-line summary (`Site::incident_summary`).
+    pub fn summary(&self, i: usize) -> &'a str {
+        self.reads.doc(Doc::Incident(i));
+        self.site.incident_summary(i)
+    }
+
+    pub fn story(&self, n: usize) -> &'a NewsStory {
+        self.reads.doc(Doc::News(n));
+        &self.site.news[n]
+    }
+
+    pub fn story_html(&self, n: usize) -> &'a Rendered {
+        self.reads.doc(Doc::News(n));
+        &self.site.news_html[n]
+    }
+
+    pub fn page_doc(&self, p: usize) -> (&'a Page, &'a Rendered) {
+        self.reads.doc(Doc::Page(p));
+        (&self.site.pages[p], &self.site.page_html[p])
+    }
+
+    /// The incident an ID key (`ex1`) names, if the site has it.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.reads.fact(|| Fact::Id(key.to_string()));
+        self.site.index.get(key).copied()
+    }
+
+    /// The later incidents and stories that refer to incident `i`.
+    pub fn backlinks(&self, i: usize) -> &'a [Backlink] {
+        self.reads.fact(|| Fact::Backlinks(self.site.incidents[i].id.key()));
+        &self.site.backlinks[i]
+    }
+
+    /// The earlier incidents that resemble incident `i`.
+    pub fn similar(&self, i: usize) -> &'a [usize] {
+        self.reads.fact(|| Fact::Similar(self.site.incidents[i].id.key()));
+        &self.site.similar[i]
+    }
+
+    /// Page `page` (1-based) of `list`: which items it holds and how long
+    /// the list is.
+    pub(super) fn list_page(&self, list: List, page: usize) -> ListPage {
+        let per = self.site.config.paginate_by.max(1);
+        let all = super::reads::members(self.site, &list);
+        let len = all.as_ref().map_or(0, |m| m.len());
+        let from = (page.saturating_sub(1) * per).min(len);
+        let items = all.map_or_else(Vec::new, |m| m[from..(from + per).min(len)].to_vec());
+        self.reads.fact(|| Fact::Slice(list, page));
+        ListPage { len, items }
+    }
+
+    /// Page `page` of `/actions/`: the open action items on it, each with
+    /// its incident, and how many there are in all.
+    pub(super) fn actions_page(&self, page: usize) -> (usize, Vec<(&'a Incident, &'a Action)>) {
+        let per = self.site.config.paginate_by.max(1);
+        let open = super::select::open_actions(self.site);
+        self.reads.fact(|| Fact::Slice(List::Actions, page));
+        let items = (open.iter().skip((page - 1) * per).take(per))
+            .map(|&(i, _, a)| (self.incident(i), a))
+            .collect();
+        (open.len(), items)
+    }
+
+    /// Every incident of a list (a service's strip and figures).
+    pub(super) fn members(&self, list: List) -> Vec<usize> {
+        let all = super::reads::members(self.site, &list).map(|m| m.into_owned());
+        self.reads.fact(|| Fact::Members(list));
+        all.unwrap_or_default()
+    }
+
+    /// The name of a taxonomy's term by slug. A name is the same on every
+    /// incident that has it (`link::taxonomies` refuses two spellings), so
+    /// the incidents a term's page lists carry it; its members come through
+    /// [`Builder::list_page`] or [`Builder::members`].
+    pub fn term_name(&self, t: usize, slug: &str) -> Option<&'a str> {
+        let term = self.site.taxonomies.get(t)?.terms.get(slug)?;
+        Some(term.name.as_str())
+    }
+
+    /// `services`, `regions`…: fixed by sitrep.
+    pub fn taxonomy_name(&self, t: usize) -> &'static str {
+        self.site.taxonomies[t].name
+    }
+
+    /// Which month the `m`-th `/history/` month is (year, month 1–12): a
+    /// name for its page, whose incidents come through [`Builder::list_page`].
+    pub(super) fn month_at(&self, m: usize) -> (i16, i8) {
+        let month = &self.site.months[m];
+        (month.year, month.month)
+    }
+
+    /// The maintenance phase of incident `i`'s window, which moves with "now".
+    pub fn phase(&self, i: usize) -> Option<Phase> {
+        self.reads.doc(Doc::Incident(i));
+        let phase = self.status.phases[i];
+        if phase.is_some() {
+            self.reads.now();
+        }
+        phase
+    }
+
+    /// A service's status by slug.
+    pub fn service(&self, slug: &str) -> Option<&'a ServiceStatus> {
+        self.reads.fact(|| Fact::Service(slug.to_string()));
+        self.status.service(slug)
+    }
+
+    /// The name of a service's group (`[groups]`, config).
+    pub fn group_name(&self, s: &ServiceStatus) -> Option<&'a str> {
+        self.status.group_of(s).map(|g| g.name.as_str())
+    }
+
+    /// Serve's memo of cards: incident `i`'s card from an earlier render,
+    /// if still good. It reads what it read then, with `i` its place now.
+    pub(super) fn memo_card(&self, i: usize) -> Option<super::cards::Card> {
+        let mut card = self.memo?.card(self.site, i)?;
+        card.reads = card.reads.map(|r| {
+            let docs = r.docs.iter().map(|_| Doc::Incident(i)).collect();
+            std::sync::Arc::new(Reads { docs, ..(*r).clone() })
+        });
+        Some(card)
+    }
+
+    /// Keeps a card in serve's memo, if it reads nothing but its own
+    /// incident (and "now"): the memo keeps it by that incident's file.
+    pub(super) fn memo_put_card(&self, i: usize, card: &super::cards::Card) {
+        let Some(memo) = self.memo else { return };
+        let own = card.reads.as_ref().is_none_or(|r| {
+            r.docs.iter().all(|&d| d == Doc::Incident(i)) && r.facts.is_empty() && !r.whole
+        });
+        if own {
+            memo.put_card(self.site, i, card.clone());
+        }
+    }
+
     pub fn time(&self, t: &Timestamp) -> Value {
-        let tz = &self.site.config.timezone;
+        let tz = &self.config().timezone;
         // As `Timestamp::display_in`, with the zone conversions done once:
         // pages show thousands of times.
         let (day, clock) = (t.date(tz), t.clock(tz));
@@ -61,7 +284,13 @@ impl Builder<'_> {
     }
 
     pub(super) fn url(&self, path: &str) -> String {
-        self.site.config.url(path)
+        self.config().url(path)
+    }
+
+    /// The URL of a term of taxonomy `t` by name (its slug follows from the
+    /// name alone).
+    pub(super) fn term_url(&self, t: Tax, name: &str) -> Option<String> {
+        self.site.taxonomy(t).term_url(self.config(), name)
     }
 
     /// Term links of taxonomy `t`.
@@ -69,7 +298,7 @@ impl Builder<'_> {
         let tax = self.site.taxonomy(t);
         names
             .into_iter()
-            .map(|n| json!({"name": n, "url": tax.term_url(&self.site.config, n)}))
+            .map(|n| json!({"name": n, "url": tax.term_url(self.config(), n)}))
             .collect()
     }
 }

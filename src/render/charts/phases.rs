@@ -55,7 +55,7 @@ pub struct Phase {
 
 /// The phases of incident `i`; empty when there is nothing to draw.
 pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
-    let inc = &cx.site.incidents[i];
+    let inc = cx.incident(i);
     let mut marks: Vec<(i64, Status)> = inc
         .timeline
         .iter()
@@ -81,7 +81,7 @@ pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
     let end = match (inc.status, &inc.resolved) {
         (Status::Resolved, Some(r)) => r.instant().map_or(last, |t| t.as_second()),
         (Status::Resolved, None) => last,
-        _ => cx.now.0.as_second(),
+        _ => cx.now().0.as_second(),
     }
     .max(last);
     let mut out: Vec<Phase> = Vec::with_capacity(marks.len());
@@ -105,7 +105,7 @@ pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
 
 /// The phase-bar chart of incident `i`, or `null`.
 pub fn phase_bar(cx: &Builder, i: usize) -> Value {
-    let inc = &cx.site.incidents[i];
+    let inc = cx.incident(i);
     let phases = phases(cx, i);
     let (Some(a), Some(b)) = (phases.first(), phases.last()) else {
         return Value::Null;
@@ -143,7 +143,7 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
     let mut svg = Svg::new("ph", (w, top + bar_h + 34.0), false, &title, &desc);
     svg.patterns(&fills);
     svg.legend(s, &fills, (0.0, 12.0), 120.0);
-    let tz = &cx.site.config.timezone;
+    let tz = &cx.config().timezone;
     let mut rows = Vec::new();
     for p in &phases {
         let x = (p.from - a.from) as f64 * w / total as f64;

@@ -27,15 +27,15 @@ fn counted(inc: &Incident) -> bool {
 
 /// The [`MONTHS`] months ending with now's month, oldest first, with counts.
 fn monthly(cx: &Builder) -> Vec<MonthCount> {
-    let today = crate::time::Timestamp::Instant(cx.now.0).date(&cx.site.config.timezone);
+    let today = crate::time::Timestamp::Instant(cx.now().0).date(&cx.config().timezone);
     let (mut y, mut m) = (today.year(), today.month());
     let mut months = Vec::with_capacity(MONTHS);
     for _ in 0..MONTHS {
         let mut counts = [0; 5];
         // site.months is newest first, one entry per month that has incidents.
-        if let Some(found) = cx.site.months.iter().find(|x| x.year == y && x.month == m) {
+        if let Some(found) = cx.whole().months.iter().find(|x| x.year == y && x.month == m) {
             for &i in &found.incidents {
-                let inc = &cx.site.incidents[i];
+                let inc = &cx.whole().incidents[i];
                 if counted(inc) {
                     counts[Bucket::of(inc.severity) as usize] += 1;
                 }
@@ -236,7 +236,7 @@ struct ServiceTimes {
 }
 
 fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
-    let tax = cx.site.taxonomy(crate::link::Tax::Services);
+    let tax = cx.whole().taxonomy(crate::link::Tax::Services);
     let mut out: Vec<ServiceTimes> = tax
         .terms
         .values()
@@ -244,11 +244,11 @@ fn service_times(cx: &Builder) -> Vec<ServiceTimes> {
             let incs = term
                 .incidents
                 .iter()
-                .map(|&i| &cx.site.incidents[i])
+                .map(|&i| &cx.whole().incidents[i])
                 .filter(|i| counted(i));
             let mut s = ServiceTimes {
                 name: term.name.clone(),
-                url: cx.site.config.url(&format!("{}/{}/", tax.name, term.slug)),
+                url: cx.config().url(&format!("{}/{}/", tax.name, term.slug)),
                 incidents: 0,
                 ack: Vec::new(),
                 resolve: Vec::new(),
@@ -384,18 +384,19 @@ fn duration_bars(
 
 /// The context of `/stats/`.
 pub fn stats_page(cx: &Builder) -> Value {
-    cx.reads.whole();
-    // The months end with now's; the uptime table reads it too.
-    cx.reads.now();
+    // Every incident counts; the months end with now's, and the uptime table
+    // reads it too.
+    cx.whole();
+    cx.now();
     let months = monthly(cx);
     let services = service_times(cx);
     let counts: Vec<Value> = services
         .iter()
         .map(|s| json!({"name": s.name, "url": s.url, "incidents": s.incidents, "acknowledged": s.ack.len(), "resolved": s.resolve.len()}))
         .collect();
-    let counted_total = cx.site.incidents.iter().filter(|i| counted(i)).count();
+    let counted_total = cx.whole().incidents.iter().filter(|i| counted(i)).count();
     let total = |f: fn(&Incident) -> Option<i64>| {
-        cx.site
+        cx.whole()
             .incidents
             .iter()
             .filter(|i| counted(i) && f(i).is_some())

@@ -7,7 +7,7 @@
 //! every ID of the day is in the bar's `<title>` and in the data table, and
 //! each bar's `<title>` carries that day's uptime (`crate::uptime`).
 
-use super::super::reads::{Doc, Fact, List};
+use super::super::reads::List;
 use super::super::view::Builder;
 use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
@@ -26,13 +26,13 @@ const CLEAR: Fill = Fill {
 /// Per day, oldest first: the indices (site order, newest first) of the
 /// incidents active that day.
 fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
-    let tz = &cx.site.config.timezone;
+    let tz = &cx.config().timezone;
     let first = today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
         .unwrap_or(today);
     let mut days = vec![Vec::new(); DAYS];
     for &i in incidents {
-        let inc = &cx.site.incidents[i];
+        let inc = cx.incident(i);
         if inc.classification == Classification::Maintenance {
             continue;
         }
@@ -60,20 +60,14 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
 
 /// The strip of service `slug` (taxonomy 0).
 pub fn service_strip(cx: &Builder, slug: &str) -> Value {
-    let site = cx.site;
-    let term = &site.taxonomy(crate::link::Tax::Services).terms[slug];
     // The strip reads every incident of the service.
-    let list = List::Term(0, slug.to_string());
-    cx.reads.fact(|| Fact::Members(list));
-    cx.reads.now();
-    for &i in &term.incidents {
-        cx.reads.doc(Doc::Incident(i));
-    }
-    let today = crate::time::Timestamp::Instant(cx.now.0).date(&site.config.timezone);
-    let days = days(cx, &term.incidents, today);
+    let incidents = cx.members(List::Term(0, slug.to_string()));
+    let name = cx.term_name(0, slug).unwrap_or(slug);
+    let tz = &cx.config().timezone;
+    let today = crate::time::Timestamp::Instant(cx.now().0).date(tz);
+    let days = days(cx, &incidents, today);
     let down = cx.downtime(slug);
-    let tz = &site.config.timezone;
-    let now = crate::uptime::minute(cx.now.0);
+    let now = crate::uptime::minute(cx.now().0);
     let day_uptime = |d: Date| {
         let end = d
             .tomorrow()
@@ -89,7 +83,7 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let (n_days, bad_n) = (DAYS.to_string(), bad.to_string());
     let (first_s, today_s) = (first.to_string(), today.to_string());
     let args = [
-        ("service", term.name.as_str()),
+        ("service", name),
         ("n", n_days.as_str()),
         ("bad", bad_n.as_str()),
         ("first", first_s.as_str()),
@@ -146,11 +140,11 @@ fn day_bar(
     rect: (f64, f64, f64, f64),
     uptime: &str,
 ) -> Option<Vec<Value>> {
-    let (site, s) = (cx.site, cx.strings);
+    let s = cx.strings;
     // Newest first, so min_by_key keeps the newest of the worst.
     let Some(&worst) = incs
         .iter()
-        .min_by_key(|&&i| Bucket::of(site.incidents[i].severity))
+        .min_by_key(|&&i| Bucket::of(cx.incident(i).severity))
     else {
         let date = date.to_string();
         let tip = s.fmt(
@@ -160,11 +154,8 @@ fn day_bar(
         svg.bar(&CLEAR, rect, Some(&tip));
         return None;
     };
-    let bucket = Bucket::of(site.incidents[worst].severity);
-    let ids: Vec<&str> = incs
-        .iter()
-        .map(|&i| site.incidents[i].id.as_str())
-        .collect();
+    let bucket = Bucket::of(cx.incident(worst).severity);
+    let ids: Vec<&str> = incs.iter().map(|&i| cx.incident(i).id.as_str()).collect();
     let tip = s.fmt(
         "chart.strip_tip",
         &[
@@ -174,7 +165,7 @@ fn day_bar(
             ("uptime", uptime),
         ],
     );
-    let url = site.config.url(&incident_path(&site.incidents[worst].id));
+    let url = cx.config().url(&incident_path(&cx.incident(worst).id));
     svg.raw(&format!(
         "<a href=\"{}\" aria-label=\"{}\">",
         super::xml(&url),
@@ -185,8 +176,8 @@ fn day_bar(
     let links = incs
         .iter()
         .map(|&i| {
-            let id = &site.incidents[i].id;
-            (id.to_string(), site.config.url(&incident_path(id)))
+            let id = &cx.incident(i).id;
+            (id.to_string(), cx.config().url(&incident_path(id)))
         })
         .collect();
     Some(vec![

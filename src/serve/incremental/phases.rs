@@ -28,8 +28,8 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     let _ = serde_json::to_writer(HashWriter(&mut h), &job.context);
     if let Some((key, cards)) = &job.cards {
         h.write(key.as_bytes());
-        for (_, card) in cards {
-            h.write_u64(*card);
+        for card in cards {
+            h.write_u64(card.hash);
         }
     }
     h.finish()
