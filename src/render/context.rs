@@ -2,7 +2,6 @@
 //! out. Everything a template shows is computed here (URLs with the base
 //! sub-path, times in the site zone, durations), so themes stay simple.
 
-
 use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
 use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
@@ -67,12 +66,7 @@ impl Builder<'_> {
             })
             .collect();
         let upcoming: Vec<Value> = (0..site.incidents.len())
-            .filter(|&i| {
-                matches!(
-                    status.phases[i],
-                    Some(Phase::Upcoming | Phase::InProgress)
-                )
-            })
+            .filter(|&i| matches!(status.phases[i], Some(Phase::Upcoming | Phase::InProgress)))
             .map(|i| self.card(i))
             .collect();
         let latest: Vec<Value> = (0..site.incidents.len())
@@ -277,11 +271,7 @@ impl Builder<'_> {
             }
             id
         };
-        let parts = self
-            .incident(i)
-            .postmortem
-            .iter()
-            .flat_map(|pm| &pm.parts);
+        let parts = self.incident(i).postmortem.iter().flat_map(|pm| &pm.parts);
         let parts = parts.map(|(p, _)| free(p.anchor())).collect();
         (free(POSTMORTEM_ANCHOR.to_string()), parts)
     }
@@ -360,12 +350,7 @@ impl Builder<'_> {
         let in_progress = (0..site.incidents.len())
             .filter(|&i| status.phases[i] == Some(Phase::InProgress))
             .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
-        let shown: Vec<usize> = status
-            .open
-            .iter()
-            .copied()
-            .chain(in_progress)
-            .collect();
+        let shown: Vec<usize> = status.open.iter().copied().chain(in_progress).collect();
         let indicator = status.indicator.as_str();
         json!({
             "page_title": self.strings.get("embed.title"), "page_kind": "embed",

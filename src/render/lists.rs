@@ -73,7 +73,10 @@ impl Builder<'_> {
             pager: self.pager(base, page, total),
             total,
             len,
-            cards: ("incidents", items.iter().map(|&i| self.card_value(i)).collect()),
+            cards: (
+                "incidents",
+                items.iter().map(|&i| self.card_value(i)).collect(),
+            ),
         }
     }
 

@@ -5,8 +5,8 @@
 
 use super::format::pretty;
 use super::reads::List;
-use crate::link::Tax;
 use super::view::Builder;
+use crate::link::Tax;
 use crate::status::ServiceStatus;
 use crate::uptime::{Downtime, Uptime};
 use serde_json::{Value, json};

@@ -56,8 +56,20 @@ impl<'a> Builder<'a> {
         (cards, memo): (&'a super::cards::Cards<'a>, Option<&'a super::memo::Memo>),
         record: bool,
     ) -> Builder<'a> {
-        let reads = if record { Recorder::on() } else { Recorder::default() };
-        Builder { site, now, strings, status, cards, memo, reads }
+        let reads = if record {
+            Recorder::on()
+        } else {
+            Recorder::default()
+        };
+        Builder {
+            site,
+            now,
+            strings,
+            status,
+            cards,
+            memo,
+            reads,
+        }
     }
 
     /// What the page read (`None` when not recording).
@@ -69,7 +81,10 @@ impl<'a> Builder<'a> {
     /// reads too. Caches keep what a cached value read, to replay it
     /// ([`Builder::replay`]) for every page that reuses the value.
     pub(super) fn recorded<T>(&self, f: impl FnOnce(&Builder<'a>) -> T) -> (T, Option<Reads>) {
-        let inner = Builder { reads: self.reads.fresh(), ..*self };
+        let inner = Builder {
+            reads: self.reads.fresh(),
+            ..*self
+        };
         let value = f(&inner);
         let reads = inner.reads.take();
         if let Some(r) = &reads {
@@ -149,13 +164,15 @@ impl<'a> Builder<'a> {
 
     /// The later incidents and stories that refer to incident `i`.
     pub fn backlinks(&self, i: usize) -> &'a [Backlink] {
-        self.reads.fact(|| Fact::Backlinks(self.site.incidents[i].id.key()));
+        self.reads
+            .fact(|| Fact::Backlinks(self.site.incidents[i].id.key()));
         &self.site.backlinks[i]
     }
 
     /// The earlier incidents that resemble incident `i`.
     pub fn similar(&self, i: usize) -> &'a [usize] {
-        self.reads.fact(|| Fact::Similar(self.site.incidents[i].id.key()));
+        self.reads
+            .fact(|| Fact::Similar(self.site.incidents[i].id.key()));
         &self.site.similar[i]
     }
 
@@ -238,7 +255,10 @@ impl<'a> Builder<'a> {
         let mut card = self.memo?.card(self.site, i)?;
         card.reads = card.reads.map(|r| {
             let docs = r.docs.iter().map(|_| Doc::Incident(i)).collect();
-            std::sync::Arc::new(Reads { docs, ..(*r).clone() })
+            std::sync::Arc::new(Reads {
+                docs,
+                ..(*r).clone()
+            })
         });
         Some(card)
     }
@@ -343,3 +363,6 @@ pub fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
     let next = times.into_iter().filter(|&t| t > n).min()?;
     jiff::Timestamp::from_second(next).ok()
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,7 @@ mod docs;
 pub mod events;
 pub mod http;
 pub mod incremental;
-mod ledger;
+pub(crate) mod ledger;
 pub mod server;
 pub mod site;
 mod templates;

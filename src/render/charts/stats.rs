@@ -33,7 +33,12 @@ fn monthly(cx: &Builder) -> Vec<MonthCount> {
     for _ in 0..MONTHS {
         let mut counts = [0; 5];
         // site.months is newest first, one entry per month that has incidents.
-        if let Some(found) = cx.whole().months.iter().find(|x| x.year == y && x.month == m) {
+        if let Some(found) = cx
+            .whole()
+            .months
+            .iter()
+            .find(|x| x.year == y && x.month == m)
+        {
             for &i in &found.incidents {
                 let inc = &cx.whole().incidents[i];
                 if counted(inc) {
