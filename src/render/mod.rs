@@ -363,6 +363,36 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
     })
 }
 
+/// Every HTML page's template and whole template context, as JSON (cards
+/// included): what themes receive, for checking docs/templates.md and theme
+/// fixtures against. Renders nothing.
+pub fn template_contexts(
+    site: &Site,
+    theme: &Theme,
+    now: &Now,
+) -> Result<Vec<(String, Value)>, Vec<Diagnostic>> {
+    let tera = tera(theme, site)?;
+    let mut scope = Scope::new(site, now, &tera, &theme.strings);
+    // As serve does: whole cards, never the build's html-only shortcut.
+    let memo = memo::Memo::default();
+    scope.mode = Mode::Serve(&memo);
+    let outputs = outputs(site);
+    let contexts = outputs
+        .iter()
+        .filter_map(|o| page_job(&scope, o))
+        .map(|job| {
+            let mut context = job.context;
+            if let (Some((key, cards)), Value::Object(m)) = (&job.cards, &mut context) {
+                let cards = cards
+                    .iter()
+                    .map(|c| serde_json::to_value(&c.value).unwrap_or_default());
+                m.insert(key.to_string(), Value::Array(cards.collect()));
+            }
+            (job.template, context)
+        });
+    Ok(contexts.collect())
+}
+
 /// Render a [`PageJob`] with Tera.
 pub fn render_job(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<Diagnostic>> {
     render_page(tera, theme, job)

@@ -12,6 +12,7 @@ mod build;
 mod charts;
 mod cli;
 mod collisions;
+mod contexts;
 mod embed;
 mod fuzz;
 mod gaps;

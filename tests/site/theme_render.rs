@@ -1,7 +1,8 @@
-//! Temporary harness for the default theme: renders every template of
+//! Harness for the default theme: renders every template of
 //! `themes/default/templates/` with a hand-built context that follows
 //! docs/templates.md, checks key content and escaping, and writes the pages to
-//! `target/theme-preview/` for validation and screenshots.
+//! `target/theme-preview/` for validation and screenshots. `contexts.rs`
+//! checks these contexts against the ones sitrep really builds.
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -89,6 +90,8 @@ fn open_card() -> Value {
         "open": true,
         "duration": null,
         "maintenance": null,
+        "postmortem_published": null,
+        "internal_only": false,
     })
 }
 
@@ -111,6 +114,8 @@ fn resolved_card() -> Value {
         "open": false,
         "duration": "1 h 47 min",
         "maintenance": null,
+        "postmortem_published": time("2026-06-10T09:00:00Z", "Jun 10, 2026", Some("05:00 EDT")),
+        "internal_only": false,
     })
 }
 
@@ -128,7 +133,7 @@ fn maintenance_card() -> Value {
         "regions": [],
         "started": time("2026-06-10", "Jun 10, 2026", None),
         "resolved": null,
-        "last_update": null,
+        "last_update": time("2026-06-01T12:00:00Z", "Jun 1, 2026", Some("08:00 EDT")),
         "summary": "The relay will be unavailable for 30 minutes.",
         "open": true,
         "duration": null,
@@ -138,6 +143,21 @@ fn maintenance_card() -> Value {
             "start": time("2026-06-10T02:00:00Z", "Jun 9, 2026", Some("22:00 EDT")),
             "end": time("2026-06-10T02:30:00Z", "Jun 9, 2026", Some("22:30 EDT")),
             "calendar_url": format!("{BASE}maintenance.ics"),
+        },
+        "postmortem_published": null,
+        "internal_only": false,
+    })
+}
+
+/// A chart as sitrep gives it (`src/render/charts/mod.rs`): an SVG and the
+/// same figures as a table.
+fn chart(kind: &str, id: &str, title: &str) -> Value {
+    json!({
+        "id": id, "kind": kind, "title": title, "desc": format!("{title}, as a table below."),
+        "svg": format!("<svg id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-t\" viewBox=\"0 0 720 80\"><title id=\"{id}-t\">{title}</title></svg>"),
+        "table": {
+            "caption": title, "head": ["Date", "Incidents"], "empty": "No data yet.",
+            "rows": [[{"text": "2026-06-03"}, {"text": "1", "num": true}, {"text": "EX1331830", "links": [{"text": "EX1331830", "url": format!("{BASE}incidents/ex1331830/")}]}]],
         },
     })
 }
@@ -178,9 +198,9 @@ fn open_incident() -> Value {
                 {"at": time("2026-06-03T17:38:00Z", "Jun 3, 2026", Some("13:38 EDT")), "status": "investigating", "status_label": "Investigating", "html": "<p>We're rolling back a recent configuration change. See <a href=\"/pm/incidents/tm-2026.0042_b/\">TM-2026.0042_b</a>.</p>"},
             ],
             "related": [
-                {"title": "<script>x</script> Teams calls drop after 60 minutes", "url": format!("{BASE}incidents/tm-2026.0042_b/"), "id": "TM-2026.0042_b", "note": "Same authentication front end.", "date": time("2026-05-28T08:00:00Z", "May 28, 2026", Some("04:00 EDT")), "status": "resolved", "status_label": "Resolved", "internal": true},
-                {"title": "Exchange Online outage of March 2025", "url": "https://example.com/news/exchange-march-2025", "id": null, "note": "Similar symptoms, different cause.", "date": time("2025-03-01", "Mar 1, 2025", None), "status": null, "status_label": null, "internal": false},
-                {"title": "Outlook sign-in loop (no public write-up)", "url": null, "id": null, "note": null, "date": null, "status": null, "status_label": null, "internal": false},
+                {"title": "<script>x</script> Teams calls drop after 60 minutes", "url": format!("{BASE}incidents/tm-2026.0042_b/"), "id": "TM-2026.0042_b", "note": "Same authentication front end.", "date": time("2026-05-28T08:00:00Z", "May 28, 2026", Some("04:00 EDT")), "status": "resolved", "status_label": "Resolved", "internal": true, "internal_only": false},
+                {"title": "Exchange Online outage of March 2025", "url": "https://example.com/news/exchange-march-2025", "id": null, "note": "Similar symptoms, different cause.", "date": time("2025-03-01", "Mar 1, 2025", None), "status": null, "status_label": null, "internal": false, "internal_only": false},
+                {"title": "Outlook sign-in loop (no public write-up)", "url": null, "id": null, "note": null, "date": null, "status": null, "status_label": null, "internal": false, "internal_only": true},
             ],
             "backlinks": [
                 {"kind": "incident", "title": "Mail delays again", "url": format!("{BASE}incidents/ex1400000/"), "id": "EX1400000", "date": time("2026-06-20T10:00:00Z", "Jun 20, 2026", Some("06:00 EDT"))},
@@ -191,13 +211,17 @@ fn open_incident() -> Value {
                 {"audience": "user", "label": "For users", "html": "<p>Use Outlook on the web meanwhile.</p>"},
             ],
             "actions": [
-                {"text": "Add an alert on queue length", "owner": "Mail team", "status": "open", "due": time("2026-07-01", "Jul 1, 2026", None)},
-                {"text": "Document the rollback procedure", "owner": null, "status": "done", "due": null},
+                {"text": "Add an alert on queue length", "owner": "Mail team", "status": "open", "due": time("2026-07-01", "Jul 1, 2026", None), "internal_only": false},
+                {"text": "Document the rollback procedure", "owner": null, "status": "done", "due": null, "internal_only": true},
             ],
             "sources": [
-                {"title": "Microsoft 365 admin center: EX1331830", "url": "https://admin.microsoft.com/servicehealth/ex1331830"},
-                {"title": "Status page", "url": "https://status.example.com/?a=1&b=2"},
+                {"title": "Microsoft 365 admin center: EX1331830", "url": "https://admin.microsoft.com/servicehealth/ex1331830", "internal": false},
+                {"title": "Status page", "url": "https://status.example.com/?a=1&b=2", "internal": true},
             ],
+            "similar": [
+                {"id": "EX1200000", "title": "Outlook can't connect <again>", "url": format!("{BASE}incidents/ex1200000/"), "date": time("2026-04-02T09:00:00Z", "Apr 2, 2026", Some("05:00 EDT")), "status": "resolved", "status_label": "Resolved"},
+            ],
+            "phases": chart("phases", "ph", "Time in each status"),
             "body_html": "<h2 id=\"what-happened\">What happened</h2>\n<p>A configuration change rolled out to mailbox servers. Users saw <code>Connection was closed abruptly</code>.</p>\n<h2 id=\"workaround\">Workaround</h2>\n<pre class=\"code\"><code class=\"language-powershell\"><span class=\"hl-keyword\">Get-Mailbox</span> -ResultSize Unlimited | <span class=\"hl-function\">Where-Object</span> { $_.Name -like <span class=\"hl-string\">\"very-long-mailbox-name-that-should-scroll-inside-the-code-block-not-the-page\"</span> }</code></pre>\n<h3 id=\"details\">Details</h3>\n<table><thead><tr><th>Server</th><th>Queue</th></tr></thead><tbody><tr><td>AM0PR01</td><td>1200</td></tr></tbody></table>\n<ul class=\"contains-task-list\"><li><input disabled=\"\" type=\"checkbox\" checked=\"\"> checked</li></ul>\n<blockquote><p>Quoted provider statement.</p></blockquote>",
             "headings": [
                 {"level": 2, "id": "what-happened", "text": "What happened"},
@@ -265,6 +289,7 @@ fn story_card() -> Value {
         "summary": "A plain-language explanation & what to tell users.",
         "incidents": [{"id": "EX1331830", "title": "Users can't send or receive email in Outlook & OWA", "url": format!("{BASE}incidents/ex1331830/"), "status": "investigating", "status_label": "Investigating"}],
         "tags": [link("tags", "explainer", "explainer")],
+        "internal_only": false,
     })
 }
 
@@ -288,6 +313,7 @@ fn common(kind: &str, title: &str, path: &str) -> Value {
             "base_url": format!("{ORIGIN}{BASE}"),
             "base_path": BASE,
             "timezone": "America/New_York",
+            "internal": false,
         },
         "page_title": title,
         "page_kind": kind,
@@ -324,7 +350,8 @@ fn pager(base: &str, cur: usize, total: usize) -> Value {
     })
 }
 
-fn pages() -> Vec<(&'static str, &'static str, Value)> {
+/// (template stem, output file, context) of every page the fixture renders.
+pub(crate) fn pages() -> Vec<(&'static str, &'static str, Value)> {
     let cards = json!([open_card(), maintenance_card(), resolved_card()]);
     let mut v = Vec::new();
     v.push((
@@ -333,7 +360,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         merge(
             common("home", "Incident Desk", ""),
             json!({
-                "intro": {"title": "About this desk", "html": "<p>We track outages of the cloud services we depend on.</p>"},
+                "intro": {"title": "About this desk", "html": "<p>We track outages of the cloud services we depend on.</p>", "extra": {}},
                 "site_status": {"indicator": "major", "description": "Partial System Outage"},
                 "calendar_url": format!("{BASE}maintenance.ics"),
                 "service_status": [
@@ -347,7 +374,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
                     ]},
                 ],
                 "open_incidents": [open_card()],
-                "upcoming_maintenance": [maintenance_card()],
+                "upcoming_maintenance": [maintenance_card(), merge(maintenance_card(), json!({"id": "MNT-6", "url": format!("{BASE}incidents/mnt-6/"), "status": "resolved", "status_label": "Resolved", "open": false, "resolved": time("2026-06-02T02:30:00Z", "Jun 1, 2026", Some("22:30 EDT"))}))],
                 "latest_news": [story_card()],
                 "latest_incidents": cards,
             }),
@@ -400,7 +427,7 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
             common("month", "Incidents in June 2026", "history/2026-06/"),
             json!({
                 "month": {"key": "2026-06", "label": "June 2026", "count": 2, "history_url": format!("{BASE}history/")},
-                "incidents": [open_card(), resolved_card()], "pager": pager("history/2026-06/", 1, 1),
+                "incidents": [open_card(), maintenance_card(), resolved_card()], "pager": pager("history/2026-06/", 1, 1),
             }),
         ),
     ));
@@ -538,8 +565,9 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
                         "markdown_shields": "[![Exchange Online status](https://img.shields.io/endpoint?url=https%3A%2F%2Fexample.org%2Fpm%2Fservices%2Fexchange-online%2Fshields.json)](https://example.org/pm/services/exchange-online/)",
                     },
                 },
-                "incidents": [open_card(), resolved_card()],
+                "incidents": [open_card(), maintenance_card(), resolved_card()],
                 "pager": pager("services/exchange-online/", 1, 1),
+                "strip": merge(chart("strip", "strip-exchange-online", "Exchange Online, last 90 days"), json!({"days": 90})),
             }),
         ),
     ));
@@ -567,7 +595,37 @@ fn pages() -> Vec<(&'static str, &'static str, Value)> {
         "search.html",
         merge(
             common("search", "Search", "search/"),
-            json!({"search_index_url": format!("{BASE}search-index.json")}),
+            json!({"search_index_url": format!("{BASE}search/index.json"), "search_shards": 1}),
+        ),
+    ));
+    v.push((
+        "embed",
+        "embed.html",
+        merge(
+            common("embed", "Current status", "embed/"),
+            json!({
+                "site_status": {"indicator": "major", "description": "Partial System Outage"},
+                "incidents": [open_card(), maintenance_card()],
+                "more": 2,
+                "site_url": format!("{ORIGIN}{BASE}"),
+            }),
+        ),
+    ));
+    let uptime = json!({"name": "Exchange Online", "url": format!("{BASE}services/exchange-online/"), "group": "Microsoft 365", "uptime": "99.95 %", "uptime_percent": 99.95, "incidents_90d": 2, "uptime_days": 90});
+    v.push((
+        "stats",
+        "stats.html",
+        merge(
+            common("stats", "Statistics", "stats/"),
+            json!({"stats": {
+                "months": 24, "from": "June 2024", "to": "May 2026",
+                "monthly": chart("monthly", "chart-monthly", "Incidents per month"),
+                "acknowledge": chart("ack", "chart-ack", "Time to acknowledge"),
+                "resolve": chart("resolve", "chart-resolve", "Time to resolve"),
+                "services": [{"name": "Exchange Online", "url": format!("{BASE}services/exchange-online/"), "incidents": 3, "acknowledged": 2, "resolved": 1}],
+                "uptime": [uptime], "uptime_days": 90,
+                "totals": {"incidents": 3, "acknowledged": 2, "resolved": 1},
+            }}),
         ),
     ));
     v.push((
@@ -641,7 +699,11 @@ fn every_template_renders() {
             "href=\"/pm/syntax-dark.css\" media=\"(prefers-color-scheme: dark)\"",
             "<footer",
         ] {
-            assert!(html.contains(needle), "{name}: missing {needle}");
+            // `/embed/` is frameless, for other sites' iframes: no base.html.
+            assert!(
+                html.contains(needle) || *name == "embed",
+                "{name}: missing {needle}"
+            );
         }
         assert_eq!(html.matches("<h1").count(), 1, "{name}: one h1");
         assert!(!html.contains("{{") && !html.contains("{%"), "{name}");
@@ -786,7 +848,7 @@ fn every_template_renders() {
         "<label for=\"q\">",
         "<input type=\"search\" id=\"q\"",
         "aria-live=\"polite\"",
-        "<script src=\"/pm/search.js\" async data-index=\"/pm/search-index.json\"",
+        "<script src=\"/pm/search.js\" async data-index=\"/pm/search/index.json\"",
         // search.js's messages, from the theme's strings
         "data-t-none=\"No results for {q}.\"",
         "<noscript>",
