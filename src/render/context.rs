@@ -1,162 +1,217 @@
-//! Template contexts: the linked site in, the JSON values of docs/templates.md
-//! out. Everything a template shows is computed here (URLs with the base
-//! sub-path, times in the site zone, durations), so themes stay simple.
+//! Template contexts: the linked site in (through the view), the typed page
+//! contexts of `pages.rs` out. Everything a template shows is computed here
+//! (URLs with the base sub-path, times in the site zone, durations), so
+//! themes stay simple.
 
+use super::pages::*;
 use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
 use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
 use crate::status::{ComponentStatus, Phase};
 use crate::time::Timestamp;
-use serde_json::{Value, json};
+use std::borrow::Cow;
 
 /// The most incidents `/embed/` lists; the rest are a link away.
 pub const EMBED_MAX: usize = 5;
 
-impl Builder<'_> {
-    pub fn common(&self, path: &str) -> Value {
+impl<'a> Builder<'a> {
+    pub fn common(&self, path: &str) -> Common<'a> {
         let c = self.config();
         let section = path.split('/').next().unwrap_or_default();
-        let nav: Vec<Value> = super::outputs::navigation()
-            .iter()
-            .map(|&(key, p)| json!({"title": self.strings.get(key), "url": self.url(&format!("{p}/")), "current": section == p}))
+        let nav = (super::outputs::navigation().iter())
+            .map(|&(key, p)| NavItem {
+                title: self.strings.get(key).to_string(),
+                url: self.url(&format!("{p}/")),
+                current: section == p,
+            })
             .collect();
-        let feed = |key: &str| self.strings.fmt(key, &[("title", &c.title)]);
-        json!({
-            "site": {
-                "title": c.title, "description": c.description, "language": c.language,
-                "base_url": c.base_url, "base_path": c.base_path(), "timezone": c.timezone_name,
-                "internal": c.audience.is_internal(),
+        let feed = |key: &str, file: &str, mime| FeedLink {
+            title: self.strings.fmt(key, &[("title", &c.title)]),
+            url: self.url(file),
+            mime,
+        };
+        Common {
+            site: SiteVars {
+                title: &c.title,
+                description: &c.description,
+                language: &c.language,
+                base_url: &c.base_url,
+                base_path: c.base_path(),
+                timezone: &c.timezone_name,
+                internal: c.audience.is_internal(),
             },
-            "canonical": c.abs_url(path),
-            "description": c.description,
-            "nav": nav,
-            "feeds": [
-                {"title": feed("feed.atom"), "url": self.url("atom.xml"), "type": "application/atom+xml"},
-                {"title": feed("feed.json"), "url": self.url("feed.json"), "type": "application/feed+json"},
+            canonical: c.abs_url(path),
+            description: &c.description,
+            nav,
+            feeds: [
+                feed("feed.atom", "atom.xml", "application/atom+xml"),
+                feed("feed.json", "feed.json", "application/feed+json"),
             ],
-            "assets": {
-                "style": self.url("style.css"), "syntax_light": self.url("syntax-light.css"),
-                "syntax_dark": self.url("syntax-dark.css"), "search_js": self.url("search.js"),
+            assets: Assets {
+                style: self.url("style.css"),
+                syntax_light: self.url("syntax-light.css"),
+                syntax_dark: self.url("syntax-dark.css"),
+                search_js: self.url("search.js"),
             },
-        })
+        }
     }
 
-    pub fn home(&self) -> Value {
-        let site = self.whole();
-        let status = self.status();
-        let open = &status.open;
+    fn site_status(&self) -> SiteStatus {
+        let indicator = self.status().indicator.as_str();
+        SiteStatus {
+            indicator,
+            description: self
+                .strings
+                .get(&format!("site_status.{indicator}"))
+                .to_string(),
+        }
+    }
+
+    pub fn home(&self) -> Home<'a> {
+        let (site, status) = (self.whole(), self.status());
         // One banner row per service in no group that is not operational, in
         // name order; then every group, as written, with all its members.
-        let service_status: Vec<Value> = status
-            .services
-            .iter()
+        let service_status = (status.services.iter())
             .filter(|s| s.status != ComponentStatus::Operational && s.group.is_none())
             .map(|s| self.service_status(s))
             .collect();
-        let service_groups: Vec<Value> = status
-            .groups
-            .iter()
-            .map(|g| {
-                let members = g.members.iter().map(|&m| self.service_status(&status.services[m]));
-                json!({
-                    "name": g.name, "id": g.id, "status": g.status.as_str(),
-                    "status_label": self.strings.get(&format!("service_status.{}", g.status.as_str())),
-                    "members": members.collect::<Vec<_>>(),
-                })
+        let service_groups = (status.groups.iter())
+            .map(|g| GroupState {
+                name: &g.name,
+                id: &g.id,
+                status: g.status.as_str(),
+                status_label: self
+                    .strings
+                    .get(&format!("service_status.{}", g.status.as_str()))
+                    .to_string(),
+                members: g
+                    .members
+                    .iter()
+                    .map(|&m| self.service_status(&status.services[m]))
+                    .collect(),
             })
             .collect();
-        let upcoming: Vec<Value> = (0..site.incidents.len())
+        let upcoming = (0..site.incidents.len())
             .filter(|&i| matches!(status.phases[i], Some(Phase::Upcoming | Phase::InProgress)))
             .map(|i| self.card(i))
             .collect();
-        let latest: Vec<Value> = (0..site.incidents.len())
+        let latest = (0..site.incidents.len())
             .filter(|&i| !site.incidents[i].is_open())
             .take(LATEST)
             .map(|i| self.card(i))
             .collect();
-        json!({
-            "page_title": site.config.title,
-            "page_kind": "home",
-            "intro": site.home.as_ref().map(|(h, r)| json!({"title": h.title, "html": r.html, "extra": h.extra})),
-            "site_status": {"indicator": status.indicator.as_str(), "description": self.strings.get(&format!("site_status.{}", status.indicator.as_str()))},
-            "service_status": service_status,
-            "service_groups": service_groups,
-            "calendar_url": self.url("maintenance.ics"),
-            "open_incidents": open.iter().map(|&i| self.card(i)).collect::<Vec<_>>(),
-            "upcoming_maintenance": upcoming,
-            "latest_news": (0..site.news.len().min(5)).map(|n| self.story_card(n)).collect::<Vec<_>>(),
-            "latest_incidents": latest,
-        })
+        Home {
+            page_title: &site.config.title,
+            page_kind: "home",
+            intro: (site.home.as_ref()).map(|(h, r)| Intro {
+                title: h.title.as_deref(),
+                html: &r.html,
+                extra: &h.extra,
+            }),
+            site_status: self.site_status(),
+            service_status,
+            service_groups,
+            calendar_url: self.url("maintenance.ics"),
+            open_incidents: status.open.iter().map(|&i| self.card(i)).collect(),
+            upcoming_maintenance: upcoming,
+            latest_news: (0..site.news.len().min(5))
+                .map(|n| self.story_card(n))
+                .collect(),
+            latest_incidents: latest,
+        }
     }
 
-    pub fn incident_page(&self, i: usize) -> Value {
-        let inc = self.incident(i);
-        let html = self.incident_html(i);
-        let mut v = self.card(i);
+    pub fn incident_page(&self, i: usize) -> IncidentPage<'a> {
+        let (inc, html) = (self.incident(i), self.incident_html(i));
         let open = inc.unresolved();
-        let metrics = self.metrics(inc);
-        let errors: Vec<Value> = inc
-            .errors
-            .iter()
-            .map(|e| json!({"code": e.code, "message": e.message, "url": self.term_url(Tax::Errors, e.term())}))
+        let errors = (inc.errors.iter())
+            .map(|e| ErrorLink {
+                code: e.code.as_deref(),
+                message: e.message.as_deref(),
+                url: self.term_url(Tax::Errors, e.term()),
+            })
             .collect();
-        let timeline: Vec<Value> = inc
-            .timeline
-            .iter()
-            .zip(&html.timeline)
-            .map(|(e, h)| json!({"at": self.time(&e.at), "status": e.status.map(|s| s.as_str()), "status_label": e.status.map(|s| self.status_label(s)), "html": h, "internal_only": e.internal}))
+        let timeline = (inc.timeline.iter().zip(&html.timeline))
+            .map(|(e, h)| Entry {
+                at: self.time(&e.at),
+                status: e.status.map(|s| s.as_str()),
+                status_label: e.status.map(|s| self.status_label(s)),
+                html: h,
+                internal_only: e.internal,
+            })
             .collect();
-        let related: Vec<Value> = inc.related.iter().map(|r| self.related(r)).collect();
-        let backlinks = self.backlink_list(i);
-        let similar = self.similar_list(i);
-        let takes: Vec<Value> = inc
-            .takes
-            .iter()
-            .zip(&html.takes)
-            .map(|((aud, _), h)| json!({"audience": aud, "label": self.take_label(aud), "html": h}))
+        let takes = (inc.takes.iter().zip(&html.takes))
+            .map(|((aud, _), h)| Take {
+                audience: aud,
+                label: self.take_label(aud),
+                html: h,
+            })
             .collect();
-        let actions: Vec<Value> = inc
-            .actions
-            .iter()
-            .map(|a| json!({"text": a.text, "owner": a.owner, "status": a.status.as_str(), "due": self.opt_time(a.due.as_ref()), "internal_only": a.internal}))
+        let actions = (inc.actions.iter())
+            .map(|a| ActionItem {
+                text: &a.text,
+                owner: a.owner.as_deref(),
+                status: a.status.as_str(),
+                due: self.opt_time(a.due.as_ref()),
+                internal_only: a.internal,
+            })
             .collect();
-        let extra = json!({
-            "detected": self.opt_time(inc.detected.as_ref()),
-            "acknowledged": self.opt_time(inc.acknowledged.as_ref()),
-            "mitigated": self.opt_time(inc.mitigated.as_ref()),
-            "next_update": if open { self.opt_time(inc.next_update.as_ref()) } else { Value::Null },
-            // A promised update whose time has passed ("now"), shown as overdue.
-            "next_update_overdue": open && inc.next_update.as_ref().is_some_and(|t| t.cmp_in(&Timestamp::Instant(self.now().0), &self.config().timezone).is_lt()),
-            "metrics": metrics,
-            "components": inc.components,
-            "tags": self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
-            "errors": errors, "timeline": timeline, "related": related, "backlinks": backlinks, "similar": similar,
-            "takes": takes, "actions": actions, "sources": inc.sources,
-            "body_html": html.body.html,
-            "headings": html.body.headings.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
-            "toc": self.toc(i),
-            "postmortem": self.postmortem(i),
-            "internal_notes": html.notes,
-            "extra": inc.extra,
-            "feed_url": null,
-            "phases": super::charts::phase_bar(self, i),
-        });
-        if let (Value::Object(a), Value::Object(b)) = (&mut v, extra) {
-            a.extend(b);
+        // A promised update whose time has passed ("now"), shown as overdue.
+        let overdue = open
+            && (inc.next_update.as_ref()).is_some_and(|t| {
+                let now = Timestamp::Instant(self.now().0);
+                t.cmp_in(&now, &self.config().timezone).is_lt()
+            });
+        let card = self.card(i);
+        let incident = IncidentFull {
+            detected: self.opt_time(inc.detected.as_ref()),
+            acknowledged: self.opt_time(inc.acknowledged.as_ref()),
+            mitigated: self.opt_time(inc.mitigated.as_ref()),
+            next_update: if open {
+                self.opt_time(inc.next_update.as_ref())
+            } else {
+                None
+            },
+            next_update_overdue: overdue,
+            metrics: self.metrics(inc),
+            components: &inc.components,
+            tags: self.links(Tax::Tags, inc.tags.iter().map(String::as_str)),
+            errors,
+            timeline,
+            related: inc.related.iter().map(|r| self.related(r)).collect(),
+            backlinks: self.backlink_list(i),
+            similar: self.similar_list(i),
+            takes,
+            actions,
+            sources: &inc.sources,
+            body_html: &html.body.html,
+            headings: html.body.headings.iter().map(heading).collect(),
+            toc: self.toc(i),
+            postmortem: self.postmortem(i),
+            internal_notes: html.notes.as_ref(),
+            extra: &inc.extra,
+            feed_url: None,
+            phases: super::charts::phase_bar(self, i),
+            card,
+        };
+        IncidentPage {
+            page_title: format!("{}: {}", inc.id, inc.title),
+            page_kind: "incident",
+            description: incident.card.summary,
+            incident,
         }
-        json!({
-            "page_title": format!("{}: {}", inc.id, inc.title), "page_kind": "incident",
-            "description": v["summary"].clone(),
-            "incident": v,
-        })
     }
 
     /// Time to detect, acknowledge, mitigate, and the duration (or "open for").
-    fn metrics(&self, inc: &Incident) -> Vec<Value> {
+    fn metrics(&self, inc: &Incident) -> Vec<Metric> {
         let mut metrics = Vec::new();
         let mut metric = |key: &str, to: Option<&Timestamp>| {
             if let Some(s) = to.and_then(|t| inc.started.seconds_until(t)) {
-                metrics.push(json!({"label": self.strings.get(key), "value": self.duration(s)}));
+                let label = self.strings.get(key).to_string();
+                metrics.push(Metric {
+                    label,
+                    value: self.duration(s),
+                });
             }
         };
         metric("metric.detect", inc.detected.as_ref());
@@ -165,7 +220,11 @@ impl Builder<'_> {
         if inc.is_open() {
             let now = Timestamp::Instant(self.now().0);
             if let Some(s) = inc.started.seconds_until(&now).filter(|s| *s >= 0) {
-                metrics.push(json!({"label": self.strings.get("metric.open_for"), "value": self.duration(s)}));
+                let label = self.strings.get("metric.open_for").to_string();
+                metrics.push(Metric {
+                    label,
+                    value: self.duration(s),
+                });
             }
         } else {
             metric("metric.duration", inc.resolved.as_ref());
@@ -174,22 +233,33 @@ impl Builder<'_> {
     }
 
     /// One `related` entry: a link to an incident of the site, or plain text.
-    fn related(&self, r: &Related) -> Value {
+    fn related(&self, r: &'a Related) -> RelatedLink<'a> {
         match r {
             Related::Incident { id, note, internal } => {
                 match self.find(&id.key()).map(|t| self.incident(t)) {
-                    Some(t) => json!({
-                        "internal": true, "id": t.id, "title": t.title,
-                        "url": self.url(&incident_path(&t.id)), "note": note,
-                        "date": self.time(&t.started),
-                        "status": t.status.as_str(), "status_label": self.status_label(t.status),
-                        "internal_only": internal,
-                    }),
+                    Some(t) => RelatedLink {
+                        internal: true,
+                        id: Some(&t.id),
+                        title: &t.title,
+                        url: Some(self.url(&incident_path(&t.id))),
+                        note: note.as_deref(),
+                        date: Some(self.time(&t.started)),
+                        status: Some(t.status.as_str()),
+                        status_label: Some(self.status_label(t.status)),
+                        internal_only: *internal,
+                    },
                     // An internal incident in a public build: its ID as plain text.
-                    None => json!({
-                        "internal": false, "id": null, "title": id, "url": null, "note": note,
-                        "date": null, "status": null, "status_label": null, "internal_only": false,
-                    }),
+                    None => RelatedLink {
+                        internal: false,
+                        id: None,
+                        title: id.as_str(),
+                        url: None,
+                        note: note.as_deref(),
+                        date: None,
+                        status: None,
+                        status_label: None,
+                        internal_only: false,
+                    },
                 }
             }
             Related::External {
@@ -198,41 +268,53 @@ impl Builder<'_> {
                 date,
                 note,
                 internal,
-            } => json!({
-                "internal": false, "id": null, "title": title, "url": url, "note": note,
-                "date": self.opt_time(date.as_ref()), "status": null, "status_label": null,
-                "internal_only": internal,
-            }),
+            } => RelatedLink {
+                internal: false,
+                id: None,
+                title,
+                url: url.clone(),
+                note: note.as_deref(),
+                date: self.opt_time(date.as_ref()),
+                status: None,
+                status_label: None,
+                internal_only: *internal,
+            },
         }
     }
 
     /// The earlier incidents that resemble incident `i` (`link::similar`).
-    fn similar_list(&self, i: usize) -> Vec<Value> {
-        self.similar(i)
-            .iter()
-            .map(|&j| {
-                let o = self.incident(j);
-                json!({
-                    "id": o.id, "title": o.title, "url": self.url(&incident_path(&o.id)),
-                    "date": self.time(&o.started),
-                    "status": o.status.as_str(), "status_label": self.status_label(o.status),
-                })
+    fn similar_list(&self, i: usize) -> Vec<SimilarRef<'a>> {
+        (self.similar(i).iter())
+            .map(|&j| SimilarRef {
+                incident: self.incident_ref(j),
+                date: self.time(&self.incident(j).started),
             })
             .collect()
     }
 
     /// The later incidents and the stories that refer to incident `i`.
-    fn backlink_list(&self, i: usize) -> Vec<Value> {
-        self.backlinks(i)
-            .iter()
+    fn backlink_list(&self, i: usize) -> Vec<BacklinkRef<'a>> {
+        (self.backlinks(i).iter())
             .map(|b| match *b {
                 Backlink::Incident(j) => {
                     let o = self.incident(j);
-                    json!({"kind": "incident", "title": o.title, "url": self.url(&incident_path(&o.id)), "id": o.id, "date": self.time(&o.started)})
+                    BacklinkRef {
+                        kind: "incident",
+                        title: &o.title,
+                        url: self.url(&incident_path(&o.id)),
+                        id: Some(&o.id),
+                        date: self.time(&o.started),
+                    }
                 }
                 Backlink::News(n) => {
                     let s = self.story(n);
-                    json!({"kind": "news", "title": s.title, "url": self.url(&news_path(&s.slug)), "id": null, "date": self.time(&s.date)})
+                    BacklinkRef {
+                        kind: "news",
+                        title: &s.title,
+                        url: self.url(&news_path(&s.slug)),
+                        id: None,
+                        date: self.time(&s.date),
+                    }
                 }
             })
             .collect()
@@ -240,20 +322,28 @@ impl Builder<'_> {
 
     /// The incident page's table of contents: the body's headings, then the
     /// postmortem and its parts.
-    fn toc(&self, i: usize) -> Vec<Value> {
+    fn toc(&self, i: usize) -> Vec<Heading<'a>> {
         let inc = self.incident(i);
-        let body = self.incident_html(i).body.headings.iter();
-        let mut toc: Vec<Value> = body
-            .map(|h| json!({"level": h.level, "id": h.id, "text": h.text}))
+        let mut toc: Vec<Heading> = self
+            .incident_html(i)
+            .body
+            .headings
+            .iter()
+            .map(heading)
             .collect();
         if let Some(pm) = &inc.postmortem {
             let (section, parts) = self.postmortem_anchors(i);
-            toc.push(
-                json!({"level": 2, "id": section, "text": self.strings.get("postmortem.title")}),
-            );
-            toc.extend(pm.parts.iter().zip(parts).map(
-                |((p, _), id)| json!({"level": 3, "id": id, "text": self.strings.get(p.key())}),
-            ));
+            let title = self.strings.get("postmortem.title").to_string();
+            toc.push(Heading {
+                level: 2,
+                id: section.into(),
+                text: title.into(),
+            });
+            toc.extend(pm.parts.iter().zip(parts).map(|((p, _), id)| Heading {
+                level: 3,
+                id: id.into(),
+                text: self.strings.get(p.key()).to_string().into(),
+            }));
         }
         toc
     }
@@ -277,92 +367,119 @@ impl Builder<'_> {
     }
 
     /// `incident.postmortem`: its parts in the contract's order, each with its
-    /// heading anchor and HTML; null without a `postmortem`.
-    fn postmortem(&self, i: usize) -> Value {
-        let Some(pm) = &self.incident(i).postmortem else {
-            return Value::Null;
-        };
+    /// heading anchor and HTML; `None` without a `postmortem`.
+    fn postmortem(&self, i: usize) -> Option<PostmortemView<'a>> {
+        let pm = self.incident(i).postmortem.as_ref()?;
         let html = &self.incident_html(i).postmortem;
-        let (section, parts) = self.postmortem_anchors(i);
-        let parts: Vec<Value> = pm
-            .parts
-            .iter()
-            .zip(html)
-            .zip(parts)
-            .map(|(((p, _), h), id)| json!({"key": p.as_str(), "title": self.strings.get(p.key()), "id": id, "html": h}))
-            .collect();
-        json!({
-            "id": section, "parts": parts, "authors": pm.authors,
-            "published": self.opt_time(pm.published.as_ref()),
-        })
-    }
-
-    pub fn story_page(&self, n: usize) -> Value {
-        let mut v = self.story_card(n);
-        let story = self.story(n);
-        v["body_html"] = json!(self.story_html(n).html);
-        v["extra"] = story.extra.clone();
-        json!({"page_title": story.title, "page_kind": "news", "description": v["summary"].clone(), "story": v})
-    }
-
-    pub fn page(&self, p: usize) -> Value {
-        let (page, html) = self.page_doc(p);
-        json!({
-            "page_title": page.title, "page_kind": "page",
-            "page": {"title": page.title, "body_html": html.html, "extra": page.extra},
-        })
-    }
-
-    pub fn taxonomy(&self, t: usize) -> Value {
-        let tax = &self.whole().taxonomies[t];
-        let mut head = self.taxonomy_head(t);
-        let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
-        terms.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then_with(|| a.slug.cmp(&b.slug))
-        });
-        head["terms"] = terms
-            .iter()
-            .map(|term| {
-                json!({"name": term.name, "url": self.url(&format!("{}/{}/", tax.name, term.slug)), "count": term.incidents.len(), "feed_url": self.url(&format!("{}/{}/atom.xml", tax.name, term.slug))})
+        let (section, anchors) = self.postmortem_anchors(i);
+        let parts = (pm.parts.iter().zip(html).zip(anchors))
+            .map(|(((p, _), h), id)| PostmortemPartView {
+                key: p.as_str(),
+                title: self.strings.get(p.key()).to_string(),
+                id,
+                html: h,
             })
             .collect();
-        json!({"page_title": self.taxonomy_title(t), "page_kind": "taxonomy", "taxonomy": head})
+        Some(PostmortemView {
+            id: section,
+            parts,
+            authors: &pm.authors,
+            published: self.opt_time(pm.published.as_ref()),
+        })
     }
 
-    pub fn search(&self) -> Value {
+    pub fn story_page(&self, n: usize) -> StoryPage<'a> {
+        let story = self.story(n);
+        let card = self.story_card(n);
+        StoryPage {
+            page_title: &story.title,
+            page_kind: "news",
+            description: card.summary,
+            story: StoryFull {
+                card,
+                body_html: &self.story_html(n).html,
+                extra: &story.extra,
+            },
+        }
+    }
+
+    pub fn page(&self, p: usize) -> ContentPage<'a> {
+        let (page, html) = self.page_doc(p);
+        ContentPage {
+            page_title: &page.title,
+            page_kind: "page",
+            page: PageBody {
+                title: &page.title,
+                body_html: &html.html,
+                extra: &page.extra,
+            },
+        }
+    }
+
+    pub fn taxonomy(&self, t: usize) -> TaxonomyPage<'a> {
+        let tax = &self.whole().taxonomies[t];
+        let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
+        terms.sort_by(|a, b| {
+            (a.name.to_lowercase().cmp(&b.name.to_lowercase())).then_with(|| a.slug.cmp(&b.slug))
+        });
+        let terms = (terms.iter())
+            .map(|term| TermEntry {
+                name: &term.name,
+                url: self.url(&format!("{}/{}/", tax.name, term.slug)),
+                count: term.incidents.len(),
+                feed_url: self.url(&format!("{}/{}/atom.xml", tax.name, term.slug)),
+            })
+            .collect();
+        TaxonomyPage {
+            page_title: self.taxonomy_title(t),
+            page_kind: "taxonomy",
+            taxonomy: TaxonomyFull {
+                head: self.taxonomy_head(t),
+                terms,
+            },
+        }
+    }
+
+    pub fn search(&self) -> SearchPage<'a> {
         let site = self.whole();
-        let shards = super::search::shard_count(site.incidents.len() + site.news.len());
-        json!({"page_title": self.strings.get("nav.search"), "page_kind": "search", "search_index_url": self.url("search/index.json"), "search_shards": shards})
+        SearchPage {
+            page_title: self.string("nav.search"),
+            page_kind: "search",
+            search_index_url: self.url("search/index.json"),
+            search_shards: super::search::shard_count(site.incidents.len() + site.news.len()),
+        }
     }
 
-    pub fn not_found(&self) -> Value {
-        json!({"page_title": self.strings.get("not_found.title"), "page_kind": "404"})
+    pub fn not_found(&self) -> NotFound<'a> {
+        NotFound {
+            page_title: self.string("not_found.title"),
+            page_kind: "404",
+        }
     }
 
     /// `/embed/`: the indicator, then open incidents (newest first) and
     /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
-    pub fn embed(&self) -> Value {
+    pub fn embed(&self) -> Embed<'a> {
         // The indicator and the lists follow every incident and the clock.
         let (site, status) = (self.whole(), self.status());
         let in_progress = (0..site.incidents.len())
             .filter(|&i| status.phases[i] == Some(Phase::InProgress))
             .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
         let shown: Vec<usize> = status.open.iter().copied().chain(in_progress).collect();
-        let indicator = status.indicator.as_str();
-        json!({
-            "page_title": self.strings.get("embed.title"), "page_kind": "embed",
-            "site_status": {"indicator": indicator, "description": self.strings.get(&format!("site_status.{indicator}"))},
-            "incidents": shown.iter().take(EMBED_MAX).map(|&i| self.card(i)).collect::<Vec<_>>(),
-            "more": shown.len().saturating_sub(EMBED_MAX),
-            "site_url": site.config.base_url,
-        })
+        Embed {
+            page_title: self.string("embed.title"),
+            page_kind: "embed",
+            site_status: self.site_status(),
+            incidents: shown
+                .iter()
+                .take(EMBED_MAX)
+                .map(|&i| self.card(i))
+                .collect(),
+            more: shown.len().saturating_sub(EMBED_MAX),
+            site_url: &site.config.base_url,
+        }
     }
-}
 
-impl Builder<'_> {
     fn take_label(&self, audience: &str) -> String {
         let key = match audience {
             "admin" | "admins" => "take.admin",
@@ -374,5 +491,13 @@ impl Builder<'_> {
             }
         };
         self.strings.get(key).to_string()
+    }
+}
+
+fn heading(h: &crate::markdown::Heading) -> Heading<'_> {
+    Heading {
+        level: h.level,
+        id: Cow::Borrowed(&h.id),
+        text: Cow::Borrowed(&h.text),
     }
 }

@@ -16,6 +16,7 @@ mod lists;
 mod machine;
 pub mod memo;
 mod outputs;
+mod pages;
 pub mod reads;
 mod search;
 mod select;
@@ -321,7 +322,8 @@ pub struct PageJob {
     pub template: String,
     pub path: String,
     pub file: String,
-    pub context: Value,
+    /// What every page has, then the page's own variables.
+    pub context: [view::Vars; 2],
     /// The cards of a list page, kept as Tera values (shared, not copied).
     pub cards: Option<cards::CardList>,
     /// What the page read, when the scope records ([`Scope::record`]).
@@ -349,15 +351,12 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
     let (template, path) = (kind.target)(scope.site, output);
     let (vars, cards) = (kind.context)(&cx, output);
     let file = file_of(&path);
-    let mut context = cx.common(&path);
-    if let (Value::Object(a), Value::Object(b)) = (&mut context, vars) {
-        a.extend(b);
-    }
+    let common = cx.vars(&cx.common(&path));
     Some(PageJob {
         template,
         path,
         file,
-        context,
+        context: [common, vars],
         cards,
         reads: cx.take_reads(),
     })
@@ -381,7 +380,14 @@ pub fn template_contexts(
         .iter()
         .filter_map(|o| page_job(&scope, o))
         .map(|job| {
-            let mut context = job.context;
+            let mut context = Value::Object(Default::default());
+            for vars in &job.context {
+                if let (Value::Object(all), Ok(Value::Object(m))) =
+                    (&mut context, serde_json::to_value(&vars.value))
+                {
+                    all.extend(m);
+                }
+            }
             if let (Some((key, cards)), Value::Object(m)) = (&job.cards, &mut context) {
                 let cards = cards
                     .iter()
@@ -411,9 +417,14 @@ fn render_page(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<
             .hint("add it to the theme's or the site's `templates/` folder, or fix the page's `template:`")]);
     }
     let mut context = Context::new();
-    if let Value::Object(m) = &job.context {
-        for (k, v) in m {
-            context.insert(k.clone(), v);
+    for (k, v) in job
+        .context
+        .iter()
+        .filter_map(|vars| vars.value.as_map())
+        .flatten()
+    {
+        if let Some(k) = k.as_str() {
+            context.insert_value(k.to_string(), v.clone());
         }
     }
     if let Some((key, cards)) = &job.cards {

@@ -8,9 +8,8 @@
 use super::cards::CardList;
 use super::select::{month_path, open_actions, page_count, paged_path, postmortem_list};
 use super::sitemap::Url;
-use super::view::Builder;
+use super::view::{Builder, Vars};
 use crate::link::{Site, incident_path, news_path, page_path};
-use serde_json::Value;
 
 /// A kind of output; the order is the order pages are listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,7 +67,7 @@ impl Output {
 
 /// A page's template context, and the cards of a list page (kept as Tera
 /// values, shared rather than copied).
-pub type Context = (Value, Option<CardList>);
+pub type Context = (Vars, Option<CardList>);
 
 /// How a kind of page enters `/sitemap.xml`.
 #[derive(Clone, Copy)]
@@ -104,12 +103,12 @@ fn fixed(template: &str, path: &str) -> (String, String) {
     (template.into(), path.into())
 }
 
-fn plain(v: Value) -> Context {
-    (v, None)
+fn plain<T: serde::Serialize>(cx: &Builder, v: T) -> Context {
+    (cx.vars(&v), None)
 }
 
-fn listed((v, c): (Value, CardList)) -> Context {
-    (v, Some(c))
+fn listed<T: serde::Serialize>(cx: &Builder, (v, c): (T, CardList)) -> Context {
+    (cx.vars(&v), Some(c))
 }
 
 /// The registry, in sitemap order: sections first, then documents, months
@@ -119,7 +118,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Home,
         outputs: |_| vec![Output::new(Kind::Home, 0)],
         target: |_, _| fixed("index.html", ""),
-        context: |cx, _| plain(cx.home()),
+        context: |cx, _| plain(cx, cx.home()),
         nav: &[],
         sitemap: InSitemap::Section,
     },
@@ -127,7 +126,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Incidents,
         outputs: |s| paged(Kind::Incidents, s.incidents.len(), s),
         target: |_, o| fixed("incidents.html", &paged_path("incidents/", o.page)),
-        context: |cx, o| listed(cx.incidents(o.page)),
+        context: |cx, o| listed(cx, cx.incidents(o.page)),
         nav: &[(0, "nav.incidents", "incidents")],
         sitemap: InSitemap::Section,
     },
@@ -135,7 +134,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::NewsList,
         outputs: |s| paged(Kind::NewsList, s.news.len(), s),
         target: |_, o| fixed("news_list.html", &paged_path("news/", o.page)),
-        context: |cx, o| plain(cx.news_list(o.page)),
+        context: |cx, o| plain(cx, cx.news_list(o.page)),
         nav: &[(1, "nav.news", "news")],
         sitemap: InSitemap::Section,
     },
@@ -143,7 +142,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::History,
         outputs: |_| vec![Output::new(Kind::History, 0)],
         target: |_, _| fixed("history.html", "history/"),
-        context: |cx, _| plain(cx.history()),
+        context: |cx, _| plain(cx, cx.history()),
         nav: &[(5, "nav.history", "history")],
         sitemap: InSitemap::Section,
     },
@@ -151,7 +150,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Postmortems,
         outputs: |s| paged(Kind::Postmortems, postmortem_list(s).len(), s),
         target: |_, o| fixed("postmortems.html", &paged_path("postmortems/", o.page)),
-        context: |cx, o| listed(cx.postmortems(o.page)),
+        context: |cx, o| listed(cx, cx.postmortems(o.page)),
         nav: &[(6, "nav.postmortems", "postmortems")],
         sitemap: InSitemap::Section,
     },
@@ -159,7 +158,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Stats,
         outputs: |_| vec![Output::new(Kind::Stats, 0)],
         target: |_, _| fixed("stats.html", "stats/"),
-        context: |cx, _| plain(super::charts::stats_page(cx)),
+        context: |cx, _| plain(cx, super::charts::stats_page(cx)),
         nav: &[(7, "nav.stats", "stats")],
         sitemap: InSitemap::Section,
     },
@@ -167,7 +166,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Actions,
         outputs: |s| paged(Kind::Actions, open_actions(s).len(), s),
         target: |_, o| fixed("actions.html", &paged_path("actions/", o.page)),
-        context: |cx, o| plain(cx.actions(o.page)),
+        context: |cx, o| plain(cx, cx.actions(o.page)),
         nav: &[(8, "nav.actions", "actions")],
         sitemap: InSitemap::Section,
     },
@@ -175,7 +174,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Search,
         outputs: |_| vec![Output::new(Kind::Search, 0)],
         target: |_, _| fixed("search.html", "search/"),
-        context: |cx, _| plain(cx.search()),
+        context: |cx, _| plain(cx, cx.search()),
         nav: &[(9, "nav.search", "search")],
         sitemap: InSitemap::Section,
     },
@@ -183,7 +182,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::NotFound,
         outputs: |_| vec![Output::new(Kind::NotFound, 0)],
         target: |_, _| fixed("404.html", "404.html"),
-        context: |cx, _| plain(cx.not_found()),
+        context: |cx, _| plain(cx, cx.not_found()),
         nav: &[],
         sitemap: InSitemap::No,
     },
@@ -191,7 +190,7 @@ pub static KINDS: &[PageKind] = &[
         kind: Kind::Embed,
         outputs: |_| vec![Output::new(Kind::Embed, 0)],
         target: |_, _| fixed("embed.html", "embed/"),
-        context: |cx, _| plain(cx.embed()),
+        context: |cx, _| plain(cx, cx.embed()),
         nav: &[],
         sitemap: InSitemap::No,
     },
@@ -203,7 +202,7 @@ pub static KINDS: &[PageKind] = &[
                 .collect()
         },
         target: |s, o| fixed("incident.html", &incident_path(&s.incidents[o.index].id)),
-        context: |cx, o| plain(cx.incident_page(o.index)),
+        context: |cx, o| plain(cx, cx.incident_page(o.index)),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let lastmod = |i: &crate::model::Incident| super::format::rfc3339(i.updated());
@@ -220,7 +219,7 @@ pub static KINDS: &[PageKind] = &[
                 .collect()
         },
         target: |s, o| fixed("news.html", &news_path(&s.news[o.index].slug)),
-        context: |cx, o| plain(cx.story_page(o.index)),
+        context: |cx, o| plain(cx, cx.story_page(o.index)),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let url = |n: &crate::model::NewsStory| {
@@ -241,7 +240,7 @@ pub static KINDS: &[PageKind] = &[
             let page = &s.pages[o.index];
             (page.template.clone(), page_path(&page.slug))
         },
-        context: |cx, o| plain(cx.page(o.index)),
+        context: |cx, o| plain(cx, cx.page(o.index)),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             s.pages
@@ -268,7 +267,7 @@ pub static KINDS: &[PageKind] = &[
                 &paged_path(&month_path(&s.months[o.index].key()), o.page),
             )
         },
-        context: |cx, o| listed(cx.month(o.index, o.page)),
+        context: |cx, o| listed(cx, cx.month(o.index, o.page)),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             s.months
@@ -285,7 +284,7 @@ pub static KINDS: &[PageKind] = &[
                 .collect()
         },
         target: |s, o| fixed("taxonomy.html", &format!("{}/", s.taxonomies[o.index].name)),
-        context: |cx, o| plain(cx.taxonomy(o.index)),
+        context: |cx, o| plain(cx, cx.taxonomy(o.index)),
         nav: &[
             (2, "nav.services", "services"),
             (3, "nav.regions", "regions"),
@@ -326,7 +325,7 @@ pub static KINDS: &[PageKind] = &[
             let base = format!("{}/{}/", s.taxonomies[o.index].name, o.slug);
             fixed("term.html", &paged_path(&base, o.page))
         },
-        context: |cx, o| listed(cx.term(o.index, &o.slug, o.page)),
+        context: |cx, o| listed(cx, cx.term(o.index, &o.slug, o.page)),
         nav: &[],
         sitemap: InSitemap::No,
     },

@@ -4,6 +4,7 @@
 //! and `/api/services.json`. Each figure notes what it reads, for serve.
 
 use super::format::pretty;
+use super::fragments::Figures;
 use super::reads::List;
 use super::view::Builder;
 use crate::link::Tax;
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 /// `/api/services.json`.
 pub const PATH: &str = "api/services.json";
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// The incidents of service `slug`: it reads each of them, and "now".
     fn service_incidents(&self, slug: &str) -> Vec<usize> {
         self.members(List::Term(Tax::Services as usize, slug.to_string()))
@@ -49,28 +50,36 @@ impl Builder<'_> {
     }
 
     /// The service page's 90-day uptime and group.
-    pub(super) fn service_figures(&self, s: &ServiceStatus) -> Value {
+    pub(super) fn service_figures(&self, s: &ServiceStatus) -> Figures<'a> {
         let (uptime, incidents) = self.figures(s);
-        let group = self.group_name(s);
-        json!({
-            "uptime": self.uptime_text(uptime), "uptime_percent": uptime.percent(),
-            "incidents_90d": incidents, "group": group, "uptime_days": crate::uptime::DAYS,
-        })
+        Figures {
+            uptime: self.uptime_text(uptime),
+            uptime_percent: uptime.percent(),
+            incidents_90d: incidents,
+            group: self.group_name(s),
+            uptime_days: crate::uptime::DAYS,
+        }
     }
 
     /// The `/stats/` uptime table: every service, in name order.
-    pub(super) fn uptime_table(&self) -> Value {
-        self.status()
-            .services
-            .iter()
-            .map(|s| {
-                let mut v = self.service_figures(s);
-                v["name"] = json!(s.name);
-                v["url"] = json!(self.url(&format!("services/{}/", s.slug)));
-                v
+    pub(super) fn uptime_table(&self) -> Vec<UptimeRow<'a>> {
+        (self.status().services.iter())
+            .map(|s| UptimeRow {
+                figures: self.service_figures(s),
+                name: &s.name,
+                url: self.url(&format!("services/{}/", s.slug)),
             })
             .collect()
     }
+}
+
+/// A row of the `/stats/` uptime table.
+#[derive(serde::Serialize)]
+pub struct UptimeRow<'a> {
+    #[serde(flatten)]
+    figures: Figures<'a>,
+    name: &'a str,
+    url: String,
 }
 
 /// `/api/services.json`: every service with its group, status, 90-day

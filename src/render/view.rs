@@ -12,7 +12,6 @@ use crate::markdown::Rendered;
 use crate::model::{Action, Incident, NewsStory, Page, Status};
 use crate::status::{Phase, ServiceStatus, StatusModel};
 use crate::time::Timestamp;
-use serde_json::{Value, json};
 
 /// "Now", for maintenance state and "open for" (from SOURCE_DATE_EPOCH or the clock).
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +39,31 @@ pub(super) const LATEST: usize = 10;
 
 /// The anchor of the postmortem section of an incident page.
 pub const POSTMORTEM_ANCHOR: &str = "postmortem";
+
+/// **time**: an instant or date in its four forms (docs/templates.md).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Time {
+    pub machine: String,
+    pub display: String,
+    pub date: String,
+    pub clock: Option<String>,
+}
+
+/// **link**: a taxonomy term, `{name, url}`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Link<'a> {
+    pub name: &'a str,
+    pub url: Option<String>,
+}
+
+/// Template variables as Tera reads them (a map), built straight from a
+/// typed context, and — in serve, which skips a page whose context did not
+/// change — a hash of them.
+#[derive(Debug, Clone)]
+pub struct Vars {
+    pub value: tera::Value,
+    pub hash: u64,
+}
 
 /// One page of a paged list: how long the whole list is, and the site
 /// indices of the items on this page.
@@ -70,6 +94,26 @@ impl<'a> Builder<'a> {
             memo,
             reads,
         }
+    }
+
+    /// `v` as template variables: converted for Tera once, and hashed only
+    /// for serve (it has a memo).
+    pub fn vars<T: serde::Serialize + ?Sized>(&self, v: &T) -> Vars {
+        Vars {
+            value: tera::Value::from_serializable(v),
+            hash: self.hash_of(v),
+        }
+    }
+
+    /// A hash of `v` for serve (0 in a build, which compares nothing).
+    pub fn hash_of<T: serde::Serialize + ?Sized>(&self, v: &T) -> u64 {
+        self.memo.map_or(0, |_| {
+            use std::hash::Hasher;
+            let mut h = super::reads::hasher();
+            // Serialising into a hasher cannot fail.
+            let _ = serde_json::to_writer(super::reads::HashWriter(&mut h), v);
+            h.finish()
+        })
     }
 
     /// What the page read (`None` when not recording).
@@ -275,7 +319,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn time(&self, t: &Timestamp) -> Value {
+    pub fn time(&self, t: &Timestamp) -> Time {
         let tz = &self.config().timezone;
         // As `Timestamp::display_in`, with the zone conversions done once:
         // pages show thousands of times.
@@ -285,7 +329,19 @@ impl<'a> Builder<'a> {
             Some(c) => self.strings.datetime(day, c),
             None => date.clone(),
         };
-        json!({"machine": t.machine(), "display": display, "date": date, "clock": clock})
+        Time {
+            machine: t.machine(),
+            display,
+            date,
+            clock,
+        }
+    }
+
+    /// An interface string (its key when missing everywhere; a unit test
+    /// checks the built-in English file has every key sitrep asks for).
+    pub(super) fn string(&self, key: &'static str) -> &'a str {
+        let strings: &'a crate::i18n::Strings = self.strings;
+        strings.get(key)
     }
 
     /// A status in the site's language (`Resolved`, `Behoben`).
@@ -299,8 +355,8 @@ impl<'a> Builder<'a> {
         self.strings.duration(seconds)
     }
 
-    pub(super) fn opt_time(&self, t: Option<&Timestamp>) -> Value {
-        t.map_or(Value::Null, |t| self.time(t))
+    pub(super) fn opt_time(&self, t: Option<&Timestamp>) -> Option<Time> {
+        t.map(|t| self.time(t))
     }
 
     pub(super) fn url(&self, path: &str) -> String {
@@ -314,11 +370,19 @@ impl<'a> Builder<'a> {
     }
 
     /// Term links of taxonomy `t`.
-    pub(super) fn links<'s>(&self, t: Tax, names: impl IntoIterator<Item = &'s str>) -> Value {
+    pub(super) fn links<'s>(
+        &self,
+        t: Tax,
+        names: impl IntoIterator<Item = &'s str>,
+    ) -> Vec<Link<'s>> {
         let tax = self.site.taxonomy(t);
+        let url = |n: &str| tax.term_url(self.config(), n);
         names
             .into_iter()
-            .map(|n| json!({"name": n, "url": tax.term_url(self.config(), n)}))
+            .map(|name| Link {
+                name,
+                url: url(name),
+            })
             .collect()
     }
 }
