@@ -132,7 +132,7 @@ pub struct IncidentFull<'a> {
     pub internal_notes: Option<&'a PackedText>,
     pub extra: &'a Value,
     pub feed_url: Option<String>,
-    pub phases: Value,
+    pub phases: Option<super::charts::Chart>,
 }
 
 #[derive(Serialize)]
@@ -353,7 +353,7 @@ pub struct TermPage<'a> {
     pub feeds: [FeedLink; 1],
     /// Page 1 of a service: its 90-day strip (a chart).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub strip: Option<Value>,
+    pub strip: Option<super::charts::Chart>,
 }
 
 /// `/actions/`.

@@ -18,7 +18,6 @@ pub use strip::service_strip;
 use crate::escape::xml;
 use crate::i18n::Strings;
 use crate::model::Severity;
-use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// A severity bucket of the charts: the four written severities and
@@ -299,36 +298,96 @@ impl Svg {
 }
 
 /// A data-table cell: text, optionally right-aligned (numbers) or links.
-pub fn cell(text: impl Into<String>) -> Value {
-    json!({"text": text.into()})
+#[derive(Debug, serde::Serialize)]
+pub struct Cell {
+    text: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    num: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<CellLink>,
 }
 
-pub fn num_cell(n: impl std::fmt::Display) -> Value {
-    json!({"text": n.to_string(), "num": true})
+#[derive(Debug, serde::Serialize)]
+pub struct CellLink {
+    text: String,
+    url: String,
 }
 
-pub fn links_cell(links: Vec<(String, String)>) -> Value {
-    let links: Vec<Value> = links
+pub fn cell(text: impl Into<String>) -> Cell {
+    Cell {
+        text: text.into(),
+        num: false,
+        links: Vec::new(),
+    }
+}
+
+pub fn num_cell(n: impl std::fmt::Display) -> Cell {
+    Cell {
+        text: n.to_string(),
+        num: true,
+        links: Vec::new(),
+    }
+}
+
+pub fn links_cell(links: Vec<(String, String)>) -> Cell {
+    let links = links
         .into_iter()
-        .map(|(text, url)| json!({"text": text, "url": url}))
+        .map(|(text, url)| CellLink { text, url })
         .collect();
-    json!({"text": "", "links": links})
+    Cell {
+        text: String::new(),
+        num: false,
+        links,
+    }
 }
 
-/// The template value of one chart (see docs/templates.md, "Charts").
+/// **chart**: an SVG and the same figures as a table (docs/templates.md,
+/// "Charts").
+#[derive(Debug, serde::Serialize)]
+pub struct Chart {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub desc: String,
+    pub svg: String,
+    pub table: Table,
+    /// The 90-day strip: how many days it shows, for its heading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<usize>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Table {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+/// The template value of one chart.
 pub fn chart(
     strings: &Strings,
     kind: &str,
     svg: Svg,
     (title, desc): (&str, &str),
-    table: (String, Vec<&str>, Vec<Vec<Value>>),
-) -> Value {
+    table: (String, Vec<&str>, Vec<Vec<Cell>>),
+) -> Chart {
     let id = svg.id.clone();
     let (caption, head, rows) = table;
-    json!({
-        "id": id, "kind": kind, "title": title, "desc": desc, "svg": svg.finish(),
-        "table": {"caption": caption, "head": head, "rows": rows, "empty": strings.get("chart.no_data")},
-    })
+    Chart {
+        id,
+        kind: kind.to_string(),
+        title: title.to_string(),
+        desc: desc.to_string(),
+        svg: svg.finish(),
+        table: Table {
+            caption,
+            head: head.into_iter().map(str::to_string).collect(),
+            rows,
+            empty: strings.get("chart.no_data").to_string(),
+        },
+        days: None,
+    }
 }
 
 #[cfg(test)]

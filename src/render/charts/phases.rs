@@ -6,10 +6,9 @@
 //! left out; no bar without at least one exact status time.
 
 use super::super::view::Builder;
-use super::{Fill, Shape, Svg, cell, chart, num_cell};
+use super::{Chart, Fill, Shape, Svg, cell, chart, num_cell};
 use crate::i18n::Strings;
 use crate::model::Status;
-use serde_json::Value;
 
 fn fill(s: Status) -> Fill {
     let (class, shape) = match s {
@@ -104,11 +103,11 @@ pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
 }
 
 /// The phase-bar chart of incident `i`, or `null`.
-pub fn phase_bar(cx: &Builder, i: usize) -> Value {
+pub fn phase_bar(cx: &Builder, i: usize) -> Option<Chart> {
     let inc = cx.incident(i);
     let phases = phases(cx, i);
     let (Some(a), Some(b)) = (phases.first(), phases.last()) else {
-        return Value::Null;
+        return None;
     };
     let total = (b.to - a.from).max(1);
     let open = inc.unresolved();
@@ -178,5 +177,11 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Value {
     let caption = s.fmt("chart.phases_caption", &[("id", &id)]);
     let head = ["chart.phase", "chart.from", "chart.duration"];
     let head = head.iter().map(|k| s.get(k)).collect();
-    chart(s, "phases", svg, (&title, &desc), (caption, head, rows))
+    Some(chart(
+        s,
+        "phases",
+        svg,
+        (&title, &desc),
+        (caption, head, rows),
+    ))
 }

@@ -6,10 +6,10 @@
 //! Maintenance entries are planned work, not incidents: they are not counted.
 
 use super::super::view::Builder;
-use super::{Bucket, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
+use super::{Bucket, Cell, Chart, Fill, Shape, Svg, cell, chart, num_cell, severity_fills};
 use crate::i18n::Strings;
 use crate::model::{Classification, Incident};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// How many months the monthly chart covers.
 pub const MONTHS: usize = 24;
@@ -62,7 +62,7 @@ fn month_label(s: &Strings, m: &MonthCount) -> String {
 }
 
 /// The stacked bars: one column per month, worst severity at the bottom.
-fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Value {
+fn monthly_chart(s: &Strings, months: &[MonthCount]) -> Chart {
     let (left, top, plot_h, w) = (34.0, 24.0, 170.0, 720.0);
     let slot = (w - left - 6.0) / months.len() as f64;
     let max = months
@@ -187,7 +187,7 @@ fn month_tip(s: &Strings, m: &MonthCount) -> String {
 }
 
 /// The monthly chart's data table: header, and one row per month, newest first.
-fn monthly_table<'s>(s: &'s Strings, months: &[MonthCount]) -> (Vec<&'s str>, Vec<Vec<Value>>) {
+fn monthly_table<'s>(s: &'s Strings, months: &[MonthCount]) -> (Vec<&'s str>, Vec<Vec<Cell>>) {
     let mut head = vec![s.get("chart.month")];
     head.extend(Bucket::ALL.iter().map(|b| s.get(b.key())));
     head.push(s.get("chart.total"));
@@ -293,7 +293,7 @@ fn duration_chart(
     services: &[ServiceTimes],
     key: &str,
     pick: fn(&ServiceTimes) -> &Vec<i64>,
-) -> Value {
+) -> Chart {
     let (w, label_w, row_h, top) = (720.0, 150.0, 46.0, 24.0);
     let stats: Vec<Option<(i64, i64)>> = services
         .iter()
@@ -387,41 +387,89 @@ fn duration_bars(
     }
 }
 
+/// `/stats/`.
+#[derive(Serialize)]
+pub struct StatsPage<'a> {
+    page_title: &'a str,
+    page_kind: &'static str,
+    stats: Stats<'a>,
+}
+
+/// `stats` (docs/templates.md).
+#[derive(Serialize)]
+struct Stats<'a> {
+    months: usize,
+    from: String,
+    to: String,
+    monthly: Chart,
+    acknowledge: Chart,
+    resolve: Chart,
+    services: Vec<ServiceCount>,
+    uptime: Vec<crate::render::services::UptimeRow<'a>>,
+    uptime_days: i64,
+    totals: Totals,
+}
+
+/// A service's incidents, and how many have a time to acknowledge and to resolve.
+#[derive(Serialize)]
+struct ServiceCount {
+    name: String,
+    url: String,
+    incidents: usize,
+    acknowledged: usize,
+    resolved: usize,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    incidents: usize,
+    acknowledged: usize,
+    resolved: usize,
+}
+
 /// The context of `/stats/`.
-pub fn stats_page(cx: &Builder) -> Value {
+pub fn stats_page<'a>(cx: &Builder<'a>) -> StatsPage<'a> {
     // Every incident counts; the months end with now's, and the uptime table
     // reads it too.
-    cx.whole();
+    let site = cx.whole();
     cx.now();
     let months = monthly(cx);
     let services = service_times(cx);
-    let counts: Vec<Value> = services
-        .iter()
-        .map(|s| json!({"name": s.name, "url": s.url, "incidents": s.incidents, "acknowledged": s.ack.len(), "resolved": s.resolve.len()}))
-        .collect();
-    let counted_total = cx.whole().incidents.iter().filter(|i| counted(i)).count();
     let total = |f: fn(&Incident) -> Option<i64>| {
-        cx.whole()
-            .incidents
-            .iter()
+        (site.incidents.iter())
             .filter(|i| counted(i) && f(i).is_some())
             .count()
     };
-    let (ack, res) = (total(time_to_acknowledge), total(time_to_resolve));
     let s = cx.strings;
-    json!({
-        "page_title": s.get("stats.title"), "page_kind": "stats",
-        "stats": {
-            "months": MONTHS,
-            "from": month_label(s, &months[0]), "to": month_label(s, &months[months.len() - 1]),
-            "monthly": monthly_chart(s, &months),
-            "acknowledge": duration_chart(s, &services, "ack", |t| &t.ack),
-            "resolve": duration_chart(s, &services, "resolve", |t| &t.resolve),
-            "services": counts,
-            "uptime": cx.uptime_table(), "uptime_days": crate::uptime::DAYS,
-            "totals": {"incidents": counted_total, "acknowledged": ack, "resolved": res},
+    let stats = Stats {
+        months: MONTHS,
+        from: month_label(s, &months[0]),
+        to: month_label(s, &months[months.len() - 1]),
+        monthly: monthly_chart(s, &months),
+        acknowledge: duration_chart(s, &services, "ack", |t| &t.ack),
+        resolve: duration_chart(s, &services, "resolve", |t| &t.resolve),
+        uptime: cx.uptime_table(),
+        uptime_days: crate::uptime::DAYS,
+        totals: Totals {
+            incidents: site.incidents.iter().filter(|i| counted(i)).count(),
+            acknowledged: total(time_to_acknowledge),
+            resolved: total(time_to_resolve),
         },
-    })
+        services: (services.into_iter())
+            .map(|t| ServiceCount {
+                acknowledged: t.ack.len(),
+                resolved: t.resolve.len(),
+                name: t.name,
+                url: t.url,
+                incidents: t.incidents,
+            })
+            .collect(),
+    };
+    StatsPage {
+        page_title: cx.string("stats.title"),
+        page_kind: "stats",
+        stats,
+    }
 }
 
 #[cfg(test)]

@@ -9,11 +9,10 @@
 
 use super::super::reads::List;
 use super::super::view::Builder;
-use super::{Bucket, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
+use super::{Bucket, Cell, Chart, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::link::incident_path;
 use crate::model::{Classification, Status};
 use jiff::civil::Date;
-use serde_json::Value;
 
 pub const DAYS: usize = 90;
 
@@ -59,7 +58,7 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
 }
 
 /// The strip of service `slug` (taxonomy 0).
-pub fn service_strip(cx: &Builder, slug: &str) -> Value {
+pub fn service_strip(cx: &Builder, slug: &str) -> Chart {
     // The strip reads every incident of the service.
     let incidents = cx.members(List::Term(0, slug.to_string()));
     let name = cx.term_name(0, slug).unwrap_or(slug);
@@ -125,8 +124,8 @@ pub fn service_strip(cx: &Builder, slug: &str) -> Value {
     let head = ["chart.date", "chart.worst", "chart.incidents"];
     let head = head.iter().map(|k| s.get(k)).collect();
     let mut v = chart(s, "strip", svg, (&title, &desc), (caption, head, rows));
-    v["table"]["empty"] = Value::String(s.fmt("chart.strip_empty", &args));
-    v["days"] = DAYS.into();
+    v.table.empty = s.fmt("chart.strip_empty", &args);
+    v.days = Some(DAYS);
     v
 }
 
@@ -139,7 +138,7 @@ fn day_bar(
     incs: &[usize],
     rect: (f64, f64, f64, f64),
     uptime: &str,
-) -> Option<Vec<Value>> {
+) -> Option<Vec<Cell>> {
     let s = cx.strings;
     // Newest first, so min_by_key keeps the newest of the worst.
     let Some(&worst) = incs
