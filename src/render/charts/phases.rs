@@ -102,6 +102,27 @@ pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
     out
 }
 
+/// The chart's description: how long in all, each phase in words, how it ended.
+fn describe(s: &crate::i18n::Strings, phases: &[Phase], total: i64, open: bool) -> String {
+    let parts: Vec<String> = phases
+        .iter()
+        .map(|p| format!("{} {}", in_text(s, p.status), s.duration(p.to - p.from)))
+        .collect();
+    let end = s.get(if open {
+        "chart.phases_still_open"
+    } else {
+        "chart.phases_then_resolved"
+    });
+    s.fmt(
+        "chart.phases_desc",
+        &[
+            ("total", &s.duration(total)),
+            ("phases", &parts.join(s.get("chart.phases_then"))),
+            ("end", end),
+        ],
+    )
+}
+
 /// The phase-bar chart of incident `i`, or `null`.
 pub fn phase_bar(cx: &Builder, i: usize) -> Option<Chart> {
     let inc = cx.incident(i);
@@ -114,23 +135,7 @@ pub fn phase_bar(cx: &Builder, i: usize) -> Option<Chart> {
     let s = cx.strings;
     let id = inc.id.to_string();
     let title = s.fmt("chart.phases_title", &[("id", &id)]);
-    let parts: Vec<String> = phases
-        .iter()
-        .map(|p| format!("{} {}", in_text(s, p.status), s.duration(p.to - p.from)))
-        .collect();
-    let end = s.get(if open {
-        "chart.phases_still_open"
-    } else {
-        "chart.phases_then_resolved"
-    });
-    let desc = s.fmt(
-        "chart.phases_desc",
-        &[
-            ("total", &s.duration(total)),
-            ("phases", &parts.join(s.get("chart.phases_then"))),
-            ("end", end),
-        ],
-    );
+    let desc = describe(s, &phases, total, open);
     let (w, top, bar_h) = (720.0, 22.0, 26.0);
     let mut fills: Vec<Fill> = Vec::new();
     for p in &phases {
