@@ -120,7 +120,8 @@ fn current(
     theme: &Theme,
     now: &Now,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Failure> {
-    let (site, mut diags) = build::parse_site(root, config, false);
+    let build::Model { site, mut diags } =
+        build::model(root, config, false, &mut Default::default(), None, None);
     crate::diag::sort(&mut diags);
     let Some(site) = site else {
         return Err(Failure::Content(diags));

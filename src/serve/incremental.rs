@@ -21,11 +21,12 @@ use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::link::{self, Site};
+use crate::link::{self, Linked, Site};
 use crate::load::{self, Asset};
 use crate::markdown::LinkResolver;
 use crate::render::Now;
-use crate::theme::{self, StaticFile, Theme};
+use crate::stages;
+use crate::theme::{StaticFile, Theme};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -246,14 +247,18 @@ impl Engine {
         let Some(config) = self.config.clone() else {
             return o;
         };
-        let (site, diags, resolver) = self.link(config);
+        let linked = self.link(config);
         laps.lap(&mut o, "link");
+        let Linked {
+            site,
+            diags,
+            resolver,
+        } = linked;
         o.diags = diags;
-        o.diags.extend(
-            self.now
-                .iter()
-                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
-        );
+        if let Some(now) = &self.now {
+            o.diags
+                .extend(stages::status(&site.incidents, &site.config, now));
+        }
         self.render_linked(site, resolver, out, &mut o);
         laps.lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
@@ -399,10 +404,16 @@ impl Engine {
         if !theme_too {
             return Ok(());
         }
-        let Some(config) = &self.config else {
+        let Some(config) = self.config.as_mut() else {
             return Ok(());
         };
-        let theme = theme::load(&self.root, config)?;
+        let label = config.internal_label.clone();
+        let theme = stages::theme(&self.root, config)?;
+        if config.internal_label != label {
+            // Rendered Markdown holds the label of internal notes.
+            self.md_stale = true;
+            self.dirty_all = true;
+        }
         if self
             .theme
             .as_ref()
@@ -412,15 +423,6 @@ impl Engine {
             // renders again.
             self.tera = None;
             self.hashes.clear();
-            self.dirty_all = true;
-        }
-        let label = theme.strings.get("incident.internal");
-        if let Some(c) = self.config.as_mut()
-            && c.internal_label != label
-        {
-            // Rendered Markdown holds the label of internal notes.
-            c.internal_label = label.to_string();
-            self.md_stale = true;
             self.dirty_all = true;
         }
         if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
@@ -523,7 +525,7 @@ impl Engine {
     /// Link every document (lent from [`Docs`]; give them back with
     /// `restore`). Files whose Markdown was rendered afresh count as changed
     /// until a build succeeds, like edited ones.
-    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
+    fn link(&mut self, config: Config) -> Linked {
         // Cached Markdown naming a link target that changed is stale.
         let mut targets = cache::targets(self.docs.documents(), self.drafts);
         // Links to content files resolve by their names too.
@@ -554,15 +556,12 @@ impl Engine {
             })
             .collect();
         self.md.begin_round();
-        let mut unparsed = self.docs.unparsed_ids();
-        let hidden = self.docs.hidden_ids();
-        diags.extend(crate::visibility::mentions(&docs, &hidden));
-        unparsed.extend(hidden.iter().map(|id| id.key()));
-        let (site, more, resolver) =
-            link::link_with(config, docs, assets, self.drafts, &unparsed, &self.md);
+        let quiet = stages::visibility(&docs, self.docs.absent(), &mut diags);
+        let mut linked = link::link_with(config, docs, assets, self.drafts, &quiet, &self.md);
         let misses = self.md.end_round();
         self.docs.dirty.extend(misses);
-        diags.extend(more);
-        (site, diags, resolver)
+        diags.append(&mut linked.diags);
+        linked.diags = diags;
+        linked
     }
 }
