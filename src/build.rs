@@ -143,7 +143,7 @@ fn run(opts: &BuildOptions, how: Run) -> Result<Report, Failure> {
 }
 
 fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Failure> {
-    let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
+    let Prepared { config, theme, now } = timed(&mut t.load, || prepare(opts))?;
     let output = destination(opts, &config, how)?;
     let edit = match how {
         Run::Check(edit) => edit,
@@ -202,12 +202,22 @@ pub fn now() -> Result<Now, Failure> {
         .map_err(|m| Failure::Usage(vec![Diagnostic::error("SOURCE_DATE_EPOCH", m)]))
 }
 
-/// The config, the theme (with the site's interface strings) and "now": what
-/// every command that renders needs first.
-pub fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
+/// What every command that renders needs first.
+pub struct Prepared {
+    pub config: Config,
+    /// With the site's interface strings.
+    pub theme: Theme,
+    pub now: Now,
+}
+
+pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     let mut config = load_config(opts)?;
     let theme = stages::theme(&opts.root, &mut config).map_err(Failure::Usage)?;
-    Ok((config, theme, now()?))
+    Ok(Prepared {
+        config,
+        theme,
+        now: now()?,
+    })
 }
 
 /// The output folder a build writes (`None` for `check`, which writes

@@ -57,7 +57,7 @@ pub fn run(opts: &NotifyOptions) -> Result<Report, Failure> {
         root: opts.root.clone(),
         ..Default::default()
     };
-    let (config, theme, now) = build::prepare(&build_opts)?;
+    let build::Prepared { config, theme, now } = build::prepare(&build_opts)?;
     if config.notify.is_empty() {
         return Err(usage(
             Diagnostic::error("sitrep.toml", "no `[[notify]]` channel in sitrep.toml")

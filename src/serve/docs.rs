@@ -50,20 +50,15 @@ pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.split('/').cmp(b.split('/'))
 }
 
-/// A file's slot, the warnings of a document that parsed, and the declared ID of
-/// an incident file that did not (its references are not reported again).
-fn parse(path: &str, abs: &Path, audience: Audience) -> (Slot, Vec<Diagnostic>, Option<String>) {
+/// One content file after parse and visibility ([`stages::parse`]).
+fn parse(path: &str, abs: &Path, audience: Audience) -> Parsed {
     let source = load::SourceDoc {
         kind: load::classify(path),
         path: abs.to_path_buf(),
         content_path: path.to_string(),
         text: None,
     };
-    match stages::parse(&source, audience) {
-        Parsed::Seen(Seen::Shown(doc), warnings) => (Slot::Doc(doc), warnings, None),
-        Parsed::Seen(Seen::Hidden(id), warnings) => (Slot::Hidden(id), warnings, None),
-        Parsed::Failed(diags, id) => (Slot::Failed(diags), Vec::new(), id),
-    }
+    stages::parse(&source, audience)
 }
 
 impl Docs {
@@ -141,23 +136,34 @@ impl Docs {
                 self.assets.insert(path, abs);
             }
         }
-        let parsed: Vec<_> = md
+        let parsed: Vec<(String, Parsed)> = md
             .into_par_iter()
             .map(|(path, abs)| {
-                let (slot, warnings, id) = parse(&path, &abs, self.audience);
-                (path, slot, warnings, id)
+                let p = parse(&path, &abs, self.audience);
+                (path, p)
             })
             .collect();
-        for (path, slot, warnings, id) in parsed {
+        for (path, p) in parsed {
             self.dirty.insert(path.clone());
             self.warnings.remove(&path);
             self.unparsed.remove(&path);
-            if !warnings.is_empty() {
-                self.warnings.insert(path.clone(), warnings);
-            }
-            if let Some(id) = id {
-                self.unparsed.insert(path.clone(), id);
-            }
+            let slot = match p {
+                Parsed::Seen(seen, warnings) => {
+                    if !warnings.is_empty() {
+                        self.warnings.insert(path.clone(), warnings);
+                    }
+                    match seen {
+                        Seen::Shown(doc) => Slot::Doc(doc),
+                        Seen::Hidden(id) => Slot::Hidden(id),
+                    }
+                }
+                Parsed::Failed(diags, id) => {
+                    if let Some(id) = id {
+                        self.unparsed.insert(path.clone(), id);
+                    }
+                    Slot::Failed(diags)
+                }
+            };
             self.slots.insert(path, slot);
         }
     }
