@@ -1,16 +1,17 @@
-//! The pipeline, top to bottom: options in, a built site (or every problem) out.
-//! load → parse → visibility (public or internal) → link (validate, index,
-//! Markdown) → render → write.
+//! The pipeline, top to bottom: options in, a built site (or every problem)
+//! out. load → parse → visibility (public or internal) → status (what "now"
+//! says) → link (validate, index, Markdown) → render → write. `build` and
+//! `check` are one pipeline that differs only in where rendered files go;
+//! serve's Engine runs the same stage functions ([`crate::stages`]) on what
+//! an edit touched.
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::link::Site;
-use crate::model::{Document, IncidentId};
+use crate::model::Document;
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
-use crate::{frontmatter, link, load, render, theme, visibility, write};
-use rayon::prelude::*;
-use std::collections::HashSet;
+use crate::{link, load, render, stages, write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -94,6 +95,90 @@ pub struct Report {
     pub written: write::Written,
 }
 
+/// `sitrep build`: the whole pipeline, written atomically.
+pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
+    run(opts, Run::Build)
+}
+
+/// `sitrep check`: every error and warning, nothing written.
+pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
+    run(opts, Run::Check(None))
+}
+
+/// [`check`] of the site with one file's text replaced, in memory.
+pub fn check_edited(opts: &BuildOptions, substitute: &Substitute) -> Result<Report, Failure> {
+    run(opts, Run::Check(Some(substitute)))
+}
+
+/// A content file's text to check in place of what is on disk: the edit
+/// `sitrep update` is about to write.
+#[derive(Debug, Clone)]
+pub struct Substitute {
+    /// Path relative to `content/`, `/`-separated.
+    pub content_path: String,
+    pub text: String,
+}
+
+/// What a run does with the rendered site.
+#[derive(Clone, Copy)]
+enum Run<'a> {
+    /// Render everything into nothing, so it reports what `build` would;
+    /// with one file's text replaced, if given.
+    Check(Option<&'a Substitute>),
+    /// Write the output folder.
+    Build,
+}
+
+/// The pipeline of `build` and `check`, its stage times kept in the
+/// options' [`Progress`] also when it fails.
+fn run(opts: &BuildOptions, how: Run) -> Result<Report, Failure> {
+    let mut t = Timings::default();
+    let result = pipeline(opts, how, &mut t);
+    if let Some(p) = &opts.progress
+        && let Ok(mut slot) = p.timings.lock()
+    {
+        *slot = t;
+    }
+    result
+}
+
+fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Failure> {
+    let Prepared { config, theme, now } = timed(&mut t.load, || prepare(opts))?;
+    let output = destination(opts, &config, how)?;
+    let edit = match how {
+        Run::Check(edit) => edit,
+        Run::Build => None,
+    };
+    let model = model(&opts.root, config, opts.drafts, t, edit, Some(&now));
+    let mut diags = model.diags;
+    diags.extend(theme.warnings.iter().cloned());
+    let Some(mut site) = model.site else {
+        return finish(diags).map(|_| Report::default());
+    };
+    site.release_sources();
+    let progress = opts.progress.clone().unwrap_or_default();
+    let render = |sink: &dyn Sink| render(&site, &theme, &now, sink, &progress);
+    let rendered = match &output {
+        None => timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
+        Some(folder) => write(folder, t, render)?,
+    };
+    let written = match rendered {
+        Ok(w) => w,
+        Err(more) => {
+            diags.extend(more);
+            return finish(diags).map(|_| Report::default());
+        }
+    };
+    Ok(Report {
+        warnings: finish(diags)?,
+        output,
+        pages: progress.pages.load(Relaxed),
+        feeds: progress.feeds.load(Relaxed),
+        bytes: progress.bytes.load(Relaxed),
+        written,
+    })
+}
+
 pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
     let path = opts.root.join("sitrep.toml");
     if !path.is_file() {
@@ -111,166 +196,48 @@ pub fn load_config(opts: &BuildOptions) -> Result<Config, Failure> {
     }
 }
 
-/// Load, parse and link: the site model, or every problem (warnings included).
-pub fn parse_site(root: &Path, config: Config, drafts: bool) -> (Option<Site>, Vec<Diagnostic>) {
-    parse_site_timed(root, config, drafts, &mut Timings::default())
-}
-
-/// [`parse_site`], adding each stage's time to `t`.
-pub fn parse_site_timed(
-    root: &Path,
-    config: Config,
-    drafts: bool,
-    t: &mut Timings,
-) -> (Option<Site>, Vec<Diagnostic>) {
-    parse_site_with(root, config, drafts, t, None, None)
-}
-
-/// A content file's text to check in place of what is on disk: the edit
-/// `sitrep update` is about to write.
-#[derive(Debug, Clone)]
-pub struct Substitute {
-    /// Path relative to `content/`, `/`-separated.
-    pub content_path: String,
-    pub text: String,
-}
-
-fn parse_site_with(
-    root: &Path,
-    config: Config,
-    drafts: bool,
-    t: &mut Timings,
-    substitute: Option<&Substitute>,
-    now: Option<&Now>,
-) -> (Option<Site>, Vec<Diagnostic>) {
-    let mut loaded = timed(&mut t.load, || load::load(root));
-    if let Some(s) = substitute
-        && let Some(d) = loaded
-            .docs
-            .iter_mut()
-            .find(|d| d.content_path == s.content_path)
-    {
-        d.text = Some(s.text.clone());
-    }
-    let mut diags = loaded.diags;
-    let (docs, hidden, more, mut unparsed) =
-        timed(&mut t.parse, || parse_docs(loaded.docs, config.audience));
-    diags.extend(more);
-    diags.extend(visibility::mentions(&docs, &hidden));
-    if let Some(now) = now {
-        // Before link: it lets the file texts these warnings quote go.
-        let incidents: Vec<&crate::model::Incident> = docs
-            .iter()
-            .filter_map(|d| match d {
-                Document::Incident(i) if drafts || !i.draft => Some(&**i),
-                _ => None,
-            })
-            .collect();
-        diags.extend(crate::nowchecks::warnings(&incidents, &config, now.0));
-    }
-    // References to a hidden incident are not errors either: they render as text.
-    unparsed.extend(hidden.iter().map(|id| id.key()));
-    let (site, more) = timed(&mut t.link, || {
-        link::link(config, docs, loaded.assets, drafts, &unparsed)
-    });
-    diags.extend(more);
-    let site = site.filter(|_| !diags.iter().any(Diagnostic::is_error));
-    (site, diags)
-}
-
-fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
-    let clock = Instant::now();
-    let out = f();
-    *slot += clock.elapsed();
-    out
-}
-
-/// Front matter of every file, in parallel, each file read as it is parsed
-/// and shown to `audience` ([`visibility::admit`]): the documents shown (their
-/// incidents' and stories' texts packed until link renders their Markdown),
-/// the hidden incidents' IDs, every problem, and the IDs of incident files
-/// that failed to parse (references to them are not reported again as
-/// unknown: the file's own error says what to fix).
-fn parse_docs(
-    sources: Vec<load::SourceDoc>,
-    audience: visibility::Audience,
-) -> (
-    Vec<Document>,
-    Vec<IncidentId>,
-    Vec<Diagnostic>,
-    HashSet<String>,
-) {
-    let parsed: Vec<_> = sources
-        .into_par_iter()
-        .map(|d| {
-            let source = match d.read() {
-                Ok(s) => s,
-                Err(e) => return (None, vec![e], None),
-            };
-            let failed_id = || frontmatter::declared_id(&source).map(|id| id.key());
-            let (doc, ds) = frontmatter::parse_full(d.kind, source.clone(), &d.content_path);
-            let unparsed = if doc.is_none() && d.kind == frontmatter::DocKind::Incident {
-                failed_id()
-            } else {
-                None
-            };
-            drop(source);
-            let seen = doc.map(|doc| match visibility::admit(doc, audience) {
-                visibility::Seen::Shown(mut doc) => {
-                    match &mut doc {
-                        Document::Incident(i) => i.origin.pack_text(),
-                        Document::News(n) => n.origin.pack_text(),
-                        Document::Page(_) | Document::Home(_) => {}
-                    }
-                    visibility::Seen::Shown(doc)
-                }
-                hidden => hidden,
-            });
-            (seen, ds, unparsed)
-        })
-        .collect();
-    let (mut docs, mut hidden) = (Vec::with_capacity(parsed.len()), Vec::new());
-    let (mut diags, mut unparsed) = (Vec::new(), HashSet::new());
-    for (seen, ds, id) in parsed {
-        match seen {
-            Some(visibility::Seen::Shown(d)) => docs.push(d),
-            Some(visibility::Seen::Hidden(id)) => hidden.extend(id),
-            None => {}
-        }
-        diags.extend(ds);
-        unparsed.extend(id);
-    }
-    (docs, hidden, diags, unparsed)
-}
-
 pub fn now() -> Result<Now, Failure> {
     crate::time::now()
         .map(Now)
         .map_err(|m| Failure::Usage(vec![Diagnostic::error("SOURCE_DATE_EPOCH", m)]))
 }
 
-/// The config, the theme (with the site's interface strings) and "now": what
-/// every command that renders needs first.
-pub fn prepare(opts: &BuildOptions) -> Result<(Config, Theme, Now), Failure> {
+/// What every command that renders needs first.
+pub struct Prepared {
+    pub config: Config,
+    /// With the site's interface strings.
+    pub theme: Theme,
+    pub now: Now,
+}
+
+pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     let mut config = load_config(opts)?;
-    let theme = theme::load(&opts.root, &config).map_err(Failure::Usage)?;
-    config.internal_label = theme.strings.get("incident.internal").to_string();
-    Ok((config, theme, now()?))
+    let theme = stages::theme(&opts.root, &mut config).map_err(Failure::Usage)?;
+    Ok(Prepared {
+        config,
+        theme,
+        now: now()?,
+    })
 }
 
-fn finish(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {
-    crate::diag::sort(&mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        Err(Failure::Content(diags))
-    } else {
-        Ok(diags)
-    }
-}
-
-fn output_dir(opts: &BuildOptions, config: &Config) -> PathBuf {
-    opts.output
+/// The output folder a build writes (`None` for `check`, which writes
+/// nothing), after checking what `build` would refuse whatever the flags; a
+/// foreign folder needs `--force` only at build time. A build first undoes a
+/// killed build's update, so even one that fails on its content leaves the
+/// previous output whole.
+fn destination(opts: &BuildOptions, config: &Config, how: Run) -> Result<Option<PathBuf>, Failure> {
+    let output = opts
+        .output
         .clone()
-        .unwrap_or_else(|| opts.root.join(&config.output_dir))
+        .unwrap_or_else(|| opts.root.join(&config.output_dir));
+    let refused = |r| refusal(opts, config, r);
+    if let Run::Check(_) = how {
+        write::check_location(&opts.root, &output).map_err(refused)?;
+        return Ok(None);
+    }
+    write::check_output(&opts.root, &output, opts.force).map_err(refused)?;
+    write::recover(&output).map_err(|e| Failure::Content(vec![e.diagnostic()]))?;
+    Ok(Some(output))
 }
 
 /// An output folder sitrep will not replace: point at `output_dir` in sitrep.toml,
@@ -282,6 +249,114 @@ fn refusal(opts: &BuildOptions, config: &Config, write::Refusal(m, h): write::Re
         config.key_error("output_dir", m)
     };
     Failure::Usage(vec![d.hint(h)])
+}
+
+/// A site through load, parse, visibility, status and link: linked if no
+/// stage found an error; every problem either way (warnings too).
+pub(crate) struct Model {
+    pub site: Option<Site>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Load → parse → visibility → status → link. `edit`: one file's text to
+/// parse instead of the file's; `now`: also the clock's warnings.
+pub(crate) fn model(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    t: &mut Timings,
+    edit: Option<&Substitute>,
+    now: Option<&Now>,
+) -> Model {
+    let loaded = timed(&mut t.load, || load(root, edit));
+    let mut diags = loaded.diags;
+    let parsed = timed(&mut t.parse, || {
+        stages::parse_all(loaded.docs, config.audience)
+    });
+    diags.extend(parsed.diags);
+    let quiet = stages::visibility(&parsed.docs, parsed.absent, &mut diags);
+    if let Some(now) = now {
+        // Before link: it lets go of the file texts these warnings quote.
+        let built = parsed.docs.iter().filter_map(|d| match d {
+            Document::Incident(i) if drafts || !i.draft => Some(&**i),
+            _ => None,
+        });
+        diags.extend(stages::status(built, &config, now));
+    }
+    let linked = timed(&mut t.link, || {
+        link::link(config, parsed.docs, loaded.assets, drafts, &quiet)
+    });
+    diags.extend(linked.diags);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    Model {
+        site: (!failed).then_some(linked.site),
+        diags,
+    }
+}
+
+/// Load: the content files found, `edit`'s text in place of its file's.
+fn load(root: &Path, edit: Option<&Substitute>) -> load::Loaded {
+    let mut loaded = load::load(root);
+    if let Some(s) = edit
+        && let Some(d) = loaded
+            .docs
+            .iter_mut()
+            .find(|d| d.content_path == s.content_path)
+    {
+        d.text = Some(s.text.clone());
+    }
+    loaded
+}
+
+/// Render: the whole site into `inner`, counting into `progress`.
+fn render(
+    site: &Site,
+    theme: &Theme,
+    now: &Now,
+    inner: &dyn Sink,
+    progress: &Progress,
+) -> render::RenderResult {
+    progress
+        .pages_total
+        .store(render::html_page_count(site), Relaxed);
+    render::render_all(site, theme, now, &Counting { inner, progress })
+}
+
+/// Write: `render` into the output folder's staging, then the changed files
+/// moved in — unless render failed (`Ok(Err)`: its problems; nothing moved).
+/// A stopped write stage (a full disk) is the one problem to report: render's
+/// own diagnostics after it would be about files it never got to write.
+fn write(
+    output: &Path,
+    t: &mut Timings,
+    render: impl FnOnce(&dyn Sink) -> render::RenderResult,
+) -> Result<Result<write::Written, Vec<Diagnostic>>, Failure> {
+    let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
+    let staging = write::Staging::new(output).map_err(write_err)?;
+    let sink = staging.sink();
+    let rendered = timed(&mut t.render, || render(&sink));
+    let produced = sink.finish().map_err(write_err)?;
+    if let Err(more) = rendered {
+        return Ok(Err(more));
+    }
+    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
+    Ok(Ok(written))
+}
+
+fn finish(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {
+    crate::diag::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(Failure::Content(diags))
+    } else {
+        Ok(diags)
+    }
+}
+
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let clock = Instant::now();
+    let out = f();
+    *slot += clock.elapsed();
+    out
 }
 
 /// Discards output: `check` renders everything so it reports what `build` would.
@@ -328,127 +403,4 @@ impl Sink for Counting<'_> {
     fn stopped(&self) -> bool {
         self.inner.stopped()
     }
-}
-
-/// Render the whole site into `inner`, counting into `progress`.
-fn render_counted(
-    site: &Site,
-    theme: &Theme,
-    now: &Now,
-    inner: &dyn Sink,
-    progress: &Progress,
-) -> render::RenderResult {
-    progress
-        .pages_total
-        .store(render::html_page_count(site), Relaxed);
-    render::render_all(site, theme, now, &Counting { inner, progress })
-}
-
-fn report(warnings: Vec<Diagnostic>, output: Option<PathBuf>, p: &Progress) -> Report {
-    Report {
-        warnings,
-        output,
-        pages: p.pages.load(Relaxed),
-        feeds: p.feeds.load(Relaxed),
-        bytes: p.bytes.load(Relaxed),
-        written: write::Written::default(),
-    }
-}
-
-/// `sitrep check`: every error and warning, nothing written.
-pub fn check(opts: &BuildOptions) -> Result<Report, Failure> {
-    let mut t = Timings::default();
-    let result = check_timed(opts, &mut t, None);
-    keep_timings(opts, t);
-    result
-}
-
-/// [`check`] of the site with one file's text replaced, in memory.
-pub fn check_edited(opts: &BuildOptions, substitute: &Substitute) -> Result<Report, Failure> {
-    check_timed(opts, &mut Timings::default(), Some(substitute))
-}
-
-/// The stage times of a run that ended, in its [`Progress`] (if it has one).
-fn keep_timings(opts: &BuildOptions, t: Timings) {
-    if let Some(p) = &opts.progress
-        && let Ok(mut slot) = p.timings.lock()
-    {
-        *slot = t;
-    }
-}
-
-fn check_timed(
-    opts: &BuildOptions,
-    t: &mut Timings,
-    substitute: Option<&Substitute>,
-) -> Result<Report, Failure> {
-    let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
-    // What `build` would refuse whatever the flags; a foreign folder needs --force
-    // only at build time.
-    write::check_location(&opts.root, &output_dir(opts, &config))
-        .map_err(|r| refusal(opts, &config, r))?;
-    let (site, mut diags) =
-        parse_site_with(&opts.root, config, opts.drafts, t, substitute, Some(&now));
-    diags.extend(theme.warnings.iter().cloned());
-    let progress = opts.progress.clone().unwrap_or_default();
-    if let Some(mut site) = site {
-        site.release_sources();
-        if let Err(more) = timed(&mut t.render, || {
-            render_counted(&site, &theme, &now, &NullSink, &progress)
-        }) {
-            diags.extend(more);
-        }
-    }
-    Ok(report(finish(diags)?, None, &progress))
-}
-
-/// `sitrep build`: the whole pipeline, written atomically.
-pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
-    let mut t = Timings::default();
-    let result = build_timed(opts, &mut t);
-    keep_timings(opts, t);
-    result
-}
-
-fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> {
-    let (config, theme, now) = timed(&mut t.load, || prepare(opts))?;
-    let output = output_dir(opts, &config);
-    write::check_output(&opts.root, &output, opts.force).map_err(|r| refusal(opts, &config, r))?;
-    // Undo a killed build's update first, so even a build that fails on its
-    // content leaves the previous output whole.
-    write::recover(&output).map_err(|e| Failure::Content(vec![e.diagnostic()]))?;
-    let (site, mut diags) = parse_site_with(&opts.root, config, opts.drafts, t, None, Some(&now));
-    diags.extend(theme.warnings.iter().cloned());
-    let Some(mut site) = site else {
-        return finish(diags).map(|_| Report::default());
-    };
-    site.release_sources();
-    let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
-    let staging = write::Staging::new(&output).map_err(write_err)?;
-    let progress = opts.progress.clone().unwrap_or_default();
-    let sink = staging.sink();
-    let rendered = timed(&mut t.render, || {
-        render_counted(&site, &theme, &now, &sink, &progress)
-    });
-    // A stopped write stage is the one problem to report: render's own
-    // diagnostics after it would be about files it never got to write.
-    let produced = sink.finish().map_err(write_err)?;
-    if let Err(more) = rendered {
-        let mut all = diags;
-        all.extend(more);
-        return finish(all).map(|_| Report::default());
-    }
-    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
-    let mut r = report(finish(diags)?, Some(output), &progress);
-    r.written = written;
-    Ok(r)
-}
-
-/// Used by tests and serve: warnings only, as a convenience.
-pub fn warnings(diags: &[Diagnostic]) -> Vec<Diagnostic> {
-    diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .cloned()
-        .collect()
 }

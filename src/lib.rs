@@ -1,7 +1,8 @@
 //! sitrep: a static site generator for incident reports.
-//! The pipeline reads top to bottom in [`build::build`]:
-//! load → frontmatter (parse + per-file rules) → visibility → link (cross-file rules, Markdown,
-//! backlinks, taxonomies) → render → write.
+//! The pipeline reads top to bottom in `build.rs`: load → frontmatter (parse +
+//! per-file rules) → visibility → status (the clock's warnings) → link
+//! (cross-file rules, Markdown, backlinks, taxonomies) → render → write; the
+//! stages serve shares with it are in `stages.rs`.
 // A `Diagnostic` is a rich error value (file, line, source line, hint) returned on
 // cold paths only; boxing every one would buy nothing measurable.
 #![allow(clippy::result_large_err)]
@@ -27,6 +28,7 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod slug;
+pub(crate) mod stages;
 pub mod status;
 pub mod theme;
 pub mod time;

@@ -7,7 +7,6 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::frontmatter::{diag_at, key_path};
-use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
@@ -19,12 +18,6 @@ pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) 
     let mut out = stale(incidents, config, now);
     out.extend(unrelated(incidents));
     out
-}
-
-/// [`warnings`] of a linked site that kept its texts (serve's).
-pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let incidents: Vec<&Incident> = site.incidents.iter().collect();
-    warnings(&incidents, &site.config, now)
 }
 
 fn warn(inc: &Incident, path: &[crate::frontmatter::Seg], msg: String, hint: String) -> Diagnostic {

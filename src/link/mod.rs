@@ -233,27 +233,31 @@ impl MarkdownRenderer for DirectOnce {
     }
 }
 
-/// Build the site model, or every error found (warnings ride along in both
-/// cases). For `build` and `check`: the incidents' and stories' file texts
-/// are gone from the site it returns.
+/// A linked site, the problems linking found (warnings ride along) and the
+/// link resolver its Markdown was rendered with. A site with errors must not
+/// be rendered; serve keeps it anyway, to take its documents and renders back
+/// for the next attempt.
+pub struct Linked {
+    pub site: Site,
+    pub diags: Vec<Diagnostic>,
+    /// Serve re-renders one edited body against the same site with it.
+    pub resolver: Box<dyn LinkResolver + Send>,
+}
+
+/// Build the site model. For `build` and `check`: the incidents' and
+/// stories' file texts are gone from the site it returns.
 pub fn link(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
     drafts: bool,
     unparsed: &HashSet<String>,
-) -> (Option<Site>, Vec<Diagnostic>) {
-    let (site, diags, _) = link_with(config, docs, assets, drafts, unparsed, &DirectOnce);
-    let failed = diags.iter().any(Diagnostic::is_error);
-    (if failed { None } else { Some(site) }, diags)
+) -> Linked {
+    link_with(config, docs, assets, drafts, unparsed, &DirectOnce)
 }
 
-/// [`link`] with Markdown rendered through `md` (serve's render cache). The
-/// site comes back even when there are errors (then it must not be rendered),
-/// so serve can keep its documents and renders for the next attempt. Draft
-/// documents left out (without `drafts`) are not in it. Also returns the link
-/// resolver the Markdown was rendered with, so serve can re-render one edited
-/// body against the same site.
+/// [`link`] with Markdown rendered through `md` (serve's render cache).
+/// Draft documents left out (without `drafts`) are not in it.
 pub fn link_with(
     config: Config,
     docs: Vec<Document>,
@@ -261,7 +265,7 @@ pub fn link_with(
     drafts: bool,
     unparsed: &HashSet<String>,
     md: &dyn MarkdownRenderer,
-) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
+) -> Linked {
     let mut diags = Vec::new();
     let Sorted {
         mut incidents,
@@ -273,13 +277,11 @@ pub fn link_with(
 
     // The incident index; duplicates (case-insensitive) point at both files.
     let index = index::index(&incidents, &mut diags);
-
     // The IDs on their own, so the Markdown pass below may let bodies go
     // while suggestions still read every ID.
     let known = known_ids(&incidents, &index);
     let suggest = |wrong: &str| suggest_id(wrong, &known);
     let unknown_msg = |wrong: &str, what: &str| unknown_message(wrong, what, &draft_ids, &suggest);
-
     index::check_references(
         &incidents,
         &news,
@@ -311,28 +313,29 @@ pub fn link_with(
     let (incident_html, incident_diags) = pass.incidents(&mut incidents);
     let (news_html, news_diags) = pass.news(&mut news);
     let (page_html, home) = pass.pages(&pages, home, &mut diags);
-    diags.extend(incident_diags);
-    diags.extend(news_diags);
-
+    diags.extend(incident_diags.into_iter().chain(news_diags));
     let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
-    let site = Site {
-        // First: the fields below move what it reads.
-        similar: similar::similar(&incidents, &index),
-        config,
-        incidents,
-        incident_html,
-        news,
-        news_html,
-        pages,
-        page_html,
-        home,
-        index,
-        backlinks,
-        taxonomies,
-        months,
-        assets,
-    };
-    (site, diags, Box::new(resolver))
+    Linked {
+        site: Site {
+            // First: the fields below move what it reads.
+            similar: similar::similar(&incidents, &index),
+            config,
+            incidents,
+            incident_html,
+            news,
+            news_html,
+            pages,
+            page_html,
+            home,
+            index,
+            backlinks,
+            taxonomies,
+            months,
+            assets,
+        },
+        diags,
+        resolver: Box::new(resolver),
+    }
 }
 
 /// Every published incident ID, by index key.

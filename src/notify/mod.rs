@@ -57,7 +57,7 @@ pub fn run(opts: &NotifyOptions) -> Result<Report, Failure> {
         root: opts.root.clone(),
         ..Default::default()
     };
-    let (config, theme, now) = build::prepare(&build_opts)?;
+    let build::Prepared { config, theme, now } = build::prepare(&build_opts)?;
     if config.notify.is_empty() {
         return Err(usage(
             Diagnostic::error("sitrep.toml", "no `[[notify]]` channel in sitrep.toml")
@@ -120,7 +120,8 @@ fn current(
     theme: &Theme,
     now: &Now,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Failure> {
-    let (site, mut diags) = build::parse_site(root, config, false);
+    let build::Model { site, mut diags } =
+        build::model(root, config, false, &mut Default::default(), None, None);
     crate::diag::sort(&mut diags);
     let Some(site) = site else {
         return Err(Failure::Content(diags));

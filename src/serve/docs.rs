@@ -3,18 +3,17 @@
 //! one file at a time. Documents are lent to a link by move and returned
 //! after it, so a rebuild copies none of them.
 
-use crate::diag::{Diagnostic, SourceText};
-use crate::frontmatter;
+use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::load;
 use crate::markdown::Rendered;
 use crate::model::{Document, IncidentId};
 use crate::packed::PackedText;
-use crate::visibility::{self, Audience, Seen};
+use crate::stages::{self, Absent, Parsed};
+use crate::visibility::{Audience, Seen};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub enum Slot {
     Doc(Document),
@@ -51,28 +50,15 @@ pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.split('/').cmp(b.split('/'))
 }
 
-/// A file's slot, the warnings of a document that parsed, and the declared ID of
-/// an incident file that did not (its references are not reported again).
-fn parse(path: &str, abs: &Path, audience: Audience) -> (Slot, Vec<Diagnostic>, Option<String>) {
-    let shown = format!("content/{path}");
-    let text = match load::read_text(abs, &shown) {
-        Ok(t) => t,
-        Err(d) => return (Slot::Failed(vec![d]), Vec::new(), None),
+/// One content file after parse and visibility ([`stages::parse`]).
+fn parse(path: &str, abs: &Path, audience: Audience) -> Parsed {
+    let source = load::SourceDoc {
+        kind: load::classify(path),
+        path: abs.to_path_buf(),
+        content_path: path.to_string(),
+        text: None,
     };
-    let source = Arc::new(SourceText::new(shown, text));
-    let kind = load::classify(path);
-    match frontmatter::parse_full(kind, source.clone(), path) {
-        (Some(doc), warnings) => match visibility::admit(doc, audience) {
-            Seen::Shown(doc) => (Slot::Doc(doc), warnings, None),
-            Seen::Hidden(id) => (Slot::Hidden(id), warnings, None),
-        },
-        (None, diags) => {
-            let id = (kind == frontmatter::DocKind::Incident)
-                .then(|| frontmatter::declared_id(&source).map(|id| id.key()))
-                .flatten();
-            (Slot::Failed(diags), Vec::new(), id)
-        }
-    }
+    stages::parse(&source, audience)
 }
 
 impl Docs {
@@ -150,23 +136,34 @@ impl Docs {
                 self.assets.insert(path, abs);
             }
         }
-        let parsed: Vec<_> = md
+        let parsed: Vec<(String, Parsed)> = md
             .into_par_iter()
             .map(|(path, abs)| {
-                let (slot, warnings, id) = parse(&path, &abs, self.audience);
-                (path, slot, warnings, id)
+                let p = parse(&path, &abs, self.audience);
+                (path, p)
             })
             .collect();
-        for (path, slot, warnings, id) in parsed {
+        for (path, p) in parsed {
             self.dirty.insert(path.clone());
             self.warnings.remove(&path);
             self.unparsed.remove(&path);
-            if !warnings.is_empty() {
-                self.warnings.insert(path.clone(), warnings);
-            }
-            if let Some(id) = id {
-                self.unparsed.insert(path.clone(), id);
-            }
+            let slot = match p {
+                Parsed::Seen(seen, warnings) => {
+                    if !warnings.is_empty() {
+                        self.warnings.insert(path.clone(), warnings);
+                    }
+                    match seen {
+                        Seen::Shown(doc) => Slot::Doc(doc),
+                        Seen::Hidden(id) => Slot::Hidden(id),
+                    }
+                }
+                Parsed::Failed(diags, id) => {
+                    if let Some(id) = id {
+                        self.unparsed.insert(path.clone(), id);
+                    }
+                    Slot::Failed(diags)
+                }
+            };
             self.slots.insert(path, slot);
         }
     }
@@ -200,9 +197,10 @@ impl Docs {
         (docs, diags)
     }
 
-    /// IDs of the internal incidents a public serve leaves out.
-    pub fn hidden_ids(&self) -> Vec<IncidentId> {
-        let mut ids: Vec<IncidentId> = self
+    /// What a link does not see: the internal incidents a public serve
+    /// leaves out, and the incident files that failed to parse.
+    pub fn absent(&self) -> Absent {
+        let mut hidden: Vec<IncidentId> = self
             .slots
             .values()
             .filter_map(|s| match s {
@@ -210,13 +208,11 @@ impl Docs {
                 _ => None,
             })
             .collect();
-        ids.sort();
-        ids
-    }
-
-    /// IDs of incident files that failed to parse (see [`crate::link::link`]).
-    pub fn unparsed_ids(&self) -> std::collections::HashSet<String> {
-        self.unparsed.values().cloned().collect()
+        hidden.sort();
+        Absent {
+            hidden,
+            unparsed: self.unparsed.values().cloned().collect(),
+        }
     }
 
     /// Take the documents back from a site, with each Markdown render for
@@ -229,17 +225,7 @@ impl Docs {
         fields: bool,
         mut back: impl FnMut(&str, &str, Option<&str>, Rendered),
     ) {
-        let Site {
-            incidents,
-            incident_html,
-            news,
-            news_html,
-            pages,
-            page_html,
-            home,
-            ..
-        } = site;
-        for (inc, html) in incidents.into_iter().zip(incident_html) {
+        for (inc, html) in site.incidents.into_iter().zip(site.incident_html) {
             let (from, id) = (&inc.origin.content_path, Some(inc.id.as_str()));
             if fields {
                 let texts = inc.timeline.iter().map(|e| &e.text);
@@ -255,15 +241,15 @@ impl Docs {
             let path = inc.origin.content_path.clone();
             self.put(path, Document::Incident(Box::new(inc)));
         }
-        for (n, r) in news.into_iter().zip(news_html) {
+        for (n, r) in site.news.into_iter().zip(site.news_html) {
             back(n.body(), &n.origin.content_path, None, r);
             self.put(n.origin.content_path.clone(), Document::News(Box::new(n)));
         }
-        for (p, r) in pages.into_iter().zip(page_html) {
+        for (p, r) in site.pages.into_iter().zip(site.page_html) {
             back(p.body(), &p.origin.content_path, None, r);
             self.put(p.origin.content_path.clone(), Document::Page(Box::new(p)));
         }
-        if let Some((h, r)) = home {
+        if let Some((h, r)) = site.home {
             back(h.body(), &h.origin.content_path, None, r);
             self.put(h.origin.content_path.clone(), Document::Home(Box::new(h)));
         }

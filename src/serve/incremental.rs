@@ -8,11 +8,12 @@
 //! re-links (with cached Markdown); then only pages whose template context
 //! changed are rendered ([`phases`]). The result equals a full build byte for
 //! byte (tested in tests/serve/: incremental.rs, fm_patch.rs, property.rs);
-//! nothing here writes to disk. A config or template change re-checks every
-//! page.
+//! nothing here writes to disk. What a rebuild must redo besides the edits
+//! (a template or config change re-checks every page, say) is one [`Redo`].
 
 mod patch;
 mod phases;
+mod redo;
 
 use super::cache::{self, MdCache};
 use super::docs::{Docs, walk_order};
@@ -21,11 +22,13 @@ use super::watch::Changes;
 use crate::build::{self, BuildOptions};
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::link::{self, Site};
+use crate::link::{self, Linked, Site};
 use crate::load::{self, Asset};
 use crate::markdown::LinkResolver;
 use crate::render::Now;
-use crate::theme::{self, StaticFile, Theme};
+use crate::stages;
+use crate::theme::{StaticFile, Theme};
+use redo::{Check, Redo};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -82,10 +85,6 @@ pub struct Engine {
     next_tick: Option<jiff::Timestamp>,
     docs: Docs,
     md: MdCache,
-    /// Every cached render is stale (the config or the internal-note label
-    /// changed): the next link drops them, after the kept site's renders have
-    /// been put back.
-    md_stale: bool,
     /// Link targets of the last link, to invalidate cached Markdown.
     targets: BTreeMap<String, String>,
     // What is served, by layer (assets over statics over pages).
@@ -102,15 +101,11 @@ pub struct Engine {
     memo: crate::render::memo::Memo,
     /// The last good site, kept linked so body edits can patch it.
     kept: Option<Kept>,
-    /// Everything must be re-checked (start, config or template change, rescan).
-    dirty_all: bool,
-    /// A template changed: every page is checked again (only those whose
-    /// template's version or context changed are rendered), without a re-link.
-    recheck: bool,
-    /// "Now" moved: the pages that read it are checked again.
-    ticked: bool,
-    /// The content assets changed since the last good link.
-    relink: bool,
+    /// What the next rebuild must redo besides the edited files, gathered
+    /// until one succeeds. Cached Markdown that [`Redo::Markdown`] calls
+    /// stale is dropped by the next link, after the kept site's renders have
+    /// been put back.
+    redo: Redo,
 }
 
 struct Kept {
@@ -151,7 +146,6 @@ impl Engine {
             next_tick: None,
             docs: Docs::new(root),
             md: MdCache::default(),
-            md_stale: false,
             targets: BTreeMap::new(),
             pages: HashMap::new(),
             statics: BTreeMap::new(),
@@ -161,10 +155,7 @@ impl Engine {
             ledger: Ledger::default(),
             memo: Default::default(),
             kept: None,
-            dirty_all: true,
-            recheck: false,
-            ticked: false,
-            relink: false,
+            redo: Redo::Everything,
         }
     }
 
@@ -226,14 +217,13 @@ impl Engine {
             return o;
         }
         laps.lap(&mut o, "read");
-        let idle = !self.dirty_all && !self.recheck && !self.ticked;
-        if idle && !self.relink && self.docs.dirty.is_empty() {
+        if self.redo == Redo::NOTHING && self.docs.dirty.is_empty() {
             o.ok = true;
             return o;
         }
         // Body-only edits patch the kept site: no re-link.
         if let Some(mut k) = self.kept.take() {
-            if !self.dirty_all && !self.relink && self.patch(&mut k) {
+            if self.redo.patches() && self.patch(&mut k) {
                 laps.lap(&mut o, "patch");
                 self.render_patched(k, out, &mut o);
                 laps.lap(&mut o, "render");
@@ -246,14 +236,18 @@ impl Engine {
         let Some(config) = self.config.clone() else {
             return o;
         };
-        let (site, diags, resolver) = self.link(config);
+        let linked = self.link(config);
         laps.lap(&mut o, "link");
+        let Linked {
+            site,
+            diags,
+            resolver,
+        } = linked;
         o.diags = diags;
-        o.diags.extend(
-            self.now
-                .iter()
-                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
-        );
+        if let Some(now) = &self.now {
+            o.diags
+                .extend(stages::status(&site.incidents, &site.config, now));
+        }
         self.render_linked(site, resolver, out, &mut o);
         laps.lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
@@ -275,9 +269,12 @@ impl Engine {
         // Renders of re-read files are stale.
         self.md.forget(&self.docs.dirty);
         self.reload_settings(changes, out)?;
-        self.ticked |= self.tick()?;
-        let moved = self.publish_assets(out);
-        self.relink |= moved;
+        if self.tick()? {
+            self.redo.add(Redo::Patch(Check::Clocked));
+        }
+        if self.publish_assets(out) {
+            self.redo.add(Redo::Relink(Check::Ledger));
+        }
         Ok(())
     }
 
@@ -313,8 +310,6 @@ impl Engine {
                 Ok(()) => {
                     o.ok = true;
                     self.docs.dirty.clear();
-                    self.dirty_all = false;
-                    self.relink = false;
                     self.settled(&site);
                     let warnings = o.diags.clone();
                     self.kept = Some(Kept {
@@ -350,10 +345,10 @@ impl Engine {
         k.warnings.clone()
     }
 
-    /// After a good render: every page agrees with "now"; note when that ends.
+    /// After a good render: nothing is left to redo, every page agrees with
+    /// "now"; note when that ends.
     fn settled(&mut self, site: &Site) {
-        self.recheck = false;
-        self.ticked = false;
+        self.redo = Redo::NOTHING;
         self.next_tick = self.now.and_then(|n| crate::render::next_change(site, &n));
     }
 
@@ -379,9 +374,8 @@ impl Engine {
         self.config = Some(config);
         self.tera = None;
         self.hashes.clear();
-        self.md_stale = true;
         self.memo.clear();
-        self.dirty_all = true;
+        self.redo.add(Redo::Markdown);
         Ok(())
     }
 
@@ -399,10 +393,15 @@ impl Engine {
         if !theme_too {
             return Ok(());
         }
-        let Some(config) = &self.config else {
+        let Some(config) = self.config.as_mut() else {
             return Ok(());
         };
-        let theme = theme::load(&self.root, config)?;
+        let label = config.internal_label.clone();
+        let theme = stages::theme(&self.root, config)?;
+        if config.internal_label != label {
+            // Rendered Markdown holds the label of internal notes.
+            self.redo.add(Redo::Markdown);
+        }
         if self
             .theme
             .as_ref()
@@ -412,23 +411,14 @@ impl Engine {
             // renders again.
             self.tera = None;
             self.hashes.clear();
-            self.dirty_all = true;
-        }
-        let label = theme.strings.get("incident.internal");
-        if let Some(c) = self.config.as_mut()
-            && c.internal_label != label
-        {
-            // Rendered Markdown holds the label of internal notes.
-            c.internal_label = label.to_string();
-            self.md_stale = true;
-            self.dirty_all = true;
+            self.redo.add(Redo::Everything);
         }
         if self.theme.as_ref().map(|t| &t.templates) != Some(&theme.templates) {
             // Pages are checked again, and re-rendered where their
             // template's version changed (see `templates.rs`).
             self.tera = None;
             self.versions = super::templates::versions(&theme.templates);
-            self.recheck = true;
+            self.redo.add(Redo::Patch(Check::All));
         }
         self.publish_statics(theme, out)
     }
@@ -523,13 +513,13 @@ impl Engine {
     /// Link every document (lent from [`Docs`]; give them back with
     /// `restore`). Files whose Markdown was rendered afresh count as changed
     /// until a build succeeds, like edited ones.
-    fn link(&mut self, config: Config) -> (Site, Vec<Diagnostic>, Box<dyn LinkResolver + Send>) {
+    fn link(&mut self, config: Config) -> Linked {
         // Cached Markdown naming a link target that changed is stale.
         let mut targets = cache::targets(self.docs.documents(), self.drafts);
         // Links to content files resolve by their names too.
         targets.extend(self.docs.assets.keys().map(|k| (k.clone(), "asset".into())));
         let names = cache::changed_names(&self.targets, &targets);
-        if std::mem::take(&mut self.md_stale) || names.len() > MANY_NAMES {
+        if self.redo.take_markdown() || names.len() > MANY_NAMES {
             // Stale renders, or a mass change (a checkout, a first build) that
             // would cost more to scan than to render again.
             self.md.clear();
@@ -554,15 +544,12 @@ impl Engine {
             })
             .collect();
         self.md.begin_round();
-        let mut unparsed = self.docs.unparsed_ids();
-        let hidden = self.docs.hidden_ids();
-        diags.extend(crate::visibility::mentions(&docs, &hidden));
-        unparsed.extend(hidden.iter().map(|id| id.key()));
-        let (site, more, resolver) =
-            link::link_with(config, docs, assets, self.drafts, &unparsed, &self.md);
+        let quiet = stages::visibility(&docs, self.docs.absent(), &mut diags);
+        let mut linked = link::link_with(config, docs, assets, self.drafts, &quiet, &self.md);
         let misses = self.md.end_round();
         self.docs.dirty.extend(misses);
-        diags.extend(more);
-        (site, diags, resolver)
+        diags.append(&mut linked.diags);
+        linked.diags = diags;
+        linked
     }
 }

@@ -19,14 +19,19 @@ struct Entry {
     now: bool,
 }
 
+/// A fact's fingerprint on the committed site, and the pages reading it.
+struct FactReaders {
+    fingerprint: u64,
+    pages: HashSet<Arc<str>>,
+}
+
 #[derive(Default)]
 pub struct Ledger {
     /// Page file → what it read when it was last built.
     pages: HashMap<Arc<str>, Entry>,
     /// Content path → the pages that read it.
     readers: HashMap<Arc<str>, HashSet<Arc<str>>>,
-    /// Fact → its fingerprint on the committed site, and the pages reading it.
-    facts: HashMap<Fact, (u64, HashSet<Arc<str>>)>,
+    facts: HashMap<Fact, FactReaders>,
     /// Pages that read the whole site.
     whole: HashSet<Arc<str>>,
     /// Pages that read "now".
@@ -71,14 +76,14 @@ impl Ledger {
         let fingerprints: Vec<(Fact, u64)> = self
             .facts
             .par_iter()
-            .filter_map(|(f, (old, _))| {
+            .filter_map(|(f, r)| {
                 let new = facts.fingerprint(f);
-                (new != *old).then(|| (f.clone(), new))
+                (new != r.fingerprint).then(|| (f.clone(), new))
             })
             .collect();
         let pages = fingerprints
             .iter()
-            .flat_map(|(f, _)| &self.facts[f].1)
+            .flat_map(|(f, _)| &self.facts[f].pages)
             .cloned()
             .collect();
         Stale {
@@ -99,7 +104,7 @@ impl Ledger {
     ) {
         for (f, fp) in stale.fingerprints {
             if let Some(e) = self.facts.get_mut(&f) {
-                e.0 = fp;
+                e.fingerprint = fp;
             }
         }
         for f in removed {
@@ -146,11 +151,14 @@ impl Ledger {
             let e = match self.facts.get_mut(&f) {
                 Some(e) => e,
                 None => {
-                    let fp = facts.fingerprint(&f);
-                    self.facts.entry(f.clone()).or_insert((fp, HashSet::new()))
+                    let fingerprint = facts.fingerprint(&f);
+                    self.facts.entry(f.clone()).or_insert(FactReaders {
+                        fingerprint,
+                        pages: HashSet::new(),
+                    })
                 }
             };
-            if e.1.insert(file.clone()) {
+            if e.pages.insert(file.clone()) {
                 entry.facts.push(f);
             }
         }
@@ -176,9 +184,9 @@ impl Ledger {
             }
         }
         for f in old.facts {
-            if let Some((_, set)) = self.facts.get_mut(&f) {
-                set.remove(file);
-                if set.is_empty() {
+            if let Some(r) = self.facts.get_mut(&f) {
+                r.pages.remove(file);
+                if r.pages.is_empty() {
                     self.facts.remove(&f);
                 }
             }

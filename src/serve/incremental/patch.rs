@@ -57,7 +57,7 @@ impl Engine {
         // At most one front-matter edit a batch, so its terms are checked
         // against a site no other edit of the batch changes.
         let mut refiled: Option<usize> = None;
-        let hidden = self.docs.hidden_ids();
+        let hidden = self.docs.absent().hidden;
         for path in &self.docs.dirty {
             let (Some(Slot::Doc(new)), Some(out)) =
                 (self.docs.slots.get(path), at.get(path.as_str()))

@@ -4,7 +4,7 @@
 //! neighbours, the site-wide pages, then feeds — each published as soon as it
 //! is ready and withdrawn if a later phase fails.
 
-use super::{Engine, Outcome, Publish, Update};
+use super::{Check, Engine, Outcome, Publish, Update};
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::render::{self, Kind, Output, Sink};
@@ -35,8 +35,12 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
     h.finish()
 }
 
-/// Pages removed, and what each page built read.
-type Built = (Vec<String>, Vec<(String, Reads)>);
+/// What the last phase committed: the pages removed, and what each page
+/// built read (for the ledger).
+struct Built {
+    removed: Vec<String>,
+    reads: Vec<(String, Reads)>,
+}
 
 /// Collects the feed files of a render.
 #[derive(Default)]
@@ -61,9 +65,16 @@ struct Progress {
     reads: Vec<(String, Reads)>,
 }
 
-/// One rendered page: file, context hash, the new bytes unless unchanged,
-/// and what it read.
-type Rendered = (String, u64, Option<Arc<[u8]>>, Option<Reads>);
+/// One page of a phase, rendered or found unchanged.
+struct Rendered {
+    file: String,
+    /// Of its template context ([`context_hash`]).
+    hash: u64,
+    /// The new bytes; `None` when the context hash says the page is unchanged.
+    bytes: Option<Arc<[u8]>>,
+    /// What it read.
+    reads: Option<Reads>,
+}
 
 /// What every phase of one rebuild renders with.
 struct Inputs<'a> {
@@ -81,13 +92,22 @@ impl Engine {
             .filter_map(|o| render::page_job(inp.scope, o))
             .map(|mut job| {
                 let version = self.versions.get(&job.template).copied().unwrap_or(0);
-                let h = context_hash(&job, version);
+                let hash = context_hash(&job, version);
                 let reads = job.reads.take();
-                if self.hashes.get(&job.file) == Some(&h) && self.pages.contains_key(&job.file) {
-                    return Ok((job.file, h, None, reads));
-                }
-                let html = render::render_job(inp.tera, inp.theme, &job)?;
-                Ok((job.file, h, Some(Arc::from(html.into_bytes())), reads))
+                let unchanged =
+                    self.hashes.get(&job.file) == Some(&hash) && self.pages.contains_key(&job.file);
+                let bytes = if unchanged {
+                    None
+                } else {
+                    let html = render::render_job(inp.tera, inp.theme, &job)?;
+                    Some(Arc::from(html.into_bytes()))
+                };
+                Ok(Rendered {
+                    file: job.file,
+                    hash,
+                    bytes,
+                    reads,
+                })
             })
             .collect();
         let mut ok = Vec::with_capacity(results.len());
@@ -125,7 +145,7 @@ impl Engine {
         };
         let mut memo = std::mem::take(&mut self.memo);
         // Entries of documents rendered afresh are not reused.
-        memo.trust((!self.dirty_all).then(|| self.docs.dirty.clone()));
+        memo.trust(self.redo.trusts_memo().then(|| self.docs.dirty.clone()));
         memo.cards_for(now.0, new_tera);
         if relinked {
             memo.retain(|p| self.docs.slots.contains_key(p));
@@ -166,8 +186,14 @@ impl Engine {
         };
         o.checked += done.len();
         let mut update = Update::new();
-        for (file, h, bytes, reads) in done {
-            run.hashes.push((file.clone(), h));
+        for Rendered {
+            file,
+            hash,
+            bytes,
+            reads,
+        } in done
+        {
+            run.hashes.push((file.clone(), hash));
             run.reads.extend(reads.map(|r| (file.clone(), r)));
             if let Some(b) = bytes {
                 o.rendered += 1;
@@ -224,9 +250,9 @@ impl Engine {
             .collect();
         let by_file: HashMap<&str, &Output> =
             pages.iter().map(|(f, op)| (f.as_str(), op)).collect();
-        let all = self.dirty_all || self.recheck;
+        let all = self.redo.check() == Check::All;
         let mut near: BTreeSet<Arc<str>> = self.ledger.readers(changed.iter().copied());
-        if self.ticked {
+        if self.redo.check() >= Check::Clocked {
             near.extend(self.ledger.clocked().cloned());
         }
         near.extend(
@@ -249,8 +275,9 @@ impl Engine {
         self.phase("render entered", &entered, inp, out, o, &mut run)?;
         self.phase("render near", &neighbours, inp, out, o, &mut run)?;
         self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
-        let (removed, built) = self.feeds_and_commit(inp, &pages, run, out, o)?;
-        self.ledger.commit(stale, built, &removed, site, &facts);
+        let built = self.feeds_and_commit(inp, &pages, run, out, o)?;
+        self.ledger
+            .commit(stale, built.reads, &built.removed, site, &facts);
         Ok(())
     }
 }
@@ -317,7 +344,7 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
-        Ok((removed, reads))
+        Ok(Built { removed, reads })
     }
 }
 
