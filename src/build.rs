@@ -220,6 +220,23 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     })
 }
 
+/// Every HTML page's template and context as JSON, as the build would render
+/// them: for checking docs/templates.md and theme fixtures against
+/// (`render::template_contexts`). Writes nothing.
+pub fn template_contexts(opts: &BuildOptions) -> Result<Vec<(String, serde_json::Value)>, Failure> {
+    let Prepared { config, theme, now } = prepare(opts)?;
+    let m = model(
+        &opts.root,
+        config,
+        opts.drafts,
+        &mut Timings::default(),
+        None,
+        None,
+    );
+    let site = m.site.ok_or(Failure::Content(m.diags))?;
+    crate::render::template_contexts(&site, &theme, &now).map_err(Failure::Content)
+}
+
 /// The output folder a build writes (`None` for `check`, which writes
 /// nothing), after checking what `build` would refuse whatever the flags; a
 /// foreign folder needs `--force` only at build time. A build first undoes a

@@ -66,11 +66,8 @@ fn real_shapes() -> Shapes {
             force: false,
             progress: None,
         };
-        let (config, theme, now) =
-            sitrep::build::prepare(&opts).unwrap_or_else(|_| panic!("{} prepares", root.display()));
-        let (site, diags) = sitrep::build::parse_site(&root, config, false);
-        let site = site.unwrap_or_else(|| panic!("{} links: {diags:?}", root.display()));
-        let contexts = sitrep::render::template_contexts(&site, &theme, &now).expect("contexts");
+        let contexts = sitrep::build::template_contexts(&opts)
+            .unwrap_or_else(|_| panic!("{} builds", root.display()));
         for (template, context) in contexts {
             paths(&context, "", shapes.entry(template).or_default());
         }

@@ -22,8 +22,9 @@ fn write(root: &Path, path: &str, text: &str) {
 fn site(root: &Path) -> crate::link::Site {
     let text = std::fs::read_to_string(root.join("sitrep.toml")).unwrap();
     let config = crate::config::Config::parse("sitrep.toml", text).unwrap();
-    let (site, diags) = crate::build::parse_site(root, config, false);
-    site.unwrap_or_else(|| panic!("the site links: {diags:?}"))
+    let m = crate::build::model(root, config, false, &mut Default::default(), None, None);
+    m.site
+        .unwrap_or_else(|| panic!("the site links: {:?}", m.diags))
 }
 
 /// A page kind nobody wrote recording code for: it shows the title of
