@@ -79,24 +79,23 @@ pub(super) fn list(cx: &Builder) -> String {
 
 /// `/api/incidents/<id>.json`: the whole record, with `version` beside it.
 pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
-    let site = cx.whole();
-    let inc = &site.incidents[i];
-    let mut v = json!({"version": VERSION, "generator": "sitrep", "site": site.config.base_url});
+    let inc = cx.incident(i);
+    let mut v = json!({"version": VERSION, "generator": "sitrep", "site": cx.config().base_url});
     if let (Value::Object(head), Value::Object(body)) = (&mut v, full(cx, inc)) {
         head.extend(body);
-        let similar = site.similar[i].iter().map(|&j| &site.incidents[j].id);
+        let similar = cx.similar(i).iter().map(|&j| &cx.incident(j).id);
         head.insert("similar".into(), json!(similar.collect::<Vec<_>>()));
     }
     (record_path(&inc.id), compact(&v))
 }
 
 fn full(cx: &Builder, inc: &Incident) -> Value {
-    let site = cx.whole();
-    let tz = &site.config.timezone;
+    let c = cx.config();
+    let tz = &c.timezone;
     let t = |t: &Option<Timestamp>| t.as_ref().map(Timestamp::machine);
     let secs = |to: &Option<Timestamp>| to.as_ref().and_then(|x| inc.started.seconds_until(x));
     json!({
-        "id": inc.id, "url": site.config.abs_url(&incident_path(&inc.id)), "title": inc.title,
+        "id": inc.id, "url": c.abs_url(&incident_path(&inc.id)), "title": inc.title,
         "services": inc.services, "status": inc.status.as_str(),
         "started": inc.started.machine(), "detected": t(&inc.detected), "acknowledged": t(&inc.acknowledged),
         "mitigated": t(&inc.mitigated), "next_update": t(&inc.next_update), "resolved": t(&inc.resolved),
@@ -138,7 +137,7 @@ fn postmortem(pm: &Postmortem) -> Value {
 fn related(cx: &Builder, r: &Related) -> Value {
     let c = cx.config();
     match r {
-        Related::Incident { id, note, internal } => match cx.whole().index.get(&id.key()) {
+        Related::Incident { id, note, internal } => match cx.find(&id.key()) {
             Some(_) => {
                 json!({"id": id, "note": note, "url": c.abs_url(&incident_path(id)), "json": c.abs_url(&record_path(id)), "internal": internal})
             }

@@ -25,10 +25,9 @@ struct Entry<'a> {
 }
 
 fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
-    let site = cx.whole();
-    let inc = &site.incidents[i];
-    let url = site.config.abs_url(&incident_path(&inc.id));
-    let summary = site.incident_summary(i).to_string();
+    let inc = cx.incident(i);
+    let url = cx.config().abs_url(&incident_path(&inc.id));
+    let summary = cx.summary(i).to_string();
     let updated = inc.updated();
     Entry {
         id: url.clone(),
@@ -68,9 +67,8 @@ fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
 }
 
 fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
-    let site = cx.whole();
-    let s = &site.news[n];
-    let url = site.config.abs_url(&news_path(&s.slug));
+    let (s, html) = (cx.story(n), cx.story_html(n));
+    let url = cx.config().abs_url(&news_path(&s.slug));
     let updated = s.updated.as_ref().unwrap_or(&s.date);
     Entry {
         id: url.clone(),
@@ -78,11 +76,8 @@ fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
         url,
         updated: rfc3339(updated),
         published: rfc3339(&s.date),
-        summary: s
-            .summary
-            .clone()
-            .unwrap_or_else(|| site.news_html[n].summary.clone()),
-        content_html: site.news_html[n].html.unpack(),
+        summary: s.summary.clone().unwrap_or_else(|| html.summary.clone()),
+        content_html: html.html.unpack(),
         categories: s.tags.clone(),
     }
 }
@@ -96,17 +91,17 @@ enum Item {
 /// The newest [`FEED_ENTRIES`] items as entries, newest first (ties by ID). Only
 /// the kept ones are built: a term can hold thousands of incidents.
 fn newest<'a>(cx: &Builder<'a>, items: impl Iterator<Item = Item>) -> Vec<Entry<'a>> {
-    let site = cx.whole();
+    let c = cx.config();
     let mut keyed: Vec<(i64, String, Item)> = items
         .map(|it| match it {
             Item::Incident(i) => {
-                let inc = &site.incidents[i];
-                let id = site.config.abs_url(&incident_path(&inc.id));
+                let inc = cx.incident(i);
+                let id = c.abs_url(&incident_path(&inc.id));
                 (inc.updated().sort_key(), id, it)
             }
             Item::News(n) => {
-                let s = &site.news[n];
-                let id = site.config.abs_url(&news_path(&s.slug));
+                let s = cx.story(n);
+                let id = c.abs_url(&news_path(&s.slug));
                 (s.updated.as_ref().unwrap_or(&s.date).sort_key(), id, it)
             }
         })
@@ -235,16 +230,16 @@ pub(super) fn site_json(cx: &Builder) -> String {
 }
 
 /// `/<taxonomy>/<slug>/atom.xml` for the term `term` of taxonomy `tax`.
-pub(super) fn term_atom(
-    cx: &Builder,
-    tax: &crate::link::Taxonomy,
-    slug: &str,
-    term: &crate::link::Term,
-) -> (String, String) {
+/// The Atom feed of term `slug` of taxonomy `t`: it reads the term's
+/// incidents (every one: the newest are picked from them).
+pub(super) fn term_atom(cx: &Builder, t: usize, slug: &str) -> (String, String) {
     let c = cx.config();
-    let entries = newest(cx, term.incidents.iter().map(|&i| Item::Incident(i)));
-    let dir = format!("{}/{slug}/", tax.name);
-    let title = format!("{} — {}: {}", c.title, tax.title, term.name);
+    let members = cx.members(super::reads::List::Term(t, slug.to_string()));
+    let entries = newest(cx, members.iter().map(|&i| Item::Incident(i)));
+    let (name, tax) = (cx.taxonomy_name(t), crate::link::TAXONOMIES[t].1);
+    let term = cx.term_name(t, slug).unwrap_or_default();
+    let dir = format!("{name}/{slug}/");
+    let title = format!("{} — {tax}: {term}", c.title);
     let path = format!("{dir}atom.xml");
     let feed = atom(cx, &title, &path, &dir, &entries, false);
     (path, feed)

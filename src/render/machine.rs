@@ -8,58 +8,89 @@ use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitem
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 
-/// One site-wide output: renders its files (path, text) when run.
-type Job<'a> = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync + 'a>;
+/// One machine output: its key (its first file's path, stable across
+/// edits) and how it renders its files (path, text). It gets a builder of its
+/// own, so what it reads is recorded for it alone: serve runs again only the
+/// jobs whose reads changed.
+pub struct Job<'a> {
+    pub key: String,
+    run: Box<dyn Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a>,
+}
 
-/// The site-wide outputs as independent jobs; the incident records are one job each.
-fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
-    let site = cx.whole();
-    let c = &site.config;
-    let mut jobs: Vec<Job> = vec![
-        Box::new(move || vec![("atom.xml".into(), feeds::site_atom(cx))]),
-        Box::new(move || vec![("feed.json".into(), feeds::site_json(cx))]),
-    ];
-    for tax in &site.taxonomies {
-        for (slug, term) in &tax.terms {
-            jobs.push(Box::new(move || {
-                vec![feeds::term_atom(cx, tax, slug, term)]
-            }));
+fn job<'a>(
+    key: impl Into<String>,
+    run: impl Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a,
+) -> Job<'a> {
+    Job {
+        key: key.into(),
+        run: Box::new(run),
+    }
+}
+
+/// Files one job rendered, and what it read (serve only).
+pub struct Done {
+    pub key: String,
+    pub files: Vec<(String, String)>,
+    pub reads: Option<super::reads::Reads>,
+}
+
+impl<'a> Job<'a> {
+    pub(crate) fn run(&self, cx: &Builder<'a>) -> Done {
+        let (files, reads) = cx.recorded(|jcx| (self.run)(jcx));
+        Done {
+            key: self.key.clone(),
+            files,
+            reads,
         }
     }
-    jobs.push(Box::new(move || {
+}
+
+/// The site-wide outputs as independent jobs; the incident records, term
+/// feeds and service badges are one job each.
+pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
+    let site = cx.whole();
+    let mut jobs: Vec<Job> = vec![
+        job("atom.xml", |cx| {
+            vec![("atom.xml".into(), feeds::site_atom(cx))]
+        }),
+        job("feed.json", |cx| {
+            vec![("feed.json".into(), feeds::site_json(cx))]
+        }),
+    ];
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        for slug in tax.terms.keys() {
+            let key = format!("{}/{slug}/atom.xml", tax.name);
+            jobs.push(job(key, move |cx| vec![feeds::term_atom(cx, t, slug)]));
+        }
+    }
+    jobs.push(job("api/incidents.json", |cx| {
         vec![("api/incidents.json".into(), api::list(cx))]
     }));
-    jobs.extend((0..site.incidents.len()).map(|i| -> Job {
-        Box::new(move || {
-            let path = || api::record_path(&site.incidents[i].id);
-            if let Some(text) = cx.memo.and_then(|m| m.record(site, i)) {
-                return vec![(path(), text)];
-            }
-            let (path, text) = api::record(cx, i);
-            if let Some(m) = cx.memo {
-                m.put_record(site, i, std::sync::Arc::from(text.as_str()));
-            }
-            vec![(path, text)]
+    jobs.extend((0..site.incidents.len()).map(|i| {
+        job(api::record_path(&site.incidents[i].id), move |cx| {
+            vec![api::record(cx, i)]
         })
     }));
-    jobs.push(Box::new(move || statuspage::files(cx)));
-    jobs.push(Box::new(move || {
+    jobs.push(job("api/v2/summary.json", statuspage::files));
+    jobs.push(job(services::PATH, |cx| {
         vec![(services::PATH.into(), services::file(cx))]
     }));
-    jobs.push(Box::new(move || {
+    jobs.push(job(ics::PATH, |cx| {
         vec![(ics::PATH.into(), ics::calendar(cx))]
     }));
-    jobs.extend(
-        cx.status()
-            .services
-            .iter()
-            .map(|s| -> Job { Box::new(move || badges::files(s)) }),
-    );
-    jobs.push(Box::new(move || search::files(cx)));
-    jobs.push(Box::new(move || {
-        sitemap::files(c, &super::outputs::sitemap_urls(site))
+    jobs.extend((cx.status().services.iter()).map(|s| {
+        let slug = s.slug.as_str();
+        job(badges::svg_path(slug), move |cx| {
+            cx.service(slug).map(badges::files).unwrap_or_default()
+        })
     }));
-    jobs.push(Box::new(move || {
+    jobs.push(job("search/index.json", search::files));
+    jobs.push(job("sitemap.xml", |cx| {
+        sitemap::files(cx.config(), &super::outputs::sitemap_urls(cx.whole()))
+    }));
+    // Only the config: a config change re-renders everything anyway.
+    jobs.push(job("robots.txt", |cx| {
+        let c = cx.config();
         // An internal build asks crawlers to stay out altogether, beside the
         // `noindex` of every page, in case it is ever served where they reach.
         let robots = if c.audience.is_internal() {
@@ -78,7 +109,7 @@ fn jobs<'a>(cx: &'a Builder<'a>) -> Vec<Job<'a>> {
 pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
     let errors: Vec<Diagnostic> = jobs(cx)
         .par_iter()
-        .flat_map_iter(|job| job())
+        .flat_map_iter(|job| job.run(cx).files)
         .filter_map(|(p, text)| {
             sink.put(&p, text.into_bytes())
                 .err()

@@ -1,6 +1,8 @@
-//! Serve's memo of per-document feed work across rebuilds: a document's search
-//! keys and an incident's API record, kept with the source text they came
-//! from. In: the site and which documents may have new renders; out: the
+//! Serve's memo of per-document work across rebuilds: a document's search
+//! keys (the search index reads the whole site, so it is rebuilt on every
+//! edit, from these) and incident cards, kept with the source text they came
+//! from. Per-incident outputs such as the API records need no memo: serve
+//! runs again only the machine jobs whose reads changed. In: the site and which documents may have new renders; out: the
 //! stored result where it is still what rendering would produce. `build`
 //! renders once and has no memo.
 //!
@@ -12,9 +14,9 @@
 
 use crate::diag::SourceText;
 use crate::link::Site;
-use crate::model::Related;
+
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+
 use std::sync::{Arc, Mutex};
 
 /// A document's search keys (as [`Words`] ids) with their best field weight,
@@ -70,8 +72,6 @@ pub struct Memo {
     keys: Store<Keys>,
     /// The words the stored keys name.
     pub(super) words: Mutex<Words>,
-    /// API record: (what its `related` entries resolve to, file text).
-    records: Store<(u64, Arc<str>)>,
     /// Incident cards, for one "now" and one Tera (see [`Memo::cards_for`]).
     cards: Store<super::cards::Card>,
     cards_at: Option<jiff::Timestamp>,
@@ -111,7 +111,6 @@ impl Memo {
     /// Drop the entries of documents that are gone (deleted or renamed files).
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         lock(&self.keys).retain(|p, _| keep(p));
-        lock(&self.records).retain(|p, _| keep(p));
         lock(&self.cards).retain(|p, _| keep(p));
     }
 
@@ -119,7 +118,6 @@ impl Memo {
         lock(&self.cards).clear();
         lock(&self.keys).clear();
         *lock(&self.words) = Words::default();
-        lock(&self.records).clear();
     }
 
     fn usable(&self, path: &str) -> bool {
@@ -149,20 +147,6 @@ impl Memo {
         let o = origin(site, d);
         Self::put(&self.keys, &o.content_path, &o.source, keys);
     }
-
-    /// The API record of incident `i`, if stored: it reads the incident and
-    /// whether each related ID is an incident of the site.
-    pub(super) fn record(&self, site: &Site, i: usize) -> Option<String> {
-        let o = &site.incidents[i].origin;
-        let (seen, text) = self.get(&self.records, &o.content_path, &o.source)?;
-        (seen == related_seen(site, i)).then(|| text.to_string())
-    }
-
-    pub(super) fn put_record(&self, site: &Site, i: usize, text: Arc<str>) {
-        let o = &site.incidents[i].origin;
-        let seen = related_seen(site, i);
-        Self::put(&self.records, &o.content_path, &o.source, (seen, text));
-    }
 }
 
 fn origin(site: &Site, d: usize) -> &crate::model::Origin {
@@ -172,19 +156,4 @@ fn origin(site: &Site, d: usize) -> &crate::model::Origin {
     } else {
         &site.news[d - n].origin
     }
-}
-
-/// What an incident's record reads of other incidents, as a hash: which of
-/// its related IDs resolve, and which incidents are similar to it.
-fn related_seen(site: &Site, i: usize) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for r in &site.incidents[i].related {
-        if let Related::Incident { id, .. } = r {
-            site.index.contains_key(&id.key()).hash(&mut h);
-        }
-    }
-    for &j in &site.similar[i] {
-        site.incidents[j].id.as_str().hash(&mut h);
-    }
-    h.finish()
 }

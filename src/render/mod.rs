@@ -13,7 +13,7 @@ mod format;
 mod fragments;
 mod ics;
 mod lists;
-mod machine;
+pub mod machine;
 pub mod memo;
 mod outputs;
 mod pages;
@@ -360,6 +360,22 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
         cards,
         reads: cx.take_reads(),
     })
+}
+
+/// Serve: the keys of every machine job, and the files and reads of those
+/// `want` picks (the others are not run).
+pub fn render_machine(
+    scope: &Scope,
+    want: &(dyn Fn(&str) -> bool + Sync),
+) -> (Vec<String>, Vec<machine::Done>) {
+    let cx = scope.builder();
+    let jobs = machine::jobs(&cx);
+    let keys = jobs.iter().map(|j| j.key.clone()).collect();
+    let done = (jobs.par_iter())
+        .filter(|j| want(&j.key))
+        .map(|j| j.run(&scope.builder()))
+        .collect();
+    (keys, done)
 }
 
 /// Every HTML page's template and whole template context, as JSON (cards

@@ -95,6 +95,8 @@ pub struct Engine {
     hashes: HashMap<String, u64>,
     /// Template name → version of it and what it reads.
     versions: HashMap<String, u64>,
+    /// Each machine job's files when it last ran (by job key).
+    machine: HashMap<String, Vec<String>>,
     /// What each page read when it was last built.
     ledger: Ledger,
     /// Search keys and API records of documents, across rebuilds.
@@ -153,6 +155,7 @@ impl Engine {
             hashes: HashMap::new(),
             versions: HashMap::new(),
             ledger: Ledger::default(),
+            machine: HashMap::new(),
             memo: Default::default(),
             kept: None,
             redo: Redo::Everything,

@@ -7,13 +7,13 @@
 use super::{Check, Engine, Outcome, Publish, Update};
 use crate::diag::Diagnostic;
 use crate::link::Site;
-use crate::render::{self, Kind, Output, Sink};
+use crate::render::{self, Kind, Output};
 use crate::theme::Theme;
 use rayon::prelude::*;
 use render::reads::{Facts, Reads};
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 use tera::Tera;
 
@@ -40,19 +40,6 @@ fn context_hash(job: &render::PageJob, version: u64) -> u64 {
 struct Built {
     removed: Vec<String>,
     reads: Vec<(String, Reads)>,
-}
-
-/// Collects the feed files of a render.
-#[derive(Default)]
-struct MemSink(Mutex<Vec<(String, Vec<u8>)>>);
-impl Sink for MemSink {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((path.to_string(), bytes));
-        Ok(())
-    }
 }
 
 /// What the phases of one rebuild rendered and published so far.
@@ -275,7 +262,19 @@ impl Engine {
         self.phase("render entered", &entered, inp, out, o, &mut run)?;
         self.phase("render near", &neighbours, inp, out, o, &mut run)?;
         self.phase("render site-wide", &wide, inp, out, o, &mut run)?;
-        let built = self.feeds_and_commit(inp, &pages, run, out, o)?;
+        // Machine jobs are in the ledger under their key (`job_key`): run
+        // those the same reasons pick, new ones, and every one when all are.
+        let is_job = |k: &&Arc<str>| k.starts_with('\0');
+        let picked: BTreeSet<String> = (stale.pages.iter().chain(&near).chain(self.ledger.whole()))
+            .filter(is_job)
+            .map(|k| k[1..].to_string())
+            .collect();
+        let known: BTreeSet<String> = (self.machine.keys())
+            .filter(|k| self.ledger.knows(&job_key(k)))
+            .cloned()
+            .collect();
+        let want = move |key: &str| all || !known.contains(key) || picked.contains(key);
+        let built = self.feeds_and_commit(inp, &pages, &want, run, out, o)?;
         self.ledger
             .commit(stale, built.reads, &built.removed, site, &facts);
         Ok(())
@@ -290,6 +289,7 @@ impl Engine {
         &mut self,
         inp: &Inputs,
         pages: &[(String, Output)],
+        want: &(dyn Fn(&str) -> bool + Sync),
         run: Progress,
         out: &mut dyn Publish,
         o: &mut Outcome,
@@ -301,14 +301,24 @@ impl Engine {
             reads,
         } = run;
         let t = Instant::now();
-        let sink = MemSink::default();
-        let feeds = Output::new(Kind::Feeds, 0);
-        if let Err(e) = render::render_output(inp.tera, inp.theme, inp.scope, &feeds, &sink) {
-            self.withdraw(&published, out);
-            return Err(e);
+        let (keys, done) = render::render_machine(inp.scope, want);
+        let ran: BTreeSet<&str> = done.iter().map(|d| d.key.as_str()).collect();
+        // A job not run keeps its files, served as they are.
+        let kept = (keys.iter())
+            .filter(|k| !ran.contains(k.as_str()))
+            .filter_map(|k| Some((k.clone(), self.machine.get(k)?.clone())));
+        let mut machine: HashMap<String, Vec<String>> = kept.collect();
+        let mut reads = reads;
+        let mut feeds: Vec<(String, Vec<u8>)> = Vec::new();
+        for d in done {
+            machine.insert(
+                d.key.clone(),
+                d.files.iter().map(|(f, _)| f.clone()).collect(),
+            );
+            reads.extend(d.reads.map(|r| (job_key(&d.key), r)));
+            feeds.extend(d.files.into_iter().map(|(f, text)| (f, text.into_bytes())));
         }
-        let feeds = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
-        let feed_files: Vec<String> = feeds.iter().map(|(f, _)| f.clone()).collect();
+        let feed_files: Vec<String> = machine.values().flatten().cloned().collect();
         let clashes = render::collisions(inp.site, pages, &feed_files);
         if !clashes.is_empty() {
             self.withdraw(&published, out);
@@ -316,8 +326,8 @@ impl Engine {
         }
         let mut update = Update::new();
         let mut keep: BTreeSet<&str> = pages.iter().map(|(f, _)| f.as_str()).collect();
+        keep.extend(feed_files.iter().map(String::as_str));
         for (file, bytes) in &feeds {
-            keep.insert(file);
             if self.pages.get(file).is_some_and(|old| **old == **bytes) {
                 continue;
             }
@@ -344,8 +354,18 @@ impl Engine {
             update.push((f.clone(), self.effective(f, None)));
         }
         out.publish(update);
+        // Jobs that are gone (a term no incident has any more) leave the ledger.
+        let mut removed = removed;
+        let gone = self.machine.keys().filter(|k| !machine.contains_key(*k));
+        removed.extend(gone.map(|k| job_key(k)));
+        self.machine = machine;
         Ok(Built { removed, reads })
     }
+}
+
+/// A machine job's name in the ledger, which no page file can have.
+fn job_key(key: &str) -> String {
+    format!("\0{key}")
 }
 
 /// The own pages of these content files (the edited documents).
