@@ -14,8 +14,11 @@ use rayon::prelude::*;
 /// jobs whose reads changed.
 pub struct Job<'a> {
     pub key: String,
-    run: Box<dyn Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a>,
+    run: Box<Render<'a>>,
 }
+
+/// What a job does: its files (path, text), read through the builder it gets.
+type Render<'a> = dyn Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a;
 
 fn job<'a>(
     key: impl Into<String>,
