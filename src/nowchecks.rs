@@ -11,6 +11,7 @@ use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
+use jiff::SignedDuration;
 use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
@@ -46,27 +47,40 @@ fn latest_instant(t: &Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timest
     }
 }
 
+/// An open incident's last update (its last timeline entry, else `started`)
+/// as an instant, and where it is written.
+fn last_update(
+    inc: &Incident,
+    tz: &jiff::tz::TimeZone,
+) -> Option<(jiff::Timestamp, Vec<crate::frontmatter::Seg>)> {
+    let (last, path) = match inc.timeline.len() {
+        0 => (&inc.started, key_path("started", None, None)),
+        n => (
+            &inc.timeline[n - 1].at,
+            key_path("timeline", Some(n - 1), Some("at")),
+        ),
+    };
+    Some((latest_instant(last, tz)?, path))
+}
+
+/// The stale warning's words around the age, which grows every minute:
+/// [`steady`] masks what lies between them.
+const STALE_WAS: &str = " is open and its last update was ";
+const STALE_AGO: &str = " ago, longer than `stale_after` (";
+
 fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
     let Some(limit) = config.stale_after else {
         return Vec::new();
     };
-    let tz = &config.timezone;
     let mut out = Vec::new();
     for inc in incidents.iter().filter(|i| is_open(i)) {
-        let (last, path) = match inc.timeline.len() {
-            0 => (&inc.started, key_path("started", None, None)),
-            n => (
-                &inc.timeline[n - 1].at,
-                key_path("timeline", Some(n - 1), Some("at")),
-            ),
-        };
-        let Some(at) = latest_instant(last, tz) else {
+        let Some((at, path)) = last_update(inc, &config.timezone) else {
             continue;
         };
         let age = now.duration_since(at);
         if age > limit {
             let msg = format!(
-                "{} is open and its last update was {} ago, longer than `stale_after` ({})",
+                "{}{STALE_WAS}{}{STALE_AGO}{})",
                 inc.id,
                 format_duration(age.as_secs()),
                 format_duration(limit.as_secs())
@@ -79,6 +93,34 @@ fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<
         }
     }
     out
+}
+
+/// The first instant after `now` at which an open incident of `site` that
+/// is not stale yet turns stale (a second past its last update plus
+/// `stale_after`): serve's timer wakes then to run these checks again.
+/// `None`: no incident will without an edit.
+pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    let limit = site.config.stale_after?;
+    let tz = &site.config.timezone;
+    site.incidents
+        .iter()
+        .filter(|i| is_open(i))
+        .filter_map(|inc| last_update(inc, tz))
+        .filter(|(at, _)| now.duration_since(*at) <= limit)
+        .filter_map(|(at, _)| at.checked_add(limit + SignedDuration::from_secs(1)).ok())
+        .min()
+}
+
+/// A warning as serve compares warnings to tell whether they changed: a
+/// stale warning's age grows every minute, and that alone is no change.
+pub fn steady(d: &Diagnostic) -> Diagnostic {
+    let mut d = d.clone();
+    if let Some((head, rest)) = d.message.split_once(STALE_WAS)
+        && let Some((_, tail)) = rest.split_once(STALE_AGO)
+    {
+        d.message = format!("{head}{STALE_WAS}…{STALE_AGO}{tail}");
+    }
+    d
 }
 
 /// Whether `a` lists `b` in `related`.

@@ -11,6 +11,7 @@
 //! nothing here writes to disk. A config or template change re-checks every
 //! page.
 
+mod now;
 mod patch;
 mod phases;
 
@@ -80,6 +81,8 @@ pub struct Engine {
     frozen: bool,
     /// When a page that reads "now" next changes ([`render::next_change`]).
     next_tick: Option<jiff::Timestamp>,
+    /// When the kept site's next stale-update warning appears (`now.rs`).
+    stale_at: Option<jiff::Timestamp>,
     docs: Docs,
     md: MdCache,
     /// Every cached render is stale (the config or the internal-note label
@@ -149,6 +152,7 @@ impl Engine {
             clock: Box::new(crate::time::now),
             frozen: std::env::var_os("SOURCE_DATE_EPOCH").is_some(),
             next_tick: None,
+            stale_at: None,
             docs: Docs::new(root),
             md: MdCache::default(),
             md_stale: false,
@@ -186,13 +190,14 @@ impl Engine {
     }
 
     /// How long until a page that reads "now" changes ("open for" gains a
-    /// minute, a maintenance window starts or ends): the watcher wakes then
-    /// and calls [`Engine::rebuild`] with no changes. `None`: nothing will.
+    /// minute, a maintenance window starts or ends) or a stale-update warning
+    /// appears: the watcher wakes then and calls [`Engine::rebuild`] with no
+    /// changes. `None`: nothing will.
     pub fn wait(&self) -> Option<Duration> {
         if self.frozen {
             return None;
         }
-        let next = self.next_tick?;
+        let next = self.next_wake()?;
         let now = (self.clock)().ok()?;
         let ms = next.as_millisecond() - now.as_millisecond();
         Some(Duration::from_millis(ms.max(0).unsigned_abs()))
@@ -229,6 +234,7 @@ impl Engine {
         let idle = !self.dirty_all && !self.recheck && !self.ticked;
         if idle && !self.relink && self.docs.dirty.is_empty() {
             o.ok = true;
+            self.checks_only(&mut o);
             return o;
         }
         // Body-only edits patch the kept site: no re-link.
@@ -249,12 +255,10 @@ impl Engine {
         let (site, diags, resolver) = self.link(config);
         laps.lap(&mut o, "link");
         o.diags = diags;
-        o.diags.extend(
-            self.now
-                .iter()
-                .flat_map(|n| crate::nowchecks::of_site(&site, n.0)),
-        );
+        // Not among the link's warnings the kept site holds: they move with the clock.
+        let now_warnings = self.now_warnings(&site);
         self.render_linked(site, resolver, out, &mut o);
+        o.diags.extend(now_warnings);
         laps.lap(&mut o, "render");
         crate::diag::sort(&mut o.diags);
         o
@@ -284,6 +288,8 @@ impl Engine {
     /// Render a patched site; keep it if that worked, else give it back.
     fn render_patched(&mut self, mut k: Kept, out: &mut dyn Publish, o: &mut Outcome) {
         o.diags = self.standing_warnings(&mut k);
+        o.diags.extend(self.now_warnings(&k.site));
+        crate::diag::sort(&mut o.diags);
         match self.render(&k.site, out, o, false) {
             Ok(()) => {
                 o.ok = true;

@@ -1,0 +1,51 @@
+//! Checks that need "now", in serve: the kept site and the clock in, the
+//! warnings of [`crate::nowchecks`] out — after every rebuild, whichever
+//! path it took (a patch changes warnings in other files too: `related`
+//! added to one incident clears another's "did you mean to relate"), and on
+//! their own timer: a stale warning appears at its instant (last update +
+//! `stale_after`) with the checks run alone, no render. The link's own
+//! warnings (`Kept::warnings`) never hold these, so none goes stale.
+
+use super::{Engine, Outcome};
+use crate::diag::Diagnostic;
+use crate::link::Site;
+
+impl Engine {
+    /// The instant the checks run at: the clock now. (The render's "now"
+    /// moves only when a page would show it, and may lag by a minute.)
+    fn checks_now(&self) -> Option<jiff::Timestamp> {
+        (self.clock)().ok().or(self.now.map(|n| n.0))
+    }
+
+    /// The now-warnings of `site`, noting when its next stale warning appears.
+    pub(super) fn now_warnings(&mut self, site: &Site) -> Vec<Diagnostic> {
+        let Some(now) = self.checks_now() else {
+            self.stale_at = None;
+            return Vec::new();
+        };
+        self.stale_at = crate::nowchecks::next_stale(site, now);
+        crate::nowchecks::of_site(site, now)
+    }
+
+    /// A rebuild with nothing to render (the timer woke for a stale warning,
+    /// or nothing changed): the kept site's standing warnings and its
+    /// now-warnings checked again.
+    pub(super) fn checks_only(&mut self, o: &mut Outcome) {
+        let Some(k) = self.kept.take() else {
+            return;
+        };
+        o.diags = k.warnings.clone();
+        o.diags.extend(self.now_warnings(&k.site));
+        crate::diag::sort(&mut o.diags);
+        self.kept = Some(k);
+    }
+
+    /// When "now" next matters: a page that reads it changes, or a stale
+    /// warning appears.
+    pub(super) fn next_wake(&self) -> Option<jiff::Timestamp> {
+        match (self.next_tick, self.stale_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
