@@ -135,12 +135,21 @@ fn relates(a: &Incident, b: &Incident) -> bool {
 const NAMED: usize = 3;
 
 fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
-    // Error term → the incidents listing it.
-    let mut by_term: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Error term of an open incident → the incidents listing it. Only open
+    // incidents warn, and they are few: serve runs this after every edit.
+    let mut by_term: HashMap<&str, Vec<usize>> = incidents
+        .iter()
+        .filter(|i| is_open(i))
+        .flat_map(|i| i.errors.iter().map(|e| (e.term(), Vec::new())))
+        .collect();
+    if by_term.is_empty() {
+        return Vec::new();
+    }
     for (i, inc) in incidents.iter().enumerate() {
         for e in &inc.errors {
-            let list = by_term.entry(e.term()).or_default();
-            if list.last() != Some(&i) {
+            if let Some(list) = by_term.get_mut(e.term())
+                && list.last() != Some(&i)
+            {
                 list.push(i);
             }
         }

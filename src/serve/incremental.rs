@@ -256,7 +256,7 @@ impl Engine {
         laps.lap(&mut o, "link");
         o.diags = diags;
         // Not among the link's warnings the kept site holds: they move with the clock.
-        let now_warnings = self.now_warnings(&site);
+        let now_warnings = self.now_warnings(&site, &mut o);
         self.render_linked(site, resolver, out, &mut o);
         o.diags.extend(now_warnings);
         laps.lap(&mut o, "render");
@@ -288,7 +288,8 @@ impl Engine {
     /// Render a patched site; keep it if that worked, else give it back.
     fn render_patched(&mut self, mut k: Kept, out: &mut dyn Publish, o: &mut Outcome) {
         o.diags = self.standing_warnings(&mut k);
-        o.diags.extend(self.now_warnings(&k.site));
+        let now_warnings = self.now_warnings(&k.site, o);
+        o.diags.extend(now_warnings);
         crate::diag::sort(&mut o.diags);
         match self.render(&k.site, out, o, false) {
             Ok(()) => {

@@ -9,6 +9,7 @@
 use super::{Engine, Outcome};
 use crate::diag::Diagnostic;
 use crate::link::Site;
+use std::time::Instant;
 
 impl Engine {
     /// The instant the checks run at: the clock now. (The render's "now"
@@ -17,14 +18,18 @@ impl Engine {
         (self.clock)().ok().or(self.now.map(|n| n.0))
     }
 
-    /// The now-warnings of `site`, noting when its next stale warning appears.
-    pub(super) fn now_warnings(&mut self, site: &Site) -> Vec<Diagnostic> {
+    /// The now-warnings of `site`, noting when its next stale warning
+    /// appears; their time goes into `o`'s timings as "now checks".
+    pub(super) fn now_warnings(&mut self, site: &Site, o: &mut Outcome) -> Vec<Diagnostic> {
+        let t = Instant::now();
         let Some(now) = self.checks_now() else {
             self.stale_at = None;
             return Vec::new();
         };
         self.stale_at = crate::nowchecks::next_stale(site, now);
-        crate::nowchecks::of_site(site, now)
+        let out = crate::nowchecks::of_site(site, now);
+        o.timings.push(("now checks", t.elapsed()));
+        out
     }
 
     /// A rebuild with nothing to render (the timer woke for a stale warning,
@@ -34,8 +39,9 @@ impl Engine {
         let Some(k) = self.kept.take() else {
             return;
         };
+        let now_warnings = self.now_warnings(&k.site, o);
         o.diags = k.warnings.clone();
-        o.diags.extend(self.now_warnings(&k.site));
+        o.diags.extend(now_warnings);
         crate::diag::sort(&mut o.diags);
         self.kept = Some(k);
     }
