@@ -12,20 +12,37 @@ use crate::model::{Incident, Related};
 use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
 use jiff::SignedDuration;
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
 /// file texts still there to quote).
 pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let mut out = stale(incidents, config, now);
-    out.extend(unrelated(incidents));
-    out
+    let index = incidents
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.key(), i))
+        .collect();
+    checks(incidents, &index, config, now)
 }
 
-/// [`warnings`] of a linked site that kept its texts (serve's).
+/// [`warnings`] of a linked site that kept its texts (serve's, after every
+/// edit: its index is at hand).
 pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
     let incidents: Vec<&Incident> = site.incidents.iter().collect();
-    warnings(&incidents, &site.config, now)
+    checks(&incidents, &site.index, &site.config, now)
+}
+
+/// `index`: lower-cased ID → position in `incidents`.
+fn checks(
+    incidents: &[&Incident],
+    index: &HashMap<String, usize>,
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Diagnostic> {
+    let mut out = stale(incidents, config, now);
+    out.extend(unrelated(incidents, index));
+    out
 }
 
 fn warn(inc: &Incident, path: &[crate::frontmatter::Seg], msg: String, hint: String) -> Diagnostic {
@@ -123,18 +140,60 @@ pub fn steady(d: &Diagnostic) -> Diagnostic {
     d
 }
 
-/// Whether `a` lists `b` in `related`.
-fn relates(a: &Incident, b: &Incident) -> bool {
-    a.related
-        .iter()
-        .any(|r| matches!(r, Related::Incident { id, .. } if id.key() == b.id.key()))
+/// For each open incident (by position), the incidents related with it
+/// either way (one lists the other in `related`). One pass over every
+/// `related` list, instead of comparing IDs for every pair sharing an error.
+fn near(incidents: &[&Incident], index: &HashMap<String, usize>) -> HashMap<usize, Vec<usize>> {
+    let mut near: HashMap<usize, Vec<usize>> = (0..incidents.len())
+        .filter(|&i| is_open(incidents[i]))
+        .map(|i| (i, Vec::new()))
+        .collect();
+    let mut key = String::new();
+    for (j, x) in incidents.iter().enumerate() {
+        for r in &x.related {
+            let Related::Incident { id, .. } = r else {
+                continue;
+            };
+            // The lower-cased ID, as `IncidentId::key`, in one reused buffer.
+            key.clear();
+            key.extend(id.as_str().chars().map(|c| c.to_ascii_lowercase()));
+            let Some(&t) = index.get(key.as_str()) else {
+                continue;
+            };
+            if let Some(v) = near.get_mut(&t) {
+                v.push(j);
+            }
+            if let Some(v) = near.get_mut(&j) {
+                v.push(t);
+            }
+        }
+    }
+    near
+}
+
+/// The [`NAMED`] latest of `others` (latest start first, then by ID: the
+/// same site always names the same ones), and how many there are. A common
+/// error is shared by thousands: no sort of them all.
+fn latest<'a>(others: impl Iterator<Item = &'a Incident>) -> (Vec<&'a Incident>, usize) {
+    let mut top: Vec<(Reverse<i64>, &Incident)> = Vec::with_capacity(NAMED + 1);
+    let mut count = 0;
+    for o in others {
+        count += 1;
+        let key = Reverse(o.started.sort_key());
+        let at = top.partition_point(|(k, t)| (*k, &t.id) < (key, &o.id));
+        if at < NAMED {
+            top.insert(at, (key, o));
+            top.truncate(NAMED);
+        }
+    }
+    (top.into_iter().map(|(_, o)| o).collect(), count)
 }
 
 /// At most this many incidents are named per shared error: a common error
 /// is shared by hundreds, and the writer needs the latest few.
 const NAMED: usize = 3;
 
-fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
+fn unrelated(incidents: &[&Incident], index: &HashMap<String, usize>) -> Vec<Diagnostic> {
     // Error term of an open incident → the incidents listing it. Only open
     // incidents warn, and they are few: serve runs this after every edit.
     let mut by_term: HashMap<&str, Vec<usize>> = incidents
@@ -154,11 +213,12 @@ fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
             }
         }
     }
+    let near = near(incidents, index);
     let mut out = Vec::new();
     for (i, inc) in incidents.iter().enumerate() {
-        if !is_open(inc) {
+        let Some(close) = near.get(&i) else {
             continue;
-        }
+        };
         let mut seen = Vec::new();
         for (k, e) in inc.errors.iter().enumerate() {
             let term = e.term();
@@ -166,33 +226,19 @@ fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
                 continue;
             }
             seen.push(term);
-            let mut others: Vec<&Incident> = by_term[term]
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| incidents[j])
-                .filter(|o| !relates(inc, o) && !relates(o, inc))
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            // Latest first, then by ID: the same site always names the same ones.
-            others.sort_by(|a, b| {
-                b.started
-                    .sort_key()
-                    .cmp(&a.started.sort_key())
-                    .then_with(|| a.id.cmp(&b.id))
-            });
-            let names: Vec<String> = others
-                .iter()
-                .take(NAMED)
-                .map(|o| o.id.to_string())
-                .collect();
+            let (named, count) = latest(
+                by_term[term]
+                    .iter()
+                    .filter(|&j| *j != i && !close.contains(j))
+                    .map(|&j| incidents[j]),
+            );
+            let names: Vec<String> = named.iter().map(|o| o.id.to_string()).collect();
             let named = match names.as_slice() {
                 [one] => one.clone(),
                 [init @ .., last] => format!("{} or {last}", init.join(", ")),
                 [] => continue,
             };
-            let more = others.len().saturating_sub(NAMED);
+            let more = count.saturating_sub(NAMED);
             let msg = format!("did you mean to relate {named} (same error {term})?");
             let mut hint = format!(
                 "add the earlier outage to `related` of {} if it is the same problem again; otherwise ignore this",

@@ -243,6 +243,7 @@ impl Engine {
                 laps.lap(&mut o, "patch");
                 self.render_patched(k, out, &mut o);
                 laps.lap(&mut o, "render");
+                self.add_now_warnings(&mut o);
                 return o;
             }
             self.restore(k.site, true);
@@ -255,11 +256,17 @@ impl Engine {
         let (site, diags, resolver) = self.link(config);
         laps.lap(&mut o, "link");
         o.diags = diags;
-        // Not among the link's warnings the kept site holds: they move with the clock.
-        let now_warnings = self.now_warnings(&site, &mut o);
+        // A site with errors is neither rendered nor kept: its now-warnings now.
+        let failed = o.diags.iter().any(Diagnostic::is_error);
+        let early = if failed {
+            self.now_warnings(&site, &mut o)
+        } else {
+            Vec::new()
+        };
         self.render_linked(site, resolver, out, &mut o);
-        o.diags.extend(now_warnings);
         laps.lap(&mut o, "render");
+        o.diags.extend(early);
+        self.add_now_warnings(&mut o);
         crate::diag::sort(&mut o.diags);
         o
     }
@@ -288,9 +295,6 @@ impl Engine {
     /// Render a patched site; keep it if that worked, else give it back.
     fn render_patched(&mut self, mut k: Kept, out: &mut dyn Publish, o: &mut Outcome) {
         o.diags = self.standing_warnings(&mut k);
-        let now_warnings = self.now_warnings(&k.site, o);
-        o.diags.extend(now_warnings);
-        crate::diag::sort(&mut o.diags);
         match self.render(&k.site, out, o, false) {
             Ok(()) => {
                 o.ok = true;

@@ -239,10 +239,10 @@ fn did_you_mean_to_relate_follows_edits_on_every_path() {
     assert!(patched(&o) && relate(&warned(&o)).len() == 1, "{:?}", o);
     assert_same_as_check(&live, &o, "after the body edits");
 
-    // R1 relates O1 (front matter of the other file): O1's warning goes.
+    // R1 relates O1 (front matter of the other file; IDs in any case): O1's warning goes.
     let o = live.write(
         "content/incidents/R1.md",
-        &r1("related: [O1]\n", "It bounced, twice."),
+        &r1("related: [o1]\n", "It bounced, twice."),
     );
     assert_ok(&o, "R1 relates O1");
     assert!(patched(&o), "{:?}", o.timings);

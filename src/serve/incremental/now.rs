@@ -32,18 +32,27 @@ impl Engine {
         out
     }
 
-    /// A rebuild with nothing to render (the timer woke for a stale warning,
-    /// or nothing changed): the kept site's standing warnings and its
-    /// now-warnings checked again.
-    pub(super) fn checks_only(&mut self, o: &mut Outcome) {
+    /// After a rebuild that kept its site: the site's now-warnings join
+    /// `o`'s. Run once the pages are published, so an edited page is served
+    /// without waiting for the checks (they read every incident).
+    pub(super) fn add_now_warnings(&mut self, o: &mut Outcome) {
         let Some(k) = self.kept.take() else {
             return;
         };
         let now_warnings = self.now_warnings(&k.site, o);
-        o.diags = k.warnings.clone();
+        self.kept = Some(k);
         o.diags.extend(now_warnings);
         crate::diag::sort(&mut o.diags);
-        self.kept = Some(k);
+    }
+
+    /// A rebuild with nothing to render (the timer woke for a stale warning,
+    /// or nothing changed): the kept site's standing warnings and its
+    /// now-warnings checked again.
+    pub(super) fn checks_only(&mut self, o: &mut Outcome) {
+        if let Some(k) = &self.kept {
+            o.diags = k.warnings.clone();
+        }
+        self.add_now_warnings(o);
     }
 
     /// When "now" next matters: a page that reads it changes, or a stale
