@@ -7,16 +7,41 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::frontmatter::{diag_at, key_path};
+use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
 use crate::time::{Timestamp, format_duration};
+use jiff::SignedDuration;
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
 /// file texts still there to quote).
 pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let index = incidents
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.key(), i))
+        .collect();
+    checks(incidents, &index, config, now)
+}
+
+/// [`warnings`] of a linked site that kept its texts (serve's, after every
+/// edit: its index is at hand).
+pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let incidents: Vec<&Incident> = site.incidents.iter().collect();
+    checks(&incidents, &site.index, &site.config, now)
+}
+
+/// `index`: lower-cased ID → position in `incidents`.
+fn checks(
+    incidents: &[&Incident],
+    index: &HashMap<String, usize>,
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Diagnostic> {
     let mut out = stale(incidents, config, now);
-    out.extend(unrelated(incidents));
+    out.extend(unrelated(incidents, index));
     out
 }
 
@@ -39,27 +64,40 @@ fn latest_instant(t: &Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timest
     }
 }
 
+/// An open incident's last update (its last timeline entry, else `started`)
+/// as an instant, and where it is written.
+fn last_update(
+    inc: &Incident,
+    tz: &jiff::tz::TimeZone,
+) -> Option<(jiff::Timestamp, Vec<crate::frontmatter::Seg>)> {
+    let (last, path) = match inc.timeline.len() {
+        0 => (&inc.started, key_path("started", None, None)),
+        n => (
+            &inc.timeline[n - 1].at,
+            key_path("timeline", Some(n - 1), Some("at")),
+        ),
+    };
+    Some((latest_instant(last, tz)?, path))
+}
+
+/// The stale warning's words around the age, which grows every minute:
+/// [`steady`] masks what lies between them.
+const STALE_WAS: &str = " is open and its last update was ";
+const STALE_AGO: &str = " ago, longer than `stale_after` (";
+
 fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
     let Some(limit) = config.stale_after else {
         return Vec::new();
     };
-    let tz = &config.timezone;
     let mut out = Vec::new();
     for inc in incidents.iter().filter(|i| is_open(i)) {
-        let (last, path) = match inc.timeline.len() {
-            0 => (&inc.started, key_path("started", None, None)),
-            n => (
-                &inc.timeline[n - 1].at,
-                key_path("timeline", Some(n - 1), Some("at")),
-            ),
-        };
-        let Some(at) = latest_instant(last, tz) else {
+        let Some((at, path)) = last_update(inc, &config.timezone) else {
             continue;
         };
         let age = now.duration_since(at);
         if age > limit {
             let msg = format!(
-                "{} is open and its last update was {} ago, longer than `stale_after` ({})",
+                "{}{STALE_WAS}{}{STALE_AGO}{})",
                 inc.id,
                 format_duration(age.as_secs()),
                 format_duration(limit.as_secs())
@@ -74,33 +112,113 @@ fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<
     out
 }
 
-/// Whether `a` lists `b` in `related`.
-fn relates(a: &Incident, b: &Incident) -> bool {
-    a.related
+/// The first instant after `now` at which an open incident of `site` that
+/// is not stale yet turns stale (a second past its last update plus
+/// `stale_after`): serve's timer wakes then to run these checks again.
+/// `None`: no incident will without an edit.
+pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    let limit = site.config.stale_after?;
+    let tz = &site.config.timezone;
+    site.incidents
         .iter()
-        .any(|r| matches!(r, Related::Incident { id, .. } if id.key() == b.id.key()))
+        .filter(|i| is_open(i))
+        .filter_map(|inc| last_update(inc, tz))
+        .filter(|(at, _)| now.duration_since(*at) <= limit)
+        .filter_map(|(at, _)| at.checked_add(limit + SignedDuration::from_secs(1)).ok())
+        .min()
+}
+
+/// A warning as serve compares warnings to tell whether they changed: a
+/// stale warning's age grows every minute, and that alone is no change.
+pub fn steady(d: &Diagnostic) -> Diagnostic {
+    let mut d = d.clone();
+    if let Some((head, rest)) = d.message.split_once(STALE_WAS)
+        && let Some((_, tail)) = rest.split_once(STALE_AGO)
+    {
+        d.message = format!("{head}{STALE_WAS}…{STALE_AGO}{tail}");
+    }
+    d
+}
+
+/// For each open incident (by position), the incidents related with it
+/// either way (one lists the other in `related`). One pass over every
+/// `related` list, instead of comparing IDs for every pair sharing an error.
+fn near(incidents: &[&Incident], index: &HashMap<String, usize>) -> HashMap<usize, Vec<usize>> {
+    let mut near: HashMap<usize, Vec<usize>> = (0..incidents.len())
+        .filter(|&i| is_open(incidents[i]))
+        .map(|i| (i, Vec::new()))
+        .collect();
+    let mut key = String::new();
+    for (j, x) in incidents.iter().enumerate() {
+        for r in &x.related {
+            let Related::Incident { id, .. } = r else {
+                continue;
+            };
+            // The lower-cased ID, as `IncidentId::key`, in one reused buffer.
+            key.clear();
+            key.extend(id.as_str().chars().map(|c| c.to_ascii_lowercase()));
+            let Some(&t) = index.get(key.as_str()) else {
+                continue;
+            };
+            if let Some(v) = near.get_mut(&t) {
+                v.push(j);
+            }
+            if let Some(v) = near.get_mut(&j) {
+                v.push(t);
+            }
+        }
+    }
+    near
+}
+
+/// The [`NAMED`] latest of `others` (latest start first, then by ID: the
+/// same site always names the same ones), and how many there are. A common
+/// error is shared by thousands: no sort of them all.
+fn latest<'a>(others: impl Iterator<Item = &'a Incident>) -> (Vec<&'a Incident>, usize) {
+    let mut top: Vec<(Reverse<i64>, &Incident)> = Vec::with_capacity(NAMED + 1);
+    let mut count = 0;
+    for o in others {
+        count += 1;
+        let key = Reverse(o.started.sort_key());
+        let at = top.partition_point(|(k, t)| (*k, &t.id) < (key, &o.id));
+        if at < NAMED {
+            top.insert(at, (key, o));
+            top.truncate(NAMED);
+        }
+    }
+    (top.into_iter().map(|(_, o)| o).collect(), count)
 }
 
 /// At most this many incidents are named per shared error: a common error
 /// is shared by hundreds, and the writer needs the latest few.
 const NAMED: usize = 3;
 
-fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
-    // Error term → the incidents listing it.
-    let mut by_term: HashMap<&str, Vec<usize>> = HashMap::new();
+fn unrelated(incidents: &[&Incident], index: &HashMap<String, usize>) -> Vec<Diagnostic> {
+    // Error term of an open incident → the incidents listing it. Only open
+    // incidents warn, and they are few: serve runs this after every edit.
+    let mut by_term: HashMap<&str, Vec<usize>> = incidents
+        .iter()
+        .filter(|i| is_open(i))
+        .flat_map(|i| i.errors.iter().map(|e| (e.term(), Vec::new())))
+        .collect();
+    if by_term.is_empty() {
+        return Vec::new();
+    }
     for (i, inc) in incidents.iter().enumerate() {
         for e in &inc.errors {
-            let list = by_term.entry(e.term()).or_default();
-            if list.last() != Some(&i) {
+            if let Some(list) = by_term.get_mut(e.term())
+                && list.last() != Some(&i)
+            {
                 list.push(i);
             }
         }
     }
+    let near = near(incidents, index);
     let mut out = Vec::new();
     for (i, inc) in incidents.iter().enumerate() {
-        if !is_open(inc) {
+        let Some(close) = near.get(&i) else {
             continue;
-        }
+        };
         let mut seen = Vec::new();
         for (k, e) in inc.errors.iter().enumerate() {
             let term = e.term();
@@ -108,33 +226,19 @@ fn unrelated(incidents: &[&Incident]) -> Vec<Diagnostic> {
                 continue;
             }
             seen.push(term);
-            let mut others: Vec<&Incident> = by_term[term]
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| incidents[j])
-                .filter(|o| !relates(inc, o) && !relates(o, inc))
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            // Latest first, then by ID: the same site always names the same ones.
-            others.sort_by(|a, b| {
-                b.started
-                    .sort_key()
-                    .cmp(&a.started.sort_key())
-                    .then_with(|| a.id.cmp(&b.id))
-            });
-            let names: Vec<String> = others
-                .iter()
-                .take(NAMED)
-                .map(|o| o.id.to_string())
-                .collect();
+            let (named, count) = latest(
+                by_term[term]
+                    .iter()
+                    .filter(|&j| *j != i && !close.contains(j))
+                    .map(|&j| incidents[j]),
+            );
+            let names: Vec<String> = named.iter().map(|o| o.id.to_string()).collect();
             let named = match names.as_slice() {
                 [one] => one.clone(),
                 [init @ .., last] => format!("{} or {last}", init.join(", ")),
                 [] => continue,
             };
-            let more = others.len().saturating_sub(NAMED);
+            let more = count.saturating_sub(NAMED);
             let msg = format!("did you mean to relate {named} (same error {term})?");
             let mut hint = format!(
                 "add the earlier outage to `related` of {} if it is the same problem again; otherwise ignore this",

@@ -16,7 +16,7 @@ pub enum Event {
     Reload(Vec<String>),
     /// Only these stylesheets changed: swap them without a reload.
     Css(Vec<String>),
-    /// The build status changed (errors appeared or went away).
+    /// The build status changed (errors or warnings appeared or went away).
     State,
 }
 

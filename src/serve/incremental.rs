@@ -11,6 +11,7 @@
 //! nothing here writes to disk. What a rebuild must redo besides the edits
 //! (a template or config change re-checks every page, say) is one [`Redo`].
 
+mod now;
 mod patch;
 mod phases;
 mod redo;
@@ -83,6 +84,8 @@ pub struct Engine {
     frozen: bool,
     /// When a page that reads "now" next changes ([`render::next_change`]).
     next_tick: Option<jiff::Timestamp>,
+    /// When the kept site's next stale-update warning appears (`now.rs`).
+    stale_at: Option<jiff::Timestamp>,
     docs: Docs,
     md: MdCache,
     /// Link targets of the last link, to invalidate cached Markdown.
@@ -146,6 +149,7 @@ impl Engine {
             clock: Box::new(crate::time::now),
             frozen: std::env::var_os("SOURCE_DATE_EPOCH").is_some(),
             next_tick: None,
+            stale_at: None,
             docs: Docs::new(root),
             md: MdCache::default(),
             targets: BTreeMap::new(),
@@ -180,13 +184,14 @@ impl Engine {
     }
 
     /// How long until a page that reads "now" changes ("open for" gains a
-    /// minute, a maintenance window starts or ends): the watcher wakes then
-    /// and calls [`Engine::rebuild`] with no changes. `None`: nothing will.
+    /// minute, a maintenance window starts or ends) or a stale-update warning
+    /// appears: the watcher wakes then and calls [`Engine::rebuild`] with no
+    /// changes. `None`: nothing will.
     pub fn wait(&self) -> Option<Duration> {
         if self.frozen {
             return None;
         }
-        let next = self.next_tick?;
+        let next = self.next_wake()?;
         let now = (self.clock)().ok()?;
         let ms = next.as_millisecond() - now.as_millisecond();
         Some(Duration::from_millis(ms.max(0).unsigned_abs()))
@@ -222,6 +227,7 @@ impl Engine {
         laps.lap(&mut o, "read");
         if self.redo == Redo::NOTHING && self.docs.dirty.is_empty() {
             o.ok = true;
+            self.checks_only(&mut o);
             return o;
         }
         // Body-only edits patch the kept site: no re-link.
@@ -230,6 +236,7 @@ impl Engine {
                 laps.lap(&mut o, "patch");
                 self.render_patched(k, out, &mut o);
                 laps.lap(&mut o, "render");
+                self.add_now_warnings(&mut o);
                 return o;
             }
             self.restore(k.site, true);
@@ -247,12 +254,17 @@ impl Engine {
             resolver,
         } = linked;
         o.diags = diags;
-        if let Some(now) = &self.now {
-            o.diags
-                .extend(stages::status(&site.incidents, &site.config, now));
-        }
+        // A site with errors is neither rendered nor kept: its now-warnings now.
+        let failed = o.diags.iter().any(Diagnostic::is_error);
+        let early = if failed {
+            self.now_warnings(&site, &mut o)
+        } else {
+            Vec::new()
+        };
         self.render_linked(site, resolver, out, &mut o);
         laps.lap(&mut o, "render");
+        o.diags.extend(early);
+        self.add_now_warnings(&mut o);
         crate::diag::sort(&mut o.diags);
         o
     }

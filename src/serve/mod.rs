@@ -69,17 +69,42 @@ fn usage(file: &str, msg: String, hint: &str) -> Failure {
     Failure::Usage(vec![Diagnostic::error(file, msg).hint(hint)])
 }
 
+/// The warnings of a rebuild.
+fn warnings_of(o: &Outcome) -> Vec<Diagnostic> {
+    o.diags.iter().filter(|d| !d.is_error()).cloned().collect()
+}
+
+/// Print the warnings if they changed since those printed last (`last`, in
+/// [`crate::nowchecks::steady`] form: a stale warning's growing age is no change).
+fn print_warnings(warnings: &[Diagnostic], last: &mut Vec<Diagnostic>) {
+    let steady: Vec<Diagnostic> = warnings.iter().map(crate::nowchecks::steady).collect();
+    if steady == *last {
+        return;
+    }
+    if warnings.is_empty() {
+        eprintln!("sitrep: no warnings left");
+    }
+    eprint!("{}", diag::render_text(warnings));
+    *last = steady;
+}
+
+/// A tick of the clock that rendered nothing: only the warnings can have
+/// changed (a stale-update warning appeared). Reported only if they did.
+fn report_tick(o: &Outcome, shared: &Shared, hub: &Hub, last: &mut Vec<Diagnostic>) {
+    let warnings = warnings_of(o);
+    print_warnings(&warnings, last);
+    if shared.set_warnings(warnings) {
+        hub.send(Event::State);
+    }
+}
+
 /// Print what a rebuild found and record it for the browsers.
-fn report(o: &Outcome, shared: &Shared, hub: &Hub, started: Instant, last_warnings: &mut String) {
+fn report(o: &Outcome, shared: &Shared, hub: &Hub, started: Instant, last: &mut Vec<Diagnostic>) {
     let errors: Vec<Diagnostic> = o.diags.iter().filter(|d| d.is_error()).cloned().collect();
-    let warnings: Vec<Diagnostic> = o.diags.iter().filter(|d| !d.is_error()).cloned().collect();
+    let warnings = warnings_of(o);
     let ms = started.elapsed().as_millis();
     if errors.is_empty() {
-        let text = diag::render_text(&warnings);
-        if text != *last_warnings {
-            eprint!("{text}");
-            *last_warnings = text;
-        }
+        print_warnings(&warnings, last);
         eprintln!("sitrep: rebuilt in {ms} ms ({} pages rendered)", o.rendered);
     } else {
         eprint!("{}", diag::render_text(&o.diags));
@@ -88,7 +113,7 @@ fn report(o: &Outcome, shared: &Shared, hub: &Hub, started: Instant, last_warnin
             "sitrep: {n} error{}; still serving the last good site",
             if n == 1 { "" } else { "s" }
         );
-        last_warnings.clear();
+        last.clear();
     }
     if std::env::var_os("SITREP_TIMINGS").is_some() {
         let parts: Vec<String> = o
@@ -98,7 +123,8 @@ fn report(o: &Outcome, shared: &Shared, hub: &Hub, started: Instant, last_warnin
             .collect();
         eprintln!("sitrep: timings: {}", parts.join(", "));
     }
-    if shared.finish(errors) {
+    let warned = shared.set_warnings(warnings);
+    if shared.finish(errors) | warned {
         hub.send(Event::State);
     }
 }
@@ -111,7 +137,7 @@ fn build_loop(
     root: &Path,
     shared: &Shared,
     hub: &Hub,
-    mut last_warnings: String,
+    mut last_warnings: Vec<Diagnostic>,
 ) {
     let output_dir = engine
         .config()
@@ -139,8 +165,10 @@ fn build_loop(
             eprintln!("sitrep: cannot watch a new folder: {e}");
         }
         let outcome = engine.rebuild(&changes, &mut Publisher { shared, hub });
-        // The clock's own ticks are reported only when they change a page.
+        // The clock's own ticks are reported only when they change a page
+        // (or the warnings).
         if changes.is_empty() && outcome.rendered == 0 && outcome.ok {
+            report_tick(&outcome, shared, hub, &mut last_warnings);
             continue;
         }
         report(&outcome, shared, hub, started, &mut last_warnings);
@@ -175,7 +203,7 @@ pub fn run(args: &ServeArgs) -> Result<Vec<Diagnostic>, Failure> {
             hub: &hub,
         },
     );
-    let mut last_warnings = String::new();
+    let mut last_warnings = Vec::new();
     report(&outcome, &shared, &hub, started, &mut last_warnings);
 
     let (built_tx, built_rx) = channel::<()>();

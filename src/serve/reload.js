@@ -1,5 +1,6 @@
-// sitrep serve: live reload and build errors. Server-Sent Events in (from
-// /__sitrep/events), a reload, a stylesheet swap or an error overlay out.
+// sitrep serve: live reload, build errors and warnings. Server-Sent Events in
+// (from /__sitrep/events), a reload, a stylesheet swap, an error overlay
+// (blocking) or a warning panel (not blocking, dismissible) out.
 // Injected only into pages served by `sitrep serve`; never part of a build.
 (function () {
   "use strict";
@@ -72,6 +73,112 @@
     (document.body || document.documentElement).appendChild(box);
   }
 
+  // The warning panel: fixed in a corner (the page's layout does not move),
+  // first in the tab order, a polite live region; light or dark with the
+  // reader's colour scheme. Dismissed, it stays away until the warnings change.
+  var DISMISSED = "sitrep-warnings-dismissed";
+  var PANEL_CSS =
+    "#sitrep-warnings{position:fixed;right:1rem;bottom:1rem;z-index:2147483646;box-sizing:border-box;" +
+    "width:auto;max-width:min(40rem,calc(100vw - 2rem));max-height:45vh;overflow:auto;margin:0;padding:.75rem 1rem;" +
+    "background:#fff8e1;color:#1a1a1a;border:1px solid #8a5a00;border-left:6px solid #8a5a00;border-radius:6px;" +
+    "box-shadow:0 4px 18px rgba(0,0,0,.3);font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;text-align:left}" +
+    "#sitrep-warnings *{box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal}" +
+    "#sitrep-warnings .sitrep-warnings-head{display:flex;gap:1rem;align-items:flex-start;justify-content:space-between;margin:0 0 .5rem}" +
+    "#sitrep-warnings .sitrep-warnings-title{margin:0;font-weight:bold;color:#6d4200}" +
+    "#sitrep-warnings ul{margin:0;padding:0;list-style:none}" +
+    "#sitrep-warnings li{margin:0 0 .5rem;padding:0}" +
+    "#sitrep-warnings .sitrep-where{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#0b4fb3}" +
+    "#sitrep-warnings .sitrep-hint{color:#1e6130;margin:.15rem 0 0}" +
+    "#sitrep-warnings button{flex:none;margin:0;padding:.2rem .7rem;border:1px solid #6d4200;border-radius:4px;" +
+    "background:#ffffff;color:#1a1a1a;cursor:pointer}" +
+    "#sitrep-warnings button:focus-visible{outline:3px solid #0b4fb3;outline-offset:2px}" +
+    "@media (prefers-color-scheme: dark){" +
+    "#sitrep-warnings{background:#2b2516;color:#f4f4f4;border-color:#f0b429}" +
+    "#sitrep-warnings .sitrep-warnings-title{color:#ffd27a}" +
+    "#sitrep-warnings .sitrep-where{color:#a8c7fa}" +
+    "#sitrep-warnings .sitrep-hint{color:#a8e6b8}" +
+    "#sitrep-warnings button{background:#3d3522;color:#f4f4f4;border-color:#ffd27a}" +
+    "#sitrep-warnings button:focus-visible{outline-color:#a8c7fa}}";
+
+  function panel() { return document.getElementById("sitrep-warnings"); }
+
+  function dismissed() {
+    try { return sessionStorage.getItem(DISMISSED); } catch (e) { return null; }
+  }
+
+  function dismiss(box, key) {
+    try { sessionStorage.setItem(DISMISSED, key); } catch (e) { /* private mode */ }
+    // Focus falls back to the page's start, where the panel stood.
+    box.remove();
+  }
+
+  function fillWarnings(box, warnings, key) {
+    var n = warnings.length;
+    var head = el("div");
+    head.className = "sitrep-warnings-head";
+    var title = el("p", "", "sitrep: " + n + " warning" + (n === 1 ? "" : "s") +
+      " — the site builds; worth a look");
+    title.className = "sitrep-warnings-title";
+    title.id = "sitrep-warnings-title";
+    var close = el("button", "", "Dismiss");
+    close.type = "button";
+    close.setAttribute("aria-label", "Dismiss the sitrep warnings");
+    close.addEventListener("click", function () { dismiss(box, key); });
+    head.appendChild(title);
+    head.appendChild(close);
+    var list = el("ul");
+    warnings.forEach(function (d) {
+      var item = el("li");
+      item.className = "sitrep-warning";
+      item.setAttribute("data-file", d.file);
+      item.setAttribute("data-line", String(d.line));
+      var where = d.file + (d.line > 0 ? ":" + d.line + ":" + d.column : "");
+      item.appendChild(el("span", "", where));
+      item.lastChild.className = "sitrep-where";
+      item.appendChild(document.createTextNode(" " + d.message));
+      if (d.hint) {
+        var hint = el("p", "", "help: " + d.hint);
+        hint.className = "sitrep-hint";
+        item.appendChild(hint);
+      }
+      list.appendChild(item);
+    });
+    box.replaceChildren(head, list);
+  }
+
+  function showWarnings(s) {
+    var warnings = s.warnings || [];
+    var key = s.instance + ":" + s.warnings_generation;
+    var old = panel();
+    if (warnings.length === 0 || dismissed() === key) {
+      if (old) old.remove();
+      return;
+    }
+    if (old && old.getAttribute("data-key") === key) return;
+    if (!document.getElementById("sitrep-warnings-style")) {
+      var style = el("style", "", PANEL_CSS);
+      style.id = "sitrep-warnings-style";
+      (document.head || document.documentElement).appendChild(style);
+    }
+    var box = old;
+    if (!box) {
+      box = el("div");
+      box.id = "sitrep-warnings";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-labelledby", "sitrep-warnings-title");
+      box.addEventListener("keydown", function (e) {
+        if (e.key === "Escape") dismiss(box, box.getAttribute("data-key"));
+      });
+      var parent = document.body || document.documentElement;
+      parent.insertBefore(box, parent.firstChild);
+    }
+    box.setAttribute("data-key", key);
+    // Filled once the live region is in the page, so screen readers announce it.
+    setTimeout(function () {
+      if (box.getAttribute("data-key") === key) fillWarnings(box, warnings, key);
+    }, 0);
+  }
+
   function swapStyles(paths) {
     var links = document.querySelectorAll('link[rel="stylesheet"]');
     for (var i = 0; i < links.length; i++) {
@@ -113,8 +220,12 @@
       generation = s.generation;
       if (gap) return reload();
       window.__sitrepState = s;
-      if (s.errors.length > 0) showErrors(s.errors);
-      else if (overlay()) reload();
+      if (s.errors.length > 0) {
+        // Errors come first: the blocking overlay alone.
+        if (panel()) panel().remove();
+        showErrors(s.errors);
+      } else if (overlay()) reload();
+      else showWarnings(s);
     });
     es.addEventListener("reload", function (e) {
       var d = JSON.parse(e.data);

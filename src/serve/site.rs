@@ -22,6 +22,12 @@ pub struct Status {
     pub has_site: bool,
     /// The errors of the last rebuild; the last good site is served meanwhile.
     pub errors: Vec<Diagnostic>,
+    /// The warnings standing now (the stale-update ones kept current with the
+    /// clock); the page shows them in a panel that does not block it.
+    pub warnings: Vec<Diagnostic>,
+    /// Moves when the warnings change, not when only a stale warning's age
+    /// grows: a panel dismissed for one value stays dismissed until it moves.
+    pub warnings_generation: u64,
 }
 
 #[derive(Default)]
@@ -83,6 +89,22 @@ impl Shared {
         }
         let changed = s.errors != errors;
         s.errors = errors;
+        changed
+    }
+
+    /// Record the warnings standing now; true if they changed beyond a stale
+    /// warning's age ([`crate::nowchecks::steady`]), the only change worth
+    /// telling the browsers about.
+    pub fn set_warnings(&self, warnings: Vec<Diagnostic>) -> bool {
+        let mut s = write(&self.status);
+        let steady = |w: &[Diagnostic]| -> Vec<Diagnostic> {
+            w.iter().map(crate::nowchecks::steady).collect()
+        };
+        let changed = steady(&s.warnings) != steady(&warnings);
+        if changed {
+            s.warnings_generation += 1;
+        }
+        s.warnings = warnings;
         changed
     }
 
@@ -167,5 +189,29 @@ mod tests {
         assert!(s.finish(vec![Diagnostic::error("a.md", "bad")]));
         assert_eq!(s.status().errors.len(), 1);
         assert!(s.status().has_site, "the last good site stays");
+    }
+
+    #[test]
+    fn warnings_change_only_beyond_a_stale_age() {
+        let s = Shared::new("x".into());
+        let stale = |age: &str| {
+            Diagnostic::warning(
+                "content/incidents/o1.md",
+                format!(
+                    "O1 is open and its last update was {age} ago, longer than `stale_after` (2 h)"
+                ),
+            )
+        };
+        assert!(!s.set_warnings(Vec::new()));
+        assert!(s.set_warnings(vec![stale("2 h 1 min")]));
+        assert_eq!(s.status().warnings_generation, 1);
+        // The age grew: the status has the new text, but nothing to announce.
+        assert!(!s.set_warnings(vec![stale("2 h 5 min")]));
+        let st = s.status();
+        assert!(st.warnings[0].message.contains("2 h 5 min"));
+        assert_eq!(st.warnings_generation, 1);
+        assert!(s.set_warnings(vec![stale("2 h 6 min"), Diagnostic::warning("a.md", "w")]));
+        assert!(s.set_warnings(Vec::new()));
+        assert_eq!(s.status().warnings_generation, 3);
     }
 }

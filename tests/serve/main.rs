@@ -13,6 +13,8 @@ mod http;
 mod incremental;
 mod internal;
 mod ledger;
+mod nowwarn;
+mod panel;
 mod property;
 mod reload;
 mod soak;
