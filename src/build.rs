@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::link::Site;
 use crate::model::{Document, IncidentId};
+use crate::render::reuse;
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
 use crate::{frontmatter, link, load, render, theme, visibility, write};
@@ -39,6 +40,8 @@ pub struct Progress {
     pub pages: AtomicUsize,
     pub feeds: AtomicUsize,
     pub bytes: AtomicU64,
+    /// HTML pages a build left as the previous build wrote them, unrendered.
+    pub reused: AtomicUsize,
     pub timings: std::sync::Mutex<Timings>,
 }
 
@@ -427,18 +430,38 @@ fn build_timed(opts: &BuildOptions, t: &mut Timings) -> Result<Report, Failure> 
     let staging = write::Staging::new(&output).map_err(write_err)?;
     let progress = opts.progress.clone().unwrap_or_default();
     let sink = staging.sink();
-    let rendered = timed(&mut t.render, || {
-        render_counted(&site, &theme, &now, &sink, &progress)
+    let rendered = timed(&mut t.render, || -> Result<_, Vec<Diagnostic>> {
+        let reuse = reuse::prepare(&site, &theme, opts.drafts, &output);
+        progress
+            .pages_total
+            .store(render::html_page_count(&site), Relaxed);
+        let counted = Counting {
+            inner: &sink,
+            progress: &progress,
+        };
+        let done = render::render_reusing(&site, &theme, &now, &counted, Some(&reuse))?;
+        Ok(done.inspect(|d| reuse::keep(d, &sink, &progress)))
     });
     // A stopped write stage is the one problem to report: render's own
     // diagnostics after it would be about files it never got to write.
     let produced = sink.finish().map_err(write_err)?;
-    if let Err(more) = rendered {
-        let mut all = diags;
-        all.extend(more);
-        return finish(all).map(|_| Report::default());
-    }
-    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
+    let done = match rendered {
+        Ok(done) => done,
+        Err(more) => {
+            let mut all = diags;
+            all.extend(more);
+            return finish(all).map(|_| Report::default());
+        }
+    };
+    let written = timed(&mut t.write, || {
+        // The old manifest goes before the output changes, the new one
+        // comes after: none is ever wrong about the output.
+        write::manifest::invalidate(&output)?;
+        let written = staging.commit(produced)?;
+        reuse::leave(done, &output);
+        Ok(written)
+    })
+    .map_err(write_err)?;
     let mut r = report(finish(diags)?, Some(output), &progress);
     r.written = written;
     Ok(r)
