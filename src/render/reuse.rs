@@ -402,6 +402,38 @@ impl Plan<'_> {
         Ok(None)
     }
 
+    /// The records of the pages kept, renumbered into the new tables.
+    fn carry(
+        &self,
+        kept: &[String],
+        doc_at: &HashMap<&str, u32>,
+        facts: &mut FactTable,
+        pages: &mut Vec<(PageRecord, bool)>,
+    ) {
+        let Some(m) = self.reuse.usable() else {
+            return;
+        };
+        for file in kept {
+            let p = &m.pages[self.keep[file.as_str()]];
+            let docs = p
+                .docs
+                .iter()
+                .map(|&d| doc_at.get(m.docs[d as usize].0.as_str()).copied());
+            let Some(docs) = docs.collect::<Option<Vec<u32>>>() else {
+                continue;
+            };
+            let facts = (p.facts.iter())
+                .map(|&f| facts.index(m.facts[f as usize].0.clone(), || self.fresh[f as usize]))
+                .collect();
+            let record = PageRecord {
+                docs,
+                facts,
+                ..p.clone()
+            };
+            pages.push((record, true));
+        }
+    }
+
     /// The next manifest, but for the stamps of the files rendered (known
     /// once they are in place).
     pub(super) fn finish(self, site: &Site, kept: Vec<String>) -> Done {
@@ -412,30 +444,7 @@ impl Plan<'_> {
             .collect();
         let mut facts = FactTable::default();
         let mut pages = Vec::new();
-        if let Some(m) = reuse.usable() {
-            for file in &kept {
-                let p = &m.pages[self.keep[file.as_str()]];
-                let docs = p
-                    .docs
-                    .iter()
-                    .map(|&d| doc_at.get(m.docs[d as usize].0.as_str()).copied());
-                let facts = p.facts.iter().map(|&f| {
-                    let (key, _) = &m.facts[f as usize];
-                    facts.index(key.clone(), || self.fresh[f as usize])
-                });
-                if let Some(docs) = docs.collect::<Option<Vec<u32>>>() {
-                    let facts = facts.collect();
-                    pages.push((
-                        PageRecord {
-                            docs,
-                            facts,
-                            ..p.clone()
-                        },
-                        true,
-                    ));
-                }
-            }
-        }
+        self.carry(&kept, &doc_at, &mut facts, &mut pages);
         let rendered = self
             .rendered
             .into_inner()

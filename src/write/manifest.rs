@@ -40,15 +40,26 @@ impl Stamp {
 
 /// Where the manifest of `output` lives.
 pub fn path(output: &Path) -> PathBuf {
-    let name = output
+    parent(output).join(format!(".sitrep-manifest-{}", name(output)))
+}
+
+fn name(output: &Path) -> String {
+    output
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = output
+        .unwrap_or_default()
+}
+
+fn parent(output: &Path) -> &Path {
+    output
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(format!(".sitrep-manifest-{name}"))
+        .unwrap_or(Path::new("."))
+}
+
+/// The prefix of a manifest being written (left behind by a kill).
+fn tmp_prefix(output: &Path) -> String {
+    format!(".sitrep-tmp-manifest-{}-", name(output))
 }
 
 /// The manifest's bytes (unpacked), if there is a readable one.
@@ -60,6 +71,14 @@ pub fn load(output: &Path) -> Option<Vec<u8>> {
 /// Remove the manifest before the output changes. A manifest that cannot be
 /// removed would outlive the output it describes: that is an error.
 pub fn invalidate(output: &Path) -> Result<(), super::WriteError> {
+    // Only one build writes an output at a time (its staging folder is
+    // locked), so a half-written manifest of this output is a killed one's.
+    let prefix = tmp_prefix(output);
+    for e in fs::read_dir(parent(output)).into_iter().flatten().flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
     match fs::remove_file(path(output)) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(super::WriteError::new(output, e)),
         _ => Ok(()),
@@ -69,14 +88,11 @@ pub fn invalidate(output: &Path) -> Result<(), super::WriteError> {
 /// Write the manifest after a commit: a temporary file renamed into place,
 /// so a reader finds the whole manifest or none.
 pub fn store(output: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = path(output);
-    let dir = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".sitrep-manifest-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .prefix(&tmp_prefix(output))
+        .tempfile_in(parent(output))?;
     tmp.write_all(&lz4_flex::compress_prepend_size(bytes))?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(path(output)).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -89,6 +105,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         assert_eq!(load(&out), None);
+        fs::write(dir.path().join(".sitrep-tmp-manifest-public-x1"), "cut off").unwrap();
         store(&out, b"{\"a\":1}").unwrap();
         assert!(dir.path().join(".sitrep-manifest-public").is_file());
         assert_eq!(load(&out).as_deref(), Some(&b"{\"a\":1}"[..]));
