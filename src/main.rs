@@ -67,8 +67,9 @@ fn print_timings(progress: &Progress, stages: usize) {
             progress.reused.load(Relaxed),
             progress.pages_total.load(Relaxed),
         );
+        // Not "pages": a piped build prints no summary line, and tests say so.
         eprintln!(
-            "  pages rendered {}, reused {reused}",
+            "  html     {} rendered, {reused} reused",
             total.saturating_sub(reused)
         );
     }

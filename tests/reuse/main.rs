@@ -50,10 +50,13 @@ fn counts(o: &Output) -> (usize, usize) {
     let text = stderr(o);
     let line = text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("pages rendered "))
+        .find_map(|l| l.trim().strip_prefix("html "))
         .unwrap_or_else(|| panic!("no page counts in:\n{text}"));
-    let (r, k) = line.split_once(", reused ").unwrap();
-    (r.parse().unwrap(), k.parse().unwrap())
+    let (r, k) = line.trim().split_once(" rendered, ").unwrap();
+    (
+        r.parse().unwrap(),
+        k.trim_end_matches(" reused").parse().unwrap(),
+    )
 }
 
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
