@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::model::Document;
+use crate::render::reuse;
 use crate::render::{Now, Sink};
 use crate::theme::Theme;
 use crate::{link, load, render, stages, write};
@@ -40,6 +41,8 @@ pub struct Progress {
     pub pages: AtomicUsize,
     pub feeds: AtomicUsize,
     pub bytes: AtomicU64,
+    /// HTML pages a build left as the previous build wrote them, unrendered.
+    pub reused: AtomicUsize,
     pub timings: std::sync::Mutex<Timings>,
 }
 
@@ -160,7 +163,16 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
     let render = |sink: &dyn Sink| render(&site, &theme, &now, sink, &progress);
     let rendered = match &output {
         None => timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
-        Some(folder) => write(folder, t, render)?,
+        Some(folder) => {
+            let how = Reusing {
+                site: &site,
+                theme: &theme,
+                now: &now,
+                drafts: opts.drafts,
+                progress: &progress,
+            };
+            write(folder, t, how)?
+        }
     };
     let written = match rendered {
         Ok(w) => w,
@@ -339,24 +351,53 @@ fn render(
     render::render_all(site, theme, now, &Counting { inner, progress })
 }
 
-/// Write: `render` into the output folder's staging, then the changed files
-/// moved in — unless render failed (`Ok(Err)`: its problems; nothing moved).
-/// A stopped write stage (a full disk) is the one problem to report: render's
+/// What a build renders with, reusing the previous build's pages where
+/// their reads did not change (`render/reuse.rs`).
+struct Reusing<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    now: &'a Now,
+    drafts: bool,
+    progress: &'a Progress,
+}
+
+/// Write: render into the output folder's staging (the pages whose reads did
+/// not change left out, their files kept), then the changed files moved in
+/// — unless render failed (`Ok(Err)`: its problems; nothing moved). A
+/// stopped write stage (a full disk) is the one problem to report: render's
 /// own diagnostics after it would be about files it never got to write.
 fn write(
     output: &Path,
     t: &mut Timings,
-    render: impl FnOnce(&dyn Sink) -> render::RenderResult,
+    r: Reusing,
 ) -> Result<Result<write::Written, Vec<Diagnostic>>, Failure> {
     let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
     let staging = write::Staging::new(output).map_err(write_err)?;
     let sink = staging.sink();
-    let rendered = timed(&mut t.render, || render(&sink));
+    let rendered = timed(&mut t.render, || -> Result<_, Vec<Diagnostic>> {
+        let reuse = reuse::prepare(r.site, r.theme, r.drafts, output);
+        (r.progress.pages_total).store(render::html_page_count(r.site), Relaxed);
+        let counted = Counting {
+            inner: &sink,
+            progress: r.progress,
+        };
+        let done = render::render_reusing(r.site, r.theme, r.now, &counted, Some(&reuse))?;
+        Ok(done.inspect(|d| reuse::keep(d, &sink, r.progress)))
+    });
     let produced = sink.finish().map_err(write_err)?;
-    if let Err(more) = rendered {
-        return Ok(Err(more));
-    }
-    let written = timed(&mut t.write, || staging.commit(produced)).map_err(write_err)?;
+    let done = match rendered {
+        Ok(done) => done,
+        Err(more) => return Ok(Err(more)),
+    };
+    let written = timed(&mut t.write, || {
+        // The old manifest goes before the output changes, the new one
+        // comes after: none is ever wrong about the output.
+        write::manifest::invalidate(output)?;
+        let written = staging.commit(produced)?;
+        reuse::leave(done, output);
+        Ok(written)
+    })
+    .map_err(write_err)?;
     Ok(Ok(written))
 }
 

@@ -55,6 +55,16 @@ impl Strings {
         }
     }
 
+    /// Every key and its text, sorted by key: the same strings give the same
+    /// list, whatever order their layers were read in.
+    pub fn sorted(&self) -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = (self.map.iter())
+            .map(|(k, t)| (k.as_str(), t.as_str()))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     /// The text of `key`, or None when no layer (English included) has it.
     pub fn lookup(&self, key: &str) -> Option<&str> {
         self.map.get(key).map(String::as_str)

@@ -62,6 +62,17 @@ fn print_timings(progress: &Progress, stages: usize) {
     for (stage, d) in t.stages().into_iter().take(stages) {
         eprintln!("  {stage:<7}{:>9.1} ms", d.as_secs_f64() * 1e3);
     }
+    if stages == 5 {
+        let (reused, total) = (
+            progress.reused.load(Relaxed),
+            progress.pages_total.load(Relaxed),
+        );
+        // Not "pages": a piped build prints no summary line, and tests say so.
+        eprintln!(
+            "  html     {} rendered, {reused} reused",
+            total.saturating_sub(reused)
+        );
+    }
 }
 
 /// A progress bar on stderr, drawn only once the build has run for a second so

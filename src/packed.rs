@@ -47,6 +47,21 @@ impl PackedText {
         }
     }
 
+    /// Hash what is held, packed or not, without unpacking: equal texts held
+    /// alike hash alike (packing is deterministic).
+    pub fn hash_into(&self, h: &mut impl std::hash::Hasher) {
+        match &self.0 {
+            Repr::Plain(s) => {
+                h.write_u8(0);
+                h.write(s.as_bytes());
+            }
+            Repr::Lz4(b) => {
+                h.write_u8(1);
+                h.write(b);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         matches!(&self.0, Repr::Plain(s) if s.is_empty())
     }

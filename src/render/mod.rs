@@ -18,6 +18,7 @@ pub mod memo;
 mod outputs;
 mod pages;
 pub mod reads;
+pub mod reuse;
 mod search;
 mod select;
 mod services;
@@ -46,20 +47,23 @@ pub use view::{Now, next_change};
 pub enum Mode<'a> {
     #[default]
     Build,
+    /// A build that reuses the previous one's pages: it records reads, to
+    /// leave them for the next build (`reuse.rs`).
+    Record,
     Serve(&'a memo::Memo),
 }
 
 impl<'a> Mode<'a> {
     pub fn memo(self) -> Option<&'a memo::Memo> {
         match self {
-            Mode::Build => None,
+            Mode::Build | Mode::Record => None,
             Mode::Serve(m) => Some(m),
         }
     }
 
     /// Pages note what they read only for serve.
     pub fn records(self) -> bool {
-        matches!(self, Mode::Serve(_))
+        matches!(self, Mode::Serve(_) | Mode::Record)
     }
 }
 
@@ -239,8 +243,25 @@ pub fn html_page_count(site: &Site) -> usize {
 
 /// Render everything into `sink`: pages in parallel, then static files and assets.
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
+    render_reusing(site, theme, now, sink, None).map(|_| ())
+}
+
+/// [`render_all`], but with `reuse`, the HTML pages whose previous files
+/// stand are left out (see `reuse.rs`): those files, and the next manifest.
+pub fn render_reusing(
+    site: &Site,
+    theme: &Theme,
+    now: &Now,
+    sink: &dyn Sink,
+    reuse: Option<&reuse::Reuse>,
+) -> Result<Option<reuse::Done>, Vec<Diagnostic>> {
     let tera = tera(theme, site)?;
-    let scope = Scope::new(site, now, &tera, &theme.strings);
+    let mut scope = Scope::new(site, now, &tera, &theme.strings);
+    if reuse.is_some() {
+        scope.mode = Mode::Record;
+    }
+    let plan = reuse.map(|r| r.plan(site, &scope.status, now.0));
+    let kept = std::sync::Mutex::new(Vec::new());
     let feeds = Recording {
         inner: sink,
         files: Default::default(),
@@ -253,9 +274,19 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
                 return Vec::new();
             }
             let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
-            render_output(&tera, theme, &scope, o, sink)
-                .err()
-                .unwrap_or_default()
+            let Some(plan) = plan.as_ref().filter(|_| o.kind != Kind::Feeds) else {
+                return render_output(&tera, theme, &scope, o, sink)
+                    .err()
+                    .unwrap_or_default();
+            };
+            match plan.page(&tera, theme, &scope, o, sink) {
+                Ok(Some(file)) => {
+                    kept.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+                    Vec::new()
+                }
+                Ok(None) => Vec::new(),
+                Err(e) => e,
+            }
         })
         .collect();
     if !errors.is_empty() {
@@ -291,11 +322,11 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(plan.map(|p| p.finish(site, kept)))
 }
 
 /// Render one output (one page, or all feeds) into the sink.

@@ -8,6 +8,7 @@
 
 mod failure;
 mod journal;
+pub mod manifest;
 mod previous;
 mod sink;
 mod staging;

@@ -59,6 +59,15 @@ impl<'s> OutputSink<'s> {
         Ok(())
     }
 
+    /// `path` stays as the previous output holds it, unrendered: the caller
+    /// checked the file on disk is the one the last build wrote.
+    pub fn keep(&self, path: &str) {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), false));
+    }
+
     /// The marker goes in last, like any other file; then what was produced,
     /// or the error that stopped the write stage.
     pub fn finish(self) -> Result<Produced, WriteError> {

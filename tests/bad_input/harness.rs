@@ -225,5 +225,7 @@ pub fn stray(site: &Path) -> Vec<String> {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(".sitrep"))
+        // The build's manifest of pages it may reuse: kept, not left over.
+        .filter(|n| !n.starts_with(".sitrep-manifest-"))
         .collect()
 }

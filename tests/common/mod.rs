@@ -3,12 +3,26 @@
 
 pub mod axe;
 pub mod cdp;
+pub mod edits;
 pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_sitrep");
+
+/// Start the real binary with `args` at "now" `epoch`, and SIGKILL it after `after`.
+pub fn killed_after(args: &[&std::ffi::OsStr], epoch: &str, after: std::time::Duration) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+}
 
 /// A fixed "now" so builds are reproducible in tests.
 pub const EPOCH: &str = "1780000000"; // 2026-05-28

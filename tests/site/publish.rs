@@ -234,15 +234,8 @@ fn issue_21_a_killed_build_leaves_the_old_or_the_new_output_and_the_next_build_r
     let (mut olds, mut news, mut cut) = (0, 0, 0);
     for percent in [10, 30, 50, 60, 70, 75, 80, 85, 90, 95] {
         retitle(true);
-        let mut child = Command::new(BIN)
-            .args(["build", "--root", root.to_str().unwrap()])
-            .env("SOURCE_DATE_EPOCH", EPOCH)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(took * percent / 100);
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        let args = ["build".as_ref(), "--root".as_ref(), root.as_os_str()];
+        killed_after(&args, EPOCH, took * percent / 100);
         let now = contents(&snapshot(&out));
         if now == old {
             olds += 1;

@@ -1,0 +1,587 @@
+//! Rebuilds that reuse the previous build's pages. In: the previous build's
+//! [`Manifest`] (what each HTML page read, and the stamp of the file written),
+//! the new linked site and the output folder. Out: the pages to render — those
+//! reading a document whose hash changed, a fact whose fingerprint changed on
+//! the new site, the whole site when any document changed, or "now" when the
+//! clock passed the previous build's next change, and every page the
+//! manifest does not vouch for — and, once rendered, the next manifest.
+//!
+//! Nothing is assumed about the files kept: each one's size, inode and
+//! modification time must be those the manifest recorded (a hand edit means
+//! a render). Anything uncertain — no manifest, another format, another key
+//! (binary, config, theme, assets, drafts) — renders everything. Machine
+//! outputs are always rendered (the sink still keeps their unchanged files).
+
+use super::outputs::Output;
+use super::reads::{Doc, Fact, Facts, HashWriter, List, Reads, hasher};
+use super::{Kind, Scope, Sink, output_file, page_job, render_job};
+use crate::diag::Diagnostic;
+use crate::link::{IncidentHtml, Site};
+use crate::markdown::Rendered;
+use crate::status::StatusModel;
+use crate::theme::{StaticFile, Theme};
+use crate::write::manifest::Stamp;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use tera::Tera;
+
+/// Bumped whenever what the manifest means changes.
+const FORMAT: u32 = 1;
+
+/// The key of the home intro, present or not (a page that read "no home
+/// intro" must see one appear).
+const HOME: &str = ":home";
+
+/// [`List`], as the manifest stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum ListKey {
+    Incidents,
+    News,
+    Actions,
+    Postmortems,
+    Term(usize, String),
+    Month(String),
+}
+
+/// [`Fact`], as the manifest stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum FactKey {
+    Slice(ListKey, usize),
+    Members(ListKey),
+    Id(String),
+    Backlinks(String),
+    Service(String),
+    Similar(String),
+}
+
+impl From<&List> for ListKey {
+    fn from(l: &List) -> ListKey {
+        match l {
+            List::Incidents => ListKey::Incidents,
+            List::News => ListKey::News,
+            List::Actions => ListKey::Actions,
+            List::Postmortems => ListKey::Postmortems,
+            List::Term(t, s) => ListKey::Term(*t, s.clone()),
+            List::Month(m) => ListKey::Month(m.clone()),
+        }
+    }
+}
+
+impl From<&ListKey> for List {
+    fn from(l: &ListKey) -> List {
+        match l {
+            ListKey::Incidents => List::Incidents,
+            ListKey::News => List::News,
+            ListKey::Actions => List::Actions,
+            ListKey::Postmortems => List::Postmortems,
+            ListKey::Term(t, s) => List::Term(*t, s.clone()),
+            ListKey::Month(m) => List::Month(m.clone()),
+        }
+    }
+}
+
+impl From<&Fact> for FactKey {
+    fn from(f: &Fact) -> FactKey {
+        match f {
+            Fact::Slice(l, p) => FactKey::Slice(l.into(), *p),
+            Fact::Members(l) => FactKey::Members(l.into()),
+            Fact::Id(k) => FactKey::Id(k.clone()),
+            Fact::Backlinks(k) => FactKey::Backlinks(k.clone()),
+            Fact::Service(s) => FactKey::Service(s.clone()),
+            Fact::Similar(k) => FactKey::Similar(k.clone()),
+        }
+    }
+}
+
+impl From<&FactKey> for Fact {
+    fn from(f: &FactKey) -> Fact {
+        match f {
+            FactKey::Slice(l, p) => Fact::Slice(l.into(), *p),
+            FactKey::Members(l) => Fact::Members(l.into()),
+            FactKey::Id(k) => Fact::Id(k.clone()),
+            FactKey::Backlinks(k) => Fact::Backlinks(k.clone()),
+            FactKey::Service(s) => Fact::Service(s.clone()),
+            FactKey::Similar(k) => Fact::Similar(k.clone()),
+        }
+    }
+}
+
+/// A timestamp as seconds and nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct Instant(i64, i32);
+
+impl From<jiff::Timestamp> for Instant {
+    fn from(t: jiff::Timestamp) -> Instant {
+        Instant(t.as_second(), t.subsec_nanosecond())
+    }
+}
+
+/// One HTML page of the previous build: what it read (indices into the
+/// manifest's tables) and the file written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PageRecord {
+    file: String,
+    docs: Vec<u32>,
+    facts: Vec<u32>,
+    whole: bool,
+    now: bool,
+    /// Of the bytes written.
+    hash: u64,
+    stamp: Stamp,
+}
+
+/// What a build leaves for the next one.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    format: u32,
+    key: u64,
+    /// The "now" the pages were rendered at, and the first instant after it
+    /// at which a page reading "now" can change ([`super::next_change`]).
+    now: Instant,
+    next_change: Option<Instant>,
+    /// Document key (content path, or [`HOME`]) → hash of what the site holds of it.
+    docs: Vec<(String, u64)>,
+    /// Fact → its fingerprint on the site built.
+    facts: Vec<(FactKey, u64)>,
+    pages: Vec<PageRecord>,
+}
+
+impl Manifest {
+    /// A manifest read back, or `None` if it is not one this binary wrote
+    /// whole (then everything is rendered).
+    pub fn parse(bytes: &[u8]) -> Option<Manifest> {
+        let m: Manifest = serde_json::from_slice(bytes).ok()?;
+        let (d, f) = (m.docs.len(), m.facts.len());
+        let sound = m.format == FORMAT
+            && m.pages.iter().all(|p| {
+                p.docs.iter().all(|&i| (i as usize) < d)
+                    && p.facts.iter().all(|&i| (i as usize) < f)
+            });
+        sound.then_some(m)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// How many pages it vouches for.
+    pub fn pages(&self) -> usize {
+        self.pages.len()
+    }
+}
+
+/// Everything global a page's bytes depend on besides its reads: the binary,
+/// the config (with flags applied), drafts, the theme's templates, static
+/// file names and strings, and the content assets. `None` if the running
+/// binary cannot be identified (then nothing is reused).
+pub fn key(site: &Site, theme: &Theme, drafts: bool) -> Option<u64> {
+    let exe = Stamp::of(&std::env::current_exe().ok()?)?;
+    let mut h = hasher();
+    let mut w = HashWriter(&mut h);
+    let _ = write!(
+        w,
+        "{FORMAT} {} {exe:?} {drafts} ",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = write!(w, "{:?}", site.config);
+    for (name, (_, text)) in &theme.templates {
+        let _ = write!(w, "\0{name}\0{}\0{text}", text.len());
+    }
+    for (path, file) in &theme.statics {
+        // Embedded files are part of the binary; a site's are copied and
+        // compared on every build, and no page reads their bytes.
+        let from = match file {
+            StaticFile::Embedded(_) => None,
+            StaticFile::Disk(p) => Some(p),
+        };
+        let _ = write!(w, "\0{path}\0{from:?}");
+    }
+    let _ = write!(
+        w,
+        "\0{}{:?}",
+        theme.strings.language,
+        theme.strings.sorted()
+    );
+    for a in &site.assets {
+        let _ = write!(w, "\0{}", a.content_path);
+    }
+    Some(h.finish())
+}
+
+fn rendered_hash(r: &Rendered, h: &mut impl Hasher) {
+    r.html.hash_into(h);
+    let _ = write!(
+        HashWriter(h),
+        "{:?}{:?}{:?}{:?}",
+        r.summary,
+        r.headings,
+        r.incident_refs,
+        r.problems
+    );
+}
+
+fn incident_html_hash(x: &IncidentHtml, h: &mut impl Hasher) {
+    rendered_hash(&x.body, h);
+    for p in x.timeline.iter().chain(&x.takes).chain(&x.postmortem) {
+        p.hash_into(h);
+    }
+    if let Some(n) = &x.notes {
+        n.hash_into(h);
+    }
+    let _ = write!(HashWriter(h), "{:?}", x.field_refs);
+}
+
+/// Per document the site holds: a hash of its model and its rendered
+/// Markdown (which also depends on the documents it links to).
+pub fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
+    let one = |model: &dyn std::fmt::Debug, html: &dyn Fn(&mut dyn Hasher)| {
+        let mut h = hasher();
+        let _ = write!(HashWriter(&mut h), "{model:?}");
+        html(&mut h);
+        h.finish()
+    };
+    let incidents: Vec<(String, u64)> = (0..site.incidents.len())
+        .into_par_iter()
+        .map(|i| {
+            let inc = &site.incidents[i];
+            let h = one(inc, &|h| {
+                incident_html_hash(&site.incident_html[i], &mut &mut *h)
+            });
+            (inc.origin.content_path.clone(), h)
+        })
+        .collect();
+    let mut docs: BTreeMap<String, u64> = incidents.into_iter().collect();
+    for (n, story) in site.news.iter().enumerate() {
+        let h = one(story, &|h| rendered_hash(&site.news_html[n], &mut &mut *h));
+        docs.insert(story.origin.content_path.clone(), h);
+    }
+    for (p, page) in site.pages.iter().enumerate() {
+        let h = one(page, &|h| rendered_hash(&site.page_html[p], &mut &mut *h));
+        docs.insert(page.origin.content_path.clone(), h);
+    }
+    let home = site.home.as_ref().map_or(0, |(intro, r)| {
+        one(intro, &|h| rendered_hash(r, &mut &mut *h))
+    });
+    docs.insert(HOME.to_string(), home);
+    docs
+}
+
+/// What a build knows before it renders: the previous manifest (if any),
+/// the key and document hashes of the new site, and where the output is.
+pub struct Reuse<'a> {
+    pub previous: Option<Manifest>,
+    pub key: Option<u64>,
+    pub docs: BTreeMap<String, u64>,
+    pub output: &'a Path,
+}
+
+/// One render pass's decisions and records.
+pub(super) struct Plan<'a> {
+    reuse: &'a Reuse<'a>,
+    facts: Facts<'a>,
+    now: jiff::Timestamp,
+    /// File → index of its record in the previous manifest: kept unrendered.
+    keep: HashMap<&'a str, usize>,
+    /// The previous manifest's facts' fingerprints on the new site.
+    fresh: Vec<u64>,
+    /// Pages rendered: file, reads, hash of the bytes.
+    rendered: Mutex<Vec<(String, Reads, u64)>>,
+}
+
+/// What a render with reuse did: the files left as they were, and the
+/// manifest to write once the output is committed.
+pub struct Done {
+    pub kept: Vec<String>,
+    pub draft: Draft,
+}
+
+impl<'a> Reuse<'a> {
+    /// The previous manifest, if it describes a build of the same key.
+    fn usable(&self) -> Option<&Manifest> {
+        let m = self.previous.as_ref()?;
+        (Some(m.key) == self.key).then_some(m)
+    }
+
+    pub(super) fn plan(
+        &'a self,
+        site: &'a Site,
+        status: &'a StatusModel,
+        now: jiff::Timestamp,
+    ) -> Plan<'a> {
+        let facts = Facts::new(site, status);
+        let mut plan = Plan {
+            reuse: self,
+            now,
+            keep: HashMap::new(),
+            fresh: Vec::new(),
+            rendered: Mutex::new(Vec::new()),
+            facts,
+        };
+        let Some(m) = self.usable() else {
+            return plan;
+        };
+        plan.fresh = m
+            .facts
+            .par_iter()
+            .map(|(f, _)| plan.facts.fingerprint(&f.into()))
+            .collect();
+        let stale: Vec<bool> = m
+            .facts
+            .iter()
+            .zip(&plan.fresh)
+            .map(|((_, old), new)| old != new)
+            .collect();
+        let changed: Vec<bool> = m
+            .docs
+            .iter()
+            .map(|(k, h)| self.docs.get(k) != Some(h))
+            .collect();
+        let site_changed = m.docs.len() != self.docs.len() || changed.contains(&true);
+        let now = Instant::from(now);
+        let clock_still = m.now <= now && m.next_change.is_none_or(|n| now < n);
+        plan.keep = m
+            .pages
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                (!p.whole || !site_changed)
+                    && (!p.now || clock_still)
+                    && p.docs.iter().all(|&d| !changed[d as usize])
+                    && p.facts.iter().all(|&f| !stale[f as usize])
+                    && Stamp::of(&self.output.join(&p.file)) == Some(p.stamp)
+            })
+            .map(|(i, p)| (p.file.as_str(), i))
+            .collect();
+        plan
+    }
+}
+
+/// The key of a document a page read; `None` if the site has no such document.
+fn doc_key(d: Doc, site: &Site) -> Option<&str> {
+    match d {
+        Doc::Home => Some(HOME),
+        d => d.path(site),
+    }
+}
+
+impl Plan<'_> {
+    /// Render one page output into `sink` unless the previous output's file
+    /// stands; `Ok(Some(file))` when it was kept.
+    pub(super) fn page(
+        &self,
+        tera: &Tera,
+        theme: &Theme,
+        scope: &Scope,
+        output: &Output,
+        sink: &dyn Sink,
+    ) -> Result<Option<String>, Vec<Diagnostic>> {
+        debug_assert!(output.kind != Kind::Feeds);
+        if let Some(file) = output_file(scope.site, output)
+            && self.keep.contains_key(file.as_str())
+        {
+            return Ok(Some(file));
+        }
+        let Some(mut job) = page_job(scope, output) else {
+            return Ok(None);
+        };
+        let html = render_job(tera, theme, &job)?;
+        let mut h = hasher();
+        h.write(html.as_bytes());
+        let reads = job.reads.take().unwrap_or_default();
+        sink.put(&job.file, html.into_bytes())
+            .map_err(|e| vec![Diagnostic::error(&job.file, format!("cannot write: {e}"))])?;
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((job.file, reads, h.finish()));
+        Ok(None)
+    }
+
+    /// The records of the pages kept, renumbered into the new tables.
+    fn carry(
+        &self,
+        kept: &[String],
+        doc_at: &HashMap<&str, u32>,
+        facts: &mut FactTable,
+        pages: &mut Vec<(PageRecord, bool)>,
+    ) {
+        let Some(m) = self.reuse.usable() else {
+            return;
+        };
+        for file in kept {
+            let p = &m.pages[self.keep[file.as_str()]];
+            let docs = p
+                .docs
+                .iter()
+                .map(|&d| doc_at.get(m.docs[d as usize].0.as_str()).copied());
+            let Some(docs) = docs.collect::<Option<Vec<u32>>>() else {
+                continue;
+            };
+            let facts = (p.facts.iter())
+                .map(|&f| facts.index(m.facts[f as usize].0.clone(), || self.fresh[f as usize]))
+                .collect();
+            let record = PageRecord {
+                docs,
+                facts,
+                ..p.clone()
+            };
+            pages.push((record, true));
+        }
+    }
+
+    /// The next manifest, but for the stamps of the files rendered (known
+    /// once they are in place).
+    pub(super) fn finish(self, site: &Site, kept: Vec<String>) -> Done {
+        let reuse = self.reuse;
+        let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
+        let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
+            .map(|(i, (k, _))| (k.as_str(), i as u32))
+            .collect();
+        let mut facts = FactTable::default();
+        let mut pages = Vec::new();
+        self.carry(&kept, &doc_at, &mut facts, &mut pages);
+        let rendered = self
+            .rendered
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        for (file, reads, hash) in rendered {
+            let docs = reads
+                .docs
+                .iter()
+                .map(|&d| doc_key(d, site).and_then(|k| doc_at.get(k).copied()));
+            let Some(mut docs) = docs.collect::<Option<Vec<u32>>>() else {
+                continue; // a document the manifest cannot name: render it next time
+            };
+            docs.sort_unstable();
+            docs.dedup();
+            let mut fs: Vec<u32> = (reads.facts.iter())
+                .map(|f| facts.index(f.into(), || self.facts.fingerprint(f)))
+                .collect();
+            fs.sort_unstable();
+            fs.dedup();
+            let record = PageRecord {
+                file,
+                docs,
+                facts: fs,
+                whole: reads.whole,
+                now: reads.now,
+                hash,
+                stamp: Stamp {
+                    size: 0,
+                    ino: 0,
+                    mtime: 0,
+                    mtime_ns: 0,
+                },
+            };
+            pages.push((record, false));
+        }
+        let manifest = Manifest {
+            format: FORMAT,
+            key: reuse.key.unwrap_or_default(),
+            now: self.now.into(),
+            next_change: super::next_change(site, &super::Now(self.now)).map(Instant::from),
+            docs,
+            facts: facts.table,
+            pages: Vec::new(),
+        };
+        Done {
+            kept,
+            draft: Draft {
+                manifest,
+                pages,
+                usable: reuse.key.is_some(),
+            },
+        }
+    }
+}
+
+/// Facts numbered as they are first met.
+#[derive(Default)]
+struct FactTable {
+    at: HashMap<FactKey, u32>,
+    table: Vec<(FactKey, u64)>,
+}
+
+impl FactTable {
+    fn index(&mut self, key: FactKey, fingerprint: impl FnOnce() -> u64) -> u32 {
+        if let Some(&i) = self.at.get(&key) {
+            return i;
+        }
+        let i = self.table.len() as u32;
+        self.table.push((key.clone(), fingerprint()));
+        self.at.insert(key, i);
+        i
+    }
+}
+
+/// The next manifest before its rendered pages are stamped.
+pub struct Draft {
+    manifest: Manifest,
+    /// Each page's record, and whether its stamp is already known (kept).
+    pages: Vec<(PageRecord, bool)>,
+    usable: bool,
+}
+
+impl Draft {
+    /// Stamp the rendered pages as they now are in `output`; `None` if there
+    /// is nothing a later build could trust (no key). A page whose file is
+    /// not there is left out (the next build renders it).
+    pub fn stamp(self, output: &Path) -> Option<Manifest> {
+        if !self.usable {
+            return None;
+        }
+        let mut m = self.manifest;
+        let mut pages: Vec<PageRecord> = self
+            .pages
+            .into_par_iter()
+            .filter_map(|(mut p, known)| {
+                if !known {
+                    p.stamp = Stamp::of(&output.join(&p.file))?;
+                }
+                Some(p)
+            })
+            .collect();
+        pages.sort_by(|a, b| a.file.cmp(&b.file));
+        m.pages = pages;
+        Some(m)
+    }
+}
+
+/// What a build into `output` can reuse: the manifest beside it, checked
+/// against the new site's key and document hashes.
+pub fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -> Reuse<'a> {
+    Reuse {
+        previous: crate::write::manifest::load(output).and_then(|b| Manifest::parse(&b)),
+        key: key(site, theme, drafts),
+        docs: doc_hashes(site),
+        output,
+    }
+}
+
+/// Tell the build's sink and progress about the pages left as they were.
+pub fn keep(done: &Done, sink: &crate::write::OutputSink, progress: &crate::build::Progress) {
+    use std::sync::atomic::Ordering::Relaxed;
+    for f in &done.kept {
+        sink.keep(f);
+    }
+    let bytes: u64 = (done.draft.pages.iter())
+        .filter(|(_, known)| *known)
+        .map(|(p, _)| p.stamp.size)
+        .sum();
+    progress.pages.fetch_add(done.kept.len(), Relaxed);
+    progress.reused.fetch_add(done.kept.len(), Relaxed);
+    progress.bytes.fetch_add(bytes, Relaxed);
+}
+
+/// After the commit: the next build's manifest. Not writing it only costs
+/// the next build its reuse, so a failure here does not fail this one.
+pub fn leave(done: Option<Done>, output: &Path) {
+    if let Some(m) = done.and_then(|d| d.draft.stamp(output)) {
+        let _ = crate::write::manifest::store(output, &m.to_bytes());
+    }
+}

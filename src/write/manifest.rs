@@ -1,0 +1,133 @@
+//! The build manifest's file: bytes in and out of
+//! `<parent>/.sitrep-manifest-<output name>`, beside the output folder (not in
+//! it: the output of the same input stays byte-identical, and uploads never
+//! carry it), and the [`Stamp`] that tells whether a file on disk is still the
+//! one a build wrote. What the manifest says is `render::reuse`'s business.
+//!
+//! Its guarantee: a manifest on disk describes the output as it is. A build
+//! removes it before it changes the output ([`invalidate`]) and writes the
+//! new one only after its commit ([`store`], atomic by rename), so a build
+//! killed or failed in between leaves no manifest and the next build renders
+//! everything.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// What a file on disk is known by: its size, inode and modification time.
+/// Any write to it, in place or by replacing it, changes one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub ino: u64,
+    pub mtime: i64,
+    pub mtime_ns: i64,
+}
+
+impl Stamp {
+    /// The stamp of the regular file at `path`; `None` if there is none.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
+        Some(Stamp {
+            size: m.len(),
+            ino: m.ino(),
+            mtime: m.mtime(),
+            mtime_ns: m.mtime_nsec(),
+        })
+    }
+}
+
+/// Where the manifest of `output` lives.
+pub fn path(output: &Path) -> PathBuf {
+    parent(output).join(format!(".sitrep-manifest-{}", name(output)))
+}
+
+fn name(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn parent(output: &Path) -> &Path {
+    output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The prefix of a manifest being written (left behind by a kill).
+fn tmp_prefix(output: &Path) -> String {
+    format!(".sitrep-tmp-manifest-{}-", name(output))
+}
+
+/// The manifest's bytes (unpacked), if there is a readable one.
+pub fn load(output: &Path) -> Option<Vec<u8>> {
+    let packed = fs::read(path(output)).ok()?;
+    lz4_flex::decompress_size_prepended(&packed).ok()
+}
+
+/// Remove the manifest before the output changes. A manifest that cannot be
+/// removed would outlive the output it describes: that is an error.
+pub fn invalidate(output: &Path) -> Result<(), super::WriteError> {
+    // Only one build writes an output at a time (its staging folder is
+    // locked), so a half-written manifest of this output is a killed one's.
+    let prefix = tmp_prefix(output);
+    for e in fs::read_dir(parent(output)).into_iter().flatten().flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+    match fs::remove_file(path(output)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(super::WriteError::new(output, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Write the manifest after a commit: a temporary file renamed into place,
+/// so a reader finds the whole manifest or none.
+pub fn store(output: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&tmp_prefix(output))
+        .tempfile_in(parent(output))?;
+    tmp.write_all(&lz4_flex::compress_prepend_size(bytes))?;
+    tmp.persist(path(output)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_manifest_loads_and_an_invalidated_one_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        assert_eq!(load(&out), None);
+        fs::write(dir.path().join(".sitrep-tmp-manifest-public-x1"), "cut off").unwrap();
+        store(&out, b"{\"a\":1}").unwrap();
+        assert!(dir.path().join(".sitrep-manifest-public").is_file());
+        assert_eq!(load(&out).as_deref(), Some(&b"{\"a\":1}"[..]));
+        invalidate(&out).unwrap();
+        invalidate(&out).unwrap();
+        assert_eq!(load(&out), None);
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_stamp_changes_when_a_file_is_rewritten_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.html");
+        fs::write(&f, "one").unwrap();
+        let before = Stamp::of(&f).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&f, "two").unwrap();
+        let after = Stamp::of(&f).unwrap();
+        assert_eq!(before.size, after.size);
+        assert_ne!(before, after);
+        assert_eq!(Stamp::of(&dir.path().join("missing")), None);
+        assert_eq!(Stamp::of(dir.path()), None);
+    }
+}
