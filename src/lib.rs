@@ -1,6 +1,6 @@
 //! sitrep: a static site generator for incident reports.
 //! The pipeline reads top to bottom in `build.rs`: load → frontmatter (parse +
-//! per-file rules) → visibility → status (the clock's warnings) → link
+//! per-file rules) → visibility → now checks (the clock's warnings) → link
 //! (cross-file rules, Markdown, backlinks, taxonomies) → render → write; the
 //! stages serve shares with it are in `stages.rs`.
 // A `Diagnostic` is a rich error value (file, line, source line, hint) returned on

@@ -246,7 +246,7 @@ impl Engine {
         o.diags = diags;
         if let Some(now) = &self.now {
             o.diags
-                .extend(stages::status(&site.incidents, &site.config, now));
+                .extend(stages::now_checks(&site.incidents, &site.config, now));
         }
         self.render_linked(site, resolver, out, &mut o);
         laps.lap(&mut o, "render");
