@@ -13,7 +13,6 @@ mod sink;
 mod staging;
 
 pub use failure::WriteError;
-pub use sink::{DirSink, OutputSink};
 pub use staging::{Staging, Written};
 
 /// Undo what builds killed while updating `output` left (see
