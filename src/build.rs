@@ -1,6 +1,6 @@
 //! The pipeline, top to bottom: options in, a built site (or every problem)
-//! out. load → parse → visibility (public or internal) → status (what "now"
-//! says) → link (validate, index, Markdown) → render → write. `build` and
+//! out. load → parse → visibility (public or internal) → now checks (what
+//! "now" says) → link (validate, index, Markdown) → render → write. `build` and
 //! `check` are one pipeline that differs only in where rendered files go;
 //! serve's Engine runs the same stage functions ([`crate::stages`]) on what
 //! an edit touched.
@@ -280,14 +280,14 @@ fn refusal(opts: &BuildOptions, config: &Config, write::Refusal(m, h): write::Re
     Failure::Usage(vec![d.hint(h)])
 }
 
-/// A site through load, parse, visibility, status and link: linked if no
+/// A site through load, parse, visibility, now checks and link: linked if no
 /// stage found an error; every problem either way (warnings too).
 pub(crate) struct Model {
     pub site: Option<Site>,
     pub diags: Vec<Diagnostic>,
 }
 
-/// Load → parse → visibility → status → link. `edit`: one file's text to
+/// Load → parse → visibility → now checks → link. `edit`: one file's text to
 /// parse instead of the file's; `now`: also the clock's warnings.
 pub(crate) fn model(
     root: &Path,
@@ -310,7 +310,7 @@ pub(crate) fn model(
             Document::Incident(i) if drafts || !i.draft => Some(&**i),
             _ => None,
         });
-        diags.extend(stages::status(built, &config, now));
+        diags.extend(stages::now_checks(built, &config, now));
     }
     let linked = timed(&mut t.link, || {
         link::link(config, parsed.docs, loaded.assets, drafts, &quiet)

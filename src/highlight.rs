@@ -5,20 +5,12 @@
 
 use std::sync::OnceLock;
 
-use syntect::highlighting::{Color, Theme, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 /// Shared by [`highlight`] and [`stylesheet`] so the classes in the HTML and the CSS agree.
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-
-/// Theme names in syntect's bundled theme set.
-const LIGHT_THEME: &str = "InspiredGitHub";
-const DARK_THEME: &str = "base16-ocean.dark";
-
-/// WCAG 2 AA for normal text; code is read at body size, so the large-text 3:1 won't do.
-pub const MIN_CONTRAST: f64 = 4.5;
 
 /// Loading the bundled syntaxes takes tens of milliseconds, far more than highlighting a
 /// typical block, so it happens once and is shared by all threads.
@@ -41,83 +33,104 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     Some(html.finalize())
 }
 
-/// The CSS for the light (`dark == false`) or dark code theme. Colours that would fall
-/// below [`MIN_CONTRAST`] on their background are darkened (light) or lightened (dark)
-/// just enough, keeping their hue. The theme's base rule targets `pre.code`, the wrapper
-/// the markdown stage writes around every code block.
-pub fn stylesheet(dark: bool) -> String {
-    let mut themes = ThemeSet::load_defaults();
-    let name = if dark { DARK_THEME } else { LIGHT_THEME };
-    let mut theme = themes
-        .themes
-        .remove(name)
-        .expect("syntect bundles this theme");
-    ensure_contrast(&mut theme);
-    let css = css_for_theme_with_class_style(&theme, CLASS_STYLE)
-        .expect("a bundled theme has valid scope names");
-    css.replacen(".hl-code {", "pre.code {", 1)
-}
+/// The generator of the committed stylesheets (`themes/default/static/`), run
+/// by the test that checks them (and rewrites them with `SITREP_BLESS`).
+#[cfg(test)]
+mod css {
+    use super::CLASS_STYLE;
+    use syntect::highlighting::{Color, Theme, ThemeSet};
+    use syntect::html::css_for_theme_with_class_style;
 
-fn ensure_contrast(theme: &mut Theme) {
-    let background = theme.settings.background.unwrap_or(Color::WHITE);
-    let foreground = theme.settings.foreground.unwrap_or(Color::BLACK);
-    theme.settings.foreground = Some(readable(foreground, background));
-    let foreground = theme.settings.foreground.unwrap_or(Color::BLACK);
-    for item in &mut theme.scopes {
-        let bg = item.style.background.unwrap_or(background);
-        let fg = item.style.foreground.unwrap_or(foreground);
-        if contrast(fg, bg) < MIN_CONTRAST {
-            item.style.foreground = Some(readable(fg, bg));
+    /// Theme names in syntect's bundled theme set.
+    const LIGHT_THEME: &str = "InspiredGitHub";
+    const DARK_THEME: &str = "base16-ocean.dark";
+
+    /// WCAG 2 AA for normal text; code is read at body size, so the large-text 3:1 won't do.
+    pub(super) const MIN_CONTRAST: f64 = 4.5;
+
+    /// The CSS for the light (`dark == false`) or dark code theme. Colours that would fall
+    /// below [`MIN_CONTRAST`] on their background are darkened (light) or lightened (dark)
+    /// just enough, keeping their hue. The theme's base rule targets `pre.code`, the wrapper
+    /// the markdown stage writes around every code block.
+    pub(super) fn stylesheet(dark: bool) -> String {
+        let mut themes = ThemeSet::load_defaults();
+        let name = if dark { DARK_THEME } else { LIGHT_THEME };
+        let mut theme = themes
+            .themes
+            .remove(name)
+            .expect("syntect bundles this theme");
+        ensure_contrast(&mut theme);
+        let css = css_for_theme_with_class_style(&theme, CLASS_STYLE)
+            .expect("a bundled theme has valid scope names");
+        css.replacen(".hl-code {", "pre.code {", 1)
+    }
+
+    fn ensure_contrast(theme: &mut Theme) {
+        let background = theme.settings.background.unwrap_or(Color::WHITE);
+        let foreground = theme.settings.foreground.unwrap_or(Color::BLACK);
+        theme.settings.foreground = Some(readable(foreground, background));
+        let foreground = theme.settings.foreground.unwrap_or(Color::BLACK);
+        for item in &mut theme.scopes {
+            let bg = item.style.background.unwrap_or(background);
+            let fg = item.style.foreground.unwrap_or(foreground);
+            if contrast(fg, bg) < MIN_CONTRAST {
+                item.style.foreground = Some(readable(fg, bg));
+            }
         }
     }
-}
 
-/// `fg` mixed towards black or white (whichever the background contrasts with more) in
-/// small steps until it is readable on `bg`.
-fn readable(fg: Color, bg: Color) -> Color {
-    let target = if contrast(Color::BLACK, bg) >= contrast(Color::WHITE, bg) {
-        Color::BLACK
-    } else {
-        Color::WHITE
-    };
-    let mut color = Color { a: 0xff, ..fg };
-    for step in 1..=100 {
-        if contrast(color, bg) >= MIN_CONTRAST {
-            break;
-        }
-        let t = f64::from(step) / 100.0;
-        let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
-        color = Color {
-            r: mix(fg.r, target.r),
-            g: mix(fg.g, target.g),
-            b: mix(fg.b, target.b),
-            a: 0xff,
-        };
-    }
-    color
-}
-
-/// WCAG 2 contrast ratio, 1.0 to 21.0.
-pub fn contrast(a: Color, b: Color) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
-fn luminance(c: Color) -> f64 {
-    let channel = |v: u8| {
-        let s = f64::from(v) / 255.0;
-        if s <= 0.039_28 {
-            s / 12.92
+    /// `fg` mixed towards black or white (whichever the background contrasts with more) in
+    /// small steps until it is readable on `bg`.
+    fn readable(fg: Color, bg: Color) -> Color {
+        let target = if contrast(Color::BLACK, bg) >= contrast(Color::WHITE, bg) {
+            Color::BLACK
         } else {
-            ((s + 0.055) / 1.055).powf(2.4)
+            Color::WHITE
+        };
+        let mut color = Color { a: 0xff, ..fg };
+        for step in 1..=100 {
+            if contrast(color, bg) >= MIN_CONTRAST {
+                break;
+            }
+            let t = f64::from(step) / 100.0;
+            let mix =
+                |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+            color = Color {
+                r: mix(fg.r, target.r),
+                g: mix(fg.g, target.g),
+                b: mix(fg.b, target.b),
+                a: 0xff,
+            };
         }
-    };
-    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+        color
+    }
+
+    /// WCAG 2 contrast ratio, 1.0 to 21.0.
+    pub(super) fn contrast(a: Color, b: Color) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    fn luminance(c: Color) -> f64 {
+        let channel = |v: u8| {
+            let s = f64::from(v) / 255.0;
+            if s <= 0.039_28 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+    }
 }
+
+#[cfg(test)]
+use css::*;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syntect::highlighting::Color;
 
     const LIGHT_CSS: &str = "themes/default/static/syntax-light.css";
     const DARK_CSS: &str = "themes/default/static/syntax-dark.css";

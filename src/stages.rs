@@ -1,7 +1,7 @@
 //! The stages `build`, `check` and serve's Engine share, one named function
 //! each: a file in, its document as the audience sees it out (parse); the
 //! shown documents in, what link must not report out (visibility); the
-//! incidents and "now" in, the clock's warnings out (status); the config in,
+//! incidents and "now" in, the clock's warnings out (now checks); the config in,
 //! the theme out. build.rs runs them over the whole site, serve over what an
 //! edit touched, so the two cannot drift apart.
 
@@ -117,10 +117,10 @@ pub(crate) fn visibility(
     quiet
 }
 
-/// Status: what "now" says about the incidents being built (those of the
-/// site, drafts only with `--drafts`) — warnings only, see
+/// Now checks: what "now" says about the incidents being built (those of
+/// the site, drafts only with `--drafts`) — warnings only, see
 /// [`crate::nowchecks`]. The incidents' file texts must still be there to quote.
-pub(crate) fn status<'a>(
+pub(crate) fn now_checks<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     config: &Config,
     now: &Now,

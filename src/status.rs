@@ -170,14 +170,6 @@ impl Phase {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Upcoming => "Upcoming",
-            Phase::InProgress => "In progress",
-            Phase::Completed => "Completed",
-        }
-    }
-
     /// Statuspage's scheduled-maintenance `status`.
     pub fn statuspage(self) -> &'static str {
         match self {

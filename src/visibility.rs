@@ -70,18 +70,6 @@ pub fn admit(doc: Document, audience: Audience) -> Seen {
     }
 }
 
-/// Every document for `audience`: those shown, and the hidden incidents' IDs.
-pub fn filter(docs: Vec<Document>, audience: Audience) -> (Vec<Document>, Vec<IncidentId>) {
-    let (mut shown, mut hidden) = (Vec::with_capacity(docs.len()), Vec::new());
-    for d in docs {
-        match admit(d, audience) {
-            Seen::Shown(d) => shown.push(d),
-            Seen::Hidden(id) => hidden.extend(id),
-        }
-    }
-    (shown, hidden)
-}
-
 fn strip(i: &mut Incident) {
     i.timeline.retain(|e| !e.internal);
     i.actions.retain(|a| !a.internal);

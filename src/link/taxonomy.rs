@@ -37,7 +37,6 @@ pub struct Term {
 
 pub struct Taxonomy {
     pub name: &'static str,
-    pub title: &'static str,
     /// By slug (sorted, so output order is stable).
     pub terms: BTreeMap<String, Term>,
     /// Term name as written → its slug (render asks for term URLs per card).
@@ -86,9 +85,8 @@ pub(super) fn taxonomies(
 ) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = TAXONOMIES
         .iter()
-        .map(|&(name, title)| Taxonomy {
+        .map(|&(name, _)| Taxonomy {
             name,
-            title,
             terms: BTreeMap::new(),
             slugs: HashMap::new(),
         })

@@ -36,8 +36,6 @@ use tera::{Context, Tera};
 
 pub use claims::collisions;
 pub use outputs::{Kind, Output, outputs};
-pub use reads::HashWriter;
-pub use select::{month_path, open_actions, page_count, paged_path, postmortem_list};
 pub use view::{Now, next_change};
 
 /// Who renders: `build` and `check` render once and keep nothing; serve

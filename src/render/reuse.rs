@@ -168,11 +168,6 @@ impl Manifest {
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
-
-    /// How many pages it vouches for.
-    pub fn pages(&self) -> usize {
-        self.pages.len()
-    }
 }
 
 /// Everything global a page's bytes depend on besides its reads: the binary,

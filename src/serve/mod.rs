@@ -9,12 +9,12 @@
 
 mod cache;
 mod docs;
-pub mod events;
-pub mod http;
+pub(crate) mod events;
+pub(crate) mod http;
 pub mod incremental;
 pub(crate) mod ledger;
-pub mod server;
-pub mod site;
+pub(crate) mod server;
+pub(crate) mod site;
 mod templates;
 pub mod watch;
 

@@ -14,7 +14,7 @@ mod sink;
 mod staging;
 
 pub use failure::WriteError;
-pub use sink::{DirSink, OutputSink};
+pub use sink::OutputSink;
 pub use staging::{Staging, Written};
 
 /// Undo what builds killed while updating `output` left (see

@@ -3,6 +3,7 @@
 //! step.
 
 use super::journal::{self, Journal};
+use super::sink::DirSink;
 use super::staging::{old_prefix, plan, recover, staging_prefix};
 use super::*;
 use crate::render::Sink;
