@@ -361,6 +361,17 @@ struct Reusing<'a> {
     progress: &'a Progress,
 }
 
+/// Tell the sink and the progress about the pages left as they were.
+fn keep(done: &reuse::Done, sink: &write::OutputSink, progress: &Progress) {
+    for f in done.kept() {
+        sink.keep(f);
+    }
+    let n = done.kept().len();
+    progress.pages.fetch_add(n, Relaxed);
+    progress.reused.fetch_add(n, Relaxed);
+    progress.bytes.fetch_add(done.kept_bytes(), Relaxed);
+}
+
 /// Write: render into the output folder's staging (the pages whose reads did
 /// not change left out, their files kept), then the changed files moved in
 /// — unless render failed (`Ok(Err)`: its problems; nothing moved). A
@@ -382,7 +393,7 @@ fn write(
             progress: r.progress,
         };
         let done = render::render_reusing(r.site, r.theme, r.now, &counted, Some(&reuse))?;
-        Ok(done.inspect(|d| reuse::keep(d, &sink, r.progress)))
+        Ok(done.inspect(|d| keep(d, &sink, r.progress)))
     });
     let produced = sink.finish().map_err(write_err)?;
     let done = match rendered {

@@ -558,19 +558,19 @@ pub fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -
     }
 }
 
-/// Tell the build's sink and progress about the pages left as they were.
-pub fn keep(done: &Done, sink: &crate::write::OutputSink, progress: &crate::build::Progress) {
-    use std::sync::atomic::Ordering::Relaxed;
-    for f in &done.kept {
-        sink.keep(f);
+impl Done {
+    /// The output files of the pages left as they were.
+    pub fn kept(&self) -> &[String] {
+        &self.kept
     }
-    let bytes: u64 = (done.draft.pages.iter())
-        .filter(|(_, known)| *known)
-        .map(|(p, _)| p.stamp.size)
-        .sum();
-    progress.pages.fetch_add(done.kept.len(), Relaxed);
-    progress.reused.fetch_add(done.kept.len(), Relaxed);
-    progress.bytes.fetch_add(bytes, Relaxed);
+
+    /// Their bytes, as the manifest recorded them.
+    pub fn kept_bytes(&self) -> u64 {
+        (self.draft.pages.iter())
+            .filter(|(_, known)| *known)
+            .map(|(p, _)| p.stamp.size)
+            .sum()
+    }
 }
 
 /// After the commit: the next build's manifest. Not writing it only costs
