@@ -246,32 +246,11 @@ pub fn html_page_count(site: &Site) -> usize {
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
     let scope = Scope::new(site, now, &tera, &theme.strings);
-    let feeds = Recording {
-        inner: sink,
-        files: Default::default(),
-    };
     let outputs = outputs(site);
-    let errors: Vec<Diagnostic> = outputs
-        .par_iter()
-        .flat_map_iter(|o| {
-            if sink.stopped() {
-                return Vec::new();
-            }
-            let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
-            render_output(&tera, theme, &scope, o, sink)
-                .err()
-                .unwrap_or_default()
-        })
-        .collect();
+    let (errors, clashes) = render_outputs(&tera, theme, &scope, &outputs, sink);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let pages: Vec<(String, Output)> = outputs
-        .into_iter()
-        .filter_map(|o| output_file(site, &o).map(|f| (f, o)))
-        .collect();
-    let feeds = feeds.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let clashes = collisions(site, &pages, &feeds);
     if !clashes.is_empty() {
         return Err(clashes);
     }
@@ -301,6 +280,49 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
     } else {
         Err(errors)
     }
+}
+
+/// Render `outputs` into `sink`: the machine outputs first, on their own,
+/// then the pages in parallel. Returns the render problems, and the files
+/// written twice ([`collisions`]). The machine outputs build site-wide files
+/// (the search index, `/api/incidents.json`, the sitemap) whose text is large
+/// at 100,000 incidents, and the clash check maps every file path: both are
+/// done and gone before the pages fill the card cache, so they never add to
+/// it at the build's peak memory.
+fn render_outputs(
+    tera: &Tera,
+    theme: &Theme,
+    scope: &Scope,
+    outputs: &[Output],
+    sink: &dyn Sink,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let feeds = Recording {
+        inner: sink,
+        files: Default::default(),
+    };
+    let one = |o: &Output| {
+        if sink.stopped() {
+            return Vec::new();
+        }
+        let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
+        render_output(tera, theme, scope, o, sink)
+            .err()
+            .unwrap_or_default()
+    };
+    let (machine, pages): (Vec<&Output>, Vec<&Output>) =
+        outputs.iter().partition(|o| o.kind == Kind::Feeds);
+    let mut errors: Vec<Diagnostic> = machine.into_iter().flat_map(&one).collect();
+    // The feeds have named their files: every path of the build is known.
+    let clashes = {
+        let fed = std::mem::take(&mut *feeds.files.lock().unwrap_or_else(|e| e.into_inner()));
+        let files: Vec<(String, Output)> = outputs
+            .iter()
+            .filter_map(|o| output_file(scope.site, o).map(|f| (f, o.clone())))
+            .collect();
+        collisions(scope.site, &files, &fed)
+    };
+    errors.par_extend(pages.into_par_iter().flat_map_iter(one));
+    (errors, clashes)
 }
 
 /// Render one output (one page, or all feeds) into the sink.
