@@ -245,9 +245,9 @@ pub fn html_page_count(site: &Site) -> usize {
 /// Render everything into `sink`: pages in parallel, then static files and assets.
 pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     let tera = tera(theme, site)?;
-    let scope = Scope::new(site, now, &tera, &theme.strings);
+    let mut scope = Scope::new(site, now, &tera, &theme.strings);
     let outputs = outputs(site);
-    let (errors, clashes) = render_outputs(&tera, theme, &scope, &outputs, sink);
+    let (errors, clashes) = render_outputs(&tera, theme, &mut scope, &outputs, sink);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -282,17 +282,18 @@ pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> Ren
     }
 }
 
-/// Render `outputs` into `sink`: the machine outputs first, on their own,
-/// then the pages in parallel. Returns the render problems, and the files
-/// written twice ([`collisions`]). The machine outputs build site-wide files
-/// (the search index, `/api/incidents.json`, the sitemap) whose text is large
-/// at 100,000 incidents, and the clash check maps every file path: both are
-/// done and gone before the pages fill the card cache, so they never add to
-/// it at the build's peak memory.
-fn render_outputs(
-    tera: &Tera,
+/// Render `outputs` into `sink` in three rounds, each in parallel: the
+/// machine outputs, the paged lists, then every other page. Returns the
+/// render problems, and the files written twice ([`collisions`]). This order
+/// keeps a large site's peak memory down: the machine outputs build
+/// site-wide files (the search index, `/api/incidents.json`, the sitemap)
+/// whose text is large at 100,000 incidents, and the clash check maps every
+/// file path; both are gone before the lists fill the card cache, which is
+/// emptied before the incident pages (which read no cards).
+fn render_outputs<'a>(
+    tera: &'a Tera,
     theme: &Theme,
-    scope: &Scope,
+    scope: &mut Scope<'a>,
     outputs: &[Output],
     sink: &dyn Sink,
 ) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
@@ -300,18 +301,9 @@ fn render_outputs(
         inner: sink,
         files: Default::default(),
     };
-    let one = |o: &Output| {
-        if sink.stopped() {
-            return Vec::new();
-        }
-        let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
-        render_output(tera, theme, scope, o, sink)
-            .err()
-            .unwrap_or_default()
-    };
     let (machine, pages): (Vec<&Output>, Vec<&Output>) =
         outputs.iter().partition(|o| o.kind == Kind::Feeds);
-    let mut errors: Vec<Diagnostic> = machine.into_iter().flat_map(&one).collect();
+    let mut errors = render_each(tera, theme, scope, &machine, sink, &feeds);
     // The feeds have named their files: every path of the build is known.
     let clashes = {
         let fed = std::mem::take(&mut *feeds.files.lock().unwrap_or_else(|e| e.into_inner()));
@@ -321,8 +313,44 @@ fn render_outputs(
             .collect();
         collisions(scope.site, &files, &fed)
     };
-    errors.par_extend(pages.into_par_iter().flat_map_iter(one));
+    let (lists, rest): (Vec<&Output>, Vec<&Output>) =
+        pages.into_iter().partition(|o| reads_cards(o.kind));
+    errors.extend(render_each(tera, theme, scope, &lists, sink, &feeds));
+    scope.cards = cards::Cards::new(scope.site.incidents.len(), tera);
+    errors.extend(render_each(tera, theme, scope, &rest, sink, &feeds));
     (errors, clashes)
+}
+
+/// The kinds whose pages list incidents as cards (`lists.rs`, `incident_page`).
+fn reads_cards(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Incidents | Kind::Term | Kind::Month | Kind::Postmortems
+    )
+}
+
+/// Render `outputs` in parallel into `sink` (the feeds into `feeds`); the
+/// problems found. Stops asking once the sink has stopped (a full disk).
+fn render_each(
+    tera: &Tera,
+    theme: &Theme,
+    scope: &Scope,
+    outputs: &[&Output],
+    sink: &dyn Sink,
+    feeds: &dyn Sink,
+) -> Vec<Diagnostic> {
+    outputs
+        .par_iter()
+        .flat_map_iter(|o| {
+            if sink.stopped() {
+                return Vec::new();
+            }
+            let sink = if o.kind == Kind::Feeds { feeds } else { sink };
+            render_output(tera, theme, scope, o, sink)
+                .err()
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Render one output (one page, or all feeds) into the sink.
