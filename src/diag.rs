@@ -100,7 +100,7 @@ impl SourceText {
             path: self.path,
             text: String::new(),
             line_starts: std::sync::OnceLock::new(),
-            packed: Some(crate::packed::PackedText::new(self.text)),
+            packed: Some(crate::packed::PackedText::source(self.text)),
         }
     }
 

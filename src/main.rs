@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 
 // Builds allocate many short-lived strings and JSON values on every thread;
 // mimalloc's per-thread heaps beat the system allocator there (see README).
+// `--features system-alloc` leaves it out, for heap profilers (heaptrack,
+// massif) that see only the C library's malloc.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -387,7 +387,12 @@ struct Sorted {
 
 /// Split the documents by kind, leave out drafts (unless `drafts`), and sort.
 fn sort_documents(docs: Vec<Document>, drafts: bool) -> Sorted {
-    let (mut incidents, mut news, mut pages, mut home) = (Vec::new(), Vec::new(), Vec::new(), None);
+    // Sized up front: an incident is about 700 bytes, and a vector grown by
+    // doubling would hold a third more than it needs at 100,000 of them.
+    let count = |f: fn(&Document) -> bool| docs.iter().filter(|d| f(d)).count();
+    let mut incidents = Vec::with_capacity(count(|d| matches!(d, Document::Incident(_))));
+    let mut news = Vec::with_capacity(count(|d| matches!(d, Document::News(_))));
+    let (mut pages, mut home) = (Vec::new(), None);
     let mut draft_ids = HashMap::new();
     for d in docs {
         match d {

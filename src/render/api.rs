@@ -42,37 +42,46 @@ struct List<'a> {
     version: u32,
     generator: &'static str,
     site: &'a str,
-    incidents: Vec<Compact<'a>>,
+    incidents: Entries<'a>,
+}
+
+/// The entries, each built as it is written: at 100,000 incidents a vector
+/// of them all was 45 MB beside the file's own 52 MB.
+struct Entries<'a>(&'a Builder<'a>);
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let site = self.0.whole();
+        let c = &site.config;
+        s.collect_seq(site.incidents.iter().map(|inc| compact_entry(c, inc)))
+    }
+}
+
+fn compact_entry<'a>(c: &crate::config::Config, inc: &'a Incident) -> Compact<'a> {
+    Compact {
+        id: &inc.id,
+        title: &inc.title,
+        status: inc.status.as_str(),
+        severity: inc.severity.map(|s| s.as_str()),
+        classification: inc.classification.as_str(),
+        services: &inc.services,
+        regions: &inc.regions,
+        errors: inc.errors.iter().map(ErrorRef::term).collect(),
+        started: inc.started.machine(),
+        resolved: inc.resolved.as_ref().map(Timestamp::machine),
+        url: c.abs_url(&incident_path(&inc.id)),
+        json: c.abs_url(&record_path(&inc.id)),
+    }
 }
 
 /// `/api/incidents.json`: compact (not pretty), since it grows with the site and
 /// is fetched whole; everything else is one `json` URL away.
 pub(super) fn list(cx: &Builder) -> String {
-    let c = cx.config();
-    let incidents = cx
-        .whole()
-        .incidents
-        .iter()
-        .map(|inc| Compact {
-            id: &inc.id,
-            title: &inc.title,
-            status: inc.status.as_str(),
-            severity: inc.severity.map(|s| s.as_str()),
-            classification: inc.classification.as_str(),
-            services: &inc.services,
-            regions: &inc.regions,
-            errors: inc.errors.iter().map(ErrorRef::term).collect(),
-            started: inc.started.machine(),
-            resolved: inc.resolved.as_ref().map(Timestamp::machine),
-            url: c.abs_url(&incident_path(&inc.id)),
-            json: c.abs_url(&record_path(&inc.id)),
-        })
-        .collect();
     let all = List {
         version: VERSION,
         generator: "sitrep",
-        site: &c.base_url,
-        incidents,
+        site: &cx.config().base_url,
+        incidents: Entries(cx),
     };
     json_in_html(serde_json::to_string(&all).unwrap_or_default() + "\n")
 }

@@ -258,44 +258,19 @@ pub fn render_reusing(
     if reuse.is_some() {
         scope.mode = Mode::Record;
     }
-    let plan = reuse.map(|r| r.plan(site, &scope.status, now.0));
+    // The plan fingerprints facts on the status model, which render keeps.
+    let status = scope.status.clone();
+    let plan = reuse.map(|r| r.plan(site, &status, now.0));
     let kept = std::sync::Mutex::new(Vec::new());
-    let feeds = Recording {
-        inner: sink,
-        files: Default::default(),
-    };
     let outputs = outputs(site);
-    let errors: Vec<Diagnostic> = outputs
-        .par_iter()
-        .flat_map_iter(|o| {
-            if sink.stopped() {
-                return Vec::new();
-            }
-            let sink: &dyn Sink = if o.kind == Kind::Feeds { &feeds } else { sink };
-            let Some(plan) = plan.as_ref().filter(|_| o.kind != Kind::Feeds) else {
-                return render_output(&tera, theme, &scope, o, sink)
-                    .err()
-                    .unwrap_or_default();
-            };
-            match plan.page(&tera, theme, &scope, o, sink) {
-                Ok(Some(file)) => {
-                    kept.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-                    Vec::new()
-                }
-                Ok(None) => Vec::new(),
-                Err(e) => e,
-            }
-        })
-        .collect();
+    let reusing = Reusing {
+        plan: plan.as_ref(),
+        kept: &kept,
+    };
+    let (errors, clashes) = render_outputs(&tera, theme, &mut scope, &outputs, (sink, reusing));
     if !errors.is_empty() {
         return Err(errors);
     }
-    let pages: Vec<(String, Output)> = outputs
-        .into_iter()
-        .filter_map(|o| output_file(site, &o).map(|f| (f, o)))
-        .collect();
-    let feeds = feeds.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let clashes = collisions(site, &pages, &feeds);
     if !clashes.is_empty() {
         return Err(clashes);
     }
@@ -325,6 +300,110 @@ pub fn render_reusing(
     }
     let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(plan.map(|p| p.finish(site, kept)))
+}
+
+/// Render `outputs` into `sink` in three rounds, each in parallel: the
+/// machine outputs, the paged lists, then every other page. Returns the
+/// render problems, and the files written twice ([`collisions`]). This order
+/// keeps a large site's peak memory down: the machine outputs build
+/// site-wide files (the search index, `/api/incidents.json`, the sitemap)
+/// whose text is large at 100,000 incidents, and the clash check maps every
+/// file path; both are gone before the lists fill the card cache, which is
+/// emptied before the incident pages (which read no cards).
+fn render_outputs<'a>(
+    tera: &'a Tera,
+    theme: &Theme,
+    scope: &mut Scope<'a>,
+    outputs: &[Output],
+    (sink, reusing): (&dyn Sink, Reusing),
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let feeds = Recording {
+        inner: sink,
+        files: Default::default(),
+    };
+    let (machine, pages): (Vec<&Output>, Vec<&Output>) =
+        outputs.iter().partition(|o| o.kind == Kind::Feeds);
+    let mut errors = render_each(tera, theme, scope, &machine, (sink, &feeds, reusing));
+    // The feeds have named their files: every path of the build is known.
+    let clashes = {
+        let fed = std::mem::take(&mut *feeds.files.lock().unwrap_or_else(|e| e.into_inner()));
+        let files: Vec<(String, Output)> = outputs
+            .iter()
+            .filter_map(|o| output_file(scope.site, o).map(|f| (f, o.clone())))
+            .collect();
+        collisions(scope.site, &files, &fed)
+    };
+    let (lists, rest): (Vec<&Output>, Vec<&Output>) =
+        pages.into_iter().partition(|o| reads_cards(o.kind));
+    errors.extend(render_each(
+        tera,
+        theme,
+        scope,
+        &lists,
+        (sink, &feeds, reusing),
+    ));
+    scope.cards = cards::Cards::new(scope.site.incidents.len(), tera);
+    errors.extend(render_each(
+        tera,
+        theme,
+        scope,
+        &rest,
+        (sink, &feeds, reusing),
+    ));
+    (errors, clashes)
+}
+
+/// The kinds whose pages list incidents as cards (`lists.rs`, `incident_page`).
+fn reads_cards(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Incidents | Kind::Term | Kind::Month | Kind::Postmortems
+    )
+}
+
+/// Render `outputs` in parallel into `sink` (the feeds into `feeds`); the
+/// problems found. Stops asking once the sink has stopped (a full disk).
+fn render_each(
+    tera: &Tera,
+    theme: &Theme,
+    scope: &Scope,
+    outputs: &[&Output],
+    (sink, feeds, reusing): (&dyn Sink, &dyn Sink, Reusing),
+) -> Vec<Diagnostic> {
+    outputs
+        .par_iter()
+        .flat_map_iter(|o| {
+            if sink.stopped() {
+                return Vec::new();
+            }
+            let sink = if o.kind == Kind::Feeds { feeds } else { sink };
+            let Some(plan) = reusing.plan.filter(|_| o.kind != Kind::Feeds) else {
+                return render_output(tera, theme, scope, o, sink)
+                    .err()
+                    .unwrap_or_default();
+            };
+            match plan.page(tera, theme, scope, o, sink) {
+                Ok(Some(file)) => {
+                    reusing
+                        .kept
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(file);
+                    Vec::new()
+                }
+                Ok(None) => Vec::new(),
+                Err(e) => e,
+            }
+        })
+        .collect()
+}
+
+/// A build's plan of the pages to leave as the previous build wrote them,
+/// and the files it left.
+#[derive(Clone, Copy)]
+struct Reusing<'p, 'a> {
+    plan: Option<&'p reuse::Plan<'a>>,
+    kept: &'p std::sync::Mutex<Vec<String>>,
 }
 
 /// Render one output (one page, or all feeds) into the sink.

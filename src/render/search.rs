@@ -10,7 +10,7 @@ use super::view::Builder;
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 mod invert;
 use invert::invert;
@@ -337,16 +337,18 @@ struct Index {
 }
 
 fn index_files(site: &Site, memo: Option<&Memo>, shards: usize) -> Index {
-    let encoded: BTreeMap<String, (String, usize)> = invert(site, memo)
+    // Straight from the sorted index: collecting into a second map would
+    // hold every key's postings twice at the build's peak (100k incidents).
+    let encoded = invert(site, memo)
         .into_iter()
-        .map(|(k, p)| (k, (p.text, p.df)))
-        .collect();
+        .map(|(k, p)| (k, (p.text, p.df)));
     split(encoded, shards)
 }
 
-/// Key → (encoded postings, document frequency) into shard and own files.
-/// Taken by value: each key's text moves into its shard, never copied.
-fn split(encoded: BTreeMap<String, (String, usize)>, shards: usize) -> Index {
+/// Key → (encoded postings, document frequency), keys ascending, into shard
+/// and own files. Taken by value: each key's text moves into its shard,
+/// never copied.
+fn split(encoded: impl IntoIterator<Item = (String, (String, usize))>, shards: usize) -> Index {
     let mut files = Vec::new();
     let mut big = Vec::new();
     let mut by_shard: Vec<Vec<(String, String)>> = vec![Vec::new(); shards];
@@ -434,6 +436,8 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
             format!("[{}]\n", chunk.join(",\n")),
         ));
     }
+    // In the blocks now; 30 MB at 100,000 incidents.
+    drop(rows);
     let big: Vec<String> = big
         .iter()
         .map(|(k, df)| format!("[{},{df}]", js(k)))
@@ -450,6 +454,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn words_split_on_punctuation_and_fold_case() {
