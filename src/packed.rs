@@ -141,21 +141,12 @@ impl PackedText {
         }
     }
 
-    /// Hash what is held, packed or not, without unpacking: equal texts held
-    /// alike hash alike (packing is deterministic).
+    /// Hash the text held: equal texts hash alike, packed or not.
     pub fn hash_into(&self, h: &mut impl std::hash::Hasher) {
-        match &self.0 {
-            Repr::Plain(s) => {
-                h.write_u8(0);
-                h.write(s.as_bytes());
-            }
-            Repr::Lz4(b, kind) => {
-                // Packed against the same dictionary, the same text packs alike.
-                h.write_u8(1);
-                h.write_u8(*kind as u8);
-                h.write(b);
-            }
-        }
+        // The text, not its packed bytes: a dictionary is built from whichever
+        // texts of its kind came first, which parallel parsing does not fix,
+        // so the same text can pack differently from one build to the next.
+        h.write(self.unpack().as_bytes());
     }
 
     pub fn is_empty(&self) -> bool {

@@ -267,3 +267,42 @@ fn a_build_killed_at_any_moment_is_recovered_and_reuse_stays_right() {
         assert_fresh(&root, &out, EPOCH_N, &format!("after a kill at {percent}%"));
     }
 }
+
+/// Large enough that texts are packed against dictionaries built from
+/// whichever texts parallel parsing met first: the same unedited site must
+/// still be recognised as the same, page for page.
+#[test]
+fn an_unedited_site_of_packed_texts_reuses_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    write(
+        &root,
+        "sitrep.toml",
+        "title = \"Packed\"\nbase_url = \"https://example.org/\"\n",
+    );
+    let words = [
+        "mailbox", "queue", "relay", "tenant", "token", "region", "latency", "rollback",
+    ];
+    for n in 0..400 {
+        let body: String = (0..60)
+            .map(|k| words[(n * 7 + k * 3) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!(
+            "---\nid: PK{n:04}\ntitle: Incident {n}\nservices: [Mail]\nstatus: resolved\nstarted: 2026-03-01T10:00:00Z\nresolved: 2026-03-01T11:00:00Z\n---\n{body}.\n\n{body} again, {n}.\n"
+        );
+        write(&root, &format!("content/incidents/PK{n:04}.md"), &text);
+    }
+    let out = dir.path().join("out");
+    let first = build(&root, &out, 1_780_000_000);
+    assert!(first.status.success(), "{}", stderr(&first));
+    for _ in 0..3 {
+        let again = build(&root, &out, 1_780_000_000);
+        assert!(again.status.success(), "{}", stderr(&again));
+        let (rendered, reused) = counts(&again);
+        assert_eq!(
+            rendered, 0,
+            "nothing changed, yet {rendered} pages rendered ({reused} reused)"
+        );
+    }
+}
