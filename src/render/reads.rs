@@ -26,8 +26,11 @@ impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
     }
 }
 
-/// A paged list, named so it outlives a re-link.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A paged list, named so it outlives a re-link (and a build: the reuse
+/// manifest stores it).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum List {
     Incidents,
     News,
@@ -40,7 +43,9 @@ pub enum List {
 }
 
 /// Something a page shows that is not one document's own data.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Fact {
     /// Which documents page N of a list holds, and how long the list is.
     Slice(List, usize),

@@ -13,7 +13,7 @@
 //! outputs are always rendered (the sink still keeps their unchanged files).
 
 use super::outputs::Output;
-use super::reads::{Doc, Fact, Facts, HashWriter, List, Reads, hasher};
+use super::reads::{Doc, Fact, Facts, HashWriter, Reads, hasher};
 use super::{Kind, Scope, Sink, output_file, page_job, render_job};
 use crate::diag::Diagnostic;
 use crate::link::{IncidentHtml, Site};
@@ -36,80 +36,6 @@ const FORMAT: u32 = 1;
 /// The key of the home intro, present or not (a page that read "no home
 /// intro" must see one appear).
 const HOME: &str = ":home";
-
-/// [`List`], as the manifest stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-enum ListKey {
-    Incidents,
-    News,
-    Actions,
-    Postmortems,
-    Term(usize, String),
-    Month(String),
-}
-
-/// [`Fact`], as the manifest stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-enum FactKey {
-    Slice(ListKey, usize),
-    Members(ListKey),
-    Id(String),
-    Backlinks(String),
-    Service(String),
-    Similar(String),
-}
-
-impl From<&List> for ListKey {
-    fn from(l: &List) -> ListKey {
-        match l {
-            List::Incidents => ListKey::Incidents,
-            List::News => ListKey::News,
-            List::Actions => ListKey::Actions,
-            List::Postmortems => ListKey::Postmortems,
-            List::Term(t, s) => ListKey::Term(*t, s.clone()),
-            List::Month(m) => ListKey::Month(m.clone()),
-        }
-    }
-}
-
-impl From<&ListKey> for List {
-    fn from(l: &ListKey) -> List {
-        match l {
-            ListKey::Incidents => List::Incidents,
-            ListKey::News => List::News,
-            ListKey::Actions => List::Actions,
-            ListKey::Postmortems => List::Postmortems,
-            ListKey::Term(t, s) => List::Term(*t, s.clone()),
-            ListKey::Month(m) => List::Month(m.clone()),
-        }
-    }
-}
-
-impl From<&Fact> for FactKey {
-    fn from(f: &Fact) -> FactKey {
-        match f {
-            Fact::Slice(l, p) => FactKey::Slice(l.into(), *p),
-            Fact::Members(l) => FactKey::Members(l.into()),
-            Fact::Id(k) => FactKey::Id(k.clone()),
-            Fact::Backlinks(k) => FactKey::Backlinks(k.clone()),
-            Fact::Service(s) => FactKey::Service(s.clone()),
-            Fact::Similar(k) => FactKey::Similar(k.clone()),
-        }
-    }
-}
-
-impl From<&FactKey> for Fact {
-    fn from(f: &FactKey) -> Fact {
-        match f {
-            FactKey::Slice(l, p) => Fact::Slice(l.into(), *p),
-            FactKey::Members(l) => Fact::Members(l.into()),
-            FactKey::Id(k) => Fact::Id(k.clone()),
-            FactKey::Backlinks(k) => Fact::Backlinks(k.clone()),
-            FactKey::Service(s) => Fact::Service(s.clone()),
-            FactKey::Similar(k) => Fact::Similar(k.clone()),
-        }
-    }
-}
 
 /// A timestamp as seconds and nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -147,7 +73,7 @@ pub struct Manifest {
     /// Document key (content path, or [`HOME`]) → hash of what the site holds of it.
     docs: Vec<(String, u64)>,
     /// Fact → its fingerprint on the site built.
-    facts: Vec<(FactKey, u64)>,
+    facts: Vec<(Fact, u64)>,
     pages: Vec<PageRecord>,
 }
 
@@ -323,7 +249,7 @@ impl<'a> Reuse<'a> {
         plan.fresh = m
             .facts
             .par_iter()
-            .map(|(f, _)| plan.facts.fingerprint(&f.into()))
+            .map(|(f, _)| plan.facts.fingerprint(f))
             .collect();
         let stale: Vec<bool> = m
             .facts
@@ -455,7 +381,7 @@ impl Plan<'_> {
             docs.sort_unstable();
             docs.dedup();
             let mut fs: Vec<u32> = (reads.facts.iter())
-                .map(|f| facts.index(f.into(), || self.facts.fingerprint(f)))
+                .map(|f| facts.index(f.clone(), || self.facts.fingerprint(f)))
                 .collect();
             fs.sort_unstable();
             fs.dedup();
@@ -498,12 +424,12 @@ impl Plan<'_> {
 /// Facts numbered as they are first met.
 #[derive(Default)]
 struct FactTable {
-    at: HashMap<FactKey, u32>,
-    table: Vec<(FactKey, u64)>,
+    at: HashMap<Fact, u32>,
+    table: Vec<(Fact, u64)>,
 }
 
 impl FactTable {
-    fn index(&mut self, key: FactKey, fingerprint: impl FnOnce() -> u64) -> u32 {
+    fn index(&mut self, key: Fact, fingerprint: impl FnOnce() -> u64) -> u32 {
         if let Some(&i) = self.at.get(&key) {
             return i;
         }
