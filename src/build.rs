@@ -43,6 +43,10 @@ pub struct Progress {
     pub bytes: AtomicU64,
     /// HTML pages a build left as the previous build wrote them, unrendered.
     pub reused: AtomicUsize,
+    /// Machine jobs (feeds, API files, badges, the search index, …: see
+    /// `render/machine.rs`) run, and those left unrun with their files kept.
+    pub jobs_run: AtomicUsize,
+    pub jobs_reused: AtomicUsize,
     pub timings: std::sync::Mutex<Timings>,
 }
 
@@ -364,11 +368,14 @@ struct Reusing<'a> {
 /// Tell the sink and the progress about the pages left as they were.
 fn keep(done: &reuse::Done, sink: &write::OutputSink, progress: &Progress) {
     for f in done.kept() {
-        sink.keep(f);
+        sink.keep_path(f);
     }
     let n = done.kept().len();
     progress.pages.fetch_add(n, Relaxed);
     progress.reused.fetch_add(n, Relaxed);
+    let (run, kept) = done.jobs();
+    progress.jobs_run.fetch_add(run, Relaxed);
+    progress.jobs_reused.fetch_add(kept, Relaxed);
     progress.bytes.fetch_add(done.kept_bytes(), Relaxed);
 }
 
@@ -471,5 +478,9 @@ impl Sink for Counting<'_> {
     }
     fn stopped(&self) -> bool {
         self.inner.stopped()
+    }
+    fn keep(&self, path: &str, size: u64) {
+        self.inner.keep(path, size);
+        self.count(path, size);
     }
 }

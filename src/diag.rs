@@ -77,8 +77,29 @@ pub struct SourceText {
     pub path: String,
     pub text: String,
     line_starts: std::sync::OnceLock<Vec<usize>>,
-    /// The text LZ4-packed while `text` is empty (see [`SourceText::into_packed`]).
-    packed: Option<crate::packed::PackedText>,
+    /// Where the text is while `text` is empty (see [`SourceText::shelve`]).
+    shelf: Option<Shelf>,
+    /// The file `text` is, byte for byte, as read: it can be read again.
+    file: Option<std::path::PathBuf>,
+}
+
+/// A text put aside between parse and link.
+#[derive(Debug, Clone)]
+enum Shelf {
+    /// LZ4-packed: a text that is not a file's (a substitute, or one with
+    /// its internal blocks blanked).
+    Packed(crate::packed::PackedText),
+    /// Left in its file, which is read again and must hash the same.
+    Disk {
+        file: std::path::PathBuf,
+        len: usize,
+        hash: u64,
+    },
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x5175_7e47).hash_one(text)
 }
 
 impl SourceText {
@@ -87,27 +108,63 @@ impl SourceText {
             path: path.into(),
             text,
             line_starts: std::sync::OnceLock::new(),
-            packed: None,
+            shelf: None,
+            file: None,
         }
     }
 
-    /// The same file with its text held packed and `text` empty: a build
-    /// holds every parsed file between parse and link, and the texts were
-    /// most of its peak memory at 100,000 incidents. [`SourceText::unpacked`]
-    /// gives the text back.
-    pub fn into_packed(self) -> Self {
+    /// `text` as read from `file`, which a build may read again instead of
+    /// holding the text ([`SourceText::shelve`]).
+    pub fn read_from(path: impl Into<String>, file: std::path::PathBuf, text: String) -> Self {
         SourceText {
-            path: self.path,
-            text: String::new(),
-            line_starts: std::sync::OnceLock::new(),
-            packed: Some(crate::packed::PackedText::source(self.text)),
+            file: Some(file),
+            ..SourceText::new(path, text)
         }
     }
 
-    /// The file with its text, if it is held packed.
-    pub fn unpacked(&self) -> Option<Self> {
-        let p = self.packed.as_ref()?;
-        Some(SourceText::new(self.path.clone(), p.unpack().into_owned()))
+    /// The same file with `text` empty until [`SourceText::unpacked`]: a
+    /// build holds every parsed file between parse and link. A text that is
+    /// its file's is left there and read again (packing every text cost
+    /// about a tenth of a build, and the packed texts were much of its peak
+    /// memory at 100,000 incidents); any other is packed.
+    pub fn shelve(self) -> Self {
+        let shelf = match self.file {
+            Some(file) => Shelf::Disk {
+                file,
+                len: self.text.len(),
+                hash: text_hash(&self.text),
+            },
+            None => Shelf::Packed(crate::packed::PackedText::source(self.text)),
+        };
+        SourceText {
+            shelf: Some(shelf),
+            ..SourceText::new(self.path, String::new())
+        }
+    }
+
+    /// The file with its text, if it is shelved: `Err` if the file is no
+    /// longer what was read (edited during the build).
+    pub fn unpacked(&self) -> Option<Result<Self, Diagnostic>> {
+        let text = match self.shelf.as_ref()? {
+            Shelf::Packed(p) => p.unpack().into_owned(),
+            Shelf::Disk { file, len, hash } => {
+                let again = std::fs::read_to_string(file).ok();
+                match again.filter(|t| t.len() == *len && text_hash(t) == *hash) {
+                    Some(t) => t,
+                    None => {
+                        return Some(Err(Diagnostic::error(
+                            &self.path,
+                            "the file changed while sitrep was building the site",
+                        )
+                        .hint("build again once the file is saved")));
+                    }
+                }
+            }
+        };
+        Some(Ok(SourceText {
+            file: self.file.clone(),
+            ..SourceText::new(self.path.clone(), text)
+        }))
     }
 
     fn starts(&self) -> &[usize] {
@@ -313,6 +370,33 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shelved_text_comes_back_from_its_file_or_says_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.md");
+        let text = "---\nid: EX1\n---\nBody.\n".repeat(40);
+        std::fs::write(&file, &text).unwrap();
+        let read = SourceText::read_from("content/x.md", file.clone(), text.clone()).shelve();
+        assert_eq!(read.text, "", "shelved: nothing held");
+        assert_eq!(read.unpacked().unwrap().unwrap().text, text);
+        // Same length, other bytes: the hash tells.
+        std::fs::write(&file, text.replacen("EX1", "EX2", 1)).unwrap();
+        let e = read.unpacked().unwrap().unwrap_err();
+        assert_eq!(e.file, "content/x.md");
+        assert!(
+            e.message.contains("changed while sitrep was building"),
+            "{e:?}"
+        );
+        std::fs::remove_file(&file).unwrap();
+        assert!(read.unpacked().unwrap().is_err());
+        // A text that is not its file's (a substitute) is packed and held.
+        let sub = SourceText::new("content/x.md", text.clone()).shelve();
+        assert_eq!(sub.text, "");
+        assert_eq!(sub.unpacked().unwrap().unwrap().text, text);
+        // Not shelved: nothing to take back.
+        assert!(SourceText::new("a.md", "x".into()).unpacked().is_none());
+    }
 
     #[test]
     fn offsets_become_lines_and_columns() {

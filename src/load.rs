@@ -23,11 +23,13 @@ impl SourceDoc {
     /// The file's text, or a diagnostic saying why it cannot be had.
     pub fn read(&self) -> Result<Arc<SourceText>, Diagnostic> {
         let site_path = format!("content/{}", self.content_path);
-        let text = match &self.text {
-            Some(t) => t.clone(),
-            None => read_text(&self.path, &site_path)?,
-        };
-        Ok(Arc::new(SourceText::new(site_path, text)))
+        Ok(Arc::new(match &self.text {
+            Some(t) => SourceText::new(site_path, t.clone()),
+            None => {
+                let text = read_text(&self.path, &site_path)?;
+                SourceText::read_from(site_path, self.path.clone(), text)
+            }
+        }))
     }
 }
 

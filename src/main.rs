@@ -75,6 +75,11 @@ fn print_timings(progress: &Progress, stages: usize) {
             "  html     {} rendered, {reused} reused",
             total.saturating_sub(reused)
         );
+        eprintln!(
+            "  machine  {} rendered, {} reused",
+            progress.jobs_run.load(Relaxed),
+            progress.jobs_reused.load(Relaxed)
+        );
     }
 }
 

@@ -301,9 +301,10 @@ impl Origin {
         self.source = Arc::new(SourceText::new(path, String::new()));
     }
 
-    /// Hold the file's text packed until [`Origin::unpack_text`] (a build,
-    /// between parse and the Markdown of link). [`Origin::body`] is empty
-    /// meanwhile; whatever quotes the file reads it through [`Origin::unpacked`].
+    /// Put the file's text aside until [`Origin::unpack_text`] (a build,
+    /// between parse and the Markdown of link; see [`SourceText::shelve`]).
+    /// [`Origin::body`] is empty meanwhile; whatever quotes the file reads it
+    /// through [`Origin::unpacked`].
     pub fn pack_text(&mut self) {
         let path = self.source.path.clone();
         let src = std::mem::replace(
@@ -311,21 +312,26 @@ impl Origin {
             Arc::new(SourceText::new(path, String::new())),
         );
         let src = Arc::try_unwrap(src).unwrap_or_else(|shared| (*shared).clone());
-        self.source = Arc::new(src.into_packed());
+        self.source = Arc::new(src.shelve());
     }
 
-    pub fn unpack_text(&mut self) {
+    /// Take the text back; `Err` if its file changed since it was read.
+    pub fn unpack_text(&mut self) -> Result<(), crate::diag::Diagnostic> {
         if let Some(src) = self.source.unpacked() {
-            self.source = Arc::new(src);
+            self.source = Arc::new(src?);
         }
+        Ok(())
     }
 
-    /// This origin with its text at hand: itself, or a copy with the packed
-    /// text unpacked (for a diagnostic that quotes the file).
+    /// This origin with its text at hand: itself, or a copy with the text
+    /// taken back (for a diagnostic that quotes the file). If its file
+    /// changed meanwhile, the copy has no text (and link reports the change).
     pub fn unpacked(&self) -> std::borrow::Cow<'_, Origin> {
         match self.source.unpacked() {
             Some(src) => std::borrow::Cow::Owned(Origin {
-                source: Arc::new(src),
+                source: Arc::new(
+                    src.unwrap_or_else(|_| SourceText::new(&self.source.path, String::new())),
+                ),
                 ..self.clone()
             }),
             None => std::borrow::Cow::Borrowed(self),

@@ -369,7 +369,9 @@ pub(crate) fn diag_at(
     let origin = origin.unpacked();
     let cx = reader::Ctx {
         src: &origin.source,
-        fm: &origin.source.text[origin.fm_start..origin.fm_end],
+        fm: (origin.source.text)
+            .get(origin.fm_start..origin.fm_end)
+            .unwrap_or_default(),
         fm_first_line: origin.fm_first_line,
         diags: Vec::new(),
     };

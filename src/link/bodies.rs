@@ -31,9 +31,11 @@ impl BodyPass<'_> {
         let rendered: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
             .par_iter_mut()
             .map(|inc| {
-                // A build holds texts packed from parse to here.
-                inc.origin.unpack_text();
-                let r = render_incident(inc, self.md, self.resolver, self.suggest, self.unparsed);
+                // A build holds texts shelved from parse to here.
+                let back = inc.origin.unpack_text();
+                let mut r =
+                    render_incident(inc, self.md, self.resolver, self.suggest, self.unparsed);
+                r.1.extend(back.err());
                 if self.release {
                     inc.origin.release_text();
                 }
@@ -48,11 +50,11 @@ impl BodyPass<'_> {
         let rendered: Vec<(Rendered, Vec<Diagnostic>)> = news
             .par_iter_mut()
             .map(|n| {
-                n.origin.unpack_text();
+                let back = n.origin.unpack_text();
                 let r = self
                     .md
                     .render(n.body(), &n.origin.content_path, None, self.resolver);
-                let mut d = Vec::new();
+                let mut d: Vec<Diagnostic> = back.err().into_iter().collect();
                 body_problems(&n.origin, &r, self.suggest, self.unparsed, &mut d);
                 if self.release {
                     n.origin.release_text();

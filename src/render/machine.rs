@@ -3,6 +3,7 @@
 //! badges, the search index, the sitemap and robots.txt — each file (or
 //! group of files) rendered on its own rayon task.
 
+use super::reuse::Plan;
 use super::view::Builder;
 use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitemap, statuspage};
 use crate::diag::Diagnostic;
@@ -109,10 +110,25 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
     jobs
 }
 
-pub(super) fn write_all(cx: &Builder, sink: &dyn Sink) -> RenderResult {
+/// Run every job into `sink`; with a rebuild's `plan`, a job whose files
+/// stand and whose reads did not change is not run, its files kept.
+pub(super) fn write_all(cx: &Builder, sink: &dyn Sink, plan: Option<&Plan>) -> RenderResult {
     let errors: Vec<Diagnostic> = jobs(cx)
         .par_iter()
-        .flat_map_iter(|job| job.run(cx).files)
+        .flat_map_iter(|job| match plan {
+            None => job.run(cx).files,
+            Some(plan) => {
+                if let Some(files) = plan.kept_job(&job.key) {
+                    for (path, size) in files {
+                        sink.keep(path, size);
+                    }
+                    return Vec::new();
+                }
+                let done = job.run(cx);
+                plan.ran_job(done.key, done.reads.unwrap_or_default(), &done.files);
+                done.files
+            }
+        })
         .filter_map(|(p, text)| {
             sink.put(&p, text.into_bytes())
                 .err()

@@ -112,6 +112,11 @@ pub trait Sink: Sync {
     fn stopped(&self) -> bool {
         false
     }
+    /// `path` (of `size` bytes) stays as the previous output holds it,
+    /// unrendered: a rebuild checked it is the file the last build wrote.
+    fn keep(&self, path: &str, size: u64) {
+        let _ = (path, size);
+    }
 }
 
 /// Passes files on to `inner`, noting their paths (the files the feeds write).
@@ -130,6 +135,13 @@ impl Sink for Recording<'_> {
     }
     fn stopped(&self) -> bool {
         self.inner.stopped()
+    }
+    fn keep(&self, path: &str, size: u64) {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+        self.inner.keep(path, size);
     }
 }
 
@@ -376,8 +388,13 @@ fn render_each(
             if sink.stopped() {
                 return Vec::new();
             }
-            let sink = if o.kind == Kind::Feeds { feeds } else { sink };
-            let Some(plan) = reusing.plan.filter(|_| o.kind != Kind::Feeds) else {
+            if o.kind == Kind::Feeds {
+                let cx = scope.builder();
+                return machine::write_all(&cx, feeds, reusing.plan)
+                    .err()
+                    .unwrap_or_default();
+            }
+            let Some(plan) = reusing.plan else {
                 return render_output(tera, theme, scope, o, sink)
                     .err()
                     .unwrap_or_default();
@@ -415,7 +432,7 @@ pub fn render_output(
     sink: &dyn Sink,
 ) -> RenderResult {
     let Some(job) = page_job(scope, output) else {
-        return machine::write_all(&scope.builder(), sink);
+        return machine::write_all(&scope.builder(), sink, None);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())

@@ -1,37 +1,35 @@
-//! Rebuilds that reuse the previous build's pages. In: the previous build's
-//! [`Manifest`] (what each HTML page read, and the stamp of the file written),
-//! the new linked site and the output folder. Out: the pages to render — those
-//! reading a document whose hash changed, a fact whose fingerprint changed on
-//! the new site, the whole site when any document changed, or "now" when the
-//! clock passed the previous build's next change, and every page the
-//! manifest does not vouch for — and, once rendered, the next manifest.
+//! Rebuilds that reuse the previous build's pages and machine outputs. In: the
+//! previous build's [`Manifest`] (what each HTML page and each machine job
+//! read, and the stamps of the files written), the new linked site and the
+//! output folder. Out: what to render — the pages and jobs reading a document
+//! whose hash changed, a fact whose fingerprint changed on the new site, the
+//! whole site when any document changed, or "now" when the clock passed the
+//! previous build's next change, and everything the manifest does not vouch
+//! for — and, once rendered, the next manifest ([`plan`]).
 //!
 //! Nothing is assumed about the files kept: each one's size, inode and
 //! modification time must be those the manifest recorded (a hand edit means
 //! a render). Anything uncertain — no manifest, another format, another key
-//! (binary, config, theme, assets, drafts) — renders everything. Machine
-//! outputs are always rendered (the sink still keeps their unchanged files).
+//! (binary, config, theme, assets, drafts) — renders everything.
 
-use super::outputs::Output;
-use super::reads::{Doc, Fact, Facts, HashWriter, Reads, hasher};
-use super::{Kind, Scope, Sink, output_file, page_job, render_job};
-use crate::diag::Diagnostic;
+mod plan;
+
+pub(super) use plan::Plan;
+
+use super::reads::{Fact, HashWriter, hasher};
 use crate::link::{IncidentHtml, Site};
 use crate::markdown::Rendered;
-use crate::status::StatusModel;
 use crate::theme::{StaticFile, Theme};
 use crate::write::manifest::Stamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Mutex;
-use tera::Tera;
 
 /// Bumped whenever what the manifest means changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The key of the home intro, present or not (a page that read "no home
 /// intro" must see one appear).
@@ -47,19 +45,46 @@ impl From<jiff::Timestamp> for Instant {
     }
 }
 
-/// One HTML page of the previous build: what it read (indices into the
-/// manifest's tables) and the file written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PageRecord {
-    file: String,
+/// What one page or machine job read, as indices into the manifest's tables.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ReadSet {
     docs: Vec<u32>,
     facts: Vec<u32>,
     whole: bool,
     now: bool,
+}
+
+/// A file written, and how to tell it is still the one written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileRecord {
+    file: String,
     /// Of the bytes written.
     hash: u64,
     stamp: Stamp,
 }
+
+/// One HTML page of the previous build: what it read and the file written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PageRecord {
+    reads: ReadSet,
+    out: FileRecord,
+}
+
+/// One machine job of the previous build (`machine.rs`, by its key): what it
+/// read and the files it wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct JobRecord {
+    key: String,
+    reads: ReadSet,
+    files: Vec<FileRecord>,
+}
+
+const NO_STAMP: Stamp = Stamp {
+    size: 0,
+    ino: 0,
+    mtime: 0,
+    mtime_ns: 0,
+};
 
 /// What a build leaves for the next one.
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,6 +100,7 @@ pub struct Manifest {
     /// Fact → its fingerprint on the site built.
     facts: Vec<(Fact, u64)>,
     pages: Vec<PageRecord>,
+    jobs: Vec<JobRecord>,
 }
 
 impl Manifest {
@@ -83,11 +109,12 @@ impl Manifest {
     pub fn parse(bytes: &[u8]) -> Option<Manifest> {
         let m: Manifest = serde_json::from_slice(bytes).ok()?;
         let (d, f) = (m.docs.len(), m.facts.len());
+        let fits = |r: &ReadSet| {
+            r.docs.iter().all(|&i| (i as usize) < d) && r.facts.iter().all(|&i| (i as usize) < f)
+        };
         let sound = m.format == FORMAT
-            && m.pages.iter().all(|p| {
-                p.docs.iter().all(|&i| (i as usize) < d)
-                    && p.facts.iter().all(|&i| (i as usize) < f)
-            });
+            && m.pages.iter().all(|p| fits(&p.reads))
+            && m.jobs.iter().all(|j| fits(&j.reads));
         sound.then_some(m)
     }
 
@@ -201,276 +228,21 @@ pub struct Reuse<'a> {
     pub output: &'a Path,
 }
 
-/// One render pass's decisions and records.
-pub(super) struct Plan<'a> {
-    reuse: &'a Reuse<'a>,
-    facts: Facts<'a>,
-    now: jiff::Timestamp,
-    /// File → index of its record in the previous manifest: kept unrendered.
-    keep: HashMap<&'a str, usize>,
-    /// The previous manifest's facts' fingerprints on the new site.
-    fresh: Vec<u64>,
-    /// Pages rendered: file, reads, hash of the bytes.
-    rendered: Mutex<Vec<(String, Reads, u64)>>,
-}
-
-/// What a render with reuse did: the files left as they were, and the
-/// manifest to write once the output is committed.
-pub struct Done {
-    pub kept: Vec<String>,
-    pub draft: Draft,
-}
-
-impl<'a> Reuse<'a> {
+impl Reuse<'_> {
     /// The previous manifest, if it describes a build of the same key.
     fn usable(&self) -> Option<&Manifest> {
         let m = self.previous.as_ref()?;
         (Some(m.key) == self.key).then_some(m)
     }
-
-    pub(super) fn plan(
-        &'a self,
-        site: &'a Site,
-        status: &'a StatusModel,
-        now: jiff::Timestamp,
-    ) -> Plan<'a> {
-        let facts = Facts::new(site, status);
-        let mut plan = Plan {
-            reuse: self,
-            now,
-            keep: HashMap::new(),
-            fresh: Vec::new(),
-            rendered: Mutex::new(Vec::new()),
-            facts,
-        };
-        let Some(m) = self.usable() else {
-            return plan;
-        };
-        plan.fresh = m
-            .facts
-            .par_iter()
-            .map(|(f, _)| plan.facts.fingerprint(f))
-            .collect();
-        let stale: Vec<bool> = m
-            .facts
-            .iter()
-            .zip(&plan.fresh)
-            .map(|((_, old), new)| old != new)
-            .collect();
-        let changed: Vec<bool> = m
-            .docs
-            .iter()
-            .map(|(k, h)| self.docs.get(k) != Some(h))
-            .collect();
-        let site_changed = m.docs.len() != self.docs.len() || changed.contains(&true);
-        let now = Instant::from(now);
-        let clock_still = m.now <= now && m.next_change.is_none_or(|n| now < n);
-        plan.keep = m
-            .pages
-            .par_iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                (!p.whole || !site_changed)
-                    && (!p.now || clock_still)
-                    && p.docs.iter().all(|&d| !changed[d as usize])
-                    && p.facts.iter().all(|&f| !stale[f as usize])
-                    && Stamp::of(&self.output.join(&p.file)) == Some(p.stamp)
-            })
-            .map(|(i, p)| (p.file.as_str(), i))
-            .collect();
-        plan
-    }
 }
 
-/// The key of a document a page read; `None` if the site has no such document.
-fn doc_key(d: Doc, site: &Site) -> Option<&str> {
-    match d {
-        Doc::Home => Some(HOME),
-        d => d.path(site),
-    }
-}
-
-impl Plan<'_> {
-    /// Render one page output into `sink` unless the previous output's file
-    /// stands; `Ok(Some(file))` when it was kept.
-    pub(super) fn page(
-        &self,
-        tera: &Tera,
-        theme: &Theme,
-        scope: &Scope,
-        output: &Output,
-        sink: &dyn Sink,
-    ) -> Result<Option<String>, Vec<Diagnostic>> {
-        debug_assert!(output.kind != Kind::Feeds);
-        if let Some(file) = output_file(scope.site, output)
-            && self.keep.contains_key(file.as_str())
-        {
-            return Ok(Some(file));
-        }
-        let Some(mut job) = page_job(scope, output) else {
-            return Ok(None);
-        };
-        let html = render_job(tera, theme, &job)?;
-        let mut h = hasher();
-        h.write(html.as_bytes());
-        let reads = job.reads.take().unwrap_or_default();
-        sink.put(&job.file, html.into_bytes())
-            .map_err(|e| vec![Diagnostic::error(&job.file, format!("cannot write: {e}"))])?;
-        self.rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((job.file, reads, h.finish()));
-        Ok(None)
-    }
-
-    /// The records of the pages kept, renumbered into the new tables.
-    fn carry(
-        &self,
-        kept: &[String],
-        doc_at: &HashMap<&str, u32>,
-        facts: &mut FactTable,
-        pages: &mut Vec<(PageRecord, bool)>,
-    ) {
-        let Some(m) = self.reuse.usable() else {
-            return;
-        };
-        for file in kept {
-            let p = &m.pages[self.keep[file.as_str()]];
-            let docs = p
-                .docs
-                .iter()
-                .map(|&d| doc_at.get(m.docs[d as usize].0.as_str()).copied());
-            let Some(docs) = docs.collect::<Option<Vec<u32>>>() else {
-                continue;
-            };
-            let facts = (p.facts.iter())
-                .map(|&f| facts.index(m.facts[f as usize].0.clone(), || self.fresh[f as usize]))
-                .collect();
-            let record = PageRecord {
-                docs,
-                facts,
-                ..p.clone()
-            };
-            pages.push((record, true));
-        }
-    }
-
-    /// The next manifest, but for the stamps of the files rendered (known
-    /// once they are in place).
-    pub(super) fn finish(self, site: &Site, kept: Vec<String>) -> Done {
-        let reuse = self.reuse;
-        let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
-        let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
-            .map(|(i, (k, _))| (k.as_str(), i as u32))
-            .collect();
-        let mut facts = FactTable::default();
-        let mut pages = Vec::new();
-        self.carry(&kept, &doc_at, &mut facts, &mut pages);
-        let rendered = self
-            .rendered
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        for (file, reads, hash) in rendered {
-            let docs = reads
-                .docs
-                .iter()
-                .map(|&d| doc_key(d, site).and_then(|k| doc_at.get(k).copied()));
-            let Some(mut docs) = docs.collect::<Option<Vec<u32>>>() else {
-                continue; // a document the manifest cannot name: render it next time
-            };
-            docs.sort_unstable();
-            docs.dedup();
-            let mut fs: Vec<u32> = (reads.facts.iter())
-                .map(|f| facts.index(f.clone(), || self.facts.fingerprint(f)))
-                .collect();
-            fs.sort_unstable();
-            fs.dedup();
-            let record = PageRecord {
-                file,
-                docs,
-                facts: fs,
-                whole: reads.whole,
-                now: reads.now,
-                hash,
-                stamp: Stamp {
-                    size: 0,
-                    ino: 0,
-                    mtime: 0,
-                    mtime_ns: 0,
-                },
-            };
-            pages.push((record, false));
-        }
-        let manifest = Manifest {
-            format: FORMAT,
-            key: reuse.key.unwrap_or_default(),
-            now: self.now.into(),
-            next_change: super::next_change(site, &super::Now(self.now)).map(Instant::from),
-            docs,
-            facts: facts.table,
-            pages: Vec::new(),
-        };
-        Done {
-            kept,
-            draft: Draft {
-                manifest,
-                pages,
-                usable: reuse.key.is_some(),
-            },
-        }
-    }
-}
-
-/// Facts numbered as they are first met.
-#[derive(Default)]
-struct FactTable {
-    at: HashMap<Fact, u32>,
-    table: Vec<(Fact, u64)>,
-}
-
-impl FactTable {
-    fn index(&mut self, key: Fact, fingerprint: impl FnOnce() -> u64) -> u32 {
-        if let Some(&i) = self.at.get(&key) {
-            return i;
-        }
-        let i = self.table.len() as u32;
-        self.table.push((key.clone(), fingerprint()));
-        self.at.insert(key, i);
-        i
-    }
-}
-
-/// The next manifest before its rendered pages are stamped.
-pub struct Draft {
-    manifest: Manifest,
-    /// Each page's record, and whether its stamp is already known (kept).
-    pages: Vec<(PageRecord, bool)>,
-    usable: bool,
-}
-
-impl Draft {
-    /// Stamp the rendered pages as they now are in `output`; `None` if there
-    /// is nothing a later build could trust (no key). A page whose file is
-    /// not there is left out (the next build renders it).
-    pub fn stamp(self, output: &Path) -> Option<Manifest> {
-        if !self.usable {
-            return None;
-        }
-        let mut m = self.manifest;
-        let mut pages: Vec<PageRecord> = self
-            .pages
-            .into_par_iter()
-            .filter_map(|(mut p, known)| {
-                if !known {
-                    p.stamp = Stamp::of(&output.join(&p.file))?;
-                }
-                Some(p)
-            })
-            .collect();
-        pages.sort_by(|a, b| a.file.cmp(&b.file));
-        m.pages = pages;
-        Some(m)
-    }
+/// What a render with reuse did: the pages left as they were, and the
+/// manifest to write once the output is committed.
+pub struct Done {
+    pub kept: Vec<String>,
+    pub draft: plan::Draft,
+    /// Machine jobs run, and kept unrun.
+    jobs: (usize, usize),
 }
 
 /// What a build into `output` can reuse: the manifest beside it, checked
@@ -490,12 +262,14 @@ impl Done {
         &self.kept
     }
 
+    /// Machine jobs run, and kept unrun (their files as they were).
+    pub fn jobs(&self) -> (usize, usize) {
+        self.jobs
+    }
+
     /// Their bytes, as the manifest recorded them.
     pub fn kept_bytes(&self) -> u64 {
-        (self.draft.pages.iter())
-            .filter(|(_, known)| *known)
-            .map(|(p, _)| p.stamp.size)
-            .sum()
+        self.draft.kept_page_bytes()
     }
 }
 

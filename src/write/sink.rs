@@ -61,7 +61,7 @@ impl<'s> OutputSink<'s> {
 
     /// `path` stays as the previous output holds it, unrendered: the caller
     /// checked the file on disk is the one the last build wrote.
-    pub fn keep(&self, path: &str) {
+    pub fn keep_path(&self, path: &str) {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -107,6 +107,10 @@ impl Sink for OutputSink<'_> {
 
     fn stopped(&self) -> bool {
         self.failure.get().is_some()
+    }
+
+    fn keep(&self, path: &str, _size: u64) {
+        self.keep_path(path);
     }
 }
 

@@ -45,13 +45,22 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// (rendered, reused) from `--timings`.
+/// HTML pages (rendered, reused) from `--timings`.
 fn counts(o: &Output) -> (usize, usize) {
+    counts_of(o, "html ")
+}
+
+/// Machine jobs (feeds, API files, badges, …) (run, reused) from `--timings`.
+fn jobs(o: &Output) -> (usize, usize) {
+    counts_of(o, "machine ")
+}
+
+fn counts_of(o: &Output, what: &str) -> (usize, usize) {
     let text = stderr(o);
     let line = text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("html "))
-        .unwrap_or_else(|| panic!("no page counts in:\n{text}"));
+        .find_map(|l| l.trim().strip_prefix(what))
+        .unwrap_or_else(|| panic!("no {what}counts in:\n{text}"));
     let (r, k) = line.trim().split_once(" rendered, ").unwrap();
     (
         r.parse().unwrap(),
@@ -96,8 +105,8 @@ fn seeds() -> std::ops::Range<u64> {
 
 /// One seed: batches of one to three random edits, a build after each, and
 /// the output compared with a fresh build whenever the build succeeded.
-/// Returns the pages (rendered, reused) over all builds.
-fn run_seed(seed: u64) -> (usize, usize) {
+/// Returns the pages and the machine jobs (rendered, reused) over all builds.
+fn run_seed(seed: u64) -> [(usize, usize); 2] {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
@@ -113,6 +122,7 @@ fn run_seed(seed: u64) -> (usize, usize) {
     );
     assert_eq!(counts(&o).1, 0, "a first build reuses nothing");
     let (mut rendered, mut reused) = (0, 0);
+    let (mut run, mut kept) = (0, 0);
     let mut log = Vec::new();
     let edits = 15 + rng.below(16);
     let mut done = 0;
@@ -131,23 +141,27 @@ fn run_seed(seed: u64) -> (usize, usize) {
         let (r, k) = counts(&o);
         rendered += r;
         reused += k;
+        let (r, k) = jobs(&o);
+        run += r;
+        kept += k;
         let what = format!("seed {seed} after:\n{}", log.join("\n"));
         assert_fresh(&root, &out, clock.epoch(), &what);
     }
-    (rendered, reused)
+    [(rendered, reused), (run, kept)]
 }
 
 #[test]
 fn random_edit_sequences_build_what_a_fresh_build_does() {
-    let (mut rendered, mut reused) = (0, 0);
+    let [(mut rendered, mut reused), (mut run, mut kept)] = [(0, 0); 2];
     for seed in seeds() {
-        let (r, k) = run_seed(seed);
-        rendered += r;
-        reused += k;
+        let [(r, k), (jr, jk)] = run_seed(seed);
+        (rendered, reused, run, kept) = (rendered + r, reused + k, run + jr, kept + jk);
     }
     eprintln!("pages over all rebuilds: {rendered} rendered, {reused} reused");
+    eprintln!("machine jobs over all rebuilds: {run} run, {kept} reused");
     // Reuse must happen, or the test proves only full builds.
     assert!(reused > rendered, "{rendered} rendered, {reused} reused");
+    assert!(kept > run, "machine jobs: {run} run, {kept} reused");
 }
 
 /// A small site from the generator, built once into `public/`.
@@ -210,6 +224,54 @@ fn a_hand_edited_output_file_is_rendered_again() {
         assert_eq!(std::fs::read(&page).unwrap(), good, "{what}");
         assert_fresh(&root, &out, EPOCH_N, what);
     }
+}
+
+/// Each output file's inode and modification time.
+fn stamps(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let m = std::fs::metadata(dir.join(&f)).unwrap();
+            (f, (m.ino(), m.modified().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn machine_outputs_are_reused_unless_their_reads_or_files_changed() {
+    let (dir, mut m) = small_site(7);
+    let (root, out) = (dir.path().join("site"), dir.path().join("public"));
+    let o = build(&root, &out, EPOCH_N);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (all, none) = jobs(&o);
+    assert_eq!(none, 0, "a first build runs every job");
+    // Nothing changed: no job runs, no file is touched.
+    let before = stamps(&out);
+    let o = build(&root, &out, EPOCH_N);
+    assert_eq!(jobs(&o), (0, all), "{}", stderr(&o));
+    assert_eq!(stamps(&out), before);
+    // A hand-edited API record: its job runs again and writes it back.
+    let api = out.join("api/incidents/pr0005.json");
+    let good = std::fs::read(&api).unwrap();
+    std::thread::sleep(Duration::from_millis(15));
+    std::fs::write(&api, b"{}").unwrap();
+    let o = build(&root, &out, EPOCH_N);
+    assert_eq!(jobs(&o), (1, all - 1), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&api).unwrap(), good);
+    // A body edit runs the jobs that read that incident (its record, the
+    // site-wide files, its terms' feeds), not every incident's record.
+    let mut rng = Rng(5);
+    let inc = m
+        .incidents
+        .get_mut(&5)
+        .expect("the generator writes PR0005");
+    inc.body = common::edits::body(&mut rng, None);
+    write(&root, &inc.path(), &inc.text());
+    let o = build(&root, &out, EPOCH_N);
+    let (run, kept) = jobs(&o);
+    assert!(run > 1 && kept > run, "{run} run, {kept} reused");
+    assert_fresh(&root, &out, EPOCH_N, "after a body edit");
 }
 
 #[test]
