@@ -29,7 +29,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bumped whenever what the manifest means changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The key of the home intro, present or not (a page that read "no home
 /// intro" must see one appear).
@@ -107,7 +107,10 @@ impl Manifest {
     /// A manifest read back, or `None` if it is not one this binary wrote
     /// whole (then everything is rendered).
     pub fn parse(bytes: &[u8]) -> Option<Manifest> {
-        let m: Manifest = serde_json::from_slice(bytes).ok()?;
+        let (m, rest): (Manifest, _) = postcard::take_from_bytes(bytes).ok()?;
+        if !rest.is_empty() {
+            return None;
+        }
         let (d, f) = (m.docs.len(), m.facts.len());
         let fits = |r: &ReadSet| {
             r.docs.iter().all(|&i| (i as usize) < d) && r.facts.iter().all(|&i| (i as usize) < f)
@@ -119,7 +122,7 @@ impl Manifest {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        postcard::to_stdvec(self).unwrap_or_default()
     }
 }
 
