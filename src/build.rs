@@ -152,6 +152,11 @@ fn run(opts: &BuildOptions, how: Run) -> Result<Report, Failure> {
 fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Failure> {
     let Prepared { config, theme, now } = timed(&mut t.load, || prepare(opts))?;
     let output = destination(opts, &config, how)?;
+    // Started before parse: it reads the previous output meanwhile.
+    let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
+    let staging = (output.as_deref().map(write::Staging::new))
+        .transpose()
+        .map_err(write_err)?;
     let edit = match how {
         Run::Check(edit) => edit,
         Run::Build => None,
@@ -165,9 +170,8 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
     site.release_sources();
     let progress = opts.progress.clone().unwrap_or_default();
     let render = |sink: &dyn Sink| render(&site, &theme, &now, sink, &progress);
-    let rendered = match &output {
-        None => timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
-        Some(folder) => {
+    let rendered = match (&output, staging) {
+        (Some(folder), Some(staging)) => {
             let how = Reusing {
                 site: &site,
                 theme: &theme,
@@ -175,8 +179,9 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
                 drafts: opts.drafts,
                 progress: &progress,
             };
-            write(folder, t, how)?
+            write(folder, staging, t, how)?
         }
+        _ => timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
     };
     let written = match rendered {
         Ok(w) => w,
@@ -386,12 +391,12 @@ fn keep(done: &reuse::Done, sink: &write::OutputSink, progress: &Progress) {
 /// own diagnostics after it would be about files it never got to write.
 fn write(
     output: &Path,
+    mut staging: write::Staging,
     t: &mut Timings,
     r: Reusing,
 ) -> Result<Result<write::Written, Vec<Diagnostic>>, Failure> {
     let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
-    let staging = write::Staging::new(output).map_err(write_err)?;
-    let sink = staging.sink();
+    let sink = staging.sink().map_err(write_err)?;
     let rendered = timed(&mut t.render, || -> Result<_, Vec<Diagnostic>> {
         let reuse = reuse::prepare(r.site, r.theme, r.drafts, output);
         (r.progress.pages_total).store(render::html_page_count(r.site), Relaxed);

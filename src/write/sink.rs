@@ -14,13 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, RwLock};
 
-impl Staging {
-    /// Where render puts the files of this build.
-    pub fn sink(&self) -> OutputSink<'_> {
-        OutputSink::new(self, &self.new)
-    }
-}
-
 /// The build's sink: compares with the previous output, stages what differs.
 pub struct OutputSink<'s> {
     staging: &'s Staging,

@@ -26,8 +26,10 @@ pub struct Staging {
     dir: tempfile::TempDir,
     pub(super) new: PathBuf,
     pub(super) target: PathBuf,
-    /// The previous output, when there is one with anything in it.
+    /// The previous output, when there is one with anything in it; read
+    /// on a thread of its own while the site is parsed ([`Staging::settle`]).
     pub(super) previous: Option<Previous>,
+    scan: Option<std::thread::JoinHandle<io::Result<Previous>>>,
     pub(super) free_at_start: Option<u64>,
     /// Held while this build runs, so another build's recovery leaves it be.
     _lock: File,
@@ -78,16 +80,19 @@ fn parent_of(target: &Path) -> &Path {
 
 impl Staging {
     /// Undo what killed builds left, then make this build's staging folder and
-    /// note what the previous output holds. Fails early, before any
+    /// start reading what the previous output holds. Fails early, before any
     /// rendering, on an output folder that cannot be written.
     pub fn new(output: &Path) -> Result<Staging, WriteError> {
         let fail = |e| WriteError::new(output, e);
         let parent = parent_of(output);
         fs::create_dir_all(parent).map_err(fail)?;
         recover(output).map_err(fail)?;
-        let previous = if output.is_dir() {
+        // A 10k site's output is 41,000 files and folders: reading them
+        // waits on the disk, which is better done while the build parses.
+        let scan = if output.is_dir() {
             writable(output).map_err(fail)?;
-            Some(Previous::scan(output).map_err(fail)?).filter(|p| !p.is_empty())
+            let at = output.to_path_buf();
+            Some(std::thread::spawn(move || Previous::scan(&at)))
         } else {
             None
         };
@@ -101,15 +106,36 @@ impl Staging {
         Ok(Staging {
             new,
             target: output.to_path_buf(),
-            previous,
+            previous: None,
+            scan,
             free_at_start: free_space(parent),
             _lock: lock,
             dir,
         })
     }
 
+    /// Wait for the read of the previous output to end (once).
+    fn settle(&mut self) -> Result<(), WriteError> {
+        if let Some(scan) = self.scan.take() {
+            let scanned = scan
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("reading the previous output failed")));
+            let scanned = scanned.map_err(|e| WriteError::new(&self.target, e))?;
+            self.previous = Some(scanned).filter(|p| !p.is_empty());
+        }
+        Ok(())
+    }
+
+    /// Where render puts the files of this build, once what the previous
+    /// output holds is known.
+    pub fn sink(&mut self) -> Result<super::OutputSink<'_>, WriteError> {
+        self.settle()?;
+        Ok(super::OutputSink::new(self, &self.new))
+    }
+
     /// Put the produced files in place (see the module's doc).
-    pub fn commit(self, produced: Produced) -> Result<Written, WriteError> {
+    pub fn commit(mut self, produced: Produced) -> Result<Written, WriteError> {
+        self.settle()?;
         let changed = produced.files.iter().filter(|(_, c)| *c).count();
         let Some(prev) = &self.previous else {
             self.swap_in()

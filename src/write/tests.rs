@@ -95,8 +95,8 @@ fn leftovers(root: &Path) -> Vec<String> {
 
 /// One build of `files` into `out`, as `sitrep build` writes it.
 fn build(out: &Path, files: &[(&str, &str)]) -> Written {
-    let staging = Staging::new(out).unwrap();
-    let sink = staging.sink();
+    let mut staging = Staging::new(out).unwrap();
+    let sink = staging.sink().unwrap();
     for (p, text) in files {
         sink.put(p, text.as_bytes().to_vec()).unwrap();
     }
@@ -200,8 +200,8 @@ fn a_dropped_staging_folder_leaves_the_output_alone() {
     let out = root.join("output");
     build(&out, V1);
     let before = tree(&out);
-    let staging = Staging::new(&out).unwrap();
-    let sink = staging.sink();
+    let mut staging = Staging::new(&out).unwrap();
+    let sink = staging.sink().unwrap();
     for (p, _) in V2 {
         sink.put(p, b"new".to_vec()).unwrap();
     }
@@ -286,7 +286,7 @@ fn the_output_set_aside_by_an_earlier_version_is_put_back_not_deleted() {
     fs::create_dir_all(&aside).unwrap();
     fs::write(aside.join("index.html"), "previous").unwrap();
     fs::create_dir_all(root.join(format!("{}abc", staging_prefix(&out)))).unwrap();
-    let staging = Staging::new(&out).unwrap();
+    let mut staging = Staging::new(&out).unwrap();
     assert_eq!(
         fs::read_to_string(out.join("index.html")).unwrap(),
         "previous"
@@ -317,8 +317,8 @@ fn a_running_build_is_not_recovered_by_another() {
 fn the_first_error_stops_the_sink_and_is_the_only_one() {
     let (_tmp, root) = site();
     let out = root.join("output");
-    let staging = Staging::new(&out).unwrap();
-    let sink = staging.sink();
+    let mut staging = Staging::new(&out).unwrap();
+    let sink = staging.sink().unwrap();
     sink.put("ok.html", b"fine".to_vec()).unwrap();
     // A file where the next file needs a folder: the write fails.
     sink.put("a", b"file".to_vec()).unwrap();
