@@ -286,7 +286,7 @@ fn the_output_set_aside_by_an_earlier_version_is_put_back_not_deleted() {
     fs::create_dir_all(&aside).unwrap();
     fs::write(aside.join("index.html"), "previous").unwrap();
     fs::create_dir_all(root.join(format!("{}abc", staging_prefix(&out)))).unwrap();
-    let mut staging = Staging::new(&out).unwrap();
+    let staging = Staging::new(&out).unwrap();
     assert_eq!(
         fs::read_to_string(out.join("index.html")).unwrap(),
         "previous"
