@@ -3,7 +3,6 @@
 //! when a rebuild produces a file of the same path and size (nothing about the
 //! previous output is assumed, so a file someone edited by hand is replaced).
 
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
@@ -22,16 +21,36 @@ pub(super) struct Previous {
 
 impl Previous {
     /// Walk `root`. An unreadable folder is an error: the update could not tell
-    /// what it would leave behind. Folders are read in parallel: a 10k site's
-    /// output has 15,000 of them, and one thread waiting on each `getdents`
-    /// and `statx` in turn was most of a rebuild's time between link and render.
+    /// what it would leave behind. One thread: a build runs this on its own
+    /// thread while it parses (`Staging::new`), where waiting on the disk
+    /// costs the parse nothing.
     pub fn scan(root: &Path) -> io::Result<Previous> {
-        let found = scan_dir(root, "")?;
-        Ok(Previous {
-            files: found.files.into_iter().collect(),
-            dirs: found.dirs.into_iter().collect(),
-            others: found.others,
-        })
+        let mut prev = Previous::default();
+        let mut stack = vec![String::new()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(root.join(&dir))? {
+                let entry = entry?;
+                // A name that is not UTF-8 is none sitrep writes: left as it is.
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                let rel = if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                };
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
+                    prev.dirs.insert(rel.clone());
+                    stack.push(rel);
+                } else if kind.is_file() {
+                    prev.files.insert(rel, entry.metadata()?.len());
+                } else {
+                    prev.others.push(rel);
+                }
+            }
+        }
+        Ok(prev)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,51 +99,6 @@ impl Previous {
         roots.sort();
         roots
     }
-}
-
-/// What one folder and those below it hold, as lists: merged once into
-/// [`Previous`]'s maps instead of rehashed at every level.
-#[derive(Default)]
-struct Found {
-    files: Vec<(String, u64)>,
-    dirs: Vec<String>,
-    others: Vec<String>,
-}
-
-/// `root/dir`'s entries, its subfolders read on rayon tasks.
-fn scan_dir(root: &Path, dir: &str) -> io::Result<Found> {
-    let mut found = Found::default();
-    let mut subdirs = Vec::new();
-    for entry in fs::read_dir(root.join(dir))? {
-        let entry = entry?;
-        // A name that is not UTF-8 is none sitrep writes: left as it is.
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue;
-        };
-        let rel = if dir.is_empty() {
-            name
-        } else {
-            format!("{dir}/{name}")
-        };
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            subdirs.push(rel);
-        } else if kind.is_file() {
-            found.files.push((rel, entry.metadata()?.len()));
-        } else {
-            found.others.push(rel);
-        }
-    }
-    let below: Vec<Found> = (subdirs.par_iter())
-        .map(|d| scan_dir(root, d))
-        .collect::<io::Result<_>>()?;
-    found.dirs = subdirs;
-    for b in below {
-        found.files.extend(b.files);
-        found.dirs.extend(b.dirs);
-        found.others.extend(b.others);
-    }
-    Ok(found)
 }
 
 /// The shortest prefix of `path` (at a `/`, or `path` itself) that is not one
