@@ -30,6 +30,14 @@ impl Keys {
     pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.0.0.iter().copied().zip(self.0.1.iter().copied())
     }
+
+    pub(super) fn from_parts(ids: Vec<u32>, weights: Vec<u8>) -> Keys {
+        Keys(Arc::new((ids.into(), weights.into())))
+    }
+
+    pub(super) fn parts(&self) -> (&[u32], &[u8]) {
+        (&self.0.0, &self.0.1)
+    }
 }
 
 /// Every search key the memo has seen, each stored once.
@@ -40,6 +48,18 @@ pub struct Words {
 }
 
 impl Words {
+    /// Words numbered by their place in `words`.
+    pub(super) fn from_list(words: Vec<Box<str>>) -> Words {
+        let ids = (words.iter().enumerate())
+            .map(|(i, w)| (w.clone(), i as u32))
+            .collect();
+        Words { ids, words }
+    }
+
+    pub(super) fn list(&self) -> &[Box<str>] {
+        &self.words
+    }
+
     pub fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
     }
@@ -61,6 +81,33 @@ impl Words {
             })
             .unzip();
         Keys(Arc::new((ids.into(), weights.into())))
+    }
+}
+
+/// Where the search index gets the keys of documents tokenized before
+/// (`d`: incidents, then news), and leaves those it tokenizes: serve's
+/// [`Memo`], or a rebuild's keys saved by the previous build
+/// (`search/saved.rs`).
+pub trait KeyStore: Sync {
+    fn keys(&self, site: &Site, d: usize) -> Option<Keys>;
+    fn put_keys(&self, site: &Site, d: usize, keys: Keys);
+    /// The words the keys name.
+    fn words(&self) -> &Mutex<Words>;
+}
+
+impl KeyStore for Memo {
+    fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
+        let o = origin(site, d);
+        self.get(&self.keys, &o.content_path, &o.source)
+    }
+
+    fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
+        let o = origin(site, d);
+        Self::put(&self.keys, &o.content_path, &o.source, keys);
+    }
+
+    fn words(&self) -> &Mutex<Words> {
+        &self.words
     }
 }
 
@@ -136,20 +183,10 @@ impl Memo {
     fn put<T>(store: &Store<T>, path: &str, src: &Arc<SourceText>, v: T) {
         lock(store).insert(path.to_string(), (src.clone(), v));
     }
-
-    /// The search keys of document `d` (incidents, then news), if stored.
-    pub(super) fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
-        let o = origin(site, d);
-        self.get(&self.keys, &o.content_path, &o.source)
-    }
-
-    pub(super) fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
-        let o = origin(site, d);
-        Self::put(&self.keys, &o.content_path, &o.source, keys);
-    }
 }
 
-fn origin(site: &Site, d: usize) -> &crate::model::Origin {
+/// The origin of document `d` of the search index (incidents, then news).
+pub(super) fn origin(site: &Site, d: usize) -> &crate::model::Origin {
     let n = site.incidents.len();
     if d < n {
         &site.incidents[d].origin

@@ -46,22 +46,32 @@ pub enum Mode<'a> {
     #[default]
     Build,
     /// A build that reuses the previous one's pages: it records reads, to
-    /// leave them for the next build (`reuse.rs`).
-    Record,
+    /// leave them for the next build (`reuse.rs`), and reuses the search
+    /// keys of documents the previous build tokenized.
+    Record(Option<&'a dyn memo::KeyStore>),
     Serve(&'a memo::Memo),
 }
 
 impl<'a> Mode<'a> {
     pub fn memo(self) -> Option<&'a memo::Memo> {
         match self {
-            Mode::Build | Mode::Record => None,
+            Mode::Build | Mode::Record(_) => None,
+            Mode::Serve(m) => Some(m),
+        }
+    }
+
+    /// Where the search index finds keys tokenized before.
+    pub fn keys(self) -> Option<&'a dyn memo::KeyStore> {
+        match self {
+            Mode::Build => None,
+            Mode::Record(k) => k,
             Mode::Serve(m) => Some(m),
         }
     }
 
     /// Pages note what they read only for serve.
     pub fn records(self) -> bool {
-        matches!(self, Mode::Serve(_) | Mode::Record)
+        matches!(self, Mode::Serve(_) | Mode::Record(_))
     }
 }
 
@@ -92,13 +102,15 @@ impl<'a> Scope<'a> {
     }
 
     fn builder(&self) -> view::Builder<'_> {
-        view::Builder::new(
+        let mut b = view::Builder::new(
             self.site,
             (self.now, &self.status),
             self.strings,
             (&self.cards, self.mode.memo()),
             self.mode.records(),
-        )
+        );
+        b.keys = self.mode.keys();
+        b
     }
 }
 
@@ -266,9 +278,10 @@ pub fn render_reusing(
     reuse: Option<&reuse::Reuse>,
 ) -> Result<Option<reuse::Done>, Vec<Diagnostic>> {
     let tera = tera(theme, site)?;
+    let saved = reuse.and_then(|r| search::saved::SavedKeys::new(site, r.take_search(), &r.docs));
     let mut scope = Scope::new(site, now, &tera, &theme.strings);
     if reuse.is_some() {
-        scope.mode = Mode::Record;
+        scope.mode = Mode::Record(saved.as_ref().map(|s| s as &dyn memo::KeyStore));
     }
     // The plan fingerprints facts on the status model, which render keeps.
     let status = scope.status.clone();
@@ -311,7 +324,9 @@ pub fn render_reusing(
         return Err(errors);
     }
     let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(plan.map(|p| p.finish(site, kept)))
+    drop(scope);
+    let search = saved.and_then(search::saved::SavedKeys::save);
+    Ok(plan.map(|p| p.finish(site, kept, search)))
 }
 
 /// Render `outputs` into `sink` in three rounds, each in parallel: the

@@ -17,6 +17,7 @@ mod plan;
 pub(super) use plan::Plan;
 
 use super::reads::{Fact, HashWriter, hasher};
+use super::search::saved::SavedIndex;
 use crate::link::{IncidentHtml, Site};
 use crate::markdown::Rendered;
 use crate::theme::{StaticFile, Theme};
@@ -29,7 +30,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Bumped whenever what the manifest means changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The key of the home intro, present or not (a page that read "no home
 /// intro" must see one appear).
@@ -101,6 +102,8 @@ pub struct Manifest {
     facts: Vec<(Fact, u64)>,
     pages: Vec<PageRecord>,
     jobs: Vec<JobRecord>,
+    /// The search keys of every document (`search/saved.rs`), if kept.
+    search: Option<SavedIndex>,
 }
 
 impl Manifest {
@@ -229,9 +232,17 @@ pub struct Reuse<'a> {
     pub key: Option<u64>,
     pub docs: BTreeMap<String, u64>,
     pub output: &'a Path,
+    /// The previous build's search keys, until the search index takes them.
+    search: std::sync::Mutex<Option<SavedIndex>>,
 }
 
 impl Reuse<'_> {
+    /// The previous build's search keys (once), if its manifest is usable.
+    pub(super) fn take_search(&self) -> Option<SavedIndex> {
+        self.usable()?;
+        self.search.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
     /// The previous manifest, if it describes a build of the same key.
     fn usable(&self) -> Option<&Manifest> {
         let m = self.previous.as_ref()?;
@@ -251,11 +262,14 @@ pub struct Done {
 /// What a build into `output` can reuse: the manifest beside it, checked
 /// against the new site's key and document hashes.
 pub fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -> Reuse<'a> {
+    let mut previous = crate::write::manifest::load(output).and_then(|b| Manifest::parse(&b));
+    let search = previous.as_mut().and_then(|m| m.search.take());
     Reuse {
-        previous: crate::write::manifest::load(output).and_then(|b| Manifest::parse(&b)),
+        previous,
         key: key(site, theme, drafts),
         docs: doc_hashes(site),
         output,
+        search: std::sync::Mutex::new(search),
     }
 }
 

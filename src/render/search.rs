@@ -5,7 +5,7 @@
 //! `themes/default/static/search.js` is the reader and must match [`words`],
 //! [`phrase_key`], [`fnv1a`] and [`Postings`].
 
-use super::memo::Memo;
+use super::memo::KeyStore;
 use super::view::Builder;
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 mod invert;
+pub(crate) mod saved;
 use invert::invert;
 
 /// Bump when the file layout or encoding changes (search.js checks it).
@@ -336,7 +337,7 @@ struct Index {
     big: Vec<(String, usize)>,
 }
 
-fn index_files(site: &Site, memo: Option<&Memo>, shards: usize) -> Index {
+fn index_files(site: &Site, memo: Option<&dyn KeyStore>, shards: usize) -> Index {
     // Straight from the sorted index: collecting into a second map would
     // hold every key's postings twice at the build's peak (100k incidents).
     let encoded = invert(site, memo)
@@ -427,7 +428,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
         mut files,
         shards,
         big,
-    } = index_files(site, cx.memo, shard_count(docs));
+    } = index_files(site, cx.keys, shard_count(docs));
     let rows = records(cx);
     let blocks = rows.len().div_ceil(BLOCK);
     for (n, chunk) in rows.chunks(BLOCK).enumerate() {

@@ -31,6 +31,9 @@ pub(crate) struct Builder<'a> {
     status: &'a StatusModel,
     pub cards: &'a super::cards::Cards<'a>,
     pub memo: Option<&'a super::memo::Memo>,
+    /// Search keys of documents tokenized before: serve's memo, or the
+    /// previous build's ([`super::Mode::Record`]).
+    pub keys: Option<&'a dyn super::memo::KeyStore>,
     /// What the page being built reads (serve records it; see `reads.rs`).
     reads: Recorder,
 }
@@ -92,6 +95,7 @@ impl<'a> Builder<'a> {
             status,
             cards,
             memo,
+            keys: memo.map(|m| m as &dyn super::memo::KeyStore),
             reads,
         }
     }

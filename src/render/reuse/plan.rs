@@ -272,7 +272,12 @@ impl Plan<'_> {
 
     /// The next manifest, but for the stamps of the files rendered (known
     /// once they are in place).
-    pub(crate) fn finish(self, site: &Site, kept: Vec<String>) -> Done {
+    pub(crate) fn finish(
+        self,
+        site: &Site,
+        kept: Vec<String>,
+        search: Option<crate::render::search::saved::SavedIndex>,
+    ) -> Done {
         let reuse = self.reuse;
         let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
         let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
@@ -289,6 +294,7 @@ impl Plan<'_> {
                 facts: Vec::new(),
                 pages: Vec::new(),
                 jobs: Vec::new(),
+                search,
             },
             facts: FactTable::default(),
             pages: Vec::new(),

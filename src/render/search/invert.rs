@@ -5,7 +5,7 @@
 use super::{Doc, KeyMap, Postings, incident_doc, news_doc};
 use crate::link::Site;
 use crate::markdown;
-use crate::render::memo::{self, Keys, Memo};
+use crate::render::memo::{self, KeyStore, Keys};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -15,8 +15,9 @@ const INVERT_CHUNK: usize = 512;
 
 /// Key → postings (encoded as they come), documents ascending: incidents
 /// (newest first), then news.
-/// With serve's `memo`, documents whose keys it holds are not tokenized again.
-pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Postings> {
+/// With a `memo` (serve's, or the keys a previous build saved), documents
+/// whose keys it holds are not tokenized again.
+pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<String, Postings> {
     let n_inc = site.incidents.len();
     let total = n_inc + site.news.len();
     let mut index: KeyMap<String, Postings> = KeyMap::default();
@@ -28,7 +29,7 @@ pub(super) fn invert(site: &Site, memo: Option<&Memo>) -> BTreeMap<String, Posti
             index.insert(k.to_string(), p);
         }
     };
-    let mut words = memo.map(|m| memo::lock(&m.words));
+    let mut words = memo.map(|m| memo::lock(m.words()));
     for start in (0..total).step_by(INVERT_CHUNK) {
         let end = (start + INVERT_CHUNK).min(total);
         let kept: Vec<Option<Keys>> = (start..end)

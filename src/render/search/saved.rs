@@ -1,0 +1,121 @@
+//! Search keys across builds: the keys each document had in the previous
+//! build (saved in the rebuild manifest, `reuse.rs`) and this build's
+//! document hashes in; the keys of every document whose hash did not change
+//! out, to the index ([`KeyStore`]), so a rebuild tokenizes only what
+//! changed; and the keys of this build, to save for the next.
+
+use crate::link::Site;
+use crate::render::memo::{KeyStore, Keys, Words, origin};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+/// Above this many documents the keys are not kept: at 100,000 incidents
+/// they would hold about 150 MB more at the build's peak, and a site that
+/// large is memory-bound before it is time-bound.
+const KEEP_UP_TO: usize = 25_000;
+
+/// The keys of a build, as the manifest stores them.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SavedIndex {
+    words: Vec<Box<str>>,
+    docs: Vec<SavedDoc>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedDoc {
+    /// Content path, and the hash of the document when its keys were made
+    /// (`reuse::doc_hashes`: its model and rendered Markdown).
+    path: String,
+    hash: u64,
+    ids: Vec<u32>,
+    weights: Vec<u8>,
+}
+
+/// One build's keys: those it may take from the previous build, and those
+/// it ends up with.
+pub struct SavedKeys<'a> {
+    hashes: &'a BTreeMap<String, u64>,
+    previous: HashMap<String, (u64, Keys)>,
+    words: Mutex<Words>,
+    now: Mutex<Vec<(String, Keys)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<'a> SavedKeys<'a> {
+    /// `None` for a site too large to keep keys for.
+    pub fn new(
+        site: &Site,
+        saved: Option<SavedIndex>,
+        hashes: &'a BTreeMap<String, u64>,
+    ) -> Option<SavedKeys<'a>> {
+        if site.incidents.len() + site.news.len() > KEEP_UP_TO {
+            return None;
+        }
+        let saved = saved.unwrap_or_default();
+        let previous = (saved.docs.into_iter())
+            .map(|d| (d.path, (d.hash, Keys::from_parts(d.ids, d.weights))))
+            .collect();
+        Some(SavedKeys {
+            hashes,
+            previous,
+            words: Mutex::new(Words::from_list(saved.words)),
+            now: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// This build's keys, for the next; `None` when most of the words are
+    /// no longer used (the next build then starts a compact table).
+    pub fn save(self) -> Option<SavedIndex> {
+        let words = self.words.into_inner().unwrap_or_else(|e| e.into_inner());
+        let now = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut used = vec![false; words.list().len()];
+        for (_, keys) in &now {
+            for (id, _) in keys.iter() {
+                *used.get_mut(id as usize)? = true;
+            }
+        }
+        let in_use = used.iter().filter(|u| **u).count();
+        if words.list().len() > 2 * in_use + 4096 {
+            return None;
+        }
+        let docs = (now.into_iter())
+            .filter_map(|(path, keys)| {
+                let hash = *self.hashes.get(&path)?;
+                let (ids, weights) = keys.parts();
+                Some(SavedDoc {
+                    path,
+                    hash,
+                    ids: ids.to_vec(),
+                    weights: weights.to_vec(),
+                })
+            })
+            .collect();
+        Some(SavedIndex {
+            words: words.list().to_vec(),
+            docs,
+        })
+    }
+}
+
+impl KeyStore for SavedKeys<'_> {
+    fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
+        let path = &origin(site, d).content_path;
+        let (hash, keys) = self.previous.get(path)?;
+        (self.hashes.get(path) == Some(hash)).then(|| {
+            lock(&self.now).push((path.clone(), keys.clone()));
+            keys.clone()
+        })
+    }
+
+    fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
+        lock(&self.now).push((origin(site, d).content_path.clone(), keys));
+    }
+
+    fn words(&self) -> &Mutex<Words> {
+        &self.words
+    }
+}
