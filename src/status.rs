@@ -3,6 +3,7 @@
 //! member's), each maintenance window's phase and the site indicator out. The home banner, service pages, badges and
 //! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
 
+use crate::ix::{IncidentIx, TiVec};
 use crate::link::{Site, Tax};
 use crate::model::{Incident, Severity, Window};
 use crate::time::Timestamp;
@@ -191,10 +192,10 @@ pub struct ServiceStatus {
     pub name: String,
     pub slug: String,
     pub status: ComponentStatus,
-    /// Open incidents listing it, newest first (indices into `Site::incidents`).
-    pub open: Vec<usize>,
+    /// Open incidents listing it, newest first.
+    pub open: Vec<IncidentIx>,
     /// Maintenance entries listing it whose window is in progress.
-    pub maintenance: Vec<usize>,
+    pub maintenance: Vec<IncidentIx>,
     /// Its group, by index into [`StatusModel::groups`].
     pub group: Option<usize>,
 }
@@ -219,9 +220,9 @@ pub struct StatusModel {
     /// The `[groups]`, in the order written.
     pub groups: Vec<GroupStatus>,
     /// Open incidents, newest first.
-    pub open: Vec<usize>,
+    pub open: Vec<IncidentIx>,
     /// Per incident: the phase of its maintenance window, if it has one.
-    pub phases: Vec<Option<Phase>>,
+    pub phases: TiVec<IncidentIx, Option<Phase>>,
     pub indicator: Indicator,
 }
 
@@ -290,25 +291,26 @@ fn group_id(name: &str, g: usize, taken: &mut std::collections::HashSet<String>)
 pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
     let tz = &site.config.timezone;
     let incidents = &site.incidents;
-    let phases: Vec<Option<Phase>> = incidents
+    let phases: TiVec<IncidentIx, Option<Phase>> = incidents
         .iter()
         .map(|inc| inc.window.as_ref().map(|w| Phase::of(w, now, tz)))
         .collect();
-    let open: Vec<usize> = (0..incidents.len())
-        .filter(|&i| is_open(&incidents[i]))
+    let open: Vec<IncidentIx> = (incidents.iter_enumerated())
+        .filter(|(_, inc)| is_open(inc))
+        .map(|(i, _)| i)
         .collect();
     let mut services: Vec<ServiceStatus> = site
         .taxonomy(Tax::Services)
         .terms
         .values()
         .map(|term| {
-            let open: Vec<usize> = term
+            let open: Vec<IncidentIx> = term
                 .incidents
                 .iter()
                 .copied()
                 .filter(|&i| is_open(&incidents[i]))
                 .collect();
-            let maintenance: Vec<usize> = term
+            let maintenance: Vec<IncidentIx> = term
                 .incidents
                 .iter()
                 .copied()

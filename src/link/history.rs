@@ -1,6 +1,7 @@
 //! History: incidents (newest first) and the site time zone in, the months that
 //! have incidents out — newest month first, each with its incidents newest first.
 
+use crate::ix::{IncidentIx, TiSlice};
 use crate::model::Incident;
 use jiff::tz::TimeZone;
 
@@ -9,7 +10,7 @@ pub struct Month {
     /// 1–12.
     pub month: i8,
     /// Indices into `Site::incidents`, newest first.
-    pub incidents: Vec<usize>,
+    pub incidents: Vec<IncidentIx>,
 }
 
 impl Month {
@@ -21,9 +22,9 @@ impl Month {
 
 /// Group by the month of `started` in `tz`. Incidents come newest first, so
 /// months do too, and a month's list keeps that order.
-pub(super) fn months(incidents: &[Incident], tz: &TimeZone) -> Vec<Month> {
+pub(super) fn months(incidents: &TiSlice<IncidentIx, Incident>, tz: &TimeZone) -> Vec<Month> {
     let mut out: Vec<Month> = Vec::new();
-    for (i, inc) in incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter_enumerated() {
         let d = inc.started.date(tz);
         match out.last_mut() {
             Some(m) if (m.year, m.month) == (d.year(), d.month()) => m.incidents.push(i),

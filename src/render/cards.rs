@@ -2,6 +2,7 @@
 //! built on first use by the list contexts (`lists.rs`), shared by every list
 //! page showing it. A leaf, so the serve memo can hold cards too.
 
+use crate::ix::{IncidentIx, TiVec};
 use std::sync::OnceLock;
 
 /// Each incident's card as a Tera value, built on first use, with its HTML as
@@ -14,7 +15,7 @@ use std::sync::OnceLock;
 /// the whole Tera value of a card is about 10 KB, which at 100,000 incidents
 /// held for the whole render was 1 GB.
 pub struct Cards<'a> {
-    pub(super) cards: Vec<OnceLock<Card>>,
+    pub(super) cards: TiVec<IncidentIx, OnceLock<Card>>,
     pub(super) tera: &'a tera::Tera,
     pub(super) html_only: bool,
 }

@@ -4,6 +4,7 @@
 //! shapes"), each borrowing from the site and noting what it reads.
 
 use super::view::{Builder, Link, Time};
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::{Tax, incident_path, news_path};
 use crate::model::IncidentId;
 use crate::status::{Phase, ServiceStatus};
@@ -135,7 +136,7 @@ pub struct TaxonomyHead<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn maintenance(&self, i: usize) -> Option<Maintenance> {
+    pub(super) fn maintenance(&self, i: IncidentIx) -> Option<Maintenance> {
         let (Some(w), Some(phase)) = (&self.incident(i).window, self.phase(i)) else {
             return None;
         };
@@ -153,7 +154,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn card(&self, i: usize) -> IncidentCard<'a> {
+    pub fn card(&self, i: IncidentIx) -> IncidentCard<'a> {
         let inc = self.incident(i);
         let duration = (inc.resolved.as_ref())
             .and_then(|r| inc.started.seconds_until(r))
@@ -189,7 +190,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Incident `i` as another page names it.
-    pub(super) fn incident_ref(&self, i: usize) -> IncidentRef<'a> {
+    pub(super) fn incident_ref(&self, i: IncidentIx) -> IncidentRef<'a> {
         let inc = self.incident(i);
         IncidentRef {
             id: &inc.id,
@@ -200,7 +201,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn story_card(&self, n: usize) -> StoryCard<'a> {
+    pub fn story_card(&self, n: StoryIx) -> StoryCard<'a> {
         let s = self.story(n);
         let incidents = (s.incidents.iter())
             .filter_map(|id| self.find(&id.key()))
@@ -221,7 +222,7 @@ impl<'a> Builder<'a> {
 
     /// A service's current status for templates (home banner, service page).
     pub(super) fn service_status(&self, s: &'a ServiceStatus) -> ServiceState<'a> {
-        let link = |&i: &usize| {
+        let link = |&i: &IncidentIx| {
             let inc = self.incident(i);
             IncidentLink {
                 id: &inc.id,

@@ -9,19 +9,20 @@ use super::pages::*;
 use super::reads::List;
 use super::select::{month_path, page_count, paged_path};
 use super::view::{Builder, ListPage};
+use crate::ix::IncidentIx;
 use crate::link::{Tax, incident_path};
 
 impl<'a> Builder<'a> {
     /// Incident `i`'s card from the per-render store (built on first use),
     /// with what building it read noted for this page too.
-    fn card_value(&self, i: usize) -> Card {
+    fn card_value(&self, i: IncidentIx) -> Card {
         let card = self.cards.cards[i].get_or_init(|| self.new_card(i));
         self.replay(card.reads.as_deref());
         card.clone()
     }
 
     /// Incident `i`'s card: kept by serve's memo, or built and templated.
-    fn new_card(&self, i: usize) -> Card {
+    fn new_card(&self, i: IncidentIx) -> Card {
         if let Some(c) = self.memo_card(i) {
             return c;
         }
@@ -140,7 +141,7 @@ impl<'a> Builder<'a> {
     }
 
     pub fn news_list(&self, page: usize) -> NewsList<'a> {
-        let ListPage { len, items } = self.list_page(List::News, page);
+        let ListPage { len, items } = self.news_page(page);
         let total = page_count(len, self.per());
         NewsList {
             page_title: self.titled(self.string("nav.news"), page, total),

@@ -69,8 +69,8 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
     jobs.push(job("api/incidents.json", |cx| {
         vec![("api/incidents.json".into(), api::list(cx))]
     }));
-    jobs.extend((0..site.incidents.len()).map(|i| {
-        job(api::record_path(&site.incidents[i].id), move |cx| {
+    jobs.extend(site.incidents.iter_enumerated().map(|(i, inc)| {
+        job(api::record_path(&inc.id), move |cx| {
             vec![api::record(cx, i)]
         })
     }));

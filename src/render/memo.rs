@@ -13,6 +13,7 @@
 //! config changes, which every entry reads.
 
 use crate::diag::SourceText;
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::Site;
 
 use std::collections::HashMap;
@@ -98,12 +99,12 @@ impl Memo {
         }
     }
 
-    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::cards::Card> {
+    pub(super) fn card(&self, site: &Site, i: IncidentIx) -> Option<super::cards::Card> {
         let o = &site.incidents[i].origin;
         self.get(&self.cards, &o.content_path, &o.source)
     }
 
-    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::cards::Card) {
+    pub(super) fn put_card(&self, site: &Site, i: IncidentIx, card: super::cards::Card) {
         let o = &site.incidents[i].origin;
         Self::put(&self.cards, &o.content_path, &o.source, card);
     }
@@ -137,23 +138,39 @@ impl Memo {
         lock(store).insert(path.to_string(), (src.clone(), v));
     }
 
-    /// The search keys of document `d` (incidents, then news), if stored.
-    pub(super) fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
-        let o = origin(site, d);
+    /// The search keys of document `d`, if stored.
+    pub(super) fn keys(&self, site: &Site, d: SearchDoc) -> Option<Keys> {
+        let o = d.origin(site);
         self.get(&self.keys, &o.content_path, &o.source)
     }
 
-    pub(super) fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
-        let o = origin(site, d);
+    pub(super) fn put_keys(&self, site: &Site, d: SearchDoc, keys: Keys) {
+        let o = d.origin(site);
         Self::put(&self.keys, &o.content_path, &o.source, keys);
     }
 }
 
-fn origin(site: &Site, d: usize) -> &crate::model::Origin {
-    let n = site.incidents.len();
-    if d < n {
-        &site.incidents[d].origin
-    } else {
-        &site.news[d - n].origin
+/// A document of the search index, whose numbers run over the incidents
+/// (newest first), then the news.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SearchDoc {
+    Incident(IncidentIx),
+    News(StoryIx),
+}
+
+impl SearchDoc {
+    /// The `d`-th document of `site`'s search index.
+    pub(super) fn nth(site: &Site, d: usize) -> SearchDoc {
+        match d.checked_sub(site.incidents.len()) {
+            None => SearchDoc::Incident(d.into()),
+            Some(n) => SearchDoc::News(n.into()),
+        }
+    }
+
+    fn origin(self, site: &Site) -> &crate::model::Origin {
+        match self {
+            SearchDoc::Incident(i) => &site.incidents[i].origin,
+            SearchDoc::News(n) => &site.news[n].origin,
+        }
     }
 }

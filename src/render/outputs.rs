@@ -9,6 +9,7 @@ use super::cards::CardList;
 use super::select::{month_path, open_actions, page_count, paged_path, postmortem_list};
 use super::sitemap::Url;
 use super::view::{Builder, Vars};
+use crate::ix::{IncidentIx, PageIx, StoryIx};
 use crate::link::{Site, incident_path, news_path, page_path};
 
 /// A kind of output; the order is the order pages are listed in.
@@ -36,8 +37,9 @@ pub enum Kind {
 }
 
 /// One output of the site, named so serve can re-render a subset later.
-/// `index` is the document, taxonomy or month it shows; `slug` a term's;
-/// `page` the page of a paginated list, from 1 (else 1).
+/// `index` is the document, taxonomy or month it shows (a document's through
+/// [`Output::incident`] and its kin, typed); `slug` a term's; `page` the page
+/// of a paginated list, from 1 (else 1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Output {
     pub kind: Kind,
@@ -54,6 +56,36 @@ impl Output {
             slug: String::new(),
             page: 1,
         }
+    }
+
+    pub fn of_incident(i: IncidentIx) -> Output {
+        Output::new(Kind::Incident, i.into())
+    }
+
+    pub fn of_story(n: StoryIx) -> Output {
+        Output::new(Kind::News, n.into())
+    }
+
+    pub fn of_page(p: PageIx) -> Output {
+        Output::new(Kind::Page, p.into())
+    }
+
+    /// The incident of a [`Kind::Incident`] page.
+    pub fn incident(&self) -> IncidentIx {
+        debug_assert_eq!(self.kind, Kind::Incident);
+        self.index.into()
+    }
+
+    /// The story of a [`Kind::News`] page.
+    pub fn story(&self) -> StoryIx {
+        debug_assert_eq!(self.kind, Kind::News);
+        self.index.into()
+    }
+
+    /// The plain page of a [`Kind::Page`] output.
+    pub fn page_ix(&self) -> PageIx {
+        debug_assert_eq!(self.kind, Kind::Page);
+        self.index.into()
     }
 
     /// Page `page` of a list kind.
@@ -196,30 +228,26 @@ pub static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Incident,
-        outputs: |s| {
-            (0..s.incidents.len())
-                .map(|i| Output::new(Kind::Incident, i))
-                .collect()
+        outputs: |s| s.incidents.keys().map(Output::of_incident).collect(),
+        target: |s, o| {
+            fixed(
+                "incident.html",
+                &incident_path(&s.incidents[o.incident()].id),
+            )
         },
-        target: |s, o| fixed("incident.html", &incident_path(&s.incidents[o.index].id)),
-        context: |cx, o| plain(cx, cx.incident_page(o.index)),
+        context: |cx, o| plain(cx, cx.incident_page(o.incident())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let lastmod = |i: &crate::model::Incident| super::format::rfc3339(i.updated());
-            let url =
-                |i: usize| Url::with(incident_path(&s.incidents[i].id), lastmod(&s.incidents[i]));
-            (0..s.incidents.len()).map(url).collect()
+            let url = |i: &crate::model::Incident| Url::with(incident_path(&i.id), lastmod(i));
+            s.incidents.iter().map(url).collect()
         }),
     },
     PageKind {
         kind: Kind::News,
-        outputs: |s| {
-            (0..s.news.len())
-                .map(|n| Output::new(Kind::News, n))
-                .collect()
-        },
-        target: |s, o| fixed("news.html", &news_path(&s.news[o.index].slug)),
-        context: |cx, o| plain(cx, cx.story_page(o.index)),
+        outputs: |s| s.news.keys().map(Output::of_story).collect(),
+        target: |s, o| fixed("news.html", &news_path(&s.news[o.story()].slug)),
+        context: |cx, o| plain(cx, cx.story_page(o.story())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let url = |n: &crate::model::NewsStory| {
@@ -231,16 +259,12 @@ pub static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Page,
-        outputs: |s| {
-            (0..s.pages.len())
-                .map(|p| Output::new(Kind::Page, p))
-                .collect()
-        },
+        outputs: |s| s.pages.keys().map(Output::of_page).collect(),
         target: |s, o| {
-            let page = &s.pages[o.index];
+            let page = &s.pages[o.page_ix()];
             (page.template.clone(), page_path(&page.slug))
         },
-        context: |cx, o| plain(cx, cx.page(o.index)),
+        context: |cx, o| plain(cx, cx.page(o.page_ix())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             s.pages

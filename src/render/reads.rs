@@ -7,8 +7,10 @@
 //! code that builds the pages.
 
 use super::select::{open_actions, postmortem_list};
+use crate::ix::{IncidentIx, PageIx, StoryIx, TiVec};
 use crate::link::{Backlink, Site};
 use crate::status::StatusModel;
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
@@ -64,9 +66,9 @@ pub enum Fact {
 /// A document by its place in the site the page was built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Doc {
-    Incident(usize),
-    News(usize),
-    Page(usize),
+    Incident(IncidentIx),
+    News(StoryIx),
+    Page(PageIx),
     Home,
 }
 
@@ -149,13 +151,13 @@ impl Recorder {
     }
 }
 
-/// The site indices of a list's items, in list order (for `/actions/`, each
-/// open action's incident); `None` if the list is gone.
-pub fn members<'s>(site: &'s Site, list: &List) -> Option<std::borrow::Cow<'s, [usize]>> {
-    use std::borrow::Cow;
+/// The incidents of a list, in list order (for `/actions/`, each open
+/// action's incident); `None` if the list is gone. `List::News` holds
+/// stories, not incidents: its pages come through `Builder::news_page`.
+pub fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [IncidentIx]>> {
     Some(match list {
-        List::Incidents => Cow::Owned((0..site.incidents.len()).collect()),
-        List::News => Cow::Owned((0..site.news.len()).collect()),
+        List::Incidents => Cow::Owned(site.incidents.keys().collect()),
+        List::News => return None,
         List::Actions => Cow::Owned(open_actions(site).iter().map(|&(i, _, _)| i).collect()),
         List::Postmortems => Cow::Owned(postmortem_list(site)),
         List::Term(t, slug) => Cow::Borrowed(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
@@ -167,10 +169,8 @@ pub fn members<'s>(site: &'s Site, list: &List) -> Option<std::borrow::Cow<'s, [
 pub struct Facts<'a> {
     site: &'a Site,
     status: &'a StatusModel,
-    incidents: Vec<u64>,
-    news: Vec<u64>,
-    /// Month key → index into `Site::months`.
-    months: std::collections::HashMap<String, usize>,
+    incidents: TiVec<IncidentIx, u64>,
+    news: TiVec<StoryIx, u64>,
     actions: OnceLock<Vec<u64>>,
     postmortems: OnceLock<Vec<u64>>,
 }
@@ -196,9 +196,6 @@ impl<'a> Facts<'a> {
             status,
             incidents: site.incidents.iter().map(|x| paths(&x.origin)).collect(),
             news: site.news.iter().map(|x| paths(&x.origin)).collect(),
-            months: (site.months.iter().enumerate())
-                .map(|(m, month)| (month.key(), m))
-                .collect(),
             actions: OnceLock::new(),
             postmortems: OnceLock::new(),
         }
@@ -206,32 +203,31 @@ impl<'a> Facts<'a> {
 
     /// The members of a list, each as a hash of its identity; `None` if the
     /// list is gone.
-    fn members(&self, list: &List) -> Option<std::borrow::Cow<'_, [u64]>> {
-        use std::borrow::Cow;
-        let site = self.site;
-        let of = |ids: &[usize]| -> Cow<'_, [u64]> {
-            Cow::Owned(ids.iter().map(|&i| self.incidents[i]).collect())
-        };
+    fn members(&self, list: &List) -> Option<Cow<'_, [u64]>> {
         Some(match list {
-            List::Incidents => Cow::Borrowed(&self.incidents[..]),
-            List::News => Cow::Borrowed(&self.news[..]),
+            List::Incidents => Cow::Borrowed(&self.incidents.raw[..]),
+            List::News => Cow::Borrowed(&self.news.raw[..]),
             List::Actions => Cow::Borrowed(
                 &self.actions.get_or_init(|| {
                     // An action by its incident and its text.
-                    open_actions(site)
+                    open_actions(self.site)
                         .iter()
                         .map(|(_, inc, a)| hash_str(&inc.origin.content_path) ^ hash_str(&a.text))
                         .collect()
                 })[..],
             ),
+            // Sorted: kept for the many facts that read its slices.
             List::Postmortems => Cow::Borrowed(
                 &self
                     .postmortems
-                    .get_or_init(|| of(&postmortem_list(site)).into_owned())[..],
+                    .get_or_init(|| self.hashes(&postmortem_list(self.site)))[..],
             ),
-            List::Term(t, slug) => of(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
-            List::Month(key) => of(&site.months[*self.months.get(key)?].incidents),
+            List::Term(..) | List::Month(_) => Cow::Owned(self.hashes(&members(self.site, list)?)),
         })
+    }
+
+    fn hashes(&self, incidents: &[IncidentIx]) -> Vec<u64> {
+        incidents.iter().map(|&i| self.incidents[i]).collect()
     }
 
     pub fn fingerprint(&self, fact: &Fact) -> u64 {

@@ -7,6 +7,7 @@
 
 use super::memo::Memo;
 use super::view::Builder;
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use std::borrow::Cow;
@@ -251,7 +252,7 @@ impl<'a> Doc<'a> {
 }
 
 /// `body`: the body's text, which [`invert`] derives from its HTML.
-fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
+fn incident_doc<'a>(site: &'a Site, i: IncidentIx, body: &'a str) -> Doc<'a> {
     let inc = &site.incidents[i];
     let mut d = Doc::default();
     d.phrase(inc.id.as_str(), W_ID);
@@ -291,7 +292,7 @@ fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
     d
 }
 
-fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
+fn news_doc<'a>(site: &'a Site, n: StoryIx, body: &'a str) -> Doc<'a> {
     let s = &site.news[n];
     let mut d = Doc::default();
     d.phrase(&s.title, W_TITLE);

@@ -2,6 +2,7 @@
 //! items of `/actions/` and `/postmortems/`, page counts and paged paths out.
 //! A leaf: contexts, serve's read records and the output registry all use it.
 
+use crate::ix::IncidentIx;
 use crate::link::Site;
 use crate::model::{Action, ActionStatus, Incident};
 
@@ -23,10 +24,9 @@ pub fn paged_path(base: &str, page: usize) -> String {
 
 /// Every open action item of the site, in incident order (newest first),
 /// with its incident's index.
-pub fn open_actions(site: &Site) -> Vec<(usize, &Incident, &Action)> {
+pub fn open_actions(site: &Site) -> Vec<(IncidentIx, &Incident, &Action)> {
     site.incidents
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .flat_map(|(i, inc)| inc.actions.iter().map(move |a| (i, inc, a)))
         .filter(|(_, _, a)| a.status == ActionStatus::Open)
         .collect()
@@ -34,9 +34,9 @@ pub fn open_actions(site: &Site) -> Vec<(usize, &Incident, &Action)> {
 
 /// `/postmortems/`: resolved incidents with a published postmortem, newest
 /// published first (ties: newest started first, as the incident order has it).
-pub fn postmortem_list(site: &Site) -> Vec<usize> {
-    let mut v: Vec<(i64, usize)> = (0..site.incidents.len())
-        .filter_map(|i| Some((site.incidents[i].postmortem_published()?.sort_key(), i)))
+pub fn postmortem_list(site: &Site) -> Vec<IncidentIx> {
+    let mut v: Vec<(i64, IncidentIx)> = (site.incidents.iter_enumerated())
+        .filter_map(|(i, inc)| Some((inc.postmortem_published()?.sort_key(), i)))
         .collect();
     v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     v.into_iter().map(|(_, i)| i).collect()

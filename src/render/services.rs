@@ -7,6 +7,7 @@ use super::format::pretty;
 use super::fragments::Figures;
 use super::reads::List;
 use super::view::Builder;
+use crate::ix::IncidentIx;
 use crate::link::Tax;
 use crate::status::ServiceStatus;
 use crate::uptime::{Downtime, Uptime};
@@ -17,7 +18,7 @@ pub const PATH: &str = "api/services.json";
 
 impl<'a> Builder<'a> {
     /// The incidents of service `slug`: it reads each of them, and "now".
-    fn service_incidents(&self, slug: &str) -> Vec<usize> {
+    fn service_incidents(&self, slug: &str) -> Vec<IncidentIx> {
         self.members(List::Term(Tax::Services as usize, slug.to_string()))
     }
 

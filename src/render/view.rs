@@ -7,6 +7,7 @@
 use super::reads::{Doc, Fact, List, Reads, Recorder};
 use crate::config::Config;
 use crate::i18n::Strings;
+use crate::ix::{IncidentIx, PageIx, StoryIx};
 use crate::link::{Backlink, IncidentHtml, Site, Tax};
 use crate::markdown::Rendered;
 use crate::model::{Action, Incident, NewsStory, Page, Status};
@@ -67,9 +68,9 @@ pub struct Vars {
 
 /// One page of a paged list: how long the whole list is, and the site
 /// indices of the items on this page.
-pub(super) struct ListPage {
+pub(super) struct ListPage<I> {
     pub len: usize,
-    pub items: Vec<usize>,
+    pub items: Vec<I>,
 }
 
 impl<'a> Builder<'a> {
@@ -169,52 +170,52 @@ impl<'a> Builder<'a> {
         *self.now
     }
 
-    pub fn incident(&self, i: usize) -> &'a Incident {
+    pub fn incident(&self, i: IncidentIx) -> &'a Incident {
         self.reads.doc(Doc::Incident(i));
         &self.site.incidents[i]
     }
 
-    pub fn incident_html(&self, i: usize) -> &'a IncidentHtml {
+    pub fn incident_html(&self, i: IncidentIx) -> &'a IncidentHtml {
         self.reads.doc(Doc::Incident(i));
         &self.site.incident_html[i]
     }
 
     /// Incident `i`'s one-line summary (`Site::incident_summary`).
-    pub fn summary(&self, i: usize) -> &'a str {
+    pub fn summary(&self, i: IncidentIx) -> &'a str {
         self.reads.doc(Doc::Incident(i));
         self.site.incident_summary(i)
     }
 
-    pub fn story(&self, n: usize) -> &'a NewsStory {
+    pub fn story(&self, n: StoryIx) -> &'a NewsStory {
         self.reads.doc(Doc::News(n));
         &self.site.news[n]
     }
 
-    pub fn story_html(&self, n: usize) -> &'a Rendered {
+    pub fn story_html(&self, n: StoryIx) -> &'a Rendered {
         self.reads.doc(Doc::News(n));
         &self.site.news_html[n]
     }
 
-    pub fn page_doc(&self, p: usize) -> (&'a Page, &'a Rendered) {
+    pub fn page_doc(&self, p: PageIx) -> (&'a Page, &'a Rendered) {
         self.reads.doc(Doc::Page(p));
         (&self.site.pages[p], &self.site.page_html[p])
     }
 
     /// The incident an ID key (`ex1`) names, if the site has it.
-    pub fn find(&self, key: &str) -> Option<usize> {
+    pub fn find(&self, key: &str) -> Option<IncidentIx> {
         self.reads.fact(|| Fact::Id(key.to_string()));
         self.site.index.get(key).copied()
     }
 
     /// The later incidents and stories that refer to incident `i`.
-    pub fn backlinks(&self, i: usize) -> &'a [Backlink] {
+    pub fn backlinks(&self, i: IncidentIx) -> &'a [Backlink] {
         self.reads
             .fact(|| Fact::Backlinks(self.site.incidents[i].id.key()));
         &self.site.backlinks[i]
     }
 
     /// The earlier incidents that resemble incident `i`.
-    pub fn similar(&self, i: usize) -> &'a [usize] {
+    pub fn similar(&self, i: IncidentIx) -> &'a [IncidentIx] {
         self.reads
             .fact(|| Fact::Similar(self.site.incidents[i].id.key()));
         &self.site.similar[i]
@@ -222,13 +223,25 @@ impl<'a> Builder<'a> {
 
     /// Page `page` (1-based) of `list`: which items it holds and how long
     /// the list is.
-    pub(super) fn list_page(&self, list: List, page: usize) -> ListPage {
-        let per = self.site.config.paginate_by.max(1);
+    pub(super) fn list_page(&self, list: List, page: usize) -> ListPage<IncidentIx> {
         let all = super::reads::members(self.site, &list);
-        let len = all.as_ref().map_or(0, |m| m.len());
-        let from = (page.saturating_sub(1) * per).min(len);
-        let items = all.map_or_else(Vec::new, |m| m[from..(from + per).min(len)].to_vec());
+        let p = self.slice(all.as_deref().unwrap_or_default(), page);
         self.reads.fact(|| Fact::Slice(list, page));
+        p
+    }
+
+    /// Page `page` (1-based) of `/news/`.
+    pub(super) fn news_page(&self, page: usize) -> ListPage<StoryIx> {
+        let all: Vec<StoryIx> = self.site.news.keys().collect();
+        self.reads.fact(|| Fact::Slice(List::News, page));
+        self.slice(&all, page)
+    }
+
+    fn slice<I: Copy>(&self, all: &[I], page: usize) -> ListPage<I> {
+        let per = self.site.config.paginate_by.max(1);
+        let len = all.len();
+        let from = (page.saturating_sub(1) * per).min(len);
+        let items = all[from..(from + per).min(len)].to_vec();
         ListPage { len, items }
     }
 
@@ -245,7 +258,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Every incident of a list (a service's strip and figures).
-    pub(super) fn members(&self, list: List) -> Vec<usize> {
+    pub(super) fn members(&self, list: List) -> Vec<IncidentIx> {
         let all = super::reads::members(self.site, &list).map(|m| m.into_owned());
         self.reads.fact(|| Fact::Members(list));
         all.unwrap_or_default()
@@ -273,7 +286,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The maintenance phase of incident `i`'s window, which moves with "now".
-    pub fn phase(&self, i: usize) -> Option<Phase> {
+    pub fn phase(&self, i: IncidentIx) -> Option<Phase> {
         self.reads.doc(Doc::Incident(i));
         let phase = self.status.phases[i];
         if phase.is_some() {
@@ -295,7 +308,7 @@ impl<'a> Builder<'a> {
 
     /// Serve's memo of cards: incident `i`'s card from an earlier render,
     /// if still good. It reads what it read then, with `i` its place now.
-    pub(super) fn memo_card(&self, i: usize) -> Option<super::cards::Card> {
+    pub(super) fn memo_card(&self, i: IncidentIx) -> Option<super::cards::Card> {
         let mut card = self.memo?.card(self.site, i)?;
         card.reads = card.reads.map(|r| {
             let docs = r.docs.iter().map(|_| Doc::Incident(i)).collect();
@@ -309,7 +322,7 @@ impl<'a> Builder<'a> {
 
     /// Keeps a card in serve's memo, if it reads nothing but its own
     /// incident (and "now"): the memo keeps it by that incident's file.
-    pub(super) fn memo_put_card(&self, i: usize, card: &super::cards::Card) {
+    pub(super) fn memo_put_card(&self, i: IncidentIx, card: &super::cards::Card) {
         let Some(memo) = self.memo else { return };
         let own = card.reads.as_ref().is_none_or(|r| {
             r.docs.iter().all(|&d| d == Doc::Incident(i)) && r.facts.is_empty() && !r.whole

@@ -8,6 +8,7 @@
 use super::super::view::Builder;
 use super::{Chart, Fill, Shape, Svg, cell, chart, num_cell};
 use crate::i18n::Strings;
+use crate::ix::IncidentIx;
 use crate::model::Status;
 
 fn fill(s: Status) -> Fill {
@@ -53,7 +54,7 @@ pub struct Phase {
 }
 
 /// The phases of incident `i`; empty when there is nothing to draw.
-pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
+pub fn phases(cx: &Builder, i: IncidentIx) -> Vec<Phase> {
     let inc = cx.incident(i);
     let mut marks: Vec<(i64, Status)> = inc
         .timeline
@@ -124,7 +125,7 @@ fn describe(s: &crate::i18n::Strings, phases: &[Phase], total: i64, open: bool) 
 }
 
 /// The phase-bar chart of incident `i`, or `null`.
-pub fn phase_bar(cx: &Builder, i: usize) -> Option<Chart> {
+pub fn phase_bar(cx: &Builder, i: IncidentIx) -> Option<Chart> {
     let inc = cx.incident(i);
     let phases = phases(cx, i);
     let (Some(a), Some(b)) = (phases.first(), phases.last()) else {

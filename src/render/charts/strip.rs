@@ -10,6 +10,7 @@
 use super::super::reads::List;
 use super::super::view::Builder;
 use super::{Bucket, Cell, Chart, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
+use crate::ix::IncidentIx;
 use crate::link::incident_path;
 use crate::model::{Classification, Status};
 use jiff::civil::Date;
@@ -24,7 +25,7 @@ const CLEAR: Fill = Fill {
 
 /// Per day, oldest first: the indices (site order, newest first) of the
 /// incidents active that day.
-fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
+fn days(cx: &Builder, incidents: &[IncidentIx], today: Date) -> Vec<Vec<IncidentIx>> {
     let tz = &cx.config().timezone;
     let first = today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
@@ -135,7 +136,7 @@ fn day_bar(
     cx: &Builder,
     svg: &mut Svg,
     date: Date,
-    incs: &[usize],
+    incs: &[IncidentIx],
     rect: (f64, f64, f64, f64),
     uptime: &str,
 ) -> Option<Vec<Cell>> {
