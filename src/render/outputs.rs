@@ -43,7 +43,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Output {
     pub kind: Kind,
-    pub index: usize,
+    index: usize,
     pub slug: String,
     pub page: usize,
 }

@@ -221,9 +221,10 @@ impl<'a> Builder<'a> {
         &self.site.similar[i]
     }
 
-    /// Page `page` (1-based) of `list`: which items it holds and how long
-    /// the list is.
+    /// Page `page` (1-based) of a list of incidents: which it holds and how
+    /// long the list is.
     pub(super) fn list_page(&self, list: List, page: usize) -> ListPage<IncidentIx> {
+        debug_assert!(list != List::News, "stories page through news_page");
         let all = super::reads::members(self.site, &list);
         let p = self.slice(all.as_deref().unwrap_or_default(), page);
         self.reads.fact(|| Fact::Slice(list, page));
