@@ -18,7 +18,11 @@ use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
 /// file texts still there to quote).
-pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
+pub(crate) fn warnings(
+    incidents: &[&Incident],
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Diagnostic> {
     // Not linked yet: positions in this list, not the site's `IncidentIx`.
     let incidents = TiSlice::<usize, &Incident>::from_ref(incidents);
     let index = (incidents.iter_enumerated())
@@ -29,7 +33,7 @@ pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) 
 
 /// [`warnings`] of a linked site that kept its texts (serve's, after every
 /// edit: its index is at hand).
-pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+pub(crate) fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
     let incidents: crate::ix::TiVec<IncidentIx, &Incident> = site.incidents.iter().collect();
     checks(&incidents, &site.index, &site.config, now)
 }
@@ -122,7 +126,7 @@ fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<
 /// is not stale yet turns stale (a second past its last update plus
 /// `stale_after`): serve's timer wakes then to run these checks again.
 /// `None`: no incident will without an edit.
-pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+pub(crate) fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
     let limit = site.config.stale_after?;
     let tz = &site.config.timezone;
     site.incidents
@@ -136,7 +140,7 @@ pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> 
 
 /// A warning as serve compares warnings to tell whether they changed: a
 /// stale warning's age grows every minute, and that alone is no change.
-pub fn steady(d: &Diagnostic) -> Diagnostic {
+pub(crate) fn steady(d: &Diagnostic) -> Diagnostic {
     let mut d = d.clone();
     if let Some((head, rest)) = d.message.split_once(STALE_WAS)
         && let Some((_, tail)) = rest.split_once(STALE_AGO)

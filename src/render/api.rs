@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 /// The shape of both files; bumped when a field changes meaning or goes away.
-pub const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 1;
 
 /// The site path of an incident's full record.
-pub fn record_path(id: &IncidentId) -> String {
+pub(super) fn record_path(id: &IncidentId) -> String {
     format!("api/incidents/{}.json", id.key())
 }
 

@@ -60,7 +60,11 @@ fn section(file: &str) -> String {
 
 /// Every collision among one render's outputs. `pages`: each page output and
 /// its file; `feeds`: every file [`Kind::Feeds`] wrote.
-pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn collisions(
+    site: &Site,
+    pages: &[(String, Output)],
+    feeds: &[String],
+) -> Vec<Diagnostic> {
     let feed = Output::new(Kind::Feeds, 0);
     let all = pages
         .iter()

@@ -13,10 +13,10 @@ use crate::time::Timestamp;
 use std::borrow::Cow;
 
 /// The most incidents `/embed/` lists; the rest are a link away.
-pub const EMBED_MAX: usize = 5;
+pub(super) const EMBED_MAX: usize = 5;
 
 impl<'a> Builder<'a> {
-    pub fn common(&self, path: &str) -> Common<'a> {
+    pub(crate) fn common(&self, path: &str) -> Common<'a> {
         let c = self.config();
         let section = path.split('/').next().unwrap_or_default();
         let nav = (super::outputs::navigation().iter())
@@ -68,7 +68,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn home(&self) -> Home<'a> {
+    pub(crate) fn home(&self) -> Home<'a> {
         let (site, status) = (self.whole(), self.status());
         // One banner row per service in no group that is not operational, in
         // name order; then every group, as written, with all its members.
@@ -125,7 +125,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn incident_page(&self, i: IncidentIx) -> IncidentPage<'a> {
+    pub(crate) fn incident_page(&self, i: IncidentIx) -> IncidentPage<'a> {
         let (inc, html) = (self.incident(i), self.incident_html(i));
         let open = inc.unresolved();
         let errors = (inc.errors.iter())
@@ -392,7 +392,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn story_page(&self, n: StoryIx) -> StoryPage<'a> {
+    pub(crate) fn story_page(&self, n: StoryIx) -> StoryPage<'a> {
         let story = self.story(n);
         let card = self.story_card(n);
         StoryPage {
@@ -407,7 +407,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn page(&self, p: PageIx) -> ContentPage<'a> {
+    pub(crate) fn page(&self, p: PageIx) -> ContentPage<'a> {
         let (page, html) = self.page_doc(p);
         ContentPage {
             page_title: &page.title,
@@ -420,7 +420,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn taxonomy(&self, t: usize) -> TaxonomyPage<'a> {
+    pub(crate) fn taxonomy(&self, t: usize) -> TaxonomyPage<'a> {
         let tax = &self.whole().taxonomies[t];
         let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
         terms.sort_by(|a, b| {
@@ -444,7 +444,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn search(&self) -> SearchPage<'a> {
+    pub(crate) fn search(&self) -> SearchPage<'a> {
         let site = self.whole();
         SearchPage {
             page_title: self.string("nav.search"),
@@ -454,7 +454,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn not_found(&self) -> NotFound<'a> {
+    pub(crate) fn not_found(&self) -> NotFound<'a> {
         NotFound {
             page_title: self.string("not_found.title"),
             page_kind: "404",
@@ -463,7 +463,7 @@ impl<'a> Builder<'a> {
 
     /// `/embed/`: the indicator, then open incidents (newest first) and
     /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
-    pub fn embed(&self) -> Embed<'a> {
+    pub(crate) fn embed(&self) -> Embed<'a> {
         // The indicator and the lists follow every incident and the clock.
         let (site, status) = (self.whole(), self.status());
         let in_progress = (status.phases.iter_enumerated())

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// `maintenance` of a card: the window's state and times.
 #[derive(Serialize)]
-pub struct Maintenance {
+pub(crate) struct Maintenance {
     state: &'static str,
     state_label: String,
     start: Time,
@@ -22,7 +22,7 @@ pub struct Maintenance {
 
 /// **card**: an incident in a list.
 #[derive(Serialize)]
-pub struct IncidentCard<'a> {
+pub(crate) struct IncidentCard<'a> {
     pub id: &'a IncidentId,
     pub title: &'a str,
     pub url: String,
@@ -47,7 +47,7 @@ pub struct IncidentCard<'a> {
 
 /// An incident named by another page: `{id, title, url, status, status_label}`.
 #[derive(Serialize)]
-pub struct IncidentRef<'a> {
+pub(crate) struct IncidentRef<'a> {
     id: &'a IncidentId,
     title: &'a str,
     url: String,
@@ -57,7 +57,7 @@ pub struct IncidentRef<'a> {
 
 /// **story card**: a news story in a list.
 #[derive(Serialize)]
-pub struct StoryCard<'a> {
+pub(crate) struct StoryCard<'a> {
     pub title: &'a str,
     pub url: String,
     pub date: Time,
@@ -71,7 +71,7 @@ pub struct StoryCard<'a> {
 
 /// An open incident or maintenance of a service: `{id, title, url}`.
 #[derive(Serialize)]
-pub struct IncidentLink<'a> {
+pub(super) struct IncidentLink<'a> {
     id: &'a IncidentId,
     title: &'a str,
     url: String,
@@ -79,7 +79,7 @@ pub struct IncidentLink<'a> {
 
 /// A service's current status (home banner, service page).
 #[derive(Serialize)]
-pub struct ServiceState<'a> {
+pub(crate) struct ServiceState<'a> {
     name: &'a str,
     slug: &'a str,
     url: String,
@@ -90,7 +90,7 @@ pub struct ServiceState<'a> {
 
 /// A service's 90-day figures (page 1 of its page, `/stats/`).
 #[derive(Serialize)]
-pub struct Figures<'a> {
+pub(super) struct Figures<'a> {
     pub uptime: String,
     pub uptime_percent: f64,
     pub incidents_90d: usize,
@@ -101,7 +101,7 @@ pub struct Figures<'a> {
 /// `service` of a `/services/<slug>/` page: its status, group, badges and,
 /// on page 1, its 90-day figures.
 #[derive(Serialize)]
-pub struct ServicePage<'a> {
+pub(crate) struct ServicePage<'a> {
     #[serde(flatten)]
     state: ServiceState<'a>,
     group: Option<&'a str>,
@@ -129,7 +129,7 @@ struct Badge {
 
 /// `taxonomy`: `{name, title, url}`.
 #[derive(Serialize)]
-pub struct TaxonomyHead<'a> {
+pub(crate) struct TaxonomyHead<'a> {
     name: &'static str,
     title: &'a str,
     url: String,
@@ -154,7 +154,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn card(&self, i: IncidentIx) -> IncidentCard<'a> {
+    pub(crate) fn card(&self, i: IncidentIx) -> IncidentCard<'a> {
         let inc = self.incident(i);
         let duration = (inc.resolved.as_ref())
             .and_then(|r| inc.started.seconds_until(r))
@@ -201,7 +201,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn story_card(&self, n: StoryIx) -> StoryCard<'a> {
+    pub(crate) fn story_card(&self, n: StoryIx) -> StoryCard<'a> {
         let s = self.story(n);
         let incidents = (s.incidents.iter())
             .filter_map(|id| self.find(&id.key()))

@@ -10,7 +10,7 @@ use crate::model::{Classification, Incident};
 use crate::time::Timestamp;
 use jiff::tz::TimeZone;
 
-pub const PATH: &str = "maintenance.ics";
+pub(super) const PATH: &str = "maintenance.ics";
 
 /// One content line, folded so that no physical line exceeds 75 octets
 /// (§3.1): continuation lines start with a space, and a UTF-8 character is

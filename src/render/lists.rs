@@ -127,12 +127,12 @@ impl<'a> Builder<'a> {
         )
     }
 
-    pub fn incidents(&self, page: usize) -> (CardListPage, CardList) {
+    pub(crate) fn incidents(&self, page: usize) -> (CardListPage, CardList) {
         self.card_list((List::Incidents, "incidents/"), "nav.incidents", page)
     }
 
     /// Page `page` of `/postmortems/`.
-    pub fn postmortems(&self, page: usize) -> (CardListPage, CardList) {
+    pub(crate) fn postmortems(&self, page: usize) -> (CardListPage, CardList) {
         self.card_list(
             (List::Postmortems, "postmortems/"),
             "postmortems.title",
@@ -140,7 +140,7 @@ impl<'a> Builder<'a> {
         )
     }
 
-    pub fn news_list(&self, page: usize) -> NewsList<'a> {
+    pub(crate) fn news_list(&self, page: usize) -> NewsList<'a> {
         let ListPage { len, items } = self.news_page(page);
         let total = page_count(len, self.per());
         NewsList {
@@ -152,7 +152,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn term(&self, t: usize, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
+    pub(crate) fn term(&self, t: usize, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
         // A term page exists only for a term of the site.
         let name = self.term_name(t, slug).unwrap_or_default();
         let base = format!("{}/{slug}/", self.taxonomy_name(t));
@@ -183,7 +183,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Page `page` of `/actions/`: open action items, newest incident first.
-    pub fn actions(&self, page: usize) -> ActionsPage<'a> {
+    pub(crate) fn actions(&self, page: usize) -> ActionsPage<'a> {
         let (len, on_page) = self.actions_page(page);
         let total = page_count(len, self.per());
         let actions = (on_page.iter())
@@ -208,7 +208,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `/history/`: every month with incidents, newest first, grouped by year.
-    pub fn history(&self) -> History<'a> {
+    pub(crate) fn history(&self) -> History<'a> {
         let site = self.whole();
         let mut years: Vec<Year> = Vec::new();
         for m in &site.months {
@@ -241,7 +241,7 @@ impl<'a> Builder<'a> {
 
     /// One month's incidents. It links no neighbouring months: a page that
     /// reads only its own incidents is re-rendered exactly when they change.
-    pub fn month(&self, m: usize, page: usize) -> (MonthPage, CardList) {
+    pub(crate) fn month(&self, m: usize, page: usize) -> (MonthPage, CardList) {
         let (year, month) = self.month_at(m);
         let key = format!("{year:04}-{month:02}");
         let p = self.list_cards(List::Month(key.clone()), &month_path(&key), page);

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 /// edits) and how it renders its files (path, text). It gets a builder of its
 /// own, so what it reads is recorded for it alone: serve runs again only the
 /// jobs whose reads changed.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     pub key: String,
     run: Box<Render<'a>>,
 }
@@ -31,7 +31,7 @@ fn job<'a>(
 }
 
 /// Files one job rendered, and what it read (serve only).
-pub struct Done {
+pub(crate) struct Done {
     pub key: String,
     pub files: Vec<(String, String)>,
     pub reads: Option<super::reads::Reads>,

@@ -23,30 +23,30 @@ use std::sync::{Arc, Mutex};
 /// A document's search keys (as [`Words`] ids) with their best field weight,
 /// in two arrays: five bytes a key.
 #[derive(Clone)]
-pub struct Keys(Arc<(Ids, Box<[u8]>)>);
+pub(crate) struct Keys(Arc<(Ids, Box<[u8]>)>);
 
 type Ids = Box<[u32]>;
 
 impl Keys {
-    pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.0.0.iter().copied().zip(self.0.1.iter().copied())
     }
 }
 
 /// Every search key the memo has seen, each stored once.
 #[derive(Default)]
-pub struct Words {
+pub(crate) struct Words {
     ids: HashMap<Box<str>, u32>,
     words: Vec<Box<str>>,
 }
 
 impl Words {
-    pub fn word(&self, id: u32) -> &str {
+    pub(crate) fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
     }
 
     /// The keys of one document as ids.
-    pub fn keys<'k>(&mut self, keys: impl Iterator<Item = (&'k str, u8)>) -> Keys {
+    pub(crate) fn keys<'k>(&mut self, keys: impl Iterator<Item = (&'k str, u8)>) -> Keys {
         let (ids, weights): (Vec<u32>, Vec<u8>) = keys
             .map(|(k, w)| {
                 let id = match self.ids.get(k) {
@@ -69,7 +69,7 @@ impl Words {
 type Store<T> = Mutex<HashMap<String, (Arc<SourceText>, T)>>;
 
 #[derive(Default)]
-pub struct Memo {
+pub(crate) struct Memo {
     keys: Store<Keys>,
     /// The words the stored keys name.
     pub(super) words: Mutex<Words>,
@@ -87,12 +87,12 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Memo {
     /// Trust every entry except those of `changed` (`None`: trust none).
-    pub fn trust(&mut self, changed: Option<std::collections::BTreeSet<String>>) {
+    pub(crate) fn trust(&mut self, changed: Option<std::collections::BTreeSet<String>>) {
         self.untrusted = changed;
     }
 
     /// Cards read "now" and are templated: keep them only while both stay.
-    pub fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
+    pub(crate) fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
         if new_tera || self.cards_at != Some(now) {
             lock(&self.cards).clear();
             self.cards_at = Some(now);
@@ -110,12 +110,12 @@ impl Memo {
     }
 
     /// Drop the entries of documents that are gone (deleted or renamed files).
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         lock(&self.keys).retain(|p, _| keep(p));
         lock(&self.cards).retain(|p, _| keep(p));
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         lock(&self.cards).clear();
         lock(&self.keys).clear();
         *lock(&self.words) = Words::default();

@@ -14,7 +14,7 @@ use crate::link::{Site, incident_path, news_path, page_path};
 
 /// A kind of output; the order is the order pages are listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     Home,
     Incidents,
     Incident,
@@ -41,7 +41,7 @@ pub enum Kind {
 /// [`Output::incident`] and its kin, typed); `slug` a term's; `page` the page
 /// of a paginated list, from 1 (else 1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Output {
+pub(crate) struct Output {
     pub kind: Kind,
     index: usize,
     pub slug: String,
@@ -49,7 +49,7 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(kind: Kind, index: usize) -> Output {
+    pub(crate) fn new(kind: Kind, index: usize) -> Output {
         Output {
             kind,
             index,
@@ -58,38 +58,38 @@ impl Output {
         }
     }
 
-    pub fn of_incident(i: IncidentIx) -> Output {
+    pub(crate) fn of_incident(i: IncidentIx) -> Output {
         Output::new(Kind::Incident, i.into())
     }
 
-    pub fn of_story(n: StoryIx) -> Output {
+    pub(crate) fn of_story(n: StoryIx) -> Output {
         Output::new(Kind::News, n.into())
     }
 
-    pub fn of_page(p: PageIx) -> Output {
+    pub(crate) fn of_page(p: PageIx) -> Output {
         Output::new(Kind::Page, p.into())
     }
 
     /// The incident of a [`Kind::Incident`] page.
-    pub fn incident(&self) -> IncidentIx {
+    pub(crate) fn incident(&self) -> IncidentIx {
         debug_assert_eq!(self.kind, Kind::Incident);
         self.index.into()
     }
 
     /// The story of a [`Kind::News`] page.
-    pub fn story(&self) -> StoryIx {
+    pub(crate) fn story(&self) -> StoryIx {
         debug_assert_eq!(self.kind, Kind::News);
         self.index.into()
     }
 
     /// The plain page of a [`Kind::Page`] output.
-    pub fn page_ix(&self) -> PageIx {
+    pub(crate) fn page_ix(&self) -> PageIx {
         debug_assert_eq!(self.kind, Kind::Page);
         self.index.into()
     }
 
     /// Page `page` of a list kind.
-    pub fn paged(kind: Kind, page: usize) -> Output {
+    pub(crate) fn paged(kind: Kind, page: usize) -> Output {
         Output {
             page,
             ..Output::new(kind, 0)
@@ -99,11 +99,11 @@ impl Output {
 
 /// A page's template context, and the cards of a list page (kept as Tera
 /// values, shared rather than copied).
-pub type Context = (Vars, Option<CardList>);
+pub(super) type Context = (Vars, Option<CardList>);
 
 /// How a kind of page enters `/sitemap.xml`.
 #[derive(Clone, Copy)]
-pub enum InSitemap {
+pub(super) enum InSitemap {
     No,
     /// Its first page, among the sections at the top.
     Section,
@@ -112,7 +112,7 @@ pub enum InSitemap {
 }
 
 /// Everything sitrep knows about one kind of HTML page.
-pub struct PageKind {
+pub(super) struct PageKind {
     pub kind: Kind,
     /// The outputs of this kind the site has.
     pub outputs: fn(&Site) -> Vec<Output>,
@@ -145,7 +145,7 @@ fn listed<T: serde::Serialize>(cx: &Builder, (v, c): (T, CardList)) -> Context {
 
 /// The registry, in sitemap order: sections first, then documents, months
 /// and taxonomies.
-pub static KINDS: &[PageKind] = &[
+pub(super) static KINDS: &[PageKind] = &[
     PageKind {
         kind: Kind::Home,
         outputs: |_| vec![Output::new(Kind::Home, 0)],
@@ -356,12 +356,12 @@ pub static KINDS: &[PageKind] = &[
 ];
 
 /// The registry entry of `kind`; `None` for [`Kind::Feeds`], which is not a page.
-pub fn kind(kind: Kind) -> Option<&'static PageKind> {
+pub(super) fn kind(kind: Kind) -> Option<&'static PageKind> {
     KINDS.iter().find(|k| k.kind == kind)
 }
 
 /// Every page of the site, then [`Kind::Feeds`].
-pub fn outputs(site: &Site) -> Vec<Output> {
+pub(crate) fn outputs(site: &Site) -> Vec<Output> {
     let mut out: Vec<Output> = KINDS.iter().flat_map(|k| (k.outputs)(site)).collect();
     out.push(Output::new(Kind::Feeds, 0));
     out
@@ -369,7 +369,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 
 /// Every page URL of the site for the sitemap, each once: lists by their
 /// first page (later pages hold the same items, reachable through rel=next).
-pub fn sitemap_urls(site: &Site) -> Vec<Url> {
+pub(super) fn sitemap_urls(site: &Site) -> Vec<Url> {
     let sections = KINDS
         .iter()
         .filter(|k| matches!(k.sitemap, InSitemap::Section));
@@ -384,7 +384,7 @@ pub fn sitemap_urls(site: &Site) -> Vec<Url> {
 }
 
 /// The navigation bar: (string key, section), in bar order.
-pub fn navigation() -> Vec<(&'static str, &'static str)> {
+pub(super) fn navigation() -> Vec<(&'static str, &'static str)> {
     let mut nav: Vec<_> = KINDS.iter().flat_map(|k| k.nav.iter()).collect();
     nav.sort_by_key(|(at, _, _)| *at);
     nav.into_iter()
@@ -393,6 +393,6 @@ pub fn navigation() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The template and URL path of a page output; `None` for [`Kind::Feeds`].
-pub fn target(site: &Site, output: &Output) -> Option<(String, String)> {
+pub(super) fn target(site: &Site, output: &Output) -> Option<(String, String)> {
     kind(output.kind).map(|k| (k.target)(site, output))
 }

@@ -15,7 +15,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
 /// A hasher as an `io::Write`, so a value hashes without a string copy.
-pub struct HashWriter<'a, H: Hasher>(pub &'a mut H);
+pub(crate) struct HashWriter<'a, H: Hasher>(pub &'a mut H);
 
 impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -33,7 +33,7 @@ impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub enum List {
+pub(crate) enum List {
     Incidents,
     News,
     Actions,
@@ -48,7 +48,7 @@ pub enum List {
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub enum Fact {
+pub(crate) enum Fact {
     /// Which documents page N of a list holds, and how long the list is.
     Slice(List, usize),
     /// Every member of a list (a service's uptime strip).
@@ -65,7 +65,7 @@ pub enum Fact {
 
 /// A document by its place in the site the page was built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Doc {
+pub(crate) enum Doc {
     Incident(IncidentIx),
     News(StoryIx),
     Page(PageIx),
@@ -74,7 +74,7 @@ pub enum Doc {
 
 impl Doc {
     /// Its content path (`incidents/ex1.md`).
-    pub fn path(self, site: &Site) -> Option<&str> {
+    pub(crate) fn path(self, site: &Site) -> Option<&str> {
         let origin = match self {
             Doc::Incident(i) => &site.incidents.get(i)?.origin,
             Doc::News(n) => &site.news.get(n)?.origin,
@@ -87,7 +87,7 @@ impl Doc {
 
 /// What one page read.
 #[derive(Debug, Clone, Default)]
-pub struct Reads {
+pub(crate) struct Reads {
     pub docs: Vec<Doc>,
     pub facts: Vec<Fact>,
     /// It reads the site as a whole (home, history, stats, indexes): it is
@@ -100,10 +100,10 @@ pub struct Reads {
 
 /// Where a builder notes what its page reads; `None`: it does not record.
 #[derive(Default)]
-pub struct Recorder(Option<Mutex<Reads>>);
+pub(crate) struct Recorder(Option<Mutex<Reads>>);
 
 impl Recorder {
-    pub fn on() -> Recorder {
+    pub(crate) fn on() -> Recorder {
         Recorder(Some(Mutex::new(Reads::default())))
     }
 
@@ -113,30 +113,30 @@ impl Recorder {
         }
     }
 
-    pub fn doc(&self, d: Doc) {
+    pub(crate) fn doc(&self, d: Doc) {
         self.with(|r| r.docs.push(d));
     }
 
     /// `fact` is only built when recording.
-    pub fn fact(&self, fact: impl FnOnce() -> Fact) {
+    pub(crate) fn fact(&self, fact: impl FnOnce() -> Fact) {
         self.with(|r| r.facts.push(fact()));
     }
 
-    pub fn whole(&self) {
+    pub(crate) fn whole(&self) {
         self.with(|r| r.whole = true);
     }
 
-    pub fn now(&self) {
+    pub(crate) fn now(&self) {
         self.with(|r| r.now = true);
     }
 
     /// An empty recorder that records when this one does.
-    pub fn fresh(&self) -> Recorder {
+    pub(crate) fn fresh(&self) -> Recorder {
         Recorder(self.0.as_ref().map(|_| Mutex::default()))
     }
 
     /// Notes everything `reads` holds.
-    pub fn replay(&self, reads: &Reads) {
+    pub(crate) fn replay(&self, reads: &Reads) {
         self.with(|r| {
             r.docs.extend_from_slice(&reads.docs);
             r.facts.extend_from_slice(&reads.facts);
@@ -145,7 +145,7 @@ impl Recorder {
         });
     }
 
-    pub fn take(self) -> Option<Reads> {
+    pub(crate) fn take(self) -> Option<Reads> {
         self.0
             .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
@@ -154,7 +154,7 @@ impl Recorder {
 /// The incidents of a list, in list order (for `/actions/`, each open
 /// action's incident); `None` if the list is gone. `List::News` holds
 /// stories, not incidents: its pages come through `Builder::news_page`.
-pub fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [IncidentIx]>> {
+pub(crate) fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [IncidentIx]>> {
     Some(match list {
         List::Incidents => Cow::Owned(site.incidents.keys().collect()),
         List::News => return None,
@@ -166,7 +166,7 @@ pub fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [IncidentIx]>>
 }
 
 /// Fingerprints facts on one site: equal fingerprints, equal facts.
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     site: &'a Site,
     status: &'a StatusModel,
     incidents: TiVec<IncidentIx, u64>,
@@ -178,7 +178,7 @@ pub struct Facts<'a> {
 /// The hasher of fingerprints and serve's context hashes: fast on long
 /// inputs, and any fixed seed will do (hashes are compared within one serve
 /// process).
-pub fn hasher() -> impl Hasher {
+pub(crate) fn hasher() -> impl Hasher {
     foldhash::quality::FixedState::with_seed(0x0517_35e9).build_hasher()
 }
 
@@ -189,7 +189,7 @@ fn hash_str(s: &str) -> u64 {
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(site: &'a Site, status: &'a StatusModel) -> Facts<'a> {
+    pub(crate) fn new(site: &'a Site, status: &'a StatusModel) -> Facts<'a> {
         let paths = |o: &crate::model::Origin| hash_str(&o.content_path);
         Facts {
             site,
@@ -230,7 +230,7 @@ impl<'a> Facts<'a> {
         incidents.iter().map(|&i| self.incidents[i]).collect()
     }
 
-    pub fn fingerprint(&self, fact: &Fact) -> u64 {
+    pub(crate) fn fingerprint(&self, fact: &Fact) -> u64 {
         let mut h = hasher();
         let site = self.site;
         match fact {

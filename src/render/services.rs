@@ -14,7 +14,7 @@ use crate::uptime::{Downtime, Uptime};
 use serde_json::{Value, json};
 
 /// `/api/services.json`.
-pub const PATH: &str = "api/services.json";
+pub(super) const PATH: &str = "api/services.json";
 
 impl<'a> Builder<'a> {
     /// The incidents of service `slug`: it reads each of them, and "now".
@@ -76,7 +76,7 @@ impl<'a> Builder<'a> {
 
 /// A row of the `/stats/` uptime table.
 #[derive(serde::Serialize)]
-pub struct UptimeRow<'a> {
+pub(super) struct UptimeRow<'a> {
     #[serde(flatten)]
     figures: Figures<'a>,
     name: &'a str,

@@ -47,14 +47,14 @@ fn in_text(strings: &Strings, s: Status) -> &str {
 
 /// One phase: its status, start and end (seconds since the epoch).
 #[derive(Debug, PartialEq)]
-pub struct Phase {
+pub(super) struct Phase {
     pub status: Status,
     pub from: i64,
     pub to: i64,
 }
 
 /// The phases of incident `i`; empty when there is nothing to draw.
-pub fn phases(cx: &Builder, i: IncidentIx) -> Vec<Phase> {
+pub(super) fn phases(cx: &Builder, i: IncidentIx) -> Vec<Phase> {
     let inc = cx.incident(i);
     let mut marks: Vec<(i64, Status)> = inc
         .timeline
@@ -125,7 +125,7 @@ fn describe(s: &crate::i18n::Strings, phases: &[Phase], total: i64, open: bool) 
 }
 
 /// The phase-bar chart of incident `i`, or `null`.
-pub fn phase_bar(cx: &Builder, i: IncidentIx) -> Option<Chart> {
+pub(crate) fn phase_bar(cx: &Builder, i: IncidentIx) -> Option<Chart> {
     let inc = cx.incident(i);
     let phases = phases(cx, i);
     let (Some(a), Some(b)) = (phases.first(), phases.last()) else {

@@ -15,7 +15,7 @@ use crate::link::incident_path;
 use crate::model::{Classification, Status};
 use jiff::civil::Date;
 
-pub const DAYS: usize = 90;
+pub(super) const DAYS: usize = 90;
 
 const CLEAR: Fill = Fill {
     class: "day-clear",
@@ -59,7 +59,7 @@ fn days(cx: &Builder, incidents: &[IncidentIx], today: Date) -> Vec<Vec<Incident
 }
 
 /// The strip of service `slug` (taxonomy 0).
-pub fn service_strip(cx: &Builder, slug: &str) -> Chart {
+pub(crate) fn service_strip(cx: &Builder, slug: &str) -> Chart {
     // The strip reads every incident of the service.
     let incidents = cx.members(List::Term(0, slug.to_string()));
     let name = cx.term_name(0, slug).unwrap_or(slug);
