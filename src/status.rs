@@ -244,7 +244,7 @@ impl StatusModel {
 /// by its taxonomy slug, each group's status its worst member's. Sets each
 /// member's `group`.
 fn groups(site: &Site, services: &mut [ServiceStatus]) -> Vec<GroupStatus> {
-    let slugs = &site.taxonomies[0].slugs;
+    let slugs = &site.taxonomy(Tax::Services).slugs;
     let mut taken: std::collections::HashSet<String> =
         services.iter().map(|s| s.slug.clone()).collect();
     let mut out = Vec::new();

@@ -11,13 +11,44 @@ use crate::slug::term_slug;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The four taxonomies, by name rather than by their place in
-/// [`TAXONOMIES`] and `Site::taxonomies`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// [`TAXONOMIES`] and `Site::taxonomies`. Stored (the rebuild manifest's
+/// `List::Term`) as that place.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "usize", try_from = "usize")]
 pub enum Tax {
     Services = 0,
     Regions = 1,
     Errors = 2,
     Tags = 3,
+}
+
+impl Tax {
+    /// In [`TAXONOMIES`] order.
+    pub const ALL: [Tax; 4] = [Tax::Services, Tax::Regions, Tax::Errors, Tax::Tags];
+
+    /// `Services`: the built-in English title.
+    pub fn title(self) -> &'static str {
+        TAXONOMIES[self as usize].1
+    }
+}
+
+impl From<Tax> for usize {
+    fn from(t: Tax) -> usize {
+        t as usize
+    }
+}
+
+impl TryFrom<usize> for Tax {
+    type Error = String;
+
+    fn try_from(i: usize) -> Result<Tax, String> {
+        Tax::ALL
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("no taxonomy {i}"))
+    }
 }
 
 pub const TAXONOMIES: [(&str, &str); 4] = [

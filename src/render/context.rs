@@ -420,8 +420,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub(crate) fn taxonomy(&self, t: usize) -> TaxonomyPage<'a> {
-        let tax = &self.whole().taxonomies[t];
+    pub(crate) fn taxonomy(&self, t: Tax) -> TaxonomyPage<'a> {
+        let tax = self.whole().taxonomy(t);
         let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
         terms.sort_by(|a, b| {
             (a.name.to_lowercase().cmp(&b.name.to_lowercase())).then_with(|| a.slug.cmp(&b.slug))

@@ -6,7 +6,7 @@ use super::format::{compact, rfc3339};
 use super::view::Builder;
 use crate::escape::xml;
 use crate::ix::{IncidentIx, StoryIx};
-use crate::link::{incident_path, news_path};
+use crate::link::{Tax, incident_path, news_path};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -231,11 +231,11 @@ pub(super) fn site_json(cx: &Builder) -> String {
 /// `/<taxonomy>/<slug>/atom.xml` for the term `term` of taxonomy `tax`.
 /// The Atom feed of term `slug` of taxonomy `t`: it reads the term's
 /// incidents (every one: the newest are picked from them).
-pub(super) fn term_atom(cx: &Builder, t: usize, slug: &str) -> (String, String) {
+pub(super) fn term_atom(cx: &Builder, t: Tax, slug: &str) -> (String, String) {
     let c = cx.config();
     let members = cx.members(super::reads::List::Term(t, slug.to_string()));
     let entries = newest(cx, members.iter().map(|&i| Item::Incident(i)));
-    let (name, tax) = (cx.taxonomy_name(t), crate::link::TAXONOMIES[t].1);
+    let (name, tax) = (cx.taxonomy_name(t), t.title());
     let term = cx.term_name(t, slug).unwrap_or_default();
     let dir = format!("{name}/{slug}/");
     let title = format!("{} — {tax}: {term}", c.title);

@@ -248,11 +248,11 @@ impl<'a> Builder<'a> {
     /// read every incident of the service and "now".
     pub(super) fn service_page(
         &self,
-        t: usize,
+        t: Tax,
         slug: &str,
         with_figures: bool,
     ) -> Option<ServicePage<'a>> {
-        if t != Tax::Services as usize {
+        if t != Tax::Services {
             return None;
         }
         let s = self.service(slug)?;
@@ -276,7 +276,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub(super) fn taxonomy_head(&self, t: usize) -> TaxonomyHead<'a> {
+    pub(super) fn taxonomy_head(&self, t: Tax) -> TaxonomyHead<'a> {
         let name = self.taxonomy_name(t);
         TaxonomyHead {
             name,
@@ -287,10 +287,10 @@ impl<'a> Builder<'a> {
 
     /// `Regions`, `Services`…: the taxonomy's name in the site's language.
     /// (`nav.<taxonomy>`; the built-in English title when no string has it).
-    pub(super) fn taxonomy_title(&self, t: usize) -> &'a str {
+    pub(super) fn taxonomy_title(&self, t: Tax) -> &'a str {
         let strings: &'a crate::i18n::Strings = self.strings;
         strings
             .lookup(&format!("nav.{}", self.taxonomy_name(t)))
-            .unwrap_or(crate::link::TAXONOMIES[t].1)
+            .unwrap_or(t.title())
     }
 }

@@ -152,14 +152,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub(crate) fn term(&self, t: usize, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
+    pub(crate) fn term(&self, t: Tax, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
         // A term page exists only for a term of the site.
         let name = self.term_name(t, slug).unwrap_or_default();
         let base = format!("{}/{slug}/", self.taxonomy_name(t));
         let p = self.list_cards(List::Term(t, slug.to_string()), &base, page);
         let feed_url = self.url(&format!("{base}atom.xml"));
         let heading = format!("{}: {name}", self.taxonomy_title(t));
-        let page_one_service = t == Tax::Services as usize && page == 1;
+        let page_one_service = t == Tax::Services && page == 1;
         let v = TermPage {
             page_title: self.titled(&heading, page, p.total),
             page_kind: "term",

@@ -6,6 +6,7 @@
 use super::view::Builder;
 use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitemap, statuspage};
 use crate::diag::Diagnostic;
+use crate::link::Tax;
 use rayon::prelude::*;
 
 /// One machine output: its key (its first file's path, stable across
@@ -60,7 +61,8 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
             vec![("feed.json".into(), feeds::site_json(cx))]
         }),
     ];
-    for (t, tax) in site.taxonomies.iter().enumerate() {
+    for t in Tax::ALL {
+        let tax = site.taxonomy(t);
         for slug in tax.terms.keys() {
             let key = format!("{}/{slug}/atom.xml", tax.name);
             jobs.push(job(key, move |cx| vec![feeds::term_atom(cx, t, slug)]));

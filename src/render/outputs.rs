@@ -10,7 +10,7 @@ use super::select::{month_path, open_actions, page_count, paged_path, postmortem
 use super::sitemap::Url;
 use super::view::{Builder, Vars};
 use crate::ix::{IncidentIx, PageIx, StoryIx};
-use crate::link::{Site, incident_path, news_path, page_path};
+use crate::link::{Site, Tax, incident_path, news_path, page_path};
 
 /// A kind of output; the order is the order pages are listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -86,6 +86,13 @@ impl Output {
     pub(crate) fn page_ix(&self) -> PageIx {
         debug_assert_eq!(self.kind, Kind::Page);
         self.index.into()
+    }
+
+    /// The taxonomy of a [`Kind::Taxonomy`] or [`Kind::Term`] page.
+    pub(crate) fn tax(&self) -> Tax {
+        debug_assert!(matches!(self.kind, Kind::Taxonomy | Kind::Term));
+        // Set from a `Tax` by `outputs` alone.
+        Tax::ALL[self.index]
     }
 
     /// Page `page` of a list kind.
@@ -302,13 +309,13 @@ pub(super) static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Taxonomy,
-        outputs: |s| {
-            (0..s.taxonomies.len())
-                .map(|t| Output::new(Kind::Taxonomy, t))
-                .collect()
+        outputs: |_| {
+            Tax::ALL
+                .map(|t| Output::new(Kind::Taxonomy, t.into()))
+                .into()
         },
-        target: |s, o| fixed("taxonomy.html", &format!("{}/", s.taxonomies[o.index].name)),
-        context: |cx, o| plain(cx, cx.taxonomy(o.index)),
+        target: |s, o| fixed("taxonomy.html", &format!("{}/", s.taxonomy(o.tax()).name)),
+        context: |cx, o| plain(cx, cx.taxonomy(o.tax())),
         nav: &[
             (2, "nav.services", "services"),
             (3, "nav.regions", "regions"),
@@ -331,12 +338,12 @@ pub(super) static KINDS: &[PageKind] = &[
         outputs: |s| {
             let per = s.config.paginate_by;
             let mut out = Vec::new();
-            for (t, tax) in s.taxonomies.iter().enumerate() {
-                for (slug, term) in &tax.terms {
+            for t in Tax::ALL {
+                for (slug, term) in &s.taxonomy(t).terms {
                     out.extend(
                         (1..=page_count(term.incidents.len(), per)).map(|page| Output {
                             kind: Kind::Term,
-                            index: t,
+                            index: t.into(),
                             slug: slug.clone(),
                             page,
                         }),
@@ -346,10 +353,10 @@ pub(super) static KINDS: &[PageKind] = &[
             out
         },
         target: |s, o| {
-            let base = format!("{}/{}/", s.taxonomies[o.index].name, o.slug);
+            let base = format!("{}/{}/", s.taxonomy(o.tax()).name, o.slug);
             fixed("term.html", &paged_path(&base, o.page))
         },
-        context: |cx, o| listed(cx, cx.term(o.index, &o.slug, o.page)),
+        context: |cx, o| listed(cx, cx.term(o.tax(), &o.slug, o.page)),
         nav: &[],
         sitemap: InSitemap::No,
     },

@@ -8,7 +8,7 @@
 
 use super::select::{open_actions, postmortem_list};
 use crate::ix::{IncidentIx, PageIx, StoryIx, TiVec};
-use crate::link::{Backlink, Site};
+use crate::link::{Backlink, Site, Tax};
 use crate::status::StatusModel;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -38,8 +38,8 @@ pub(crate) enum List {
     News,
     Actions,
     Postmortems,
-    /// Taxonomy index, term slug.
-    Term(usize, String),
+    /// Taxonomy, term slug.
+    Term(Tax, String),
     /// Month key (`2026-06`).
     Month(String),
 }
@@ -160,7 +160,7 @@ pub(crate) fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [Incide
         List::News => return None,
         List::Actions => Cow::Owned(open_actions(site).iter().map(|&(i, _, _)| i).collect()),
         List::Postmortems => Cow::Owned(postmortem_list(site)),
-        List::Term(t, slug) => Cow::Borrowed(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
+        List::Term(t, slug) => Cow::Borrowed(&site.taxonomy(*t).terms.get(slug)?.incidents),
         List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.key() == *key)?.incidents),
     })
 }

@@ -19,7 +19,7 @@ pub(super) const PATH: &str = "api/services.json";
 impl<'a> Builder<'a> {
     /// The incidents of service `slug`: it reads each of them, and "now".
     fn service_incidents(&self, slug: &str) -> Vec<IncidentIx> {
-        self.members(List::Term(Tax::Services as usize, slug.to_string()))
+        self.members(List::Term(Tax::Services, slug.to_string()))
     }
 
     /// The weighted downtime of service `slug`.

@@ -269,14 +269,14 @@ impl<'a> Builder<'a> {
     /// incident that has it (`link::taxonomies` refuses two spellings), so
     /// the incidents a term's page lists carry it; its members come through
     /// [`Builder::list_page`] or [`Builder::members`].
-    pub(crate) fn term_name(&self, t: usize, slug: &str) -> Option<&'a str> {
-        let term = self.site.taxonomies.get(t)?.terms.get(slug)?;
+    pub(crate) fn term_name(&self, t: Tax, slug: &str) -> Option<&'a str> {
+        let term = self.site.taxonomy(t).terms.get(slug)?;
         Some(term.name.as_str())
     }
 
     /// `services`, `regions`…: fixed by sitrep.
-    pub(crate) fn taxonomy_name(&self, t: usize) -> &'static str {
-        self.site.taxonomies[t].name
+    pub(crate) fn taxonomy_name(&self, t: Tax) -> &'static str {
+        self.site.taxonomy(t).name
     }
 
     /// Which month the `m`-th `/history/` month is (year, month 1–12): a

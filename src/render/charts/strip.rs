@@ -11,7 +11,7 @@ use super::super::reads::List;
 use super::super::view::Builder;
 use super::{Bucket, Cell, Chart, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
 use crate::ix::IncidentIx;
-use crate::link::incident_path;
+use crate::link::{Tax, incident_path};
 use crate::model::{Classification, Status};
 use jiff::civil::Date;
 
@@ -58,11 +58,11 @@ fn days(cx: &Builder, incidents: &[IncidentIx], today: Date) -> Vec<Vec<Incident
     days
 }
 
-/// The strip of service `slug` (taxonomy 0).
+/// The strip of service `slug`.
 pub(crate) fn service_strip(cx: &Builder, slug: &str) -> Chart {
     // The strip reads every incident of the service.
-    let incidents = cx.members(List::Term(0, slug.to_string()));
-    let name = cx.term_name(0, slug).unwrap_or(slug);
+    let incidents = cx.members(List::Term(Tax::Services, slug.to_string()));
+    let name = cx.term_name(Tax::Services, slug).unwrap_or(slug);
     let tz = &cx.config().timezone;
     let today = crate::time::Timestamp::Instant(cx.now().0).date(tz);
     let days = days(cx, &incidents, today);
