@@ -18,6 +18,20 @@ impl Month {
     pub fn key(&self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
+
+    /// Whether `key` is this month's [`Month::key`], without formatting it
+    /// (serve and rebuilds look months up by key for every month page).
+    pub fn has_key(&self, key: &str) -> bool {
+        let b = key.as_bytes();
+        let num = |s: &[u8]| -> Option<i32> {
+            let digits = s.iter().all(u8::is_ascii_digit);
+            digits.then(|| std::str::from_utf8(s).ok()?.parse().ok())?
+        };
+        b.len() == 7
+            && b[4] == b'-'
+            && num(&b[..4]) == Some(i32::from(self.year))
+            && num(&b[5..]) == Some(i32::from(self.month))
+    }
 }
 
 /// Group by the month of `started` in `tz`. Incidents come newest first, so
@@ -36,4 +50,27 @@ pub(super) fn months(incidents: &TiSlice<IncidentIx, Incident>, tz: &TimeZone) -
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Month;
+
+    #[test]
+    fn a_month_has_its_own_key_and_no_other() {
+        let m = |year, month| Month {
+            year,
+            month,
+            incidents: Vec::new(),
+        };
+        for month in [m(2026, 6), m(999, 12), m(2025, 1)] {
+            assert!(month.has_key(&month.key()), "{}", month.key());
+        }
+        let june = m(2026, 6);
+        for other in [
+            "2026-07", "2025-06", "2026-6", "2026-06-", "2026/06", "+026-06", "",
+        ] {
+            assert!(!june.has_key(other), "{other}");
+        }
+    }
 }

@@ -161,7 +161,7 @@ pub(crate) fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [Incide
         List::Actions => Cow::Owned(open_actions(site).iter().map(|&(i, _, _)| i).collect()),
         List::Postmortems => Cow::Owned(postmortem_list(site)),
         List::Term(t, slug) => Cow::Borrowed(&site.taxonomy(*t).terms.get(slug)?.incidents),
-        List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.key() == *key)?.incidents),
+        List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.has_key(key))?.incidents),
     })
 }
 
