@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::frontmatter::{diag_at, key_path};
-use crate::ix::{IncidentIx, TiSlice};
+use crate::ix::{IncidentIx, TiSlice, TiVec};
 use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
@@ -34,7 +34,7 @@ pub(crate) fn warnings(
 /// [`warnings`] of a linked site that kept its texts (serve's, after every
 /// edit: its index is at hand).
 pub(crate) fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let incidents: crate::ix::TiVec<IncidentIx, &Incident> = site.incidents.iter().collect();
+    let incidents: TiVec<IncidentIx, &Incident> = site.incidents.iter().collect();
     checks(&incidents, &site.index, &site.config, now)
 }
 
