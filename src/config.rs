@@ -7,9 +7,9 @@ use crate::diag::{Diagnostic, Severity, SourceText, closest};
 use jiff::tz::TimeZone;
 use std::sync::Arc;
 
-pub use channels::{Channel, EnvName, Filter, Group, Target};
+pub(crate) use channels::{Channel, EnvName, Filter, Group, Target};
 
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "title",
     "base_url",
     "description",

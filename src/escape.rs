@@ -36,7 +36,7 @@ fn html_runs<E>(text: &str, mut out: impl FnMut(&str) -> Result<(), E>) -> Resul
 
 /// `text` safe in HTML text and in quoted attributes: `& < > " '` escaped
 /// (the same bytes as Tera's default escaper).
-pub fn html(text: &str) -> Cow<'_, str> {
+pub(crate) fn html(text: &str) -> Cow<'_, str> {
     if !text.bytes().any(|b| html_entity(b).is_some()) {
         return Cow::Borrowed(text);
     }
@@ -49,13 +49,13 @@ pub fn html(text: &str) -> Cow<'_, str> {
 }
 
 /// [`html`] as Tera's escape function (`Tera::set_escape_fn`).
-pub fn html_to(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
+pub(crate) fn html_to(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
     html_runs(text, |s| out.write_all(s.as_bytes()))
 }
 
 /// `text` safe in XML text and attributes: the five predefined entities, and
 /// the control characters XML 1.0 forbids dropped.
-pub fn xml(text: &str) -> String {
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -74,7 +74,7 @@ pub fn xml(text: &str) -> String {
 
 /// `s` as an iCalendar TEXT value (RFC 5545 §3.3.11): backslash, `;`, `,` and newlines;
 /// other control characters, which TEXT forbids, are dropped.
-pub fn ical_text(s: &str) -> String {
+pub(crate) fn ical_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -92,7 +92,7 @@ pub fn ical_text(s: &str) -> String {
 
 /// Serialized JSON made inert inside HTML `<script>` or when sniffed as HTML:
 /// `<`, `>` and `&` as JSON escapes (the value is unchanged).
-pub fn json_in_html(json: String) -> String {
+pub(crate) fn json_in_html(json: String) -> String {
     if !json.contains(['<', '>', '&']) {
         return json;
     }

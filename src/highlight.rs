@@ -22,7 +22,7 @@ fn syntaxes() -> &'static SyntaxSet {
 /// `code` as HTML with `hl-…` class spans (text escaped), or None when `lang` names no
 /// syntax we know (by name or file extension, case-insensitively) — the caller then shows
 /// the code plain.
-pub fn highlight(code: &str, lang: &str) -> Option<String> {
+pub(crate) fn highlight(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang.trim())?;
     let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);

@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub(crate) mod highlight;
 pub mod i18n;
 pub mod import;
+pub(crate) mod ix;
 pub(crate) mod link;
 pub mod load;
 pub mod markdown;

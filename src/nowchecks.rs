@@ -7,6 +7,7 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::frontmatter::{diag_at, key_path};
+use crate::ix::{IncidentIx, TiSlice, TiVec};
 use crate::link::Site;
 use crate::model::{Incident, Related};
 use crate::status::is_open;
@@ -17,10 +18,14 @@ use std::collections::HashMap;
 
 /// The warnings for `incidents` (those of the site being built, with their
 /// file texts still there to quote).
-pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let index = incidents
-        .iter()
-        .enumerate()
+pub(crate) fn warnings(
+    incidents: &[&Incident],
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Diagnostic> {
+    // Not linked yet: positions in this list, not the site's `IncidentIx`.
+    let incidents = TiSlice::<usize, &Incident>::from_ref(incidents);
+    let index = (incidents.iter_enumerated())
         .map(|(i, x)| (x.id.key(), i))
         .collect();
     checks(incidents, &index, config, now)
@@ -28,19 +33,24 @@ pub fn warnings(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) 
 
 /// [`warnings`] of a linked site that kept its texts (serve's, after every
 /// edit: its index is at hand).
-pub fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
-    let incidents: Vec<&Incident> = site.incidents.iter().collect();
+pub(crate) fn of_site(site: &Site, now: jiff::Timestamp) -> Vec<Diagnostic> {
+    let incidents: TiVec<IncidentIx, &Incident> = site.incidents.iter().collect();
     checks(&incidents, &site.index, &site.config, now)
 }
 
+/// A position in the incidents checked: a site's [`IncidentIx`], or a place
+/// in a list not linked yet (`usize`).
+trait Position: Copy + Eq + std::hash::Hash + From<usize> + Into<usize> {}
+impl<K: Copy + Eq + std::hash::Hash + From<usize> + Into<usize>> Position for K {}
+
 /// `index`: lower-cased ID → position in `incidents`.
-fn checks(
-    incidents: &[&Incident],
-    index: &HashMap<String, usize>,
+fn checks<K: Position>(
+    incidents: &TiSlice<K, &Incident>,
+    index: &HashMap<String, K>,
     config: &Config,
     now: jiff::Timestamp,
 ) -> Vec<Diagnostic> {
-    let mut out = stale(incidents, config, now);
+    let mut out = stale(&incidents.raw, config, now);
     out.extend(unrelated(incidents, index));
     out
 }
@@ -116,7 +126,7 @@ fn stale(incidents: &[&Incident], config: &Config, now: jiff::Timestamp) -> Vec<
 /// is not stale yet turns stale (a second past its last update plus
 /// `stale_after`): serve's timer wakes then to run these checks again.
 /// `None`: no incident will without an edit.
-pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+pub(crate) fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
     let limit = site.config.stale_after?;
     let tz = &site.config.timezone;
     site.incidents
@@ -130,7 +140,7 @@ pub fn next_stale(site: &Site, now: jiff::Timestamp) -> Option<jiff::Timestamp> 
 
 /// A warning as serve compares warnings to tell whether they changed: a
 /// stale warning's age grows every minute, and that alone is no change.
-pub fn steady(d: &Diagnostic) -> Diagnostic {
+pub(crate) fn steady(d: &Diagnostic) -> Diagnostic {
     let mut d = d.clone();
     if let Some((head, rest)) = d.message.split_once(STALE_WAS)
         && let Some((_, tail)) = rest.split_once(STALE_AGO)
@@ -143,13 +153,16 @@ pub fn steady(d: &Diagnostic) -> Diagnostic {
 /// For each open incident (by position), the incidents related with it
 /// either way (one lists the other in `related`). One pass over every
 /// `related` list, instead of comparing IDs for every pair sharing an error.
-fn near(incidents: &[&Incident], index: &HashMap<String, usize>) -> HashMap<usize, Vec<usize>> {
-    let mut near: HashMap<usize, Vec<usize>> = (0..incidents.len())
-        .filter(|&i| is_open(incidents[i]))
-        .map(|i| (i, Vec::new()))
+fn near<K: Position>(
+    incidents: &TiSlice<K, &Incident>,
+    index: &HashMap<String, K>,
+) -> HashMap<K, Vec<K>> {
+    let mut near: HashMap<K, Vec<K>> = (incidents.iter_enumerated())
+        .filter(|(_, inc)| is_open(inc))
+        .map(|(i, _)| (i, Vec::new()))
         .collect();
     let mut key = String::new();
-    for (j, x) in incidents.iter().enumerate() {
+    for (j, x) in incidents.iter_enumerated() {
         for r in &x.related {
             let Related::Incident { id, .. } = r else {
                 continue;
@@ -193,10 +206,13 @@ fn latest<'a>(others: impl Iterator<Item = &'a Incident>) -> (Vec<&'a Incident>,
 /// is shared by hundreds, and the writer needs the latest few.
 const NAMED: usize = 3;
 
-fn unrelated(incidents: &[&Incident], index: &HashMap<String, usize>) -> Vec<Diagnostic> {
+fn unrelated<K: Position>(
+    incidents: &TiSlice<K, &Incident>,
+    index: &HashMap<String, K>,
+) -> Vec<Diagnostic> {
     // Error term of an open incident → the incidents listing it. Only open
     // incidents warn, and they are few: serve runs this after every edit.
-    let mut by_term: HashMap<&str, Vec<usize>> = incidents
+    let mut by_term: HashMap<&str, Vec<K>> = incidents
         .iter()
         .filter(|i| is_open(i))
         .flat_map(|i| i.errors.iter().map(|e| (e.term(), Vec::new())))
@@ -204,7 +220,7 @@ fn unrelated(incidents: &[&Incident], index: &HashMap<String, usize>) -> Vec<Dia
     if by_term.is_empty() {
         return Vec::new();
     }
-    for (i, inc) in incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter_enumerated() {
         for e in &inc.errors {
             if let Some(list) = by_term.get_mut(e.term())
                 && list.last() != Some(&i)
@@ -215,7 +231,7 @@ fn unrelated(incidents: &[&Incident], index: &HashMap<String, usize>) -> Vec<Dia
     }
     let near = near(incidents, index);
     let mut out = Vec::new();
-    for (i, inc) in incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter_enumerated() {
         let Some(close) = near.get(&i) else {
             continue;
         };

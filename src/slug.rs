@@ -3,7 +3,7 @@
 
 /// `North America` → `north-america`, `Zürich` → `zurich`: transliterate to ASCII,
 /// lower-case, and turn every run of other characters into one `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let ascii = deunicode::deunicode(text).to_ascii_lowercase();
     let mut out = String::with_capacity(ascii.len());
     let mut pending_dash = false;
@@ -22,12 +22,12 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// Longest slug a term keeps before it is cut and given a hash suffix.
-pub const MAX_TERM_SLUG: usize = 60;
+pub(crate) const MAX_TERM_SLUG: usize = 60;
 
 /// A taxonomy term's slug: [`slugify`], but a slug longer than 60 characters (a long
 /// error message) is cut at 60 and gets `-` plus 8 hex digits of a stable hash of
 /// the full term, so two long messages with the same start stay distinct.
-pub fn term_slug(term: &str) -> String {
+pub(crate) fn term_slug(term: &str) -> String {
     let slug = slugify(term);
     if slug.len() <= MAX_TERM_SLUG {
         return slug;
@@ -37,7 +37,7 @@ pub fn term_slug(term: &str) -> String {
 }
 
 /// FNV-1a: stable across platforms, releases and runs (std's hasher is not).
-pub fn stable_hash(text: &str) -> u64 {
+pub(crate) fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -3,6 +3,7 @@
 //! member's), each maintenance window's phase and the site indicator out. The home banner, service pages, badges and
 //! `/api/v2/` all read this one model, so they never disagree. Pure: no clock.
 
+use crate::ix::{IncidentIx, TiVec};
 use crate::link::{Site, Tax};
 use crate::model::{Incident, Severity, Window};
 use crate::time::Timestamp;
@@ -11,7 +12,7 @@ use jiff::tz::TimeZone;
 /// A service's current status, with Statuspage's component status names.
 /// Ordered from best to worst: the worst applicable one wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ComponentStatus {
+pub(crate) enum ComponentStatus {
     Operational,
     UnderMaintenance,
     DegradedPerformance,
@@ -20,7 +21,7 @@ pub enum ComponentStatus {
 }
 
 impl ComponentStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "operational",
             ComponentStatus::UnderMaintenance => "under_maintenance",
@@ -31,7 +32,7 @@ impl ComponentStatus {
     }
 
     /// The English word of the badges (pages use `service_status.<status>`).
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ComponentStatus::Operational => "Operational",
             ComponentStatus::UnderMaintenance => "Under maintenance",
@@ -43,7 +44,7 @@ impl ComponentStatus {
 
     /// Its weight in downtime (FORMAT.md, "Uptime"), in tenths: a major
     /// outage counts whole, a partial one 0.3, anything else nothing.
-    pub fn downtime_tenths(self) -> u64 {
+    pub(crate) fn downtime_tenths(self) -> u64 {
         match self {
             ComponentStatus::MajorOutage => 10,
             ComponentStatus::PartialOutage => 3,
@@ -52,7 +53,7 @@ impl ComponentStatus {
     }
 
     /// What one open incident of this severity does to a service it lists.
-    pub fn of_severity(severity: Option<Severity>) -> ComponentStatus {
+    pub(crate) fn of_severity(severity: Option<Severity>) -> ComponentStatus {
         match severity {
             Some(Severity::Critical) => ComponentStatus::MajorOutage,
             Some(Severity::Major) => ComponentStatus::PartialOutage,
@@ -63,7 +64,7 @@ impl ComponentStatus {
 
 /// An incident's Statuspage `impact`: its severity, `none` when not given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Impact {
+pub(crate) enum Impact {
     None,
     Minor,
     Major,
@@ -71,7 +72,7 @@ pub enum Impact {
 }
 
 impl Impact {
-    pub fn of(severity: Option<Severity>) -> Impact {
+    pub(crate) fn of(severity: Option<Severity>) -> Impact {
         match severity {
             Some(Severity::Critical) => Impact::Critical,
             Some(Severity::Major) => Impact::Major,
@@ -80,14 +81,14 @@ impl Impact {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Indicator::from(self).as_str()
     }
 }
 
 /// The site's `status.indicator`, with Statuspage's value set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Indicator {
+pub(crate) enum Indicator {
     None,
     Minor,
     Major,
@@ -107,7 +108,7 @@ impl From<Impact> for Indicator {
 }
 
 impl Indicator {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Indicator::None => "none",
             Indicator::Minor => "minor",
@@ -119,7 +120,7 @@ impl Indicator {
 
     /// Statuspage's `status.description` for this indicator, English as in
     /// `/api/v2/` (pages use the interface string `site_status.<indicator>`).
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             Indicator::None => "All Systems Operational",
             Indicator::Minor => "Minor Service Outage",
@@ -132,7 +133,10 @@ impl Indicator {
     /// The indicator of a site whose open incidents have these impacts: the
     /// worst impact above `none`, else `maintenance` while a window is in
     /// progress, else `none`.
-    pub fn of(open: impl IntoIterator<Item = Impact>, maintenance_in_progress: bool) -> Indicator {
+    pub(crate) fn of(
+        open: impl IntoIterator<Item = Impact>,
+        maintenance_in_progress: bool,
+    ) -> Indicator {
         match open.into_iter().max() {
             Some(worst) if worst > Impact::None => worst.into(),
             _ if maintenance_in_progress => Indicator::Maintenance,
@@ -143,14 +147,14 @@ impl Indicator {
 
 /// Where "now" is relative to a maintenance window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
+pub(crate) enum Phase {
     Upcoming,
     InProgress,
     Completed,
 }
 
 impl Phase {
-    pub fn of(window: &Window, now: jiff::Timestamp, tz: &TimeZone) -> Phase {
+    pub(crate) fn of(window: &Window, now: jiff::Timestamp, tz: &TimeZone) -> Phase {
         let now = Timestamp::Instant(now);
         if now.cmp_in(&window.start, tz).is_lt() {
             Phase::Upcoming
@@ -162,7 +166,7 @@ impl Phase {
     }
 
     /// The theme's CSS-friendly state name.
-    pub fn state(self) -> &'static str {
+    pub(crate) fn state(self) -> &'static str {
         match self {
             Phase::Upcoming => "upcoming",
             Phase::InProgress => "in-progress",
@@ -171,7 +175,7 @@ impl Phase {
     }
 
     /// Statuspage's scheduled-maintenance `status`.
-    pub fn statuspage(self) -> &'static str {
+    pub(crate) fn statuspage(self) -> &'static str {
         match self {
             Phase::Upcoming => "scheduled",
             Phase::InProgress => "in_progress",
@@ -181,27 +185,27 @@ impl Phase {
 }
 
 /// An incident that counts towards current status: not resolved, not maintenance.
-pub fn is_open(inc: &Incident) -> bool {
+pub(crate) fn is_open(inc: &Incident) -> bool {
     inc.is_open()
 }
 
 /// One service (a `services` term) and what it is doing now.
 #[derive(Debug, Clone)]
-pub struct ServiceStatus {
+pub(crate) struct ServiceStatus {
     pub name: String,
     pub slug: String,
     pub status: ComponentStatus,
-    /// Open incidents listing it, newest first (indices into `Site::incidents`).
-    pub open: Vec<usize>,
+    /// Open incidents listing it, newest first.
+    pub open: Vec<IncidentIx>,
     /// Maintenance entries listing it whose window is in progress.
-    pub maintenance: Vec<usize>,
+    pub maintenance: Vec<IncidentIx>,
     /// Its group, by index into [`StatusModel::groups`].
     pub group: Option<usize>,
 }
 
 /// A `[groups]` group: a component of its own whose status is its worst member's.
 #[derive(Debug, Clone)]
-pub struct GroupStatus {
+pub(crate) struct GroupStatus {
     pub name: String,
     /// Its component id: `group-` and the slug of its name, unique among components.
     pub id: String,
@@ -213,25 +217,25 @@ pub struct GroupStatus {
 
 /// The whole site's status at one "now".
 #[derive(Debug, Clone)]
-pub struct StatusModel {
+pub(crate) struct StatusModel {
     /// Every service, in name order (Statuspage's `position` is index + 1).
     pub services: Vec<ServiceStatus>,
     /// The `[groups]`, in the order written.
     pub groups: Vec<GroupStatus>,
     /// Open incidents, newest first.
-    pub open: Vec<usize>,
+    pub open: Vec<IncidentIx>,
     /// Per incident: the phase of its maintenance window, if it has one.
-    pub phases: Vec<Option<Phase>>,
+    pub phases: TiVec<IncidentIx, Option<Phase>>,
     pub indicator: Indicator,
 }
 
 impl StatusModel {
-    pub fn service(&self, slug: &str) -> Option<&ServiceStatus> {
+    pub(crate) fn service(&self, slug: &str) -> Option<&ServiceStatus> {
         self.services.iter().find(|s| s.slug == slug)
     }
 
     /// The group of a service, if it has one.
-    pub fn group_of(&self, s: &ServiceStatus) -> Option<&GroupStatus> {
+    pub(crate) fn group_of(&self, s: &ServiceStatus) -> Option<&GroupStatus> {
         s.group.map(|g| &self.groups[g])
     }
 }
@@ -240,7 +244,7 @@ impl StatusModel {
 /// by its taxonomy slug, each group's status its worst member's. Sets each
 /// member's `group`.
 fn groups(site: &Site, services: &mut [ServiceStatus]) -> Vec<GroupStatus> {
-    let slugs = &site.taxonomies[0].slugs;
+    let slugs = &site.taxonomy(Tax::Services).slugs;
     let mut taken: std::collections::HashSet<String> =
         services.iter().map(|s| s.slug.clone()).collect();
     let mut out = Vec::new();
@@ -287,28 +291,29 @@ fn group_id(name: &str, g: usize, taken: &mut std::collections::HashSet<String>)
     id
 }
 
-pub fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
+pub(crate) fn compute(site: &Site, now: jiff::Timestamp) -> StatusModel {
     let tz = &site.config.timezone;
     let incidents = &site.incidents;
-    let phases: Vec<Option<Phase>> = incidents
+    let phases: TiVec<IncidentIx, Option<Phase>> = incidents
         .iter()
         .map(|inc| inc.window.as_ref().map(|w| Phase::of(w, now, tz)))
         .collect();
-    let open: Vec<usize> = (0..incidents.len())
-        .filter(|&i| is_open(&incidents[i]))
+    let open: Vec<IncidentIx> = (incidents.iter_enumerated())
+        .filter(|(_, inc)| is_open(inc))
+        .map(|(i, _)| i)
         .collect();
     let mut services: Vec<ServiceStatus> = site
         .taxonomy(Tax::Services)
         .terms
         .values()
         .map(|term| {
-            let open: Vec<usize> = term
+            let open: Vec<IncidentIx> = term
                 .incidents
                 .iter()
                 .copied()
                 .filter(|&i| is_open(&incidents[i]))
                 .collect();
-            let maintenance: Vec<usize> = term
+            let maintenance: Vec<IncidentIx> = term
                 .incidents
                 .iter()
                 .copied()

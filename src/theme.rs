@@ -55,13 +55,13 @@ impl Theme {
 
 /// A file of the built-in theme by its path in it
 /// (`archetypes/updates/en/monitoring.md`).
-pub fn built_in_file(path: &str) -> Option<&'static str> {
+pub(crate) fn built_in_file(path: &str) -> Option<&'static str> {
     DEFAULT_THEME.get_file(path).and_then(|f| f.contents_utf8())
 }
 
 /// Resolve the theme; an unknown theme is a config error (exit 2), and so is
 /// every file of it that cannot be read (all of them, not only the first).
-pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+pub(crate) fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut theme = Theme::default();
     let mut diags = Vec::new();
     let dir = root.join("themes").join(&config.theme);

@@ -149,7 +149,7 @@ fn first_clause(e: &str) -> String {
 
 /// `1 h 47 min`, `3 d 2 h`, `12 min`, `45 s` (English; pages use
 /// [`crate::i18n::Strings::duration`] in the site's language).
-pub fn format_duration(seconds: i64) -> String {
+pub(crate) fn format_duration(seconds: i64) -> String {
     let s = seconds.unsigned_abs();
     let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
     let text = if d > 0 {
@@ -178,14 +178,14 @@ pub fn format_duration(seconds: i64) -> String {
 
 /// A time as sitrep writes it into a content file: in its zone, with offset
 /// and zone name, to the second (`2026-06-03T16:05:00-04:00[America/New_York]`).
-pub fn written(t: &jiff::ZonedDateTime) -> String {
+pub(crate) fn written(t: &jiff::ZonedDateTime) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%:z[%Q]").to_string()
 }
 
 /// A duration as written in `sitrep.toml` (`stale_after`) and on the command
 /// line (`--next-update`): `30m`, `2h`, `1h30m`, `1d` (units `d`, `h`, `m`,
 /// `s`, largest first, each at most once), or `0`.
-pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
     let t = text.trim();
     let bad = || {
         format!(
@@ -227,7 +227,7 @@ pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
 }
 
 /// The one clock sitrep reads: `SOURCE_DATE_EPOCH` when set, else the system clock.
-pub fn now() -> Result<jiff::Timestamp, String> {
+pub(crate) fn now() -> Result<jiff::Timestamp, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v
             .trim()

@@ -14,22 +14,22 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 /// The days the window covers.
-pub const DAYS: i64 = 90;
+pub(crate) const DAYS: i64 = 90;
 
 /// Uptime in units of 0.0001 %: 1,000,000 is 100 %.
 const FULL: u64 = 1_000_000;
 
 /// An interval of whole seconds since the epoch, end excluded.
-pub type Span = (i64, i64);
+pub(crate) type Span = (i64, i64);
 
 /// "Now" as uptime reads it: to the whole minute.
-pub fn minute(now: jiff::Timestamp) -> i64 {
+pub(crate) fn minute(now: jiff::Timestamp) -> i64 {
     let s = now.as_second();
     s - s.rem_euclid(60)
 }
 
 /// The start of `d` in `tz`, in seconds.
-pub fn day_start(d: Date, tz: &TimeZone) -> i64 {
+pub(crate) fn day_start(d: Date, tz: &TimeZone) -> i64 {
     d.to_zoned_datetime(tz.clone())
         .map_or(i64::MIN / 4, |z| z.timestamp().as_second())
 }
@@ -40,7 +40,7 @@ fn today(now: i64, tz: &TimeZone) -> Date {
 }
 
 /// The first day of the window (89 days before today).
-pub fn first_day(now: jiff::Timestamp, tz: &TimeZone) -> Date {
+pub(crate) fn first_day(now: jiff::Timestamp, tz: &TimeZone) -> Date {
     let today = today(minute(now), tz);
     today
         .checked_sub(jiff::Span::new().days(DAYS - 1))
@@ -48,7 +48,7 @@ pub fn first_day(now: jiff::Timestamp, tz: &TimeZone) -> Date {
 }
 
 /// The 90-day window: from the start of its first day to "now" (to the minute).
-pub fn window(now: jiff::Timestamp, tz: &TimeZone) -> Span {
+pub(crate) fn window(now: jiff::Timestamp, tz: &TimeZone) -> Span {
     (day_start(first_day(now, tz), tz), minute(now))
 }
 
@@ -71,7 +71,7 @@ fn end_of(t: &Timestamp, tz: &TimeZone) -> i64 {
 /// The time an incident counts as downtime: `started` to `resolved` (a
 /// resolved one without `resolved`: to its last update), an open one to
 /// `now`. `None` for maintenance, which never counts.
-pub fn span(inc: &Incident, now: i64, tz: &TimeZone) -> Option<Span> {
+pub(crate) fn span(inc: &Incident, now: i64, tz: &TimeZone) -> Option<Span> {
     if inc.classification == Classification::Maintenance {
         return None;
     }
@@ -86,7 +86,7 @@ pub fn span(inc: &Incident, now: i64, tz: &TimeZone) -> Option<Span> {
 
 /// An incident's weight in tenths (FORMAT.md: by the component status its
 /// severity maps to).
-pub fn weight(inc: &Incident) -> u64 {
+pub(crate) fn weight(inc: &Incident) -> u64 {
     ComponentStatus::of_severity(inc.severity).downtime_tenths()
 }
 
@@ -116,7 +116,7 @@ fn covered(merged: &[Span], (from, to): Span) -> u64 {
 
 /// Weighted downtime over a span of time, and how long that span is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Uptime {
+pub(crate) struct Uptime {
     /// Weighted downtime, in tenths of a second.
     pub downtime_tenths: u64,
     /// The span's length in seconds.
@@ -126,7 +126,7 @@ pub struct Uptime {
 impl Uptime {
     /// The uptime in units of 0.0001 %, rounded down, so any downtime shows
     /// below 100. An empty span is 100 %.
-    pub fn units(self) -> u64 {
+    pub(crate) fn units(self) -> u64 {
         if self.seconds == 0 {
             return FULL;
         }
@@ -136,13 +136,13 @@ impl Uptime {
     }
 
     /// The percentage to four decimals (`99.9537`), for JSON.
-    pub fn percent(self) -> f64 {
+    pub(crate) fn percent(self) -> f64 {
         self.units() as f64 / 10_000.0
     }
 
     /// The percentage to two decimals, rounded down (`99.95`), with
     /// `decimal` as the decimal mark.
-    pub fn two_decimals(self, decimal: &str) -> String {
+    pub(crate) fn two_decimals(self, decimal: &str) -> String {
         let hundredths = self.units() / 100;
         format!("{}{decimal}{:02}", hundredths / 100, hundredths % 100)
     }
@@ -150,14 +150,14 @@ impl Uptime {
 
 /// One service's downtime: the time covered at weight 1 and at weight 0.3 or more.
 #[derive(Debug, Clone, Default)]
-pub struct Downtime {
+pub(crate) struct Downtime {
     major: Vec<Span>,
     any: Vec<Span>,
 }
 
 impl Downtime {
     /// The downtime of these incidents (a service's), "now" to the minute.
-    pub fn of<'a>(
+    pub(crate) fn of<'a>(
         incidents: impl IntoIterator<Item = &'a Incident>,
         now: jiff::Timestamp,
         tz: &TimeZone,
@@ -181,7 +181,7 @@ impl Downtime {
     }
 
     /// Uptime over `[from, to)`: where incidents overlap, the highest weight counts.
-    pub fn over(&self, (from, to): Span) -> Uptime {
+    pub(crate) fn over(&self, (from, to): Span) -> Uptime {
         let to = to.max(from);
         let major = covered(&self.major, (from, to));
         let partial = covered(&self.any, (from, to)) - major;
@@ -193,7 +193,7 @@ impl Downtime {
 }
 
 /// How many of these incidents (not maintenance) overlap the window.
-pub fn incidents_in<'a>(
+pub(crate) fn incidents_in<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     now: jiff::Timestamp,
     tz: &TimeZone,
@@ -210,7 +210,7 @@ pub fn incidents_in<'a>(
 /// The next whole minute while any incident with weight overlaps the
 /// window: the window's end moves every minute, and the figures with it.
 /// (Midnight, when its start moves, is [`crate::render::next_change`]'s.)
-pub fn next_change<'a>(
+pub(crate) fn next_change<'a>(
     incidents: impl IntoIterator<Item = &'a Incident>,
     now: jiff::Timestamp,
     tz: &TimeZone,

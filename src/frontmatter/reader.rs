@@ -57,12 +57,12 @@ fn kind(v: &Value) -> &'static str {
 
 impl Ctx<'_> {
     /// File line and column of a key path.
-    pub fn position(&self, path: &[Seg]) -> (usize, usize) {
+    pub(super) fn position(&self, path: &[Seg]) -> (usize, usize) {
         let (l, c) = locate(self.fm, path);
         (self.fm_first_line + l, c + 1)
     }
 
-    pub fn diag(
+    pub(super) fn diag(
         &self,
         path: &[Seg],
         message: impl Into<String>,
@@ -80,7 +80,7 @@ impl Ctx<'_> {
             .maybe_hint(hint)
     }
 
-    pub fn error(
+    pub(super) fn error(
         &mut self,
         path: &[Seg],
         message: impl Into<String>,
@@ -90,7 +90,7 @@ impl Ctx<'_> {
         self.diags.push(d);
     }
 
-    pub fn warn(
+    pub(super) fn warn(
         &mut self,
         path: &[Seg],
         message: impl Into<String>,
@@ -102,7 +102,7 @@ impl Ctx<'_> {
     }
 
     /// A map, or an error. The root must be a map too.
-    pub fn map<'v>(&mut self, v: &'v Value, path: &[Seg]) -> Option<&'v Mapping> {
+    pub(super) fn map<'v>(&mut self, v: &'v Value, path: &[Seg]) -> Option<&'v Mapping> {
         match v {
             Value::Mapping(m) => Some(m),
             other => {
@@ -125,7 +125,7 @@ impl Ctx<'_> {
     }
 
     /// Unknown keys are errors with the closest known key as a hint.
-    pub fn check_keys(&mut self, m: &Mapping, path: &[Seg], allowed: &[&str]) {
+    pub(super) fn check_keys(&mut self, m: &Mapping, path: &[Seg], allowed: &[&str]) {
         for k in m.keys() {
             let name = match k {
                 Value::String(s) => s.clone(),
@@ -145,7 +145,7 @@ impl Ctx<'_> {
     }
 
     /// A required key: missing is an error pointing at the map.
-    pub fn required<'v>(
+    pub(super) fn required<'v>(
         &mut self,
         m: &'v Mapping,
         path: &[Seg],
@@ -170,7 +170,7 @@ impl Ctx<'_> {
     }
 
     /// Text; numbers and booleans are taken as written (IDs and codes like `550`).
-    pub fn text(&mut self, v: &Value, path: &[Seg]) -> Option<String> {
+    pub(super) fn text(&mut self, v: &Value, path: &[Seg]) -> Option<String> {
         match v {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -189,14 +189,14 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn opt_text(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<String> {
+    pub(super) fn opt_text(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<String> {
         m.get(k)
             .filter(|v| !v.is_null())
             .and_then(|v| self.text(v, &key(path, k)))
     }
 
     /// A required top-level text field that must not be blank.
-    pub fn text_req(&mut self, m: &Mapping, k: &str, what: &str) -> Option<String> {
+    pub(super) fn text_req(&mut self, m: &Mapping, k: &str, what: &str) -> Option<String> {
         let v = self.required(m, &[], k, what)?;
         let t = self.text(v, &key(&[], k))?;
         if t.trim().is_empty() {
@@ -210,7 +210,7 @@ impl Ctx<'_> {
         Some(t)
     }
 
-    pub fn boolean(&mut self, m: &Mapping, path: &[Seg], k: &str) -> bool {
+    pub(super) fn boolean(&mut self, m: &Mapping, path: &[Seg], k: &str) -> bool {
         match m.get(k) {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
@@ -226,7 +226,12 @@ impl Ctx<'_> {
     }
 
     /// A list of text. `single_ok`: a lone string counts as a list of one.
-    pub fn text_list(&mut self, v: Option<&Value>, path: &[Seg], single_ok: bool) -> Vec<String> {
+    pub(super) fn text_list(
+        &mut self,
+        v: Option<&Value>,
+        path: &[Seg],
+        single_ok: bool,
+    ) -> Vec<String> {
         match v {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::String(s)) if single_ok => vec![s.clone()],
@@ -251,7 +256,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn list<'v>(&mut self, v: Option<&'v Value>, path: &[Seg]) -> &'v [Value] {
+    pub(super) fn list<'v>(&mut self, v: Option<&'v Value>, path: &[Seg]) -> &'v [Value] {
         match v {
             None | Some(Value::Null) => &[],
             Some(Value::Sequence(items)) => items,
@@ -266,7 +271,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn time(&mut self, v: &Value, path: &[Seg]) -> Option<Timestamp> {
+    pub(super) fn time(&mut self, v: &Value, path: &[Seg]) -> Option<Timestamp> {
         let t = self.text(v, path)?;
         match Timestamp::parse(&t) {
             Ok(ts) => Some(ts),
@@ -277,14 +282,14 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn opt_time(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<Timestamp> {
+    pub(super) fn opt_time(&mut self, m: &Mapping, path: &[Seg], k: &str) -> Option<Timestamp> {
         m.get(k)
             .filter(|v| !v.is_null())
             .and_then(|v| self.time(v, &key(path, k)))
     }
 
     /// One of a fixed set of words; the error lists them.
-    pub fn keyword<T>(
+    pub(super) fn keyword<T>(
         &mut self,
         v: &Value,
         path: &[Seg],
@@ -311,7 +316,7 @@ impl Ctx<'_> {
     }
 
     /// `extra:` as JSON for templates (YAML maps with non-text keys get text keys).
-    pub fn json(&mut self, v: Option<&Value>) -> serde_json::Value {
+    pub(super) fn json(&mut self, v: Option<&Value>) -> serde_json::Value {
         v.map(yaml_to_json).unwrap_or(serde_json::Value::Null)
     }
 }

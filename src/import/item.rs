@@ -15,7 +15,7 @@ pub(crate) struct When {
 
 impl When {
     /// Order by instant (dates by day in UTC, as `check` compares them).
-    pub fn cmp(&self, other: &When) -> std::cmp::Ordering {
+    pub(super) fn cmp(&self, other: &When) -> std::cmp::Ordering {
         self.ts.cmp_in(&other.ts, &jiff::tz::TimeZone::UTC)
     }
 }
@@ -62,7 +62,7 @@ pub(crate) struct Item {
 
 impl Item {
     /// An item with only what every source has; the rest is filled in by the source.
-    pub fn new(label: String, id: IdHint, title: String, started: When) -> Item {
+    pub(super) fn new(label: String, id: IdHint, title: String, started: When) -> Item {
         Item {
             label,
             id,
@@ -93,13 +93,13 @@ pub(crate) struct Notes {
 }
 
 impl Notes {
-    pub fn warn(&mut self, label: &str, what: impl AsRef<str>) {
+    pub(super) fn warn(&mut self, label: &str, what: impl AsRef<str>) {
         self.warnings.push(format!("{label}: {}", what.as_ref()));
     }
 
     /// An item that cannot be imported at all: an error naming it (exit 1);
     /// the other items go on.
-    pub fn skip(&mut self, label: &str, why: impl AsRef<str>) {
+    pub(super) fn skip(&mut self, label: &str, why: impl AsRef<str>) {
         self.errors.push(
             crate::diag::Diagnostic::error(label, format!("not imported: {}", why.as_ref()))
                 .hint("fix the item in the source and import again"),

@@ -17,7 +17,7 @@ impl Ctx<'_> {
     /// The time at `v[key]`, if there is one that parses; a time without offset
     /// is read in the site zone and a value that is no time is dropped, each
     /// with a warning.
-    pub fn time(&mut self, label: &str, v: &Value, key: &str) -> Option<When> {
+    pub(super) fn time(&mut self, label: &str, v: &Value, key: &str) -> Option<When> {
         let raw = text(v, key)?;
         match when::parse(raw, self.tz) {
             Ok((w, Read::AsWritten)) => Some(w),
@@ -39,7 +39,7 @@ impl Ctx<'_> {
     }
 
     /// The first of `keys` that holds a time.
-    pub fn first_time(&mut self, label: &str, v: &Value, keys: &[&str]) -> Option<When> {
+    pub(super) fn first_time(&mut self, label: &str, v: &Value, keys: &[&str]) -> Option<When> {
         keys.iter().find_map(|k| self.time(label, v, k))
     }
 }

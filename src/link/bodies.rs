@@ -4,6 +4,7 @@
 
 use super::{IncidentHtml, MarkdownRenderer, Resolver, body_problems, render_incident};
 use crate::diag::Diagnostic;
+use crate::ix::{IncidentIx, PageIx, StoryIx, TiSlice, TiVec};
 use crate::markdown::Rendered;
 use crate::model::*;
 use rayon::prelude::*;
@@ -26,9 +27,10 @@ impl BodyPass<'_> {
 
     pub(super) fn incidents(
         &self,
-        incidents: &mut [Incident],
-    ) -> (Vec<IncidentHtml>, Vec<Diagnostic>) {
+        incidents: &mut TiSlice<IncidentIx, Incident>,
+    ) -> (TiVec<IncidentIx, IncidentHtml>, Vec<Diagnostic>) {
         let rendered: Vec<(IncidentHtml, Vec<Diagnostic>)> = incidents
+            .raw
             .par_iter_mut()
             .map(|inc| {
                 // A build holds texts shelved from parse to here.
@@ -43,11 +45,15 @@ impl BodyPass<'_> {
             })
             .collect();
         let (html, diags): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
-        (html, diags.into_iter().flatten().collect())
+        (html.into(), diags.into_iter().flatten().collect())
     }
 
-    pub(super) fn news(&self, news: &mut [NewsStory]) -> (Vec<Rendered>, Vec<Diagnostic>) {
+    pub(super) fn news(
+        &self,
+        news: &mut TiSlice<StoryIx, NewsStory>,
+    ) -> (TiVec<StoryIx, Rendered>, Vec<Diagnostic>) {
         let rendered: Vec<(Rendered, Vec<Diagnostic>)> = news
+            .raw
             .par_iter_mut()
             .map(|n| {
                 let back = n.origin.unpack_text();
@@ -63,16 +69,16 @@ impl BodyPass<'_> {
             })
             .collect();
         let (html, diags): (Vec<_>, Vec<_>) = rendered.into_iter().unzip();
-        (html, diags.into_iter().flatten().collect())
+        (html.into(), diags.into_iter().flatten().collect())
     }
 
     /// Pages and the home intro, in order (their problems go straight to `diags`).
     pub(super) fn pages(
         &self,
-        pages: &[Page],
+        pages: &TiSlice<PageIx, Page>,
         home: Option<HomeIntro>,
         diags: &mut Vec<Diagnostic>,
-    ) -> (Vec<Rendered>, Option<(HomeIntro, Rendered)>) {
+    ) -> (TiVec<PageIx, Rendered>, Option<(HomeIntro, Rendered)>) {
         let page_html = pages
             .iter()
             .map(|p| self.plain(&p.origin, p.body(), diags))

@@ -7,15 +7,19 @@ use super::{Resolver, incident_path, news_path, page_path};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::frontmatter::{diag_at, key_path};
+use crate::ix::{IncidentIx, PageIx, StoryIx, TiSlice};
 use crate::load::Asset;
 use crate::model::*;
 use std::collections::{HashMap, HashSet};
 
 /// Lower-cased ID → index into `incidents`; duplicates (case-insensitive)
 /// are errors pointing at both files.
-pub(super) fn index(incidents: &[Incident], diags: &mut Vec<Diagnostic>) -> HashMap<String, usize> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut by_file: Vec<usize> = (0..incidents.len()).collect();
+pub(super) fn index(
+    incidents: &TiSlice<IncidentIx, Incident>,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, IncidentIx> {
+    let mut index: HashMap<String, IncidentIx> = HashMap::new();
+    let mut by_file: Vec<IncidentIx> = incidents.keys().collect();
     by_file.sort_by(|&a, &b| {
         incidents[a]
             .origin
@@ -55,9 +59,9 @@ pub(super) type Unknown<'a> = dyn Fn(&str, &str) -> (String, Option<String>) + '
 /// `related` entries must exist and may not be the incident itself; a news
 /// story's `incidents` must exist.
 pub(super) fn check_references(
-    incidents: &[Incident],
-    news: &[NewsStory],
-    index: &HashMap<String, usize>,
+    incidents: &TiSlice<IncidentIx, Incident>,
+    news: &TiSlice<StoryIx, NewsStory>,
+    index: &HashMap<String, IncidentIx>,
     unparsed: &HashSet<String>,
     unknown_msg: &Unknown,
     diags: &mut Vec<Diagnostic>,
@@ -97,10 +101,17 @@ pub(super) fn check_references(
     }
 }
 
+/// The incidents, stories and pages of a site.
+pub(super) type Documents<'a> = (
+    &'a TiSlice<IncidentIx, Incident>,
+    &'a TiSlice<StoryIx, NewsStory>,
+    &'a TiSlice<PageIx, Page>,
+);
+
 /// Content path → URL of every page, with news and page slug collisions.
 pub(super) fn page_urls(
     config: &Config,
-    (incidents, news, pages): (&[Incident], &[NewsStory], &[Page]),
+    (incidents, news, pages): Documents,
     home: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, String> {
@@ -152,8 +163,8 @@ pub(super) fn page_urls(
 
 pub(super) fn resolver(
     config: &Config,
-    incidents: &[Incident],
-    index: &HashMap<String, usize>,
+    incidents: &TiSlice<IncidentIx, Incident>,
+    index: &HashMap<String, IncidentIx>,
     page_urls: HashMap<String, String>,
     assets: &[Asset],
 ) -> Resolver {

@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, closest};
 use crate::frontmatter::{Seg, diag_at, key_path};
+use crate::ix::{IncidentIx, PageIx, StoryIx, TiSlice, TiVec};
 use crate::load::Asset;
 use crate::markdown::{self, LinkResolver, Rendered};
 use crate::model::*;
@@ -20,7 +21,7 @@ mod taxonomy;
 pub use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{TAXONOMIES, Tax, Taxonomy, Term, refile};
+pub use taxonomy::{Tax, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
 pub struct IncidentHtml {
@@ -45,28 +46,29 @@ impl IncidentHtml {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Backlink {
-    Incident(usize),
-    News(usize),
+    Incident(IncidentIx),
+    News(StoryIx),
 }
 
 pub struct Site {
     pub config: Config,
     /// Newest first.
-    pub incidents: Vec<Incident>,
-    pub incident_html: Vec<IncidentHtml>,
+    pub incidents: TiVec<IncidentIx, Incident>,
+    pub incident_html: TiVec<IncidentIx, IncidentHtml>,
     /// Newest first.
-    pub news: Vec<NewsStory>,
-    pub news_html: Vec<Rendered>,
-    pub pages: Vec<Page>,
-    pub page_html: Vec<Rendered>,
+    pub news: TiVec<StoryIx, NewsStory>,
+    pub news_html: TiVec<StoryIx, Rendered>,
+    /// By slug.
+    pub pages: TiVec<PageIx, Page>,
+    pub page_html: TiVec<PageIx, Rendered>,
     pub home: Option<(HomeIntro, Rendered)>,
     /// Lower-cased ID → index into `incidents`.
-    pub index: HashMap<String, usize>,
+    pub index: HashMap<String, IncidentIx>,
     /// Per incident: who refers to it, sorted.
-    pub backlinks: Vec<Vec<Backlink>>,
+    pub backlinks: TiVec<IncidentIx, Vec<Backlink>>,
     /// Per incident: the earlier incidents that resemble it, best first
     /// ([`similar`]). Kept current by serve's patches too.
-    pub similar: Vec<Vec<usize>>,
+    pub similar: TiVec<IncidentIx, Vec<IncidentIx>>,
     pub taxonomies: Vec<Taxonomy>,
     /// Months that have incidents, newest first.
     pub months: Vec<Month>,
@@ -80,7 +82,7 @@ impl Site {
 
     /// Incident `i`'s one-line summary: its `summary`, else its body's first
     /// paragraph. Every list, feed and calendar shows this one.
-    pub fn incident_summary(&self, i: usize) -> &str {
+    pub fn incident_summary(&self, i: IncidentIx) -> &str {
         self.incidents[i]
             .summary
             .as_deref()
@@ -314,7 +316,7 @@ pub fn link_with(
     let (news_html, news_diags) = pass.news(&mut news);
     let (page_html, home) = pass.pages(&pages, home, &mut diags);
     diags.extend(incident_diags.into_iter().chain(news_diags));
-    let backlinks = backlinks(&incidents, &incident_html, &news, &news_html, &index);
+    let backlinks = backlinks((&incidents, &incident_html), (&news, &news_html), &index);
     Linked {
         site: Site {
             // First: the fields below move what it reads.
@@ -339,7 +341,10 @@ pub fn link_with(
 }
 
 /// Every published incident ID, by index key.
-fn known_ids(incidents: &[Incident], index: &HashMap<String, usize>) -> Vec<String> {
+fn known_ids(
+    incidents: &TiSlice<IncidentIx, Incident>,
+    index: &HashMap<String, IncidentIx>,
+) -> Vec<String> {
     index
         .keys()
         .map(|k| incidents[index[k]].id.to_string())
@@ -375,11 +380,11 @@ fn unknown_message(
 /// The documents a link works on, each kind in site order.
 struct Sorted {
     /// Newest first.
-    incidents: Vec<Incident>,
+    incidents: TiVec<IncidentIx, Incident>,
     /// Newest first.
-    news: Vec<NewsStory>,
+    news: TiVec<StoryIx, NewsStory>,
     /// By slug.
-    pages: Vec<Page>,
+    pages: TiVec<PageIx, Page>,
     home: Option<HomeIntro>,
     /// Lower-cased ID → ID of the drafts left out (to explain a reference).
     draft_ids: HashMap<String, String>,
@@ -421,9 +426,9 @@ fn sort_documents(docs: Vec<Document>, drafts: bool) -> Sorted {
     });
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     Sorted {
-        incidents,
-        news,
-        pages,
+        incidents: incidents.into(),
+        news: news.into(),
+        pages: pages.into(),
         home,
         draft_ids,
     }
@@ -504,14 +509,15 @@ pub fn outgoing<'a>(
 
 /// Backlinks: related entries, Markdown references and news `incidents`.
 fn backlinks(
-    incidents: &[Incident],
-    incident_html: &[IncidentHtml],
-    news: &[NewsStory],
-    news_html: &[Rendered],
-    index: &HashMap<String, usize>,
-) -> Vec<Vec<Backlink>> {
-    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); incidents.len()];
-    for (i, inc) in incidents.iter().enumerate() {
+    (incidents, incident_html): (
+        &TiSlice<IncidentIx, Incident>,
+        &TiSlice<IncidentIx, IncidentHtml>,
+    ),
+    (news, news_html): (&TiSlice<StoryIx, NewsStory>, &TiSlice<StoryIx, Rendered>),
+    index: &HashMap<String, IncidentIx>,
+) -> TiVec<IncidentIx, Vec<Backlink>> {
+    let mut backlinks: TiVec<IncidentIx, Vec<Backlink>> = vec![Vec::new(); incidents.len()].into();
+    for (i, inc) in incidents.iter_enumerated() {
         for key in outgoing(inc, &incident_html[i]) {
             if let Some(&t) = index.get(&key)
                 && t != i
@@ -520,7 +526,7 @@ fn backlinks(
             }
         }
     }
-    for (n, story) in news.iter().enumerate() {
+    for (n, story) in news.iter_enumerated() {
         let keys = story.incidents.iter().map(|id| id.key()).chain(
             news_html[n]
                 .incident_refs

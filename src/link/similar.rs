@@ -8,6 +8,7 @@
 //! by comparing every pair: each index list is in site order (newest first),
 //! so the best candidates of a rank are the first earlier ones of each list.
 
+use crate::ix::{IncidentIx, TiSlice, TiVec};
 use crate::model::{Incident, Related};
 use std::collections::{HashMap, HashSet};
 
@@ -17,10 +18,10 @@ pub const MAX: usize = 5;
 /// Incidents by key, each list in site order (ascending index = newest first).
 #[derive(Default)]
 struct Index<'a> {
-    errors: HashMap<&'a str, Vec<usize>>,
-    service_component: HashMap<(&'a str, &'a str), Vec<usize>>,
-    service_region: HashMap<(&'a str, &'a str), Vec<usize>>,
-    services: HashMap<&'a str, Vec<usize>>,
+    errors: HashMap<&'a str, Vec<IncidentIx>>,
+    service_component: HashMap<(&'a str, &'a str), Vec<IncidentIx>>,
+    service_region: HashMap<(&'a str, &'a str), Vec<IncidentIx>>,
+    services: HashMap<&'a str, Vec<IncidentIx>>,
 }
 
 /// The keys of one incident per rank, best rank first.
@@ -46,9 +47,9 @@ enum Key<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(incidents: &'a [Incident]) -> Index<'a> {
+    fn new(incidents: &'a TiSlice<IncidentIx, Incident>) -> Index<'a> {
         let mut ix = Index::default();
-        for (i, inc) in incidents.iter().enumerate() {
+        for (i, inc) in incidents.iter_enumerated() {
             let [errors, components, regions, services] = keys(inc);
             for k in errors {
                 push(&mut ix.errors, one(k), i);
@@ -66,7 +67,7 @@ impl<'a> Index<'a> {
         ix
     }
 
-    fn list(&self, rank: usize, key: Key<'a>) -> &[usize] {
+    fn list(&self, rank: usize, key: Key<'a>) -> &[IncidentIx] {
         let got = match rank {
             0 => self.errors.get(one(key)),
             1 => self.service_component.get(&pair(key)),
@@ -91,7 +92,7 @@ fn pair(k: Key<'_>) -> (&str, &str) {
 }
 
 /// A key's list holds an incident once even when it names the key twice.
-fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, k: K, i: usize) {
+fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<IncidentIx>>, k: K, i: IncidentIx) {
     let list = map.entry(k).or_default();
     if list.last() != Some(&i) {
         list.push(i);
@@ -100,22 +101,25 @@ fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, k: K, i: usiz
 
 /// The similar incidents of every incident (indices into `incidents`, best
 /// first). `index`: lower-cased ID → index, to leave out `related` ones.
-pub fn similar(incidents: &[Incident], index: &HashMap<String, usize>) -> Vec<Vec<usize>> {
+pub fn similar(
+    incidents: &TiSlice<IncidentIx, Incident>,
+    index: &HashMap<String, IncidentIx>,
+) -> TiVec<IncidentIx, Vec<IncidentIx>> {
     let ix = Index::new(incidents);
-    (0..incidents.len())
+    (incidents.keys())
         .map(|i| of(incidents, index, &ix, i))
         .collect()
 }
 
 fn of<'a>(
-    incidents: &'a [Incident],
-    index: &HashMap<String, usize>,
+    incidents: &'a TiSlice<IncidentIx, Incident>,
+    index: &HashMap<String, IncidentIx>,
     ix: &Index<'a>,
-    i: usize,
-) -> Vec<usize> {
+    i: IncidentIx,
+) -> Vec<IncidentIx> {
     let inc = &incidents[i];
     let start = inc.started.sort_key();
-    let mut taken: HashSet<usize> = inc
+    let mut taken: HashSet<IncidentIx> = inc
         .related
         .iter()
         .filter_map(|r| match r {
@@ -126,7 +130,7 @@ fn of<'a>(
     taken.insert(i);
     let mut out = Vec::with_capacity(MAX);
     for (rank, keys) in keys(inc).into_iter().enumerate() {
-        let mut found: Vec<usize> = Vec::new();
+        let mut found: Vec<IncidentIx> = Vec::new();
         for key in keys {
             let list = ix.list(rank, key);
             // Later in the list is earlier in time; equal starts are not earlier.

@@ -5,18 +5,50 @@
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::frontmatter::{diag_at, key_path};
+use crate::ix::{IncidentIx, TiSlice};
 use crate::model::{ErrorRef, Incident};
 use crate::slug::term_slug;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The four taxonomies, by name rather than by their place in
-/// [`TAXONOMIES`] and `Site::taxonomies`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// [`TAXONOMIES`] and `Site::taxonomies`. Stored (the rebuild manifest's
+/// `List::Term`) as that place.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "usize", try_from = "usize")]
 pub enum Tax {
     Services = 0,
     Regions = 1,
     Errors = 2,
     Tags = 3,
+}
+
+impl Tax {
+    /// In [`TAXONOMIES`] order.
+    pub const ALL: [Tax; 4] = [Tax::Services, Tax::Regions, Tax::Errors, Tax::Tags];
+
+    /// `Services`: the built-in English title.
+    pub fn title(self) -> &'static str {
+        TAXONOMIES[self as usize].1
+    }
+}
+
+impl From<Tax> for usize {
+    fn from(t: Tax) -> usize {
+        t as usize
+    }
+}
+
+impl TryFrom<usize> for Tax {
+    type Error = String;
+
+    fn try_from(i: usize) -> Result<Tax, String> {
+        Tax::ALL
+            .get(i)
+            .copied()
+            .ok_or_else(|| format!("no taxonomy {i}"))
+    }
 }
 
 pub const TAXONOMIES: [(&str, &str); 4] = [
@@ -30,7 +62,7 @@ pub struct Term {
     pub name: String,
     pub slug: String,
     /// Indices into `Site::incidents`, newest first.
-    pub incidents: Vec<usize>,
+    pub incidents: Vec<IncidentIx>,
     /// A service named in `[groups]`: it exists even with no incident.
     pub declared: bool,
 }
@@ -80,7 +112,7 @@ fn declared(config: &Config, out: &mut Taxonomy, diags: &mut Vec<Diagnostic>) {
 
 pub(super) fn taxonomies(
     config: &Config,
-    incidents: &[Incident],
+    incidents: &TiSlice<IncidentIx, Incident>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Taxonomy> {
     let mut out: Vec<Taxonomy> = TAXONOMIES
@@ -94,7 +126,7 @@ pub(super) fn taxonomies(
     declared(config, &mut out[0], diags);
     // Terms repeat across thousands of incidents: slug each distinct name once.
     let mut slugs: HashMap<&str, String> = HashMap::new();
-    for (i, inc) in incidents.iter().enumerate() {
+    for (i, inc) in incidents.iter_enumerated() {
         for (t, names) in names(inc).into_iter().enumerate() {
             let key = TAXONOMIES[t].0;
             for (k, name) in names.into_iter().enumerate() {
@@ -138,7 +170,7 @@ pub(super) fn taxonomies(
 /// `term` met first) that share a URL slug.
 fn slug_clash(
     config: &Config,
-    incidents: &[Incident],
+    incidents: &TiSlice<IncidentIx, Incident>,
     inc: &Incident,
     (key, k, name): (&str, usize, &str),
     term: &Term,
@@ -176,7 +208,7 @@ fn names(inc: &Incident) -> [Vec<&str>; 4] {
 /// that keeps the incident's place). `None`, with nothing changed, when a new
 /// term would have no slug or share one with another spelling: a full link
 /// reports that. Which pages that changes is for serve's ledger to find.
-pub fn refile(taxes: &mut [Taxonomy], i: usize, old: &Incident, new: &Incident) -> Option<()> {
+pub fn refile(taxes: &mut [Taxonomy], i: IncidentIx, old: &Incident, new: &Incident) -> Option<()> {
     let (old, new) = (names(old), names(new));
     let mut plan = Vec::new();
     for t in 0..TAXONOMIES.len() {

@@ -18,7 +18,7 @@ pub(crate) enum Previous {
 }
 
 impl Previous {
-    pub fn parse(since: &str) -> Previous {
+    pub(super) fn parse(since: &str) -> Previous {
         if since.starts_with("http://") || since.starts_with("https://") {
             let mut url = since.to_string();
             if !url.ends_with('/') {
@@ -31,7 +31,7 @@ impl Previous {
     }
 
     /// How errors name a file of PREVIOUS.
-    pub fn shown(&self, rel: &str) -> String {
+    pub(super) fn shown(&self, rel: &str) -> String {
         match self {
             Previous::Folder(dir) => dir.join(rel).display().to_string(),
             Previous::Url(base) => format!("{base}{rel}"),
@@ -65,7 +65,10 @@ impl Previous {
     }
 
     /// The snapshot of PREVIOUS, with the records of the incidents `keep` wants.
-    pub fn snapshot(&self, keep: impl Fn(&IncidentId) -> bool + Sync) -> Result<Snapshot, String> {
+    pub(super) fn snapshot(
+        &self,
+        keep: impl Fn(&IncidentId) -> bool + Sync,
+    ) -> Result<Snapshot, String> {
         if let Previous::Folder(dir) = self
             && !dir.is_dir()
         {

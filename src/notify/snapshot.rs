@@ -50,11 +50,11 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn find(&self, id: &IncidentId) -> Option<&Listed> {
+    pub(super) fn find(&self, id: &IncidentId) -> Option<&Listed> {
         self.incidents.iter().find(|l| l.id.key() == id.key())
     }
 
-    pub fn record(&self, id: &IncidentId) -> Option<&Record> {
+    pub(super) fn record(&self, id: &IncidentId) -> Option<&Record> {
         self.records.get(&id.key())
     }
 }

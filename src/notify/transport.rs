@@ -56,7 +56,9 @@ pub(crate) fn env_names(t: &Target) -> (Vec<&EnvName>, Option<&EnvName>) {
 impl Secrets {
     /// The variables the targets name that are set (and not empty), and the
     /// names of those that are not.
-    pub fn from_env<'a>(targets: impl IntoIterator<Item = &'a Target>) -> (Secrets, Vec<String>) {
+    pub(super) fn from_env<'a>(
+        targets: impl IntoIterator<Item = &'a Target>,
+    ) -> (Secrets, Vec<String>) {
         let (mut found, mut missing) = (HashMap::new(), Vec::new());
         for t in targets {
             let (required, optional) = env_names(t);
@@ -74,13 +76,13 @@ impl Secrets {
         (Secrets(found), missing)
     }
 
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
     /// `text` with every secret, and the parts of a secret URL that could give
     /// it away (its path and query, its user and password), replaced by `***`.
-    pub fn redact(&self, text: &str) -> String {
+    pub(super) fn redact(&self, text: &str) -> String {
         let mut parts: Vec<&str> = Vec::new();
         for v in self.0.values() {
             parts.push(v);

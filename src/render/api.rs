@@ -4,6 +4,7 @@
 use super::format::compact;
 use super::view::Builder;
 use crate::escape::json_in_html;
+use crate::ix::IncidentIx;
 use crate::link::incident_path;
 use crate::model::*;
 use crate::time::Timestamp;
@@ -11,10 +12,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 /// The shape of both files; bumped when a field changes meaning or goes away.
-pub const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 1;
 
 /// The site path of an incident's full record.
-pub fn record_path(id: &IncidentId) -> String {
+pub(super) fn record_path(id: &IncidentId) -> String {
     format!("api/incidents/{}.json", id.key())
 }
 
@@ -87,7 +88,7 @@ pub(super) fn list(cx: &Builder) -> String {
 }
 
 /// `/api/incidents/<id>.json`: the whole record, with `version` beside it.
-pub(super) fn record(cx: &Builder, i: usize) -> (String, String) {
+pub(super) fn record(cx: &Builder, i: IncidentIx) -> (String, String) {
     let inc = cx.incident(i);
     let mut v = json!({"version": VERSION, "generator": "sitrep", "site": cx.config().base_url});
     if let (Value::Object(head), Value::Object(body)) = (&mut v, full(cx, inc)) {

@@ -10,12 +10,12 @@ use crate::status::{ComponentStatus, ServiceStatus};
 use serde_json::json;
 
 /// The label half's background; white text on it is 7.5:1.
-pub const LABEL_BG: &str = "#555555";
-pub const TEXT: &str = "#ffffff";
+pub(super) const LABEL_BG: &str = "#555555";
+pub(super) const TEXT: &str = "#ffffff";
 
 /// Each status's background. White text on each is at least 4.5:1 (WCAG AA),
 /// which `tests/site/badges.rs` checks from the SVG itself.
-pub fn colour(s: ComponentStatus) -> &'static str {
+pub(super) fn colour(s: ComponentStatus) -> &'static str {
     match s {
         ComponentStatus::Operational => "#1e7e34",
         ComponentStatus::UnderMaintenance => "#1565c0",
@@ -25,11 +25,11 @@ pub fn colour(s: ComponentStatus) -> &'static str {
     }
 }
 
-pub fn svg_path(slug: &str) -> String {
+pub(super) fn svg_path(slug: &str) -> String {
     format!("services/{slug}/badge.svg")
 }
 
-pub fn shields_path(slug: &str) -> String {
+pub(super) fn shields_path(slug: &str) -> String {
     format!("services/{slug}/shields.json")
 }
 

@@ -2,6 +2,7 @@
 //! built on first use by the list contexts (`lists.rs`), shared by every list
 //! page showing it. A leaf, so the serve memo can hold cards too.
 
+use crate::ix::{IncidentIx, TiVec};
 use std::sync::OnceLock;
 
 /// Each incident's card as a Tera value, built on first use, with its HTML as
@@ -13,14 +14,14 @@ use std::sync::OnceLock;
 /// `card.html` and read nothing else of a card, a card keeps only its HTML:
 /// the whole Tera value of a card is about 10 KB, which at 100,000 incidents
 /// held for the whole render was 1 GB.
-pub struct Cards<'a> {
-    pub(super) cards: Vec<OnceLock<Card>>,
+pub(crate) struct Cards<'a> {
+    pub(super) cards: TiVec<IncidentIx, OnceLock<Card>>,
     pub(super) tera: &'a tera::Tera,
     pub(super) html_only: bool,
 }
 
 impl<'a> Cards<'a> {
-    pub fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
+    pub(crate) fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
         let cards = (0..incidents).map(|_| OnceLock::new()).collect();
         let html_only = tera.contains_template(HTML_ONLY);
         Cards {
@@ -33,23 +34,23 @@ impl<'a> Cards<'a> {
 
 /// An empty template whose presence says that paged lists read only
 /// `card.html` ([`crate::theme::Theme::templates_built_in`]).
-pub const HTML_ONLY: &str = "__sitrep/cards-html-only";
+pub(super) const HTML_ONLY: &str = "__sitrep/cards-html-only";
 
 /// The internal template that renders one list card (`level` 2, as on every
 /// paged list).
-pub const CARD_TEMPLATE: &str = "__sitrep/card.html";
+pub(super) const CARD_TEMPLATE: &str = "__sitrep/card.html";
 
-pub const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
+pub(super) const CARD_SOURCE: &str = "{{ <incident_card card={card} level={2}/> }}";
 
 /// One card as Tera reads it, a hash of it (serve hashes a list page's
 /// context from its cards' hashes), and what building it read (when
 /// recording): every page that shows the card reads that too.
 #[derive(Debug, Clone)]
-pub struct Card {
+pub(crate) struct Card {
     pub value: tera::Value,
     pub hash: u64,
     pub reads: Option<std::sync::Arc<super::reads::Reads>>,
 }
 
 /// The cards of one list page, under the context key the template reads.
-pub type CardList = (&'static str, Vec<Card>);
+pub(super) type CardList = (&'static str, Vec<Card>);

@@ -13,23 +13,29 @@
 use super::{Kind, Output};
 use crate::diag::Diagnostic;
 use crate::frontmatter::{DocKind, diag_at, key_path};
+use crate::ix::PageIx;
 use crate::link::Site;
 use std::collections::{HashMap, HashSet};
 
 /// What a generated file is, for messages: "the page of incident `EX1`
 /// (content/incidents/ex1.md)", "sitrep's own `/search/`".
 fn what(site: &Site, output: &Output, file: &str) -> String {
-    let i = output.index;
     match output.kind {
         Kind::Incident => {
-            let inc = &site.incidents[i];
+            let inc = &site.incidents[output.incident()];
             format!(
                 "the page of incident `{}` ({})",
                 inc.id, inc.origin.source.path
             )
         }
-        Kind::News => format!("the page of {}", site.news[i].origin.source.path),
-        Kind::Page => format!("the page of {}", site.pages[i].origin.source.path),
+        Kind::News => format!(
+            "the page of {}",
+            site.news[output.story()].origin.source.path
+        ),
+        Kind::Page => format!(
+            "the page of {}",
+            site.pages[output.page_ix()].origin.source.path
+        ),
         _ => format!("sitrep's own `/{}`", file.trim_end_matches("index.html")),
     }
 }
@@ -54,7 +60,11 @@ fn section(file: &str) -> String {
 
 /// Every collision among one render's outputs. `pages`: each page output and
 /// its file; `feeds`: every file [`Kind::Feeds`] wrote.
-pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn collisions(
+    site: &Site,
+    pages: &[(String, Output)],
+    feeds: &[String],
+) -> Vec<Diagnostic> {
     let feed = Output::new(Kind::Feeds, 0);
     let all = pages
         .iter()
@@ -67,7 +77,7 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
     let mut content_pages = Vec::new();
     for (file, output) in all {
         if output.kind == Kind::Page {
-            content_pages.push((file, output.index));
+            content_pages.push((file, output.page_ix()));
             continue;
         }
         sections.insert(first_segment(file));
@@ -82,7 +92,7 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
             ));
         }
     }
-    let mut by_page: HashMap<&str, usize> = HashMap::new();
+    let mut by_page: HashMap<&str, PageIx> = HashMap::new();
     for &(file, p) in &content_pages {
         by_page.insert(file, p);
         let page = &site.pages[p];
@@ -109,7 +119,7 @@ pub fn collisions(site: &Site, pages: &[(String, Output)], feeds: &[String]) -> 
         } else if let Some(&p) = by_page.get(c) {
             Some(format!(
                 "to `/{c}`, which is {}",
-                what(site, &Output::new(Kind::Page, p), c)
+                what(site, &Output::of_page(p), c)
             ))
         } else {
             let s = first_segment(c);

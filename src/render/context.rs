@@ -5,6 +5,7 @@
 
 use super::pages::*;
 use super::view::{Builder, LATEST, POSTMORTEM_ANCHOR};
+use crate::ix::{IncidentIx, PageIx, StoryIx};
 use crate::link::{Backlink, Tax, incident_path, news_path};
 use crate::model::*;
 use crate::status::{ComponentStatus, Phase};
@@ -12,10 +13,10 @@ use crate::time::Timestamp;
 use std::borrow::Cow;
 
 /// The most incidents `/embed/` lists; the rest are a link away.
-pub const EMBED_MAX: usize = 5;
+pub(super) const EMBED_MAX: usize = 5;
 
 impl<'a> Builder<'a> {
-    pub fn common(&self, path: &str) -> Common<'a> {
+    pub(crate) fn common(&self, path: &str) -> Common<'a> {
         let c = self.config();
         let section = path.split('/').next().unwrap_or_default();
         let nav = (super::outputs::navigation().iter())
@@ -67,7 +68,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn home(&self) -> Home<'a> {
+    pub(crate) fn home(&self) -> Home<'a> {
         let (site, status) = (self.whole(), self.status());
         // One banner row per service in no group that is not operational, in
         // name order; then every group, as written, with all its members.
@@ -91,14 +92,14 @@ impl<'a> Builder<'a> {
                     .collect(),
             })
             .collect();
-        let upcoming = (0..site.incidents.len())
-            .filter(|&i| matches!(status.phases[i], Some(Phase::Upcoming | Phase::InProgress)))
-            .map(|i| self.card(i))
+        let upcoming = (status.phases.iter_enumerated())
+            .filter(|(_, p)| matches!(p, Some(Phase::Upcoming | Phase::InProgress)))
+            .map(|(i, _)| self.card(i))
             .collect();
-        let latest = (0..site.incidents.len())
-            .filter(|&i| !site.incidents[i].is_open())
+        let latest = (site.incidents.iter_enumerated())
+            .filter(|(_, inc)| !inc.is_open())
             .take(LATEST)
-            .map(|i| self.card(i))
+            .map(|(i, _)| self.card(i))
             .collect();
         Home {
             page_title: &site.config.title,
@@ -114,14 +115,17 @@ impl<'a> Builder<'a> {
             calendar_url: self.url("maintenance.ics"),
             open_incidents: status.open.iter().map(|&i| self.card(i)).collect(),
             upcoming_maintenance: upcoming,
-            latest_news: (0..site.news.len().min(5))
+            latest_news: site
+                .news
+                .keys()
+                .take(5)
                 .map(|n| self.story_card(n))
                 .collect(),
             latest_incidents: latest,
         }
     }
 
-    pub fn incident_page(&self, i: usize) -> IncidentPage<'a> {
+    pub(crate) fn incident_page(&self, i: IncidentIx) -> IncidentPage<'a> {
         let (inc, html) = (self.incident(i), self.incident_html(i));
         let open = inc.unresolved();
         let errors = (inc.errors.iter())
@@ -283,7 +287,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The earlier incidents that resemble incident `i` (`link::similar`).
-    fn similar_list(&self, i: usize) -> Vec<SimilarRef<'a>> {
+    fn similar_list(&self, i: IncidentIx) -> Vec<SimilarRef<'a>> {
         (self.similar(i).iter())
             .map(|&j| SimilarRef {
                 incident: self.incident_ref(j),
@@ -293,7 +297,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The later incidents and the stories that refer to incident `i`.
-    fn backlink_list(&self, i: usize) -> Vec<BacklinkRef<'a>> {
+    fn backlink_list(&self, i: IncidentIx) -> Vec<BacklinkRef<'a>> {
         (self.backlinks(i).iter())
             .map(|b| match *b {
                 Backlink::Incident(j) => {
@@ -322,7 +326,7 @@ impl<'a> Builder<'a> {
 
     /// The incident page's table of contents: the body's headings, then the
     /// postmortem and its parts.
-    fn toc(&self, i: usize) -> Vec<Heading<'a>> {
+    fn toc(&self, i: IncidentIx) -> Vec<Heading<'a>> {
         let inc = self.incident(i);
         let mut toc: Vec<Heading> = self
             .incident_html(i)
@@ -350,7 +354,7 @@ impl<'a> Builder<'a> {
 
     /// The anchors of the postmortem section and its parts: `postmortem`,
     /// `postmortem-impact`, …, stepping around a body heading that took one.
-    fn postmortem_anchors(&self, i: usize) -> (String, Vec<String>) {
+    fn postmortem_anchors(&self, i: IncidentIx) -> (String, Vec<String>) {
         let body = &self.incident_html(i).body.headings;
         let free = |base: String| {
             let mut id = base.clone();
@@ -368,7 +372,7 @@ impl<'a> Builder<'a> {
 
     /// `incident.postmortem`: its parts in the contract's order, each with its
     /// heading anchor and HTML; `None` without a `postmortem`.
-    fn postmortem(&self, i: usize) -> Option<PostmortemView<'a>> {
+    fn postmortem(&self, i: IncidentIx) -> Option<PostmortemView<'a>> {
         let pm = self.incident(i).postmortem.as_ref()?;
         let html = &self.incident_html(i).postmortem;
         let (section, anchors) = self.postmortem_anchors(i);
@@ -388,7 +392,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn story_page(&self, n: usize) -> StoryPage<'a> {
+    pub(crate) fn story_page(&self, n: StoryIx) -> StoryPage<'a> {
         let story = self.story(n);
         let card = self.story_card(n);
         StoryPage {
@@ -403,7 +407,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn page(&self, p: usize) -> ContentPage<'a> {
+    pub(crate) fn page(&self, p: PageIx) -> ContentPage<'a> {
         let (page, html) = self.page_doc(p);
         ContentPage {
             page_title: &page.title,
@@ -416,8 +420,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn taxonomy(&self, t: usize) -> TaxonomyPage<'a> {
-        let tax = &self.whole().taxonomies[t];
+    pub(crate) fn taxonomy(&self, t: Tax) -> TaxonomyPage<'a> {
+        let tax = self.whole().taxonomy(t);
         let mut terms: Vec<&crate::link::Term> = tax.terms.values().collect();
         terms.sort_by(|a, b| {
             (a.name.to_lowercase().cmp(&b.name.to_lowercase())).then_with(|| a.slug.cmp(&b.slug))
@@ -440,7 +444,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn search(&self) -> SearchPage<'a> {
+    pub(crate) fn search(&self) -> SearchPage<'a> {
         let site = self.whole();
         SearchPage {
             page_title: self.string("nav.search"),
@@ -450,7 +454,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn not_found(&self) -> NotFound<'a> {
+    pub(crate) fn not_found(&self) -> NotFound<'a> {
         NotFound {
             page_title: self.string("not_found.title"),
             page_kind: "404",
@@ -459,13 +463,16 @@ impl<'a> Builder<'a> {
 
     /// `/embed/`: the indicator, then open incidents (newest first) and
     /// maintenance in progress, at most [`EMBED_MAX`], and the site's address.
-    pub fn embed(&self) -> Embed<'a> {
+    pub(crate) fn embed(&self) -> Embed<'a> {
         // The indicator and the lists follow every incident and the clock.
         let (site, status) = (self.whole(), self.status());
-        let in_progress = (0..site.incidents.len())
-            .filter(|&i| status.phases[i] == Some(Phase::InProgress))
-            .filter(|&i| site.incidents[i].classification == Classification::Maintenance);
-        let shown: Vec<usize> = status.open.iter().copied().chain(in_progress).collect();
+        let in_progress = (status.phases.iter_enumerated())
+            .filter(|&(i, p)| {
+                *p == Some(Phase::InProgress)
+                    && site.incidents[i].classification == Classification::Maintenance
+            })
+            .map(|(i, _)| i);
+        let shown: Vec<IncidentIx> = status.open.iter().copied().chain(in_progress).collect();
         Embed {
             page_title: self.string("embed.title"),
             page_kind: "embed",

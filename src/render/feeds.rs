@@ -5,7 +5,8 @@
 use super::format::{compact, rfc3339};
 use super::view::Builder;
 use crate::escape::xml;
-use crate::link::{incident_path, news_path};
+use crate::ix::{IncidentIx, StoryIx};
+use crate::link::{Tax, incident_path, news_path};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -24,7 +25,7 @@ struct Entry<'a> {
     categories: Vec<String>,
 }
 
-fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
+fn incident_entry<'a>(cx: &Builder<'a>, i: IncidentIx) -> Entry<'a> {
     let inc = cx.incident(i);
     let url = cx.config().abs_url(&incident_path(&inc.id));
     let summary = cx.summary(i).to_string();
@@ -53,7 +54,7 @@ fn incident_entry<'a>(cx: &Builder<'a>, i: usize) -> Entry<'a> {
 }
 
 /// An incident's write-up for a feed: its body, then its postmortem (as on its page).
-fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
+fn incident_content<'a>(cx: &Builder<'a>, i: IncidentIx) -> Cow<'a, str> {
     let (inc, html) = (cx.incident(i), cx.incident_html(i));
     let Some(pm) = &inc.postmortem else {
         return html.body.html.unpack();
@@ -66,7 +67,7 @@ fn incident_content<'a>(cx: &Builder<'a>, i: usize) -> Cow<'a, str> {
     Cow::Owned(s)
 }
 
-fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
+fn news_entry<'a>(cx: &Builder<'a>, n: StoryIx) -> Entry<'a> {
     let (s, html) = (cx.story(n), cx.story_html(n));
     let url = cx.config().abs_url(&news_path(&s.slug));
     let updated = s.updated.as_ref().unwrap_or(&s.date);
@@ -84,8 +85,8 @@ fn news_entry<'a>(cx: &Builder<'a>, n: usize) -> Entry<'a> {
 
 #[derive(Clone, Copy)]
 enum Item {
-    Incident(usize),
-    News(usize),
+    Incident(IncidentIx),
+    News(StoryIx),
 }
 
 /// The newest [`FEED_ENTRIES`] items as entries, newest first (ties by ID). Only
@@ -206,9 +207,7 @@ fn everything<'a>(cx: &Builder<'a>) -> Vec<Entry<'a>> {
     let site = cx.whole();
     newest(
         cx,
-        (0..site.incidents.len())
-            .map(Item::Incident)
-            .chain((0..site.news.len()).map(Item::News)),
+        (site.incidents.keys().map(Item::Incident)).chain(site.news.keys().map(Item::News)),
     )
 }
 
@@ -232,11 +231,11 @@ pub(super) fn site_json(cx: &Builder) -> String {
 /// `/<taxonomy>/<slug>/atom.xml` for the term `term` of taxonomy `tax`.
 /// The Atom feed of term `slug` of taxonomy `t`: it reads the term's
 /// incidents (every one: the newest are picked from them).
-pub(super) fn term_atom(cx: &Builder, t: usize, slug: &str) -> (String, String) {
+pub(super) fn term_atom(cx: &Builder, t: Tax, slug: &str) -> (String, String) {
     let c = cx.config();
     let members = cx.members(super::reads::List::Term(t, slug.to_string()));
     let entries = newest(cx, members.iter().map(|&i| Item::Incident(i)));
-    let (name, tax) = (cx.taxonomy_name(t), crate::link::TAXONOMIES[t].1);
+    let (name, tax) = (cx.taxonomy_name(t), t.title());
     let term = cx.term_name(t, slug).unwrap_or_default();
     let dir = format!("{name}/{slug}/");
     let title = format!("{} — {tax}: {term}", c.title);

@@ -4,6 +4,7 @@
 //! shapes"), each borrowing from the site and noting what it reads.
 
 use super::view::{Builder, Link, Time};
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::{Tax, incident_path, news_path};
 use crate::model::IncidentId;
 use crate::status::{Phase, ServiceStatus};
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 /// `maintenance` of a card: the window's state and times.
 #[derive(Serialize)]
-pub struct Maintenance {
+pub(crate) struct Maintenance {
     state: &'static str,
     state_label: String,
     start: Time,
@@ -21,7 +22,7 @@ pub struct Maintenance {
 
 /// **card**: an incident in a list.
 #[derive(Serialize)]
-pub struct IncidentCard<'a> {
+pub(crate) struct IncidentCard<'a> {
     pub id: &'a IncidentId,
     pub title: &'a str,
     pub url: String,
@@ -46,7 +47,7 @@ pub struct IncidentCard<'a> {
 
 /// An incident named by another page: `{id, title, url, status, status_label}`.
 #[derive(Serialize)]
-pub struct IncidentRef<'a> {
+pub(crate) struct IncidentRef<'a> {
     id: &'a IncidentId,
     title: &'a str,
     url: String,
@@ -56,7 +57,7 @@ pub struct IncidentRef<'a> {
 
 /// **story card**: a news story in a list.
 #[derive(Serialize)]
-pub struct StoryCard<'a> {
+pub(crate) struct StoryCard<'a> {
     pub title: &'a str,
     pub url: String,
     pub date: Time,
@@ -70,7 +71,7 @@ pub struct StoryCard<'a> {
 
 /// An open incident or maintenance of a service: `{id, title, url}`.
 #[derive(Serialize)]
-pub struct IncidentLink<'a> {
+pub(super) struct IncidentLink<'a> {
     id: &'a IncidentId,
     title: &'a str,
     url: String,
@@ -78,7 +79,7 @@ pub struct IncidentLink<'a> {
 
 /// A service's current status (home banner, service page).
 #[derive(Serialize)]
-pub struct ServiceState<'a> {
+pub(crate) struct ServiceState<'a> {
     name: &'a str,
     slug: &'a str,
     url: String,
@@ -89,7 +90,7 @@ pub struct ServiceState<'a> {
 
 /// A service's 90-day figures (page 1 of its page, `/stats/`).
 #[derive(Serialize)]
-pub struct Figures<'a> {
+pub(super) struct Figures<'a> {
     pub uptime: String,
     pub uptime_percent: f64,
     pub incidents_90d: usize,
@@ -100,7 +101,7 @@ pub struct Figures<'a> {
 /// `service` of a `/services/<slug>/` page: its status, group, badges and,
 /// on page 1, its 90-day figures.
 #[derive(Serialize)]
-pub struct ServicePage<'a> {
+pub(crate) struct ServicePage<'a> {
     #[serde(flatten)]
     state: ServiceState<'a>,
     group: Option<&'a str>,
@@ -128,14 +129,14 @@ struct Badge {
 
 /// `taxonomy`: `{name, title, url}`.
 #[derive(Serialize)]
-pub struct TaxonomyHead<'a> {
+pub(crate) struct TaxonomyHead<'a> {
     name: &'static str,
     title: &'a str,
     url: String,
 }
 
 impl<'a> Builder<'a> {
-    pub(super) fn maintenance(&self, i: usize) -> Option<Maintenance> {
+    pub(super) fn maintenance(&self, i: IncidentIx) -> Option<Maintenance> {
         let (Some(w), Some(phase)) = (&self.incident(i).window, self.phase(i)) else {
             return None;
         };
@@ -153,7 +154,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn card(&self, i: usize) -> IncidentCard<'a> {
+    pub(crate) fn card(&self, i: IncidentIx) -> IncidentCard<'a> {
         let inc = self.incident(i);
         let duration = (inc.resolved.as_ref())
             .and_then(|r| inc.started.seconds_until(r))
@@ -189,7 +190,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Incident `i` as another page names it.
-    pub(super) fn incident_ref(&self, i: usize) -> IncidentRef<'a> {
+    pub(super) fn incident_ref(&self, i: IncidentIx) -> IncidentRef<'a> {
         let inc = self.incident(i);
         IncidentRef {
             id: &inc.id,
@@ -200,7 +201,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn story_card(&self, n: usize) -> StoryCard<'a> {
+    pub(crate) fn story_card(&self, n: StoryIx) -> StoryCard<'a> {
         let s = self.story(n);
         let incidents = (s.incidents.iter())
             .filter_map(|id| self.find(&id.key()))
@@ -221,7 +222,7 @@ impl<'a> Builder<'a> {
 
     /// A service's current status for templates (home banner, service page).
     pub(super) fn service_status(&self, s: &'a ServiceStatus) -> ServiceState<'a> {
-        let link = |&i: &usize| {
+        let link = |&i: &IncidentIx| {
             let inc = self.incident(i);
             IncidentLink {
                 id: &inc.id,
@@ -247,11 +248,11 @@ impl<'a> Builder<'a> {
     /// read every incident of the service and "now".
     pub(super) fn service_page(
         &self,
-        t: usize,
+        t: Tax,
         slug: &str,
         with_figures: bool,
     ) -> Option<ServicePage<'a>> {
-        if t != Tax::Services as usize {
+        if t != Tax::Services {
             return None;
         }
         let s = self.service(slug)?;
@@ -275,7 +276,7 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub(super) fn taxonomy_head(&self, t: usize) -> TaxonomyHead<'a> {
+    pub(super) fn taxonomy_head(&self, t: Tax) -> TaxonomyHead<'a> {
         let name = self.taxonomy_name(t);
         TaxonomyHead {
             name,
@@ -286,10 +287,10 @@ impl<'a> Builder<'a> {
 
     /// `Regions`, `Services`…: the taxonomy's name in the site's language.
     /// (`nav.<taxonomy>`; the built-in English title when no string has it).
-    pub(super) fn taxonomy_title(&self, t: usize) -> &'a str {
+    pub(super) fn taxonomy_title(&self, t: Tax) -> &'a str {
         let strings: &'a crate::i18n::Strings = self.strings;
         strings
             .lookup(&format!("nav.{}", self.taxonomy_name(t)))
-            .unwrap_or(crate::link::TAXONOMIES[t].1)
+            .unwrap_or(t.title())
     }
 }

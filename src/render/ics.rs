@@ -4,12 +4,13 @@
 
 use super::view::Builder;
 use crate::escape::ical_text as text;
+use crate::ix::IncidentIx;
 use crate::link::incident_path;
 use crate::model::{Classification, Incident};
 use crate::time::Timestamp;
 use jiff::tz::TimeZone;
 
-pub const PATH: &str = "maintenance.ics";
+pub(super) const PATH: &str = "maintenance.ics";
 
 /// One content line, folded so that no physical line exceeds 75 octets
 /// (§3.1): continuation lines start with a space, and a UTF-8 character is
@@ -47,7 +48,7 @@ fn host(base_url: &str) -> &str {
     authority.split(':').next().unwrap_or(authority)
 }
 
-fn event(cx: &Builder, i: usize, out: &mut String) {
+fn event(cx: &Builder, i: IncidentIx, out: &mut String) {
     let inc = cx.incident(i);
     let Some(w) = &inc.window else { return };
     let c = cx.config();
@@ -89,13 +90,13 @@ fn event(cx: &Builder, i: usize, out: &mut String) {
 /// `/maintenance.ics`: every maintenance window, earliest first (ties by ID).
 pub(super) fn calendar(cx: &Builder) -> String {
     let site = cx.whole();
-    let mut entries: Vec<usize> = (0..site.incidents.len())
-        .filter(|&i| {
-            let inc = &site.incidents[i];
+    let mut entries: Vec<IncidentIx> = (site.incidents.iter_enumerated())
+        .filter(|(_, inc)| {
             inc.classification == Classification::Maintenance && inc.window.is_some()
         })
+        .map(|(i, _)| i)
         .collect();
-    let key = |i: usize| {
+    let key = |i: IncidentIx| {
         let inc: &Incident = &site.incidents[i];
         (inc.window.map_or(0, |w| w.start.sort_key()), inc.id.key())
     };

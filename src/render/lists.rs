@@ -9,19 +9,20 @@ use super::pages::*;
 use super::reads::List;
 use super::select::{month_path, page_count, paged_path};
 use super::view::{Builder, ListPage};
+use crate::ix::IncidentIx;
 use crate::link::{Tax, incident_path};
 
 impl<'a> Builder<'a> {
     /// Incident `i`'s card from the per-render store (built on first use),
     /// with what building it read noted for this page too.
-    fn card_value(&self, i: usize) -> Card {
+    fn card_value(&self, i: IncidentIx) -> Card {
         let card = self.cards.cards[i].get_or_init(|| self.new_card(i));
         self.replay(card.reads.as_deref());
         card.clone()
     }
 
     /// Incident `i`'s card: kept by serve's memo, or built and templated.
-    fn new_card(&self, i: usize) -> Card {
+    fn new_card(&self, i: IncidentIx) -> Card {
         if let Some(c) = self.memo_card(i) {
             return c;
         }
@@ -126,12 +127,12 @@ impl<'a> Builder<'a> {
         )
     }
 
-    pub fn incidents(&self, page: usize) -> (CardListPage, CardList) {
+    pub(crate) fn incidents(&self, page: usize) -> (CardListPage, CardList) {
         self.card_list((List::Incidents, "incidents/"), "nav.incidents", page)
     }
 
     /// Page `page` of `/postmortems/`.
-    pub fn postmortems(&self, page: usize) -> (CardListPage, CardList) {
+    pub(crate) fn postmortems(&self, page: usize) -> (CardListPage, CardList) {
         self.card_list(
             (List::Postmortems, "postmortems/"),
             "postmortems.title",
@@ -139,8 +140,8 @@ impl<'a> Builder<'a> {
         )
     }
 
-    pub fn news_list(&self, page: usize) -> NewsList<'a> {
-        let ListPage { len, items } = self.list_page(List::News, page);
+    pub(crate) fn news_list(&self, page: usize) -> NewsList<'a> {
+        let ListPage { len, items } = self.news_page(page);
         let total = page_count(len, self.per());
         NewsList {
             page_title: self.titled(self.string("nav.news"), page, total),
@@ -151,14 +152,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn term(&self, t: usize, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
+    pub(crate) fn term(&self, t: Tax, slug: &str, page: usize) -> (TermPage<'a>, CardList) {
         // A term page exists only for a term of the site.
         let name = self.term_name(t, slug).unwrap_or_default();
         let base = format!("{}/{slug}/", self.taxonomy_name(t));
         let p = self.list_cards(List::Term(t, slug.to_string()), &base, page);
         let feed_url = self.url(&format!("{base}atom.xml"));
         let heading = format!("{}: {name}", self.taxonomy_title(t));
-        let page_one_service = t == Tax::Services as usize && page == 1;
+        let page_one_service = t == Tax::Services && page == 1;
         let v = TermPage {
             page_title: self.titled(&heading, page, p.total),
             page_kind: "term",
@@ -182,7 +183,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Page `page` of `/actions/`: open action items, newest incident first.
-    pub fn actions(&self, page: usize) -> ActionsPage<'a> {
+    pub(crate) fn actions(&self, page: usize) -> ActionsPage<'a> {
         let (len, on_page) = self.actions_page(page);
         let total = page_count(len, self.per());
         let actions = (on_page.iter())
@@ -207,7 +208,7 @@ impl<'a> Builder<'a> {
     }
 
     /// `/history/`: every month with incidents, newest first, grouped by year.
-    pub fn history(&self) -> History<'a> {
+    pub(crate) fn history(&self) -> History<'a> {
         let site = self.whole();
         let mut years: Vec<Year> = Vec::new();
         for m in &site.months {
@@ -240,7 +241,7 @@ impl<'a> Builder<'a> {
 
     /// One month's incidents. It links no neighbouring months: a page that
     /// reads only its own incidents is re-rendered exactly when they change.
-    pub fn month(&self, m: usize, page: usize) -> (MonthPage, CardList) {
+    pub(crate) fn month(&self, m: usize, page: usize) -> (MonthPage, CardList) {
         let (year, month) = self.month_at(m);
         let key = format!("{year:04}-{month:02}");
         let p = self.list_cards(List::Month(key.clone()), &month_path(&key), page);

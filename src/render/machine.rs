@@ -7,13 +7,14 @@ use super::reuse::Plan;
 use super::view::Builder;
 use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitemap, statuspage};
 use crate::diag::Diagnostic;
+use crate::link::Tax;
 use rayon::prelude::*;
 
 /// One machine output: its key (its first file's path, stable across
 /// edits) and how it renders its files (path, text). It gets a builder of its
 /// own, so what it reads is recorded for it alone: serve runs again only the
 /// jobs whose reads changed.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     pub key: String,
     run: Box<Render<'a>>,
 }
@@ -32,7 +33,7 @@ fn job<'a>(
 }
 
 /// Files one job rendered, and what it read (serve only).
-pub struct Done {
+pub(crate) struct Done {
     pub key: String,
     pub files: Vec<(String, String)>,
     pub reads: Option<super::reads::Reads>,
@@ -61,7 +62,8 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
             vec![("feed.json".into(), feeds::site_json(cx))]
         }),
     ];
-    for (t, tax) in site.taxonomies.iter().enumerate() {
+    for t in Tax::ALL {
+        let tax = site.taxonomy(t);
         for slug in tax.terms.keys() {
             let key = format!("{}/{slug}/atom.xml", tax.name);
             jobs.push(job(key, move |cx| vec![feeds::term_atom(cx, t, slug)]));
@@ -70,8 +72,8 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
     jobs.push(job("api/incidents.json", |cx| {
         vec![("api/incidents.json".into(), api::list(cx))]
     }));
-    jobs.extend((0..site.incidents.len()).map(|i| {
-        job(api::record_path(&site.incidents[i].id), move |cx| {
+    jobs.extend(site.incidents.iter_enumerated().map(|(i, inc)| {
+        job(api::record_path(&inc.id), move |cx| {
             vec![api::record(cx, i)]
         })
     }));

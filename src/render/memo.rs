@@ -13,6 +13,7 @@
 //! config changes, which every entry reads.
 
 use crate::diag::SourceText;
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::Site;
 
 use std::collections::HashMap;
@@ -22,12 +23,12 @@ use std::sync::{Arc, Mutex};
 /// A document's search keys (as [`Words`] ids) with their best field weight,
 /// in two arrays: five bytes a key.
 #[derive(Clone)]
-pub struct Keys(Arc<(Ids, Box<[u8]>)>);
+pub(crate) struct Keys(Arc<(Ids, Box<[u8]>)>);
 
 type Ids = Box<[u32]>;
 
 impl Keys {
-    pub fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.0.0.iter().copied().zip(self.0.1.iter().copied())
     }
 
@@ -42,7 +43,7 @@ impl Keys {
 
 /// Every search key the memo has seen, each stored once.
 #[derive(Default)]
-pub struct Words {
+pub(crate) struct Words {
     ids: HashMap<Box<str>, u32>,
     words: Vec<Box<str>>,
 }
@@ -60,12 +61,12 @@ impl Words {
         &self.words
     }
 
-    pub fn word(&self, id: u32) -> &str {
+    pub(crate) fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
     }
 
     /// The keys of one document as ids.
-    pub fn keys<'k>(&mut self, keys: impl Iterator<Item = (&'k str, u8)>) -> Keys {
+    pub(crate) fn keys<'k>(&mut self, keys: impl Iterator<Item = (&'k str, u8)>) -> Keys {
         let (ids, weights): (Vec<u32>, Vec<u8>) = keys
             .map(|(k, w)| {
                 let id = match self.ids.get(k) {
@@ -89,20 +90,20 @@ impl Words {
 /// [`Memo`], or a rebuild's keys saved by the previous build
 /// (`search/saved.rs`).
 pub trait KeyStore: Sync {
-    fn keys(&self, site: &Site, d: usize) -> Option<Keys>;
-    fn put_keys(&self, site: &Site, d: usize, keys: Keys);
+    fn keys(&self, site: &Site, d: SearchDoc) -> Option<Keys>;
+    fn put_keys(&self, site: &Site, d: SearchDoc, keys: Keys);
     /// The words the keys name.
     fn words(&self) -> &Mutex<Words>;
 }
 
 impl KeyStore for Memo {
-    fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
-        let o = origin(site, d);
+    fn keys(&self, site: &Site, d: SearchDoc) -> Option<Keys> {
+        let o = d.origin(site);
         self.get(&self.keys, &o.content_path, &o.source)
     }
 
-    fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
-        let o = origin(site, d);
+    fn put_keys(&self, site: &Site, d: SearchDoc, keys: Keys) {
+        let o = d.origin(site);
         Self::put(&self.keys, &o.content_path, &o.source, keys);
     }
 
@@ -115,7 +116,7 @@ impl KeyStore for Memo {
 type Store<T> = Mutex<HashMap<String, (Arc<SourceText>, T)>>;
 
 #[derive(Default)]
-pub struct Memo {
+pub(crate) struct Memo {
     keys: Store<Keys>,
     /// The words the stored keys name.
     pub(super) words: Mutex<Words>,
@@ -133,35 +134,35 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Memo {
     /// Trust every entry except those of `changed` (`None`: trust none).
-    pub fn trust(&mut self, changed: Option<std::collections::BTreeSet<String>>) {
+    pub(crate) fn trust(&mut self, changed: Option<std::collections::BTreeSet<String>>) {
         self.untrusted = changed;
     }
 
     /// Cards read "now" and are templated: keep them only while both stay.
-    pub fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
+    pub(crate) fn cards_for(&mut self, now: jiff::Timestamp, new_tera: bool) {
         if new_tera || self.cards_at != Some(now) {
             lock(&self.cards).clear();
             self.cards_at = Some(now);
         }
     }
 
-    pub(super) fn card(&self, site: &Site, i: usize) -> Option<super::cards::Card> {
+    pub(super) fn card(&self, site: &Site, i: IncidentIx) -> Option<super::cards::Card> {
         let o = &site.incidents[i].origin;
         self.get(&self.cards, &o.content_path, &o.source)
     }
 
-    pub(super) fn put_card(&self, site: &Site, i: usize, card: super::cards::Card) {
+    pub(super) fn put_card(&self, site: &Site, i: IncidentIx, card: super::cards::Card) {
         let o = &site.incidents[i].origin;
         Self::put(&self.cards, &o.content_path, &o.source, card);
     }
 
     /// Drop the entries of documents that are gone (deleted or renamed files).
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         lock(&self.keys).retain(|p, _| keep(p));
         lock(&self.cards).retain(|p, _| keep(p));
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         lock(&self.cards).clear();
         lock(&self.keys).clear();
         *lock(&self.words) = Words::default();
@@ -185,12 +186,27 @@ impl Memo {
     }
 }
 
-/// The origin of document `d` of the search index (incidents, then news).
-pub(super) fn origin(site: &Site, d: usize) -> &crate::model::Origin {
-    let n = site.incidents.len();
-    if d < n {
-        &site.incidents[d].origin
-    } else {
-        &site.news[d - n].origin
+/// A document of the search index, whose numbers run over the incidents
+/// (newest first), then the news.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SearchDoc {
+    Incident(IncidentIx),
+    News(StoryIx),
+}
+
+impl SearchDoc {
+    /// The `d`-th document of `site`'s search index.
+    pub(crate) fn nth(site: &Site, d: usize) -> SearchDoc {
+        match d.checked_sub(site.incidents.len()) {
+            None => SearchDoc::Incident(d.into()),
+            Some(n) => SearchDoc::News(n.into()),
+        }
+    }
+
+    pub(crate) fn origin(self, site: &Site) -> &crate::model::Origin {
+        match self {
+            SearchDoc::Incident(i) => &site.incidents[i].origin,
+            SearchDoc::News(n) => &site.news[n].origin,
+        }
     }
 }

@@ -34,9 +34,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 use tera::{Context, Tera};
 
-pub use claims::collisions;
-pub use outputs::{Kind, Output, outputs};
-pub use view::{Now, next_change};
+pub(crate) use claims::collisions;
+pub(crate) use outputs::{Kind, Output, outputs};
+pub(crate) use view::{Now, next_change};
 
 /// Who renders: `build` and `check` render once and keep nothing; serve
 /// renders again on every edit, so it records what each page reads

@@ -9,11 +9,12 @@ use super::cards::CardList;
 use super::select::{month_path, open_actions, page_count, paged_path, postmortem_list};
 use super::sitemap::Url;
 use super::view::{Builder, Vars};
-use crate::link::{Site, incident_path, news_path, page_path};
+use crate::ix::{IncidentIx, PageIx, StoryIx};
+use crate::link::{Site, Tax, incident_path, news_path, page_path};
 
 /// A kind of output; the order is the order pages are listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     Home,
     Incidents,
     Incident,
@@ -36,18 +37,19 @@ pub enum Kind {
 }
 
 /// One output of the site, named so serve can re-render a subset later.
-/// `index` is the document, taxonomy or month it shows; `slug` a term's;
-/// `page` the page of a paginated list, from 1 (else 1).
+/// `index` is the document, taxonomy or month it shows (a document's through
+/// [`Output::incident`] and its kin, typed); `slug` a term's; `page` the page
+/// of a paginated list, from 1 (else 1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Output {
+pub(crate) struct Output {
     pub kind: Kind,
-    pub index: usize,
+    index: usize,
     pub slug: String,
     pub page: usize,
 }
 
 impl Output {
-    pub fn new(kind: Kind, index: usize) -> Output {
+    pub(crate) fn new(kind: Kind, index: usize) -> Output {
         Output {
             kind,
             index,
@@ -56,8 +58,45 @@ impl Output {
         }
     }
 
+    pub(crate) fn of_incident(i: IncidentIx) -> Output {
+        Output::new(Kind::Incident, i.into())
+    }
+
+    pub(crate) fn of_story(n: StoryIx) -> Output {
+        Output::new(Kind::News, n.into())
+    }
+
+    pub(crate) fn of_page(p: PageIx) -> Output {
+        Output::new(Kind::Page, p.into())
+    }
+
+    /// The incident of a [`Kind::Incident`] page.
+    pub(crate) fn incident(&self) -> IncidentIx {
+        debug_assert_eq!(self.kind, Kind::Incident);
+        self.index.into()
+    }
+
+    /// The story of a [`Kind::News`] page.
+    pub(crate) fn story(&self) -> StoryIx {
+        debug_assert_eq!(self.kind, Kind::News);
+        self.index.into()
+    }
+
+    /// The plain page of a [`Kind::Page`] output.
+    pub(crate) fn page_ix(&self) -> PageIx {
+        debug_assert_eq!(self.kind, Kind::Page);
+        self.index.into()
+    }
+
+    /// The taxonomy of a [`Kind::Taxonomy`] or [`Kind::Term`] page.
+    pub(crate) fn tax(&self) -> Tax {
+        debug_assert!(matches!(self.kind, Kind::Taxonomy | Kind::Term));
+        // Set from a `Tax` by `outputs` alone.
+        Tax::ALL[self.index]
+    }
+
     /// Page `page` of a list kind.
-    pub fn paged(kind: Kind, page: usize) -> Output {
+    pub(crate) fn paged(kind: Kind, page: usize) -> Output {
         Output {
             page,
             ..Output::new(kind, 0)
@@ -67,11 +106,11 @@ impl Output {
 
 /// A page's template context, and the cards of a list page (kept as Tera
 /// values, shared rather than copied).
-pub type Context = (Vars, Option<CardList>);
+pub(super) type Context = (Vars, Option<CardList>);
 
 /// How a kind of page enters `/sitemap.xml`.
 #[derive(Clone, Copy)]
-pub enum InSitemap {
+pub(super) enum InSitemap {
     No,
     /// Its first page, among the sections at the top.
     Section,
@@ -80,7 +119,7 @@ pub enum InSitemap {
 }
 
 /// Everything sitrep knows about one kind of HTML page.
-pub struct PageKind {
+pub(super) struct PageKind {
     pub kind: Kind,
     /// The outputs of this kind the site has.
     pub outputs: fn(&Site) -> Vec<Output>,
@@ -113,7 +152,7 @@ fn listed<T: serde::Serialize>(cx: &Builder, (v, c): (T, CardList)) -> Context {
 
 /// The registry, in sitemap order: sections first, then documents, months
 /// and taxonomies.
-pub static KINDS: &[PageKind] = &[
+pub(super) static KINDS: &[PageKind] = &[
     PageKind {
         kind: Kind::Home,
         outputs: |_| vec![Output::new(Kind::Home, 0)],
@@ -196,30 +235,26 @@ pub static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Incident,
-        outputs: |s| {
-            (0..s.incidents.len())
-                .map(|i| Output::new(Kind::Incident, i))
-                .collect()
+        outputs: |s| s.incidents.keys().map(Output::of_incident).collect(),
+        target: |s, o| {
+            fixed(
+                "incident.html",
+                &incident_path(&s.incidents[o.incident()].id),
+            )
         },
-        target: |s, o| fixed("incident.html", &incident_path(&s.incidents[o.index].id)),
-        context: |cx, o| plain(cx, cx.incident_page(o.index)),
+        context: |cx, o| plain(cx, cx.incident_page(o.incident())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let lastmod = |i: &crate::model::Incident| super::format::rfc3339(i.updated());
-            let url =
-                |i: usize| Url::with(incident_path(&s.incidents[i].id), lastmod(&s.incidents[i]));
-            (0..s.incidents.len()).map(url).collect()
+            let url = |i: &crate::model::Incident| Url::with(incident_path(&i.id), lastmod(i));
+            s.incidents.iter().map(url).collect()
         }),
     },
     PageKind {
         kind: Kind::News,
-        outputs: |s| {
-            (0..s.news.len())
-                .map(|n| Output::new(Kind::News, n))
-                .collect()
-        },
-        target: |s, o| fixed("news.html", &news_path(&s.news[o.index].slug)),
-        context: |cx, o| plain(cx, cx.story_page(o.index)),
+        outputs: |s| s.news.keys().map(Output::of_story).collect(),
+        target: |s, o| fixed("news.html", &news_path(&s.news[o.story()].slug)),
+        context: |cx, o| plain(cx, cx.story_page(o.story())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             let url = |n: &crate::model::NewsStory| {
@@ -231,16 +266,12 @@ pub static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Page,
-        outputs: |s| {
-            (0..s.pages.len())
-                .map(|p| Output::new(Kind::Page, p))
-                .collect()
-        },
+        outputs: |s| s.pages.keys().map(Output::of_page).collect(),
         target: |s, o| {
-            let page = &s.pages[o.index];
+            let page = &s.pages[o.page_ix()];
             (page.template.clone(), page_path(&page.slug))
         },
-        context: |cx, o| plain(cx, cx.page(o.index)),
+        context: |cx, o| plain(cx, cx.page(o.page_ix())),
         nav: &[],
         sitemap: InSitemap::Each(|s| {
             s.pages
@@ -278,13 +309,13 @@ pub static KINDS: &[PageKind] = &[
     },
     PageKind {
         kind: Kind::Taxonomy,
-        outputs: |s| {
-            (0..s.taxonomies.len())
-                .map(|t| Output::new(Kind::Taxonomy, t))
-                .collect()
+        outputs: |_| {
+            Tax::ALL
+                .map(|t| Output::new(Kind::Taxonomy, t.into()))
+                .into()
         },
-        target: |s, o| fixed("taxonomy.html", &format!("{}/", s.taxonomies[o.index].name)),
-        context: |cx, o| plain(cx, cx.taxonomy(o.index)),
+        target: |s, o| fixed("taxonomy.html", &format!("{}/", s.taxonomy(o.tax()).name)),
+        context: |cx, o| plain(cx, cx.taxonomy(o.tax())),
         nav: &[
             (2, "nav.services", "services"),
             (3, "nav.regions", "regions"),
@@ -307,12 +338,12 @@ pub static KINDS: &[PageKind] = &[
         outputs: |s| {
             let per = s.config.paginate_by;
             let mut out = Vec::new();
-            for (t, tax) in s.taxonomies.iter().enumerate() {
-                for (slug, term) in &tax.terms {
+            for t in Tax::ALL {
+                for (slug, term) in &s.taxonomy(t).terms {
                     out.extend(
                         (1..=page_count(term.incidents.len(), per)).map(|page| Output {
                             kind: Kind::Term,
-                            index: t,
+                            index: t.into(),
                             slug: slug.clone(),
                             page,
                         }),
@@ -322,22 +353,22 @@ pub static KINDS: &[PageKind] = &[
             out
         },
         target: |s, o| {
-            let base = format!("{}/{}/", s.taxonomies[o.index].name, o.slug);
+            let base = format!("{}/{}/", s.taxonomy(o.tax()).name, o.slug);
             fixed("term.html", &paged_path(&base, o.page))
         },
-        context: |cx, o| listed(cx, cx.term(o.index, &o.slug, o.page)),
+        context: |cx, o| listed(cx, cx.term(o.tax(), &o.slug, o.page)),
         nav: &[],
         sitemap: InSitemap::No,
     },
 ];
 
 /// The registry entry of `kind`; `None` for [`Kind::Feeds`], which is not a page.
-pub fn kind(kind: Kind) -> Option<&'static PageKind> {
+pub(super) fn kind(kind: Kind) -> Option<&'static PageKind> {
     KINDS.iter().find(|k| k.kind == kind)
 }
 
 /// Every page of the site, then [`Kind::Feeds`].
-pub fn outputs(site: &Site) -> Vec<Output> {
+pub(crate) fn outputs(site: &Site) -> Vec<Output> {
     let mut out: Vec<Output> = KINDS.iter().flat_map(|k| (k.outputs)(site)).collect();
     out.push(Output::new(Kind::Feeds, 0));
     out
@@ -345,7 +376,7 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 
 /// Every page URL of the site for the sitemap, each once: lists by their
 /// first page (later pages hold the same items, reachable through rel=next).
-pub fn sitemap_urls(site: &Site) -> Vec<Url> {
+pub(super) fn sitemap_urls(site: &Site) -> Vec<Url> {
     let sections = KINDS
         .iter()
         .filter(|k| matches!(k.sitemap, InSitemap::Section));
@@ -360,7 +391,7 @@ pub fn sitemap_urls(site: &Site) -> Vec<Url> {
 }
 
 /// The navigation bar: (string key, section), in bar order.
-pub fn navigation() -> Vec<(&'static str, &'static str)> {
+pub(super) fn navigation() -> Vec<(&'static str, &'static str)> {
     let mut nav: Vec<_> = KINDS.iter().flat_map(|k| k.nav.iter()).collect();
     nav.sort_by_key(|(at, _, _)| *at);
     nav.into_iter()
@@ -369,6 +400,6 @@ pub fn navigation() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The template and URL path of a page output; `None` for [`Kind::Feeds`].
-pub fn target(site: &Site, output: &Output) -> Option<(String, String)> {
+pub(super) fn target(site: &Site, output: &Output) -> Option<(String, String)> {
     kind(output.kind).map(|k| (k.target)(site, output))
 }

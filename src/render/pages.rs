@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// What every page has (docs/templates.md, "Variables on every page").
 #[derive(Serialize)]
-pub struct Common<'a> {
+pub(crate) struct Common<'a> {
     pub site: SiteVars<'a>,
     pub canonical: String,
     pub description: &'a str,
@@ -22,7 +22,7 @@ pub struct Common<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SiteVars<'a> {
+pub(crate) struct SiteVars<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
@@ -33,14 +33,14 @@ pub struct SiteVars<'a> {
 }
 
 #[derive(Serialize)]
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub title: String,
     pub url: String,
     pub current: bool,
 }
 
 #[derive(Serialize)]
-pub struct FeedLink {
+pub(crate) struct FeedLink {
     pub title: String,
     pub url: String,
     #[serde(rename = "type")]
@@ -48,7 +48,7 @@ pub struct FeedLink {
 }
 
 #[derive(Serialize)]
-pub struct Assets {
+pub(crate) struct Assets {
     pub style: String,
     pub syntax_light: String,
     pub syntax_dark: String,
@@ -57,14 +57,14 @@ pub struct Assets {
 
 /// `site_status`: the indicator and its words.
 #[derive(Serialize)]
-pub struct SiteStatus {
+pub(crate) struct SiteStatus {
     pub indicator: &'static str,
     pub description: String,
 }
 
 /// `/`.
 #[derive(Serialize)]
-pub struct Home<'a> {
+pub(crate) struct Home<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub intro: Option<Intro<'a>>,
@@ -79,7 +79,7 @@ pub struct Home<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Intro<'a> {
+pub(crate) struct Intro<'a> {
     pub title: Option<&'a str>,
     pub html: &'a PackedText,
     pub extra: &'a Value,
@@ -87,7 +87,7 @@ pub struct Intro<'a> {
 
 /// A `[groups]` group on the home page, with all its members.
 #[derive(Serialize)]
-pub struct GroupState<'a> {
+pub(crate) struct GroupState<'a> {
     pub name: &'a str,
     pub id: &'a str,
     pub status: &'static str,
@@ -97,7 +97,7 @@ pub struct GroupState<'a> {
 
 /// `/incidents/<id>/`.
 #[derive(Serialize)]
-pub struct IncidentPage<'a> {
+pub(crate) struct IncidentPage<'a> {
     pub page_title: String,
     pub page_kind: &'static str,
     pub description: &'a str,
@@ -106,7 +106,7 @@ pub struct IncidentPage<'a> {
 
 /// `incident`: a card plus everything its page shows.
 #[derive(Serialize)]
-pub struct IncidentFull<'a> {
+pub(crate) struct IncidentFull<'a> {
     #[serde(flatten)]
     pub card: IncidentCard<'a>,
     pub detected: Option<Time>,
@@ -136,13 +136,13 @@ pub struct IncidentFull<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Metric {
+pub(crate) struct Metric {
     pub label: String,
     pub value: String,
 }
 
 #[derive(Serialize)]
-pub struct ErrorLink<'a> {
+pub(crate) struct ErrorLink<'a> {
     pub code: Option<&'a str>,
     pub message: Option<&'a str>,
     pub url: Option<String>,
@@ -150,7 +150,7 @@ pub struct ErrorLink<'a> {
 
 /// A timeline entry.
 #[derive(Serialize)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub at: Time,
     pub status: Option<&'static str>,
     pub status_label: Option<String>,
@@ -160,7 +160,7 @@ pub struct Entry<'a> {
 
 /// A `related` entry: an incident of the site, or plain text and a link.
 #[derive(Serialize)]
-pub struct RelatedLink<'a> {
+pub(crate) struct RelatedLink<'a> {
     pub internal: bool,
     pub id: Option<&'a IncidentId>,
     pub title: &'a str,
@@ -173,7 +173,7 @@ pub struct RelatedLink<'a> {
 }
 
 #[derive(Serialize)]
-pub struct BacklinkRef<'a> {
+pub(crate) struct BacklinkRef<'a> {
     pub kind: &'static str,
     pub title: &'a str,
     pub url: String,
@@ -182,21 +182,21 @@ pub struct BacklinkRef<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SimilarRef<'a> {
+pub(crate) struct SimilarRef<'a> {
     #[serde(flatten)]
     pub incident: IncidentRef<'a>,
     pub date: Time,
 }
 
 #[derive(Serialize)]
-pub struct Take<'a> {
+pub(crate) struct Take<'a> {
     pub audience: &'a str,
     pub label: String,
     pub html: &'a PackedText,
 }
 
 #[derive(Serialize)]
-pub struct ActionItem<'a> {
+pub(crate) struct ActionItem<'a> {
     pub text: &'a str,
     pub owner: Option<&'a str>,
     pub status: &'static str,
@@ -206,14 +206,14 @@ pub struct ActionItem<'a> {
 
 /// An entry of `toc`: `{level, id, text}`.
 #[derive(Serialize)]
-pub struct Heading<'a> {
+pub(crate) struct Heading<'a> {
     pub level: u8,
     pub id: std::borrow::Cow<'a, str>,
     pub text: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
-pub struct PostmortemView<'a> {
+pub(crate) struct PostmortemView<'a> {
     pub id: String,
     pub parts: Vec<PostmortemPartView<'a>>,
     pub authors: &'a [String],
@@ -221,7 +221,7 @@ pub struct PostmortemView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PostmortemPartView<'a> {
+pub(crate) struct PostmortemPartView<'a> {
     pub key: &'static str,
     pub title: String,
     pub id: String,
@@ -230,7 +230,7 @@ pub struct PostmortemPartView<'a> {
 
 /// `/news/<slug>/`.
 #[derive(Serialize)]
-pub struct StoryPage<'a> {
+pub(crate) struct StoryPage<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub description: &'a str,
@@ -238,7 +238,7 @@ pub struct StoryPage<'a> {
 }
 
 #[derive(Serialize)]
-pub struct StoryFull<'a> {
+pub(crate) struct StoryFull<'a> {
     #[serde(flatten)]
     pub card: StoryCard<'a>,
     pub body_html: &'a PackedText,
@@ -247,14 +247,14 @@ pub struct StoryFull<'a> {
 
 /// `/<slug>/`: a page of `content/`.
 #[derive(Serialize)]
-pub struct ContentPage<'a> {
+pub(crate) struct ContentPage<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub page: PageBody<'a>,
 }
 
 #[derive(Serialize)]
-pub struct PageBody<'a> {
+pub(crate) struct PageBody<'a> {
     pub title: &'a str,
     pub body_html: &'a PackedText,
     pub extra: &'a Value,
@@ -262,21 +262,21 @@ pub struct PageBody<'a> {
 
 /// `/<taxonomy>/`.
 #[derive(Serialize)]
-pub struct TaxonomyPage<'a> {
+pub(crate) struct TaxonomyPage<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub taxonomy: TaxonomyFull<'a>,
 }
 
 #[derive(Serialize)]
-pub struct TaxonomyFull<'a> {
+pub(crate) struct TaxonomyFull<'a> {
     #[serde(flatten)]
     pub head: TaxonomyHead<'a>,
     pub terms: Vec<TermEntry<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct TermEntry<'a> {
+pub(crate) struct TermEntry<'a> {
     pub name: &'a str,
     pub url: String,
     pub count: usize,
@@ -285,7 +285,7 @@ pub struct TermEntry<'a> {
 
 /// `/search/`.
 #[derive(Serialize)]
-pub struct SearchPage<'a> {
+pub(crate) struct SearchPage<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub search_index_url: String,
@@ -294,14 +294,14 @@ pub struct SearchPage<'a> {
 
 /// `/404.html`.
 #[derive(Serialize)]
-pub struct NotFound<'a> {
+pub(crate) struct NotFound<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
 }
 
 /// `/embed/`.
 #[derive(Serialize)]
-pub struct Embed<'a> {
+pub(crate) struct Embed<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub site_status: SiteStatus,
@@ -312,7 +312,7 @@ pub struct Embed<'a> {
 
 /// `pager`: page `current` of `total`, and the URLs around it.
 #[derive(Serialize)]
-pub struct Pager {
+pub(crate) struct Pager {
     pub current: usize,
     pub total: usize,
     pub prev: Option<String>,
@@ -324,7 +324,7 @@ pub struct Pager {
 /// A paged list of incident cards (`/incidents/`, `/postmortems/`); the
 /// cards go beside it, as `incidents` (`cards.rs`).
 #[derive(Serialize)]
-pub struct CardListPage {
+pub(crate) struct CardListPage {
     pub page_title: String,
     pub page_kind: &'static str,
     pub count: usize,
@@ -333,7 +333,7 @@ pub struct CardListPage {
 
 /// `/news/`.
 #[derive(Serialize)]
-pub struct NewsList<'a> {
+pub(crate) struct NewsList<'a> {
     pub page_title: String,
     pub page_kind: &'static str,
     pub count: usize,
@@ -343,7 +343,7 @@ pub struct NewsList<'a> {
 
 /// `/<taxonomy>/<slug>/`; its cards go beside it.
 #[derive(Serialize)]
-pub struct TermPage<'a> {
+pub(crate) struct TermPage<'a> {
     pub page_title: String,
     pub page_kind: &'static str,
     pub taxonomy: TaxonomyHead<'a>,
@@ -358,7 +358,7 @@ pub struct TermPage<'a> {
 
 /// `/actions/`.
 #[derive(Serialize)]
-pub struct ActionsPage<'a> {
+pub(crate) struct ActionsPage<'a> {
     pub page_title: String,
     pub page_kind: &'static str,
     pub count: usize,
@@ -367,7 +367,7 @@ pub struct ActionsPage<'a> {
 }
 
 #[derive(Serialize)]
-pub struct OpenAction<'a> {
+pub(crate) struct OpenAction<'a> {
     pub text: &'a str,
     pub owner: Option<&'a str>,
     pub due: Option<Time>,
@@ -376,7 +376,7 @@ pub struct OpenAction<'a> {
 
 /// `{id, title, url}` of an incident.
 #[derive(Serialize)]
-pub struct IncidentTitle<'a> {
+pub(crate) struct IncidentTitle<'a> {
     pub id: &'a IncidentId,
     pub title: &'a str,
     pub url: String,
@@ -384,7 +384,7 @@ pub struct IncidentTitle<'a> {
 
 /// `/history/`.
 #[derive(Serialize)]
-pub struct History<'a> {
+pub(crate) struct History<'a> {
     pub page_title: &'a str,
     pub page_kind: &'static str,
     pub years: Vec<Year<'a>>,
@@ -392,14 +392,14 @@ pub struct History<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Year<'a> {
+pub(crate) struct Year<'a> {
     pub year: i16,
     pub count: usize,
     pub months: Vec<MonthEntry<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct MonthEntry<'a> {
+pub(crate) struct MonthEntry<'a> {
     pub key: String,
     pub name: &'a str,
     pub label: String,
@@ -409,7 +409,7 @@ pub struct MonthEntry<'a> {
 
 /// `/history/<yyyy>-<mm>/`; its cards go beside it.
 #[derive(Serialize)]
-pub struct MonthPage {
+pub(crate) struct MonthPage {
     pub page_title: String,
     pub page_kind: &'static str,
     pub month: MonthHead,
@@ -417,7 +417,7 @@ pub struct MonthPage {
 }
 
 #[derive(Serialize)]
-pub struct MonthHead {
+pub(crate) struct MonthHead {
     pub key: String,
     pub label: String,
     pub count: usize,

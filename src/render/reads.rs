@@ -7,13 +7,15 @@
 //! code that builds the pages.
 
 use super::select::{open_actions, postmortem_list};
-use crate::link::{Backlink, Site};
+use crate::ix::{IncidentIx, PageIx, StoryIx, TiVec};
+use crate::link::{Backlink, Site, Tax};
 use crate::status::StatusModel;
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Mutex, OnceLock};
 
 /// A hasher as an `io::Write`, so a value hashes without a string copy.
-pub struct HashWriter<'a, H: Hasher>(pub &'a mut H);
+pub(crate) struct HashWriter<'a, H: Hasher>(pub &'a mut H);
 
 impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -31,13 +33,13 @@ impl<H: Hasher> std::io::Write for HashWriter<'_, H> {
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub enum List {
+pub(crate) enum List {
     Incidents,
     News,
     Actions,
     Postmortems,
-    /// Taxonomy index, term slug.
-    Term(usize, String),
+    /// Taxonomy, term slug.
+    Term(Tax, String),
     /// Month key (`2026-06`).
     Month(String),
 }
@@ -46,7 +48,7 @@ pub enum List {
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-pub enum Fact {
+pub(crate) enum Fact {
     /// Which documents page N of a list holds, and how long the list is.
     Slice(List, usize),
     /// Every member of a list (a service's uptime strip).
@@ -63,16 +65,16 @@ pub enum Fact {
 
 /// A document by its place in the site the page was built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Doc {
-    Incident(usize),
-    News(usize),
-    Page(usize),
+pub(crate) enum Doc {
+    Incident(IncidentIx),
+    News(StoryIx),
+    Page(PageIx),
     Home,
 }
 
 impl Doc {
     /// Its content path (`incidents/ex1.md`).
-    pub fn path(self, site: &Site) -> Option<&str> {
+    pub(crate) fn path(self, site: &Site) -> Option<&str> {
         let origin = match self {
             Doc::Incident(i) => &site.incidents.get(i)?.origin,
             Doc::News(n) => &site.news.get(n)?.origin,
@@ -85,7 +87,7 @@ impl Doc {
 
 /// What one page read.
 #[derive(Debug, Clone, Default)]
-pub struct Reads {
+pub(crate) struct Reads {
     pub docs: Vec<Doc>,
     pub facts: Vec<Fact>,
     /// It reads the site as a whole (home, history, stats, indexes): it is
@@ -98,10 +100,10 @@ pub struct Reads {
 
 /// Where a builder notes what its page reads; `None`: it does not record.
 #[derive(Default)]
-pub struct Recorder(Option<Mutex<Reads>>);
+pub(crate) struct Recorder(Option<Mutex<Reads>>);
 
 impl Recorder {
-    pub fn on() -> Recorder {
+    pub(crate) fn on() -> Recorder {
         Recorder(Some(Mutex::new(Reads::default())))
     }
 
@@ -111,30 +113,30 @@ impl Recorder {
         }
     }
 
-    pub fn doc(&self, d: Doc) {
+    pub(crate) fn doc(&self, d: Doc) {
         self.with(|r| r.docs.push(d));
     }
 
     /// `fact` is only built when recording.
-    pub fn fact(&self, fact: impl FnOnce() -> Fact) {
+    pub(crate) fn fact(&self, fact: impl FnOnce() -> Fact) {
         self.with(|r| r.facts.push(fact()));
     }
 
-    pub fn whole(&self) {
+    pub(crate) fn whole(&self) {
         self.with(|r| r.whole = true);
     }
 
-    pub fn now(&self) {
+    pub(crate) fn now(&self) {
         self.with(|r| r.now = true);
     }
 
     /// An empty recorder that records when this one does.
-    pub fn fresh(&self) -> Recorder {
+    pub(crate) fn fresh(&self) -> Recorder {
         Recorder(self.0.as_ref().map(|_| Mutex::default()))
     }
 
     /// Notes everything `reads` holds.
-    pub fn replay(&self, reads: &Reads) {
+    pub(crate) fn replay(&self, reads: &Reads) {
         self.with(|r| {
             r.docs.extend_from_slice(&reads.docs);
             r.facts.extend_from_slice(&reads.facts);
@@ -143,34 +145,32 @@ impl Recorder {
         });
     }
 
-    pub fn take(self) -> Option<Reads> {
+    pub(crate) fn take(self) -> Option<Reads> {
         self.0
             .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
-/// The site indices of a list's items, in list order (for `/actions/`, each
-/// open action's incident); `None` if the list is gone.
-pub fn members<'s>(site: &'s Site, list: &List) -> Option<std::borrow::Cow<'s, [usize]>> {
-    use std::borrow::Cow;
+/// The incidents of a list, in list order (for `/actions/`, each open
+/// action's incident); `None` if the list is gone. `List::News` holds
+/// stories, not incidents: its pages come through `Builder::news_page`.
+pub(crate) fn members<'s>(site: &'s Site, list: &List) -> Option<Cow<'s, [IncidentIx]>> {
     Some(match list {
-        List::Incidents => Cow::Owned((0..site.incidents.len()).collect()),
-        List::News => Cow::Owned((0..site.news.len()).collect()),
+        List::Incidents => Cow::Owned(site.incidents.keys().collect()),
+        List::News => return None,
         List::Actions => Cow::Owned(open_actions(site).iter().map(|&(i, _, _)| i).collect()),
         List::Postmortems => Cow::Owned(postmortem_list(site)),
-        List::Term(t, slug) => Cow::Borrowed(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
-        List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.key() == *key)?.incidents),
+        List::Term(t, slug) => Cow::Borrowed(&site.taxonomy(*t).terms.get(slug)?.incidents),
+        List::Month(key) => Cow::Borrowed(&site.months.iter().find(|m| m.has_key(key))?.incidents),
     })
 }
 
 /// Fingerprints facts on one site: equal fingerprints, equal facts.
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     site: &'a Site,
     status: &'a StatusModel,
-    incidents: Vec<u64>,
-    news: Vec<u64>,
-    /// Month key → index into `Site::months`.
-    months: std::collections::HashMap<String, usize>,
+    incidents: TiVec<IncidentIx, u64>,
+    news: TiVec<StoryIx, u64>,
     actions: OnceLock<Vec<u64>>,
     postmortems: OnceLock<Vec<u64>>,
 }
@@ -178,7 +178,7 @@ pub struct Facts<'a> {
 /// The hasher of fingerprints and serve's context hashes: fast on long
 /// inputs, and any fixed seed will do (hashes are compared within one serve
 /// process).
-pub fn hasher() -> impl Hasher {
+pub(crate) fn hasher() -> impl Hasher {
     foldhash::quality::FixedState::with_seed(0x0517_35e9).build_hasher()
 }
 
@@ -189,16 +189,13 @@ fn hash_str(s: &str) -> u64 {
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(site: &'a Site, status: &'a StatusModel) -> Facts<'a> {
+    pub(crate) fn new(site: &'a Site, status: &'a StatusModel) -> Facts<'a> {
         let paths = |o: &crate::model::Origin| hash_str(&o.content_path);
         Facts {
             site,
             status,
             incidents: site.incidents.iter().map(|x| paths(&x.origin)).collect(),
             news: site.news.iter().map(|x| paths(&x.origin)).collect(),
-            months: (site.months.iter().enumerate())
-                .map(|(m, month)| (month.key(), m))
-                .collect(),
             actions: OnceLock::new(),
             postmortems: OnceLock::new(),
         }
@@ -206,35 +203,34 @@ impl<'a> Facts<'a> {
 
     /// The members of a list, each as a hash of its identity; `None` if the
     /// list is gone.
-    fn members(&self, list: &List) -> Option<std::borrow::Cow<'_, [u64]>> {
-        use std::borrow::Cow;
-        let site = self.site;
-        let of = |ids: &[usize]| -> Cow<'_, [u64]> {
-            Cow::Owned(ids.iter().map(|&i| self.incidents[i]).collect())
-        };
+    fn members(&self, list: &List) -> Option<Cow<'_, [u64]>> {
         Some(match list {
-            List::Incidents => Cow::Borrowed(&self.incidents[..]),
-            List::News => Cow::Borrowed(&self.news[..]),
+            List::Incidents => Cow::Borrowed(&self.incidents.raw[..]),
+            List::News => Cow::Borrowed(&self.news.raw[..]),
             List::Actions => Cow::Borrowed(
                 &self.actions.get_or_init(|| {
                     // An action by its incident and its text.
-                    open_actions(site)
+                    open_actions(self.site)
                         .iter()
                         .map(|(_, inc, a)| hash_str(&inc.origin.content_path) ^ hash_str(&a.text))
                         .collect()
                 })[..],
             ),
+            // Sorted: kept for the many facts that read its slices.
             List::Postmortems => Cow::Borrowed(
                 &self
                     .postmortems
-                    .get_or_init(|| of(&postmortem_list(site)).into_owned())[..],
+                    .get_or_init(|| self.hashes(&postmortem_list(self.site)))[..],
             ),
-            List::Term(t, slug) => of(&site.taxonomies.get(*t)?.terms.get(slug)?.incidents),
-            List::Month(key) => of(&site.months[*self.months.get(key)?].incidents),
+            List::Term(..) | List::Month(_) => Cow::Owned(self.hashes(&members(self.site, list)?)),
         })
     }
 
-    pub fn fingerprint(&self, fact: &Fact) -> u64 {
+    fn hashes(&self, incidents: &[IncidentIx]) -> Vec<u64> {
+        incidents.iter().map(|&i| self.incidents[i]).collect()
+    }
+
+    pub(crate) fn fingerprint(&self, fact: &Fact) -> u64 {
         let mut h = hasher();
         let site = self.site;
         match fact {

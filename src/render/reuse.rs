@@ -199,22 +199,19 @@ pub fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
         html(&mut h);
         h.finish()
     };
-    let incidents: Vec<(String, u64)> = (0..site.incidents.len())
-        .into_par_iter()
-        .map(|i| {
-            let inc = &site.incidents[i];
-            let h = one(inc, &|h| {
-                incident_html_hash(&site.incident_html[i], &mut &mut *h)
-            });
+    let incidents: Vec<(String, u64)> = (site.incidents.raw.par_iter())
+        .zip(&site.incident_html.raw)
+        .map(|(inc, html)| {
+            let h = one(inc, &|h| incident_html_hash(html, &mut &mut *h));
             (inc.origin.content_path.clone(), h)
         })
         .collect();
     let mut docs: BTreeMap<String, u64> = incidents.into_iter().collect();
-    for (n, story) in site.news.iter().enumerate() {
+    for (n, story) in site.news.iter_enumerated() {
         let h = one(story, &|h| rendered_hash(&site.news_html[n], &mut &mut *h));
         docs.insert(story.origin.content_path.clone(), h);
     }
-    for (p, page) in site.pages.iter().enumerate() {
+    for (p, page) in site.pages.iter_enumerated() {
         let h = one(page, &|h| rendered_hash(&site.page_html[p], &mut &mut *h));
         docs.insert(page.origin.content_path.clone(), h);
     }

@@ -7,6 +7,7 @@
 
 use super::memo::KeyStore;
 use super::view::Builder;
+use crate::ix::{IncidentIx, StoryIx};
 use crate::link::{Site, incident_path, news_path};
 use crate::time::Timestamp;
 use std::borrow::Cow;
@@ -40,7 +41,7 @@ const W_TIMELINE: u8 = 1;
 const W_BODY: u8 = 0;
 
 /// 32-bit FNV-1a over UTF-8: the shard of a token and the key of a phrase.
-pub fn fnv1a(text: &str) -> u32 {
+pub(super) fn fnv1a(text: &str) -> u32 {
     fnv1a_bytes(text.as_bytes())
 }
 
@@ -53,7 +54,7 @@ fn fnv1a_bytes(bytes: &[u8]) -> u32 {
 }
 
 /// Lower-cased runs of letters and digits: "421 4.3.2 (Timeout)" → 421 4 3 2 timeout.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -62,7 +63,7 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 /// The key of a whole ID, error code, message or title: its words joined by
 /// one space, hashed. Case, punctuation and spacing do not matter, so a
 /// pasted message finds the incidents that list exactly that message.
-pub fn phrase_key(text: &str) -> Option<String> {
+pub(super) fn phrase_key(text: &str) -> Option<String> {
     let joined = words(text).collect::<Vec<_>>().join(" ");
     (!joined.is_empty()).then(|| format!("#{:08x}", fnv1a(&joined)))
 }
@@ -87,7 +88,7 @@ pub fn encode(postings: &[(u32, u8)]) -> String {
 /// eight of a `(u32, u8)` held until the end (hundreds of MB at 100,000
 /// incidents).
 #[derive(Default)]
-pub struct Postings {
+pub(super) struct Postings {
     pub text: String,
     /// The document after the last one pushed (the next gap counts from it).
     next: u32,
@@ -96,7 +97,7 @@ pub struct Postings {
 }
 
 impl Postings {
-    pub fn push(&mut self, doc: u32, w: u8) {
+    pub(super) fn push(&mut self, doc: u32, w: u8) {
         let mut v = u64::from(doc - self.next) * 8 + u64::from(w);
         self.next = doc + 1;
         self.df += 1;
@@ -252,7 +253,7 @@ impl<'a> Doc<'a> {
 }
 
 /// `body`: the body's text, which [`invert`] derives from its HTML.
-fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
+fn incident_doc<'a>(site: &'a Site, i: IncidentIx, body: &'a str) -> Doc<'a> {
     let inc = &site.incidents[i];
     let mut d = Doc::default();
     d.phrase(inc.id.as_str(), W_ID);
@@ -292,7 +293,7 @@ fn incident_doc<'a>(site: &'a Site, i: usize, body: &'a str) -> Doc<'a> {
     d
 }
 
-fn news_doc<'a>(site: &'a Site, n: usize, body: &'a str) -> Doc<'a> {
+fn news_doc<'a>(site: &'a Site, n: StoryIx, body: &'a str) -> Doc<'a> {
     let s = &site.news[n];
     let mut d = Doc::default();
     d.phrase(&s.title, W_TITLE);

@@ -7,18 +7,19 @@ use super::format::pretty;
 use super::fragments::Figures;
 use super::reads::List;
 use super::view::Builder;
+use crate::ix::IncidentIx;
 use crate::link::Tax;
 use crate::status::ServiceStatus;
 use crate::uptime::{Downtime, Uptime};
 use serde_json::{Value, json};
 
 /// `/api/services.json`.
-pub const PATH: &str = "api/services.json";
+pub(super) const PATH: &str = "api/services.json";
 
 impl<'a> Builder<'a> {
     /// The incidents of service `slug`: it reads each of them, and "now".
-    fn service_incidents(&self, slug: &str) -> Vec<usize> {
-        self.members(List::Term(Tax::Services as usize, slug.to_string()))
+    fn service_incidents(&self, slug: &str) -> Vec<IncidentIx> {
+        self.members(List::Term(Tax::Services, slug.to_string()))
     }
 
     /// The weighted downtime of service `slug`.
@@ -75,7 +76,7 @@ impl<'a> Builder<'a> {
 
 /// A row of the `/stats/` uptime table.
 #[derive(serde::Serialize)]
-pub struct UptimeRow<'a> {
+pub(super) struct UptimeRow<'a> {
     #[serde(flatten)]
     figures: Figures<'a>,
     name: &'a str,

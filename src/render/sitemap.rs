@@ -7,12 +7,12 @@ use std::fmt::Write as _;
 
 /// The sitemaps.org limit of URLs per file (and per index: 50,000 children of
 /// 50,000 URLs each is more than any site here will have).
-pub const MAX_URLS: usize = 50_000;
+pub(super) const MAX_URLS: usize = 50_000;
 
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
 /// One page of the site: its path below `base_url` and its last change, if known.
-pub struct Url {
+pub(super) struct Url {
     pub path: String,
     pub lastmod: Option<String>,
 }
@@ -34,7 +34,7 @@ impl Url {
 }
 
 /// The sitemap files of these URLs: `sitemap.xml` alone, or the index and its parts.
-pub fn files(c: &Config, urls: &[Url]) -> Vec<(String, String)> {
+pub(super) fn files(c: &Config, urls: &[Url]) -> Vec<(String, String)> {
     if urls.len() <= MAX_URLS {
         return vec![("sitemap.xml".into(), urlset(c, urls))];
     }

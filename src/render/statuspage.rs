@@ -6,6 +6,7 @@
 
 use super::format::{pretty, rfc3339};
 use super::view::Builder;
+use crate::ix::IncidentIx;
 use crate::link::{Tax, incident_path};
 use crate::model::{Classification, Incident, Status, TimelineEntry};
 use crate::status::{GroupStatus, Impact, Phase, ServiceStatus};
@@ -102,7 +103,7 @@ impl<'a> Api<'a> {
     fn times<'s>(&self, slugs: impl Iterator<Item = &'s str>) -> (Value, Value) {
         let site = self.cx.whole();
         let terms = &site.taxonomy(Tax::Services).terms;
-        let incidents: Vec<usize> = slugs
+        let incidents: Vec<IncidentIx> = slugs
             .filter_map(|s| terms.get(s))
             .flat_map(|t| t.incidents.iter().copied())
             .collect();
@@ -172,7 +173,7 @@ impl<'a> Api<'a> {
 
     /// One incident (or maintenance) in Statuspage's shape; `phase` is set for
     /// a maintenance entry with a window.
-    fn incident(&self, i: usize) -> Value {
+    fn incident(&self, i: IncidentIx) -> Value {
         let site = self.cx.whole();
         let inc = &site.incidents[i];
         let phase = self.cx.status().phases[i];
@@ -240,7 +241,7 @@ impl<'a> Api<'a> {
         out
     }
 
-    fn list(&self, items: impl Iterator<Item = usize>) -> Value {
+    fn list(&self, items: impl Iterator<Item = IncidentIx>) -> Value {
         Value::Array(items.map(|i| self.incident(i)).collect())
     }
 }
@@ -264,14 +265,17 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
     let api = Api::new(cx);
     let site = cx.whole();
     let st = cx.status();
-    let incidents = (0..site.incidents.len())
-        .filter(|&i| site.incidents[i].classification != Classification::Maintenance);
+    let incidents = (site.incidents.iter_enumerated())
+        .filter(|(_, inc)| inc.classification != Classification::Maintenance)
+        .map(|(i, _)| i);
     // Maintenance newest window first, ties by ID, like every other list.
-    let mut maint: Vec<usize> = (0..site.incidents.len())
-        .filter(|&i| st.phases[i].is_some())
-        .filter(|&i| site.incidents[i].classification == Classification::Maintenance)
+    let mut maint: Vec<IncidentIx> = (site.incidents.iter_enumerated())
+        .filter(|&(i, inc)| {
+            st.phases[i].is_some() && inc.classification == Classification::Maintenance
+        })
+        .map(|(i, _)| i)
         .collect();
-    let start = |i: usize| site.incidents[i].window.map_or(0, |w| w.start.sort_key());
+    let start = |i: IncidentIx| site.incidents[i].window.map_or(0, |w| w.start.sort_key());
     maint.sort_by(|&a, &b| {
         start(b)
             .cmp(&start(a))

@@ -7,6 +7,7 @@
 use super::reads::{Doc, Fact, List, Reads, Recorder};
 use crate::config::Config;
 use crate::i18n::Strings;
+use crate::ix::{IncidentIx, PageIx, StoryIx};
 use crate::link::{Backlink, IncidentHtml, Site, Tax};
 use crate::markdown::Rendered;
 use crate::model::{Action, Incident, NewsStory, Page, Status};
@@ -41,11 +42,11 @@ pub(crate) struct Builder<'a> {
 pub(super) const LATEST: usize = 10;
 
 /// The anchor of the postmortem section of an incident page.
-pub const POSTMORTEM_ANCHOR: &str = "postmortem";
+pub(super) const POSTMORTEM_ANCHOR: &str = "postmortem";
 
 /// **time**: an instant or date in its four forms (docs/templates.md).
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Time {
+pub(crate) struct Time {
     pub machine: String,
     pub display: String,
     pub date: String,
@@ -54,7 +55,7 @@ pub struct Time {
 
 /// **link**: a taxonomy term, `{name, url}`.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Link<'a> {
+pub(crate) struct Link<'a> {
     pub name: &'a str,
     pub url: Option<String>,
 }
@@ -63,20 +64,20 @@ pub struct Link<'a> {
 /// typed context, and — in serve, which skips a page whose context did not
 /// change — a hash of them.
 #[derive(Debug, Clone)]
-pub struct Vars {
+pub(crate) struct Vars {
     pub value: tera::Value,
     pub hash: u64,
 }
 
 /// One page of a paged list: how long the whole list is, and the site
 /// indices of the items on this page.
-pub(super) struct ListPage {
+pub(super) struct ListPage<I> {
     pub len: usize,
-    pub items: Vec<usize>,
+    pub items: Vec<I>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(
+    pub(crate) fn new(
         site: &'a Site,
         (now, status): (&'a Now, &'a StatusModel),
         strings: &'a Strings,
@@ -102,7 +103,7 @@ impl<'a> Builder<'a> {
 
     /// `v` as template variables: converted for Tera once, and hashed only
     /// for serve (it has a memo).
-    pub fn vars<T: serde::Serialize + ?Sized>(&self, v: &T) -> Vars {
+    pub(crate) fn vars<T: serde::Serialize + ?Sized>(&self, v: &T) -> Vars {
         Vars {
             value: tera::Value::from_serializable(v),
             hash: self.hash_of(v),
@@ -110,7 +111,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A hash of `v` for serve (0 in a build, which compares nothing).
-    pub fn hash_of<T: serde::Serialize + ?Sized>(&self, v: &T) -> u64 {
+    pub(crate) fn hash_of<T: serde::Serialize + ?Sized>(&self, v: &T) -> u64 {
         self.memo.map_or(0, |_| {
             use std::hash::Hasher;
             let mut h = super::reads::hasher();
@@ -121,7 +122,7 @@ impl<'a> Builder<'a> {
     }
 
     /// What the page read (`None` when not recording).
-    pub fn take_reads(self) -> Option<Reads> {
+    pub(crate) fn take_reads(self) -> Option<Reads> {
         self.reads.take()
     }
 
@@ -150,89 +151,102 @@ impl<'a> Builder<'a> {
 
     /// The config: read without a record, since serve re-renders every page
     /// when it changes.
-    pub fn config(&self) -> &'a Config {
+    pub(crate) fn config(&self) -> &'a Config {
         &self.site.config
     }
 
     /// The whole site, for pages that show all of it (home, indexes,
     /// feeds): they are checked again on every change.
-    pub fn whole(&self) -> &'a Site {
+    pub(crate) fn whole(&self) -> &'a Site {
         self.reads.whole();
         self.site
     }
 
     /// The status model as a whole (the home page's banner, the APIs).
-    pub fn status(&self) -> &'a StatusModel {
+    pub(crate) fn status(&self) -> &'a StatusModel {
         self.reads.whole();
         self.status
     }
 
     /// "Now": the page is checked again when the clock moves.
-    pub fn now(&self) -> Now {
+    pub(crate) fn now(&self) -> Now {
         self.reads.now();
         *self.now
     }
 
-    pub fn incident(&self, i: usize) -> &'a Incident {
+    pub(crate) fn incident(&self, i: IncidentIx) -> &'a Incident {
         self.reads.doc(Doc::Incident(i));
         &self.site.incidents[i]
     }
 
-    pub fn incident_html(&self, i: usize) -> &'a IncidentHtml {
+    pub(crate) fn incident_html(&self, i: IncidentIx) -> &'a IncidentHtml {
         self.reads.doc(Doc::Incident(i));
         &self.site.incident_html[i]
     }
 
     /// Incident `i`'s one-line summary (`Site::incident_summary`).
-    pub fn summary(&self, i: usize) -> &'a str {
+    pub(crate) fn summary(&self, i: IncidentIx) -> &'a str {
         self.reads.doc(Doc::Incident(i));
         self.site.incident_summary(i)
     }
 
-    pub fn story(&self, n: usize) -> &'a NewsStory {
+    pub(crate) fn story(&self, n: StoryIx) -> &'a NewsStory {
         self.reads.doc(Doc::News(n));
         &self.site.news[n]
     }
 
-    pub fn story_html(&self, n: usize) -> &'a Rendered {
+    pub(crate) fn story_html(&self, n: StoryIx) -> &'a Rendered {
         self.reads.doc(Doc::News(n));
         &self.site.news_html[n]
     }
 
-    pub fn page_doc(&self, p: usize) -> (&'a Page, &'a Rendered) {
+    pub(crate) fn page_doc(&self, p: PageIx) -> (&'a Page, &'a Rendered) {
         self.reads.doc(Doc::Page(p));
         (&self.site.pages[p], &self.site.page_html[p])
     }
 
     /// The incident an ID key (`ex1`) names, if the site has it.
-    pub fn find(&self, key: &str) -> Option<usize> {
+    pub(crate) fn find(&self, key: &str) -> Option<IncidentIx> {
         self.reads.fact(|| Fact::Id(key.to_string()));
         self.site.index.get(key).copied()
     }
 
     /// The later incidents and stories that refer to incident `i`.
-    pub fn backlinks(&self, i: usize) -> &'a [Backlink] {
+    pub(crate) fn backlinks(&self, i: IncidentIx) -> &'a [Backlink] {
         self.reads
             .fact(|| Fact::Backlinks(self.site.incidents[i].id.key()));
         &self.site.backlinks[i]
     }
 
     /// The earlier incidents that resemble incident `i`.
-    pub fn similar(&self, i: usize) -> &'a [usize] {
+    pub(crate) fn similar(&self, i: IncidentIx) -> &'a [IncidentIx] {
         self.reads
             .fact(|| Fact::Similar(self.site.incidents[i].id.key()));
         &self.site.similar[i]
     }
 
-    /// Page `page` (1-based) of `list`: which items it holds and how long
-    /// the list is.
-    pub(super) fn list_page(&self, list: List, page: usize) -> ListPage {
-        let per = self.site.config.paginate_by.max(1);
+    /// Page `page` (1-based) of a list of incidents: which it holds and how
+    /// long the list is.
+    pub(super) fn list_page(&self, list: List, page: usize) -> ListPage<IncidentIx> {
+        debug_assert!(list != List::News, "stories page through news_page");
         let all = super::reads::members(self.site, &list);
-        let len = all.as_ref().map_or(0, |m| m.len());
-        let from = (page.saturating_sub(1) * per).min(len);
-        let items = all.map_or_else(Vec::new, |m| m[from..(from + per).min(len)].to_vec());
+        let p = self.slice(all.as_deref().unwrap_or_default(), page);
         self.reads.fact(|| Fact::Slice(list, page));
+        p
+    }
+
+    /// Page `page` (1-based) of `/news/`.
+    pub(super) fn news_page(&self, page: usize) -> ListPage<StoryIx> {
+        let all: Vec<StoryIx> = self.site.news.keys().collect();
+        self.reads.fact(|| Fact::Slice(List::News, page));
+        self.slice(&all, page)
+    }
+
+    fn slice<I: Copy>(&self, all: &[I], page: usize) -> ListPage<I> {
+        let per = self.site.config.paginate_by.max(1);
+        let len = all.len();
+        let from = (page.saturating_sub(1) * per).min(len);
+        let items = all[from..(from + per).min(len)].to_vec();
         ListPage { len, items }
     }
 
@@ -249,7 +263,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Every incident of a list (a service's strip and figures).
-    pub(super) fn members(&self, list: List) -> Vec<usize> {
+    pub(super) fn members(&self, list: List) -> Vec<IncidentIx> {
         let all = super::reads::members(self.site, &list).map(|m| m.into_owned());
         self.reads.fact(|| Fact::Members(list));
         all.unwrap_or_default()
@@ -259,14 +273,14 @@ impl<'a> Builder<'a> {
     /// incident that has it (`link::taxonomies` refuses two spellings), so
     /// the incidents a term's page lists carry it; its members come through
     /// [`Builder::list_page`] or [`Builder::members`].
-    pub fn term_name(&self, t: usize, slug: &str) -> Option<&'a str> {
-        let term = self.site.taxonomies.get(t)?.terms.get(slug)?;
+    pub(crate) fn term_name(&self, t: Tax, slug: &str) -> Option<&'a str> {
+        let term = self.site.taxonomy(t).terms.get(slug)?;
         Some(term.name.as_str())
     }
 
     /// `services`, `regions`…: fixed by sitrep.
-    pub fn taxonomy_name(&self, t: usize) -> &'static str {
-        self.site.taxonomies[t].name
+    pub(crate) fn taxonomy_name(&self, t: Tax) -> &'static str {
+        self.site.taxonomy(t).name
     }
 
     /// Which month the `m`-th `/history/` month is (year, month 1–12): a
@@ -277,7 +291,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The maintenance phase of incident `i`'s window, which moves with "now".
-    pub fn phase(&self, i: usize) -> Option<Phase> {
+    pub(crate) fn phase(&self, i: IncidentIx) -> Option<Phase> {
         self.reads.doc(Doc::Incident(i));
         let phase = self.status.phases[i];
         if phase.is_some() {
@@ -287,19 +301,19 @@ impl<'a> Builder<'a> {
     }
 
     /// A service's status by slug.
-    pub fn service(&self, slug: &str) -> Option<&'a ServiceStatus> {
+    pub(crate) fn service(&self, slug: &str) -> Option<&'a ServiceStatus> {
         self.reads.fact(|| Fact::Service(slug.to_string()));
         self.status.service(slug)
     }
 
     /// The name of a service's group (`[groups]`, config).
-    pub fn group_name(&self, s: &ServiceStatus) -> Option<&'a str> {
+    pub(crate) fn group_name(&self, s: &ServiceStatus) -> Option<&'a str> {
         self.status.group_of(s).map(|g| g.name.as_str())
     }
 
     /// Serve's memo of cards: incident `i`'s card from an earlier render,
     /// if still good. It reads what it read then, with `i` its place now.
-    pub(super) fn memo_card(&self, i: usize) -> Option<super::cards::Card> {
+    pub(super) fn memo_card(&self, i: IncidentIx) -> Option<super::cards::Card> {
         let mut card = self.memo?.card(self.site, i)?;
         card.reads = card.reads.map(|r| {
             let docs = r.docs.iter().map(|_| Doc::Incident(i)).collect();
@@ -313,7 +327,7 @@ impl<'a> Builder<'a> {
 
     /// Keeps a card in serve's memo, if it reads nothing but its own
     /// incident (and "now"): the memo keeps it by that incident's file.
-    pub(super) fn memo_put_card(&self, i: usize, card: &super::cards::Card) {
+    pub(super) fn memo_put_card(&self, i: IncidentIx, card: &super::cards::Card) {
         let Some(memo) = self.memo else { return };
         let own = card.reads.as_ref().is_none_or(|r| {
             r.docs.iter().all(|&d| d == Doc::Incident(i)) && r.facts.is_empty() && !r.whole
@@ -323,7 +337,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn time(&self, t: &Timestamp) -> Time {
+    pub(crate) fn time(&self, t: &Timestamp) -> Time {
         let tz = &self.config().timezone;
         // As `Timestamp::display_in`, with the zone conversions done once:
         // pages show thousands of times.
@@ -395,7 +409,7 @@ impl<'a> Builder<'a> {
 /// something else: an open incident's "open for" gains a minute, a
 /// maintenance window starts or ends, the date in the site's zone changes.
 /// Serve advances its clock then. Code that reads `now` must be covered here.
-pub fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
+pub(crate) fn next_change(site: &Site, now: &Now) -> Option<jiff::Timestamp> {
     let tz = &site.config.timezone;
     let n = now.0.as_second();
     let at = |t: &Timestamp| match t {

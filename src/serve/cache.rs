@@ -39,7 +39,7 @@ struct Shard {
     taken: HashSet<u64>,
 }
 
-pub struct MdCache {
+pub(super) struct MdCache {
     shards: Vec<Mutex<Shard>>,
     round: AtomicU64,
     /// Files (`from`) rendered afresh in this round.
@@ -77,7 +77,7 @@ fn key(body: &str, from: &str, self_id: Option<&str>) -> u64 {
 
 impl MdCache {
     /// Start a link: forget the previous round's misses.
-    pub fn begin_round(&self) {
+    pub(super) fn begin_round(&self) {
         self.round.fetch_add(1, Ordering::SeqCst);
         lock(&self.misses).clear();
         for s in &self.shards {
@@ -87,7 +87,7 @@ impl MdCache {
 
     /// End a link: drop entries it did not use, and return the files whose
     /// Markdown was rendered afresh.
-    pub fn end_round(&self) -> BTreeSet<String> {
+    pub(super) fn end_round(&self) -> BTreeSet<String> {
         let round = self.round.load(Ordering::SeqCst);
         for s in &self.shards {
             lock(s).map.retain(|_, e| e.used == round);
@@ -96,7 +96,13 @@ impl MdCache {
     }
 
     /// Return a render handed out during this round (a body, after the rebuild).
-    pub fn put_back(&self, body: &str, from: &str, self_id: Option<&str>, rendered: Rendered) {
+    pub(super) fn put_back(
+        &self,
+        body: &str,
+        from: &str,
+        self_id: Option<&str>,
+        rendered: Rendered,
+    ) {
         let entry = Entry {
             file: hash(from),
             check: check(body, from, self_id),
@@ -108,7 +114,7 @@ impl MdCache {
     }
 
     /// Forget every render of these files (re-read, or naming a changed target).
-    pub fn forget(&self, files: &BTreeSet<String>) {
+    pub(super) fn forget(&self, files: &BTreeSet<String>) {
         if !files.is_empty() {
             let files: HashSet<u64> = files.iter().map(|f| hash(f.as_str())).collect();
             for s in &self.shards {
@@ -117,7 +123,7 @@ impl MdCache {
         }
     }
 
-    pub fn clear(&self) {
+    pub(super) fn clear(&self) {
         for s in &self.shards {
             lock(s).map.clear();
         }
@@ -163,7 +169,7 @@ impl MarkdownRenderer for MdCache {
 
 /// Does this text name any of `names` (lower-cased IDs and `.md` file names)?
 /// Escapes that could spell a name in pieces count as naming everything.
-pub fn mentions(text: &str, names: &BTreeSet<String>) -> bool {
+pub(super) fn mentions(text: &str, names: &BTreeSet<String>) -> bool {
     if names.is_empty() {
         return false;
     }
@@ -176,7 +182,7 @@ pub fn mentions(text: &str, names: &BTreeSet<String>) -> bool {
 
 /// What each published document is as a link target: content path → a label
 /// that changes when its URL or ID does. Drafts are not targets unless shown.
-pub fn targets<'a>(
+pub(super) fn targets<'a>(
     docs: impl Iterator<Item = &'a Document>,
     drafts: bool,
 ) -> BTreeMap<String, String> {
@@ -203,7 +209,7 @@ pub fn targets<'a>(
 /// The names (lower-cased) that Markdown would have to contain to be affected
 /// by the difference between two target maps: file names of changed targets,
 /// and incident IDs that appeared, disappeared or moved.
-pub fn changed_names(
+pub(super) fn changed_names(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> BTreeSet<String> {

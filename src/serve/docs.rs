@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-pub enum Slot {
+pub(super) enum Slot {
     Doc(Document),
     /// Could not be read or parsed: every problem found.
     Failed(Vec<Diagnostic>),
@@ -26,7 +26,7 @@ pub enum Slot {
 }
 
 #[derive(Default)]
-pub struct Docs {
+pub(super) struct Docs {
     root: PathBuf,
     /// Content path (relative to `content/`) → document.
     pub slots: HashMap<String, Slot>,
@@ -46,7 +46,7 @@ pub struct Docs {
 
 /// The order `walkdir` with `sort_by_file_name` visits paths in, which the
 /// loader's output follows.
-pub fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.split('/').cmp(b.split('/'))
 }
 
@@ -62,7 +62,7 @@ fn parse(path: &str, abs: &Path, audience: Audience) -> Parsed {
 }
 
 impl Docs {
-    pub fn new(root: &Path) -> Docs {
+    pub(super) fn new(root: &Path) -> Docs {
         Docs {
             root: root.to_path_buf(),
             ..Default::default()
@@ -87,7 +87,7 @@ impl Docs {
     }
 
     /// Look at a content path again: a file, a folder, or nothing any more.
-    pub fn refresh(&mut self, path: &str) {
+    pub(super) fn refresh(&mut self, path: &str) {
         if path.is_empty() {
             return self.rescan();
         }
@@ -102,7 +102,7 @@ impl Docs {
     }
 
     /// Read all of content/ again.
-    pub fn rescan(&mut self) {
+    pub(super) fn rescan(&mut self) {
         self.forget("");
         let content = self.root.join("content");
         if !content.is_dir() {
@@ -171,7 +171,7 @@ impl Docs {
     /// Documents for a link, in the loader's order, moved out of their slots
     /// (drafts that the link would drop are copied instead), and the problems
     /// of the files that failed.
-    pub fn lend(&mut self, drafts: bool) -> (Vec<Document>, Vec<Diagnostic>) {
+    pub(super) fn lend(&mut self, drafts: bool) -> (Vec<Document>, Vec<Diagnostic>) {
         let mut keys: Vec<String> = self.slots.keys().cloned().collect();
         keys.sort_by(|a, b| walk_order(a, b));
         let mut docs = Vec::with_capacity(keys.len());
@@ -199,7 +199,7 @@ impl Docs {
 
     /// What a link does not see: the internal incidents a public serve
     /// leaves out, and the incident files that failed to parse.
-    pub fn absent(&self) -> Absent {
+    pub(super) fn absent(&self) -> Absent {
         let mut hidden: Vec<IncidentId> = self
             .slots
             .values()
@@ -219,7 +219,7 @@ impl Docs {
     /// `back` (text, file, incident ID, render). Timeline and take renders
     /// keep only their HTML in a site, which is all a link reads of them when
     /// they had no problems: pass `fields` only for a site without errors.
-    pub fn restore(
+    pub(super) fn restore(
         &mut self,
         site: Site,
         fields: bool,
@@ -272,7 +272,7 @@ impl Docs {
     }
 
     /// Every Markdown text of every document, with its file.
-    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(super) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
         self.slots
             .iter()
             .filter_map(|(k, s)| match s {
@@ -282,7 +282,7 @@ impl Docs {
             .flat_map(|(k, d)| texts_of(d).into_iter().map(move |t| (k, t)))
     }
 
-    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+    pub(super) fn documents(&self) -> impl Iterator<Item = &Document> {
         self.slots.values().filter_map(|s| match s {
             Slot::Doc(d) => Some(d),
             _ => None,

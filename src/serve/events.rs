@@ -11,7 +11,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 /// What the browsers hear.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// These files changed: pages showing one of them reload.
     Reload(Vec<String>),
     /// Only these stylesheets changed: swap them without a reload.
@@ -36,17 +36,17 @@ const BACKLOG: usize = 256;
 /// How soon a browser reconnects after the stream drops (e.g. a restart).
 const RETRY: Duration = Duration::from_millis(500);
 /// Comment lines on idle streams, so a closed connection is noticed and dropped.
-pub const KEEPALIVE: Duration = Duration::from_secs(15);
+pub(crate) const KEEPALIVE: Duration = Duration::from_secs(15);
 /// What a page that fell behind gets instead of the messages it missed.
 const MISSED: &str = "{\"paths\":[],\"all\":true}";
 
 /// The build status as JSON, read when a `state` event is sent (the served
 /// site's, `site::Shared::status`; events know nothing else of the site).
-pub type StateSource = Arc<dyn Fn() -> String + Send + Sync>;
+pub(crate) type StateSource = Arc<dyn Fn() -> String + Send + Sync>;
 
 /// Sends to every open stream; cheap to clone.
 #[derive(Clone)]
-pub struct Hub {
+pub(crate) struct Hub {
     tx: broadcast::Sender<Note>,
     state: StateSource,
 }
@@ -61,12 +61,12 @@ fn format(e: &Event, state: &StateSource) -> (&'static str, String) {
 }
 
 impl Hub {
-    pub fn new(state: StateSource) -> Hub {
+    pub(crate) fn new(state: StateSource) -> Hub {
         let (tx, _) = broadcast::channel(BACKLOG);
         Hub { tx, state }
     }
 
-    pub fn send(&self, e: Event) {
+    pub(crate) fn send(&self, e: Event) {
         let (name, data) = format(&e, &self.state);
         // Fails only when no page is open: nobody to tell.
         let _ = self.tx.send(Note::Message {
@@ -76,13 +76,15 @@ impl Hub {
     }
 
     /// End every stream (the server is stopping).
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let _ = self.tx.send(Note::Close);
     }
 
     /// One browser's stream: the retry delay and the current state first (so a
     /// page opened during errors shows them), then every event sent after.
-    pub fn stream(&self) -> impl Stream<Item = Result<sse::Event, Infallible>> + Send + 'static {
+    pub(crate) fn stream(
+        &self,
+    ) -> impl Stream<Item = Result<sse::Event, Infallible>> + Send + 'static {
         // Subscribe before reading the state, so nothing sent in between is lost.
         let rx = self.tx.subscribe();
         let (name, data) = format(&Event::State, &self.state);

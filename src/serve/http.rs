@@ -20,17 +20,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The script tag added to served HTML (never to the built site).
-pub const SCRIPT_TAG: &str = "<script src=\"/__sitrep/reload.js\"></script>";
+pub(crate) const SCRIPT_TAG: &str = "<script src=\"/__sitrep/reload.js\"></script>";
 const SCRIPT_TAG_404: &str = "<script src=\"/__sitrep/reload.js\" data-status=\"404\"></script>";
 const RELOAD_JS: &str = include_str!("reload.js");
 /// Serve's own URLs; a site path cannot start with `_`, so they cannot clash.
-pub const PREFIX: &str = "/__sitrep/";
+pub(crate) const PREFIX: &str = "/__sitrep/";
 /// Browsers may keep a copy but must ask again; the ETag makes asking cheap.
 const CACHE: &str = "no-cache";
 
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file of the site (`incidents/ex1/index.html`), and whether the
     /// request named a folder without its trailing slash (`incidents/ex1`).
     File(String),
@@ -40,7 +40,7 @@ pub enum Target {
 
 /// A request target (`/incidents/ex1/?x=1`) → what to serve, or the status to
 /// refuse it with (400: not a safe path).
-pub fn resolve(url: &str) -> Result<Target, u16> {
+pub(crate) fn resolve(url: &str) -> Result<Target, u16> {
     let path = url.split(['?', '#']).next().unwrap_or_default();
     if !path.starts_with('/') {
         return Err(400);
@@ -77,7 +77,7 @@ pub fn resolve(url: &str) -> Result<Target, u16> {
 }
 
 /// The MIME type of a site file, by its extension; text gets `charset=utf-8`.
-pub fn content_type(path: &str) -> Cow<'static, str> {
+pub(crate) fn content_type(path: &str) -> Cow<'static, str> {
     // sitrep's feed is Atom; `.xml` alone says only XML.
     if path == "atom.xml" || path.ends_with("/atom.xml") {
         return Cow::Borrowed("application/atom+xml; charset=utf-8");
@@ -94,7 +94,7 @@ pub fn content_type(path: &str) -> Cow<'static, str> {
 }
 
 /// Put the reload script before the last `</body>` (or at the end).
-pub fn inject(html: &[u8], tag: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], tag: &str) -> Vec<u8> {
     let at = html
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
@@ -107,7 +107,7 @@ pub fn inject(html: &[u8], tag: &str) -> Vec<u8> {
 }
 
 /// A strong validator: the length and a 64-bit hash of the served bytes.
-pub fn etag(bytes: &[u8]) -> String {
+pub(crate) fn etag(bytes: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     h.write(bytes);
     format!("\"{:x}-{:016x}\"", bytes.len(), h.finish())
@@ -127,7 +127,7 @@ fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
 /// `Location` for a folder asked for without its slash: built from the
 /// decoded site path, re-encoded, always one `/` then a path of this site.
 /// (`//x` must never become `//x/`, which a browser reads as host `x`.)
-pub fn folder_location(key: &str) -> String {
+pub(crate) fn folder_location(key: &str) -> String {
     let mut out = String::from("/");
     for b in key.trim_start_matches(['/', '\\']).bytes() {
         match b {
@@ -146,13 +146,13 @@ pub fn folder_location(key: &str) -> String {
 /// (`0.0.0.0`, `::`) also answers to any IP address with the port: DNS
 /// rebinding needs a name, and such a server is reached by its addresses.
 #[derive(Debug, Clone)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     names: Vec<String>,
     any_ip: Option<u16>,
 }
 
 impl Hosts {
-    pub fn for_addr(addr: SocketAddr) -> Hosts {
+    pub(crate) fn for_addr(addr: SocketAddr) -> Hosts {
         let p = addr.port();
         let mut names = vec![
             addr.to_string(),
@@ -172,7 +172,7 @@ impl Hosts {
         Hosts { names, any_ip }
     }
 
-    pub fn allows(&self, host: Option<&str>) -> bool {
+    pub(crate) fn allows(&self, host: Option<&str>) -> bool {
         let Some(host) = host else {
             return false;
         };
@@ -185,14 +185,14 @@ impl Hosts {
 }
 
 /// What every request handler reads: the site, the browsers' hub, the hosts.
-pub struct App {
+pub(crate) struct App {
     pub shared: Arc<Shared>,
     pub hub: Hub,
     pub hosts: Hosts,
 }
 
 /// The whole server: one handler for every path (the site decides what exists).
-pub fn router(app: Arc<App>) -> Router {
+pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
 }
 

@@ -26,7 +26,7 @@ struct FactReaders {
 }
 
 #[derive(Default)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     /// Page file → what it read when it was last built.
     pages: HashMap<Arc<str>, Entry>,
     /// Content path → the pages that read it.
@@ -39,7 +39,7 @@ pub struct Ledger {
 }
 
 /// The facts whose fingerprints differ on a new site.
-pub struct Stale {
+pub(crate) struct Stale {
     /// The pages reading them.
     pub pages: BTreeSet<Arc<str>>,
     fingerprints: Vec<(Fact, u64)>,
@@ -47,12 +47,15 @@ pub struct Stale {
 
 impl Ledger {
     /// Whether the page was built and recorded before.
-    pub fn knows(&self, file: &str) -> bool {
+    pub(crate) fn knows(&self, file: &str) -> bool {
         self.pages.contains_key(file)
     }
 
     /// The pages that read any of these documents (content paths).
-    pub fn readers<'a>(&self, docs: impl IntoIterator<Item = &'a str>) -> BTreeSet<Arc<str>> {
+    pub(crate) fn readers<'a>(
+        &self,
+        docs: impl IntoIterator<Item = &'a str>,
+    ) -> BTreeSet<Arc<str>> {
         docs.into_iter()
             .filter_map(|d| self.readers.get(d))
             .flatten()
@@ -61,18 +64,18 @@ impl Ledger {
     }
 
     /// The pages that read the whole site.
-    pub fn whole(&self) -> impl Iterator<Item = &Arc<str>> {
+    pub(crate) fn whole(&self) -> impl Iterator<Item = &Arc<str>> {
         self.whole.iter()
     }
 
     /// The pages that read "now".
-    pub fn clocked(&self) -> impl Iterator<Item = &Arc<str>> {
+    pub(crate) fn clocked(&self) -> impl Iterator<Item = &Arc<str>> {
         self.clocked.iter()
     }
 
     /// Every fact fingerprinted again on the new site: those that changed,
     /// with the pages reading them.
-    pub fn stale(&self, facts: &Facts) -> Stale {
+    pub(crate) fn stale(&self, facts: &Facts) -> Stale {
         let fingerprints: Vec<(Fact, u64)> = self
             .facts
             .par_iter()
@@ -94,7 +97,7 @@ impl Ledger {
 
     /// After a good rebuild: the stale facts take their new fingerprints,
     /// the rebuilt pages their new reads, and removed pages go.
-    pub fn commit(
+    pub(crate) fn commit(
         &mut self,
         stale: Stale,
         built: Vec<(String, Reads)>,

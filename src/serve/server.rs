@@ -14,13 +14,13 @@ const WORKERS: usize = 2;
 
 /// A listening socket, bound before the first build so a taken port is a
 /// usage error and the site can be built for the address actually bound.
-pub struct Listener {
+pub(crate) struct Listener {
     socket: TcpListener,
     pub addr: SocketAddr,
 }
 
 impl Listener {
-    pub fn bind(bind: &str, port: u16) -> std::io::Result<Listener> {
+    pub(crate) fn bind(bind: &str, port: u16) -> std::io::Result<Listener> {
         let socket = TcpListener::bind((bind, port))?;
         socket.set_nonblocking(true)?;
         let addr = socket.local_addr()?;
@@ -28,7 +28,7 @@ impl Listener {
     }
 
     /// Reachable from other machines: say so, since serve is for previews.
-    pub fn warning(&self) -> Option<String> {
+    pub(crate) fn warning(&self) -> Option<String> {
         (!self.addr.ip().is_loopback()).then(|| {
             format!(
                 "sitrep: warning: serving on {}, which other machines on the network can reach; \
@@ -78,7 +78,7 @@ impl Signals {
 }
 
 /// The server, answering requests on its runtime's threads.
-pub struct Running {
+pub(crate) struct Running {
     rt: tokio::runtime::Runtime,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -87,7 +87,7 @@ pub struct Running {
 }
 
 /// Start serving `app` on `listener`, with the stop signals registered.
-pub fn start(listener: Listener, app: Arc<App>) -> std::io::Result<Running> {
+pub(crate) fn start(listener: Listener, app: Arc<App>) -> std::io::Result<Running> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKERS)
         .thread_name("sitrep-http")
@@ -116,7 +116,7 @@ impl Running {
     /// Block until SIGINT or SIGTERM; `on_stop` runs as soon as one comes (to
     /// stop the rebuilds alongside). Returns once every connection is closed,
     /// or [`CLOSE_WAIT`] after the signal at most, with the signal's time.
-    pub fn wait(self, on_stop: impl FnOnce()) -> std::time::Instant {
+    pub(crate) fn wait(self, on_stop: impl FnOnce()) -> std::time::Instant {
         let Running {
             rt,
             server,

@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// What `/__sitrep/errors` and the browser script see.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     /// Changes when serve restarts, so open pages reload after a restart.
     pub instance: String,
     /// Rebuilds finished (good or not) since start.
@@ -31,7 +31,7 @@ pub struct Status {
 }
 
 #[derive(Default)]
-pub struct Shared {
+pub(crate) struct Shared {
     files: RwLock<HashMap<String, Body>>,
     status: RwLock<Status>,
 }
@@ -46,41 +46,41 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 
 impl Shared {
     /// The status as events send it, read from this site when sent.
-    pub fn state_source(self: Arc<Self>) -> super::events::StateSource {
+    pub(crate) fn state_source(self: Arc<Self>) -> super::events::StateSource {
         Arc::new(move || serde_json::to_string(&self.status()).unwrap_or_default())
     }
 
-    pub fn new(instance: String) -> Shared {
+    pub(crate) fn new(instance: String) -> Shared {
         let s = Shared::default();
         write(&s.status).instance = instance;
         s
     }
 
-    pub fn get(&self, path: &str) -> Option<Body> {
+    pub(crate) fn get(&self, path: &str) -> Option<Body> {
         read(&self.files).get(path).cloned()
     }
 
-    pub fn contains(&self, path: &str) -> bool {
+    pub(crate) fn contains(&self, path: &str) -> bool {
         read(&self.files).contains_key(path)
     }
 
     /// Every served path, sorted (for `/__sitrep/files`).
-    pub fn paths(&self) -> Vec<String> {
+    pub(crate) fn paths(&self) -> Vec<String> {
         let mut v: Vec<String> = read(&self.files).keys().cloned().collect();
         v.sort();
         v
     }
 
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         read(&self.status).clone()
     }
 
-    pub fn set_building(&self) {
+    pub(crate) fn set_building(&self) {
         write(&self.status).building = true;
     }
 
     /// Record the end of a rebuild; true if the error list changed.
-    pub fn finish(&self, errors: Vec<Diagnostic>) -> bool {
+    pub(crate) fn finish(&self, errors: Vec<Diagnostic>) -> bool {
         let mut s = write(&self.status);
         s.generation += 1;
         s.building = false;
@@ -95,7 +95,7 @@ impl Shared {
     /// Record the warnings standing now; true if they changed beyond a stale
     /// warning's age ([`crate::nowchecks::steady`]), the only change worth
     /// telling the browsers about.
-    pub fn set_warnings(&self, warnings: Vec<Diagnostic>) -> bool {
+    pub(crate) fn set_warnings(&self, warnings: Vec<Diagnostic>) -> bool {
         let mut s = write(&self.status);
         let steady = |w: &[Diagnostic]| -> Vec<Diagnostic> {
             w.iter().map(crate::nowchecks::steady).collect()
@@ -137,7 +137,7 @@ impl Shared {
 }
 
 /// The engine's [`Publish`]: apply to the shared site, tell the browsers.
-pub struct Publisher<'a> {
+pub(crate) struct Publisher<'a> {
     pub shared: &'a Shared,
     pub hub: &'a Hub,
 }

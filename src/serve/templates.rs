@@ -62,7 +62,7 @@ fn calls(src: &str, name: &str) -> bool {
 }
 
 /// Template name → version. `templates`: name → (shown path, source).
-pub fn versions(templates: &BTreeMap<String, (String, String)>) -> HashMap<String, u64> {
+pub(super) fn versions(templates: &BTreeMap<String, (String, String)>) -> HashMap<String, u64> {
     let defines: Vec<(&str, &str)> = templates
         .iter()
         .flat_map(|(n, (_, src))| components(src).into_iter().map(move |c| (c, n.as_str())))

@@ -59,7 +59,7 @@ pub(crate) struct Wording {
 }
 
 impl Wording {
-    pub fn new(config: &Config, strings: &Strings, c: &Changed) -> Wording {
+    pub(super) fn new(config: &Config, strings: &Strings, c: &Changed) -> Wording {
         let inc = c.incident;
         let tz = &config.timezone;
         let when = |at: &str| Timestamp::parse(at).ok().map(|t| t.display_in(tz, strings));
@@ -119,7 +119,7 @@ impl Wording {
     }
 
     /// `Label · when`, the heading of one line.
-    pub fn line_head(line: &Line) -> String {
+    pub(super) fn line_head(line: &Line) -> String {
         match &line.when {
             Some(w) => format!("{} · {w}", line.label),
             None => line.label.clone(),
@@ -127,7 +127,7 @@ impl Wording {
     }
 
     /// The whole message as plain text.
-    pub fn plain(&self) -> String {
+    pub(super) fn plain(&self) -> String {
         let mut out = format!("{}\n", self.headline);
         let facts: Vec<String> = self
             .facts

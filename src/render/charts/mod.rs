@@ -11,9 +11,9 @@ mod phases;
 mod stats;
 mod strip;
 
-pub use phases::phase_bar;
-pub use stats::stats_page;
-pub use strip::service_strip;
+pub(super) use phases::phase_bar;
+pub(super) use stats::stats_page;
+pub(super) use strip::service_strip;
 
 use crate::escape::xml;
 use crate::i18n::Strings;
@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 /// A severity bucket of the charts: the four written severities and
 /// "not rated" for an incident without `severity`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Bucket {
+pub(super) enum Bucket {
     Critical,
     Major,
     Minor,
@@ -34,7 +34,7 @@ pub enum Bucket {
 
 impl Bucket {
     /// Worst first: the order of stacks, legends and table columns.
-    pub const ALL: [Bucket; 5] = [
+    pub(super) const ALL: [Bucket; 5] = [
         Bucket::Critical,
         Bucket::Major,
         Bucket::Minor,
@@ -42,7 +42,7 @@ impl Bucket {
         Bucket::None,
     ];
 
-    pub fn of(s: Option<Severity>) -> Bucket {
+    pub(super) fn of(s: Option<Severity>) -> Bucket {
         match s {
             Some(Severity::Critical) => Bucket::Critical,
             Some(Severity::Major) => Bucket::Major,
@@ -53,7 +53,7 @@ impl Bucket {
     }
 
     /// The interface-string key of the bucket's label (legend, table).
-    pub fn key(self) -> &'static str {
+    pub(super) fn key(self) -> &'static str {
         match self {
             Bucket::Critical => "severity.critical",
             Bucket::Major => "severity.major",
@@ -64,7 +64,7 @@ impl Bucket {
     }
 
     /// The key of the label inside a sentence (`2 major`).
-    pub fn in_text_key(self) -> &'static str {
+    pub(super) fn in_text_key(self) -> &'static str {
         match self {
             Bucket::Critical => "chart.in_text_critical",
             Bucket::Major => "chart.in_text_major",
@@ -77,7 +77,7 @@ impl Bucket {
 
 /// The texture drawn over a fill colour, so neighbouring fills differ without colour.
 #[derive(Debug, Clone, Copy)]
-pub enum Shape {
+pub(super) enum Shape {
     Cross,
     Diagonal,
     Dots,
@@ -89,18 +89,18 @@ pub enum Shape {
 /// One fill of a chart: CSS class (`sev-major`), pattern shape, and the
 /// interface-string key of its legend label.
 #[derive(Debug, Clone, Copy)]
-pub struct Fill {
+pub(super) struct Fill {
     pub class: &'static str,
     pub shape: Shape,
     pub label: &'static str,
 }
 
-pub fn severity_fills() -> Vec<Fill> {
+pub(super) fn severity_fills() -> Vec<Fill> {
     Bucket::ALL.iter().map(|b| b.fill()).collect()
 }
 
 impl Bucket {
-    pub fn fill(self) -> Fill {
+    pub(super) fn fill(self) -> Fill {
         Fill {
             class: match self {
                 Bucket::Critical => "sev-critical",
@@ -122,7 +122,7 @@ impl Bucket {
 }
 
 /// A number for SVG attributes: two decimals at most, no trailing zeros.
-pub fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     let mut s = String::with_capacity(8);
     push_num(&mut s, v);
     s
@@ -157,7 +157,7 @@ fn push_num(out: &mut String, v: f64) {
 /// An SVG document under construction, opened with its accessible name and
 /// description. Charts are inline in HTML pages, whose parser puts `<svg>` in
 /// the SVG namespace, so no `xmlns` is written. `id` prefixes every id inside, so several charts share a page.
-pub struct Svg {
+pub(super) struct Svg {
     pub id: String,
     out: String,
     /// The classes of the fills of [`Svg::patterns`], in order: a fill's
@@ -170,7 +170,7 @@ impl Svg {
     /// `linked`: the chart holds links. A picture is `role="img"`, but an
     /// image's children are presentational, so its links would be hidden; a
     /// chart with links keeps the SVG root's own role (graphics-document).
-    pub fn new(id: &str, (w, h): (f64, f64), linked: bool, title: &str, desc: &str) -> Svg {
+    pub(super) fn new(id: &str, (w, h): (f64, f64), linked: bool, title: &str, desc: &str) -> Svg {
         let mut out = String::with_capacity(4096);
         let role = if linked { "" } else { " role=\"img\"" };
         let _ = write!(
@@ -190,7 +190,7 @@ impl Svg {
 
     /// The `<defs>` with one pattern per fill: a coloured ground (by class)
     /// and a texture on it.
-    pub fn patterns(&mut self, fills: &[Fill]) {
+    pub(super) fn patterns(&mut self, fills: &[Fill]) {
         self.out.push_str("<defs>");
         self.fills = fills.iter().map(|f| f.class).collect();
         for f in fills {
@@ -222,7 +222,7 @@ impl Svg {
     }
 
     /// A rectangle painted with a fill's pattern; `title` (if any) names it on hover.
-    pub fn bar(&mut self, f: &Fill, rect: (f64, f64, f64, f64), title: Option<&str>) {
+    pub(super) fn bar(&mut self, f: &Fill, rect: (f64, f64, f64, f64), title: Option<&str>) {
         self.rect("bar", f, rect, title);
     }
 
@@ -253,7 +253,7 @@ impl Svg {
 
     /// Text at (x, y); `anchor` is `start`, `middle` or `end` (`start`, SVG's
     /// default, is not written).
-    pub fn text(&mut self, class: &str, (x, y): (f64, f64), anchor: &str, text: &str) {
+    pub(super) fn text(&mut self, class: &str, (x, y): (f64, f64), anchor: &str, text: &str) {
         let _ = write!(
             self.out,
             "<text class=\"{class}\" x=\"{}\" y=\"{}\"",
@@ -266,7 +266,7 @@ impl Svg {
         let _ = write!(self.out, ">{}</text>", xml(text));
     }
 
-    pub fn line(&mut self, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) {
+    pub(super) fn line(&mut self, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) {
         let _ = write!(
             self.out,
             "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
@@ -278,12 +278,18 @@ impl Svg {
     }
 
     /// Raw markup the caller has already escaped (groups, links).
-    pub fn raw(&mut self, markup: &str) {
+    pub(super) fn raw(&mut self, markup: &str) {
         self.out.push_str(markup);
     }
 
     /// A legend row of swatches and labels starting at (x, y).
-    pub fn legend(&mut self, strings: &Strings, fills: &[Fill], (x, y): (f64, f64), step: f64) {
+    pub(super) fn legend(
+        &mut self,
+        strings: &Strings,
+        fills: &[Fill],
+        (x, y): (f64, f64),
+        step: f64,
+    ) {
         for (n, f) in fills.iter().enumerate() {
             let x = x + step * n as f64;
             self.rect("swatch", f, (x, y - 9.0, 10.0, 10.0), None);
@@ -291,7 +297,7 @@ impl Svg {
         }
     }
 
-    pub fn finish(mut self) -> String {
+    pub(super) fn finish(mut self) -> String {
         self.out.push_str("</svg>");
         self.out
     }
@@ -299,7 +305,7 @@ impl Svg {
 
 /// A data-table cell: text, optionally right-aligned (numbers) or links.
 #[derive(Debug, serde::Serialize)]
-pub struct Cell {
+pub(crate) struct Cell {
     text: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     num: bool,
@@ -308,12 +314,12 @@ pub struct Cell {
 }
 
 #[derive(Debug, serde::Serialize)]
-pub struct CellLink {
+pub(super) struct CellLink {
     text: String,
     url: String,
 }
 
-pub fn cell(text: impl Into<String>) -> Cell {
+pub(super) fn cell(text: impl Into<String>) -> Cell {
     Cell {
         text: text.into(),
         num: false,
@@ -321,7 +327,7 @@ pub fn cell(text: impl Into<String>) -> Cell {
     }
 }
 
-pub fn num_cell(n: impl std::fmt::Display) -> Cell {
+pub(super) fn num_cell(n: impl std::fmt::Display) -> Cell {
     Cell {
         text: n.to_string(),
         num: true,
@@ -329,7 +335,7 @@ pub fn num_cell(n: impl std::fmt::Display) -> Cell {
     }
 }
 
-pub fn links_cell(links: Vec<(String, String)>) -> Cell {
+pub(super) fn links_cell(links: Vec<(String, String)>) -> Cell {
     let links = links
         .into_iter()
         .map(|(text, url)| CellLink { text, url })
@@ -344,7 +350,7 @@ pub fn links_cell(links: Vec<(String, String)>) -> Cell {
 /// **chart**: an SVG and the same figures as a table (docs/templates.md,
 /// "Charts").
 #[derive(Debug, serde::Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub id: String,
     pub kind: String,
     pub title: String,
@@ -357,7 +363,7 @@ pub struct Chart {
 }
 
 #[derive(Debug, serde::Serialize)]
-pub struct Table {
+pub(crate) struct Table {
     pub caption: String,
     pub head: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
@@ -365,7 +371,7 @@ pub struct Table {
 }
 
 /// The template value of one chart.
-pub fn chart(
+pub(super) fn chart(
     strings: &Strings,
     kind: &str,
     svg: Svg,

@@ -8,6 +8,7 @@
 use super::super::view::Builder;
 use super::{Chart, Fill, Shape, Svg, cell, chart, num_cell};
 use crate::i18n::Strings;
+use crate::ix::IncidentIx;
 use crate::model::Status;
 
 fn fill(s: Status) -> Fill {
@@ -46,14 +47,14 @@ fn in_text(strings: &Strings, s: Status) -> &str {
 
 /// One phase: its status, start and end (seconds since the epoch).
 #[derive(Debug, PartialEq)]
-pub struct Phase {
+pub(super) struct Phase {
     pub status: Status,
     pub from: i64,
     pub to: i64,
 }
 
 /// The phases of incident `i`; empty when there is nothing to draw.
-pub fn phases(cx: &Builder, i: usize) -> Vec<Phase> {
+pub(super) fn phases(cx: &Builder, i: IncidentIx) -> Vec<Phase> {
     let inc = cx.incident(i);
     let mut marks: Vec<(i64, Status)> = inc
         .timeline
@@ -124,7 +125,7 @@ fn describe(s: &crate::i18n::Strings, phases: &[Phase], total: i64, open: bool) 
 }
 
 /// The phase-bar chart of incident `i`, or `null`.
-pub fn phase_bar(cx: &Builder, i: usize) -> Option<Chart> {
+pub(crate) fn phase_bar(cx: &Builder, i: IncidentIx) -> Option<Chart> {
     let inc = cx.incident(i);
     let phases = phases(cx, i);
     let (Some(a), Some(b)) = (phases.first(), phases.last()) else {

@@ -12,7 +12,7 @@ use crate::model::{Classification, Incident};
 use serde::Serialize;
 
 /// How many months the monthly chart covers.
-pub const MONTHS: usize = 24;
+pub(super) const MONTHS: usize = 24;
 
 /// One month of the chart: (year, month 1–12) and its count per [`Bucket`].
 struct MonthCount {
@@ -206,7 +206,7 @@ fn monthly_table<'s>(s: &'s Strings, months: &[MonthCount]) -> (Vec<&'s str>, Ve
 
 /// Median (mean of the two middle values for an even count) and p90 (nearest
 /// rank) of `v`, which must be non-empty; sorts it.
-pub fn median_p90(v: &mut [i64]) -> (i64, i64) {
+pub(super) fn median_p90(v: &mut [i64]) -> (i64, i64) {
     v.sort_unstable();
     let n = v.len();
     let median = if n % 2 == 1 {
@@ -389,7 +389,7 @@ fn duration_bars(
 
 /// `/stats/`.
 #[derive(Serialize)]
-pub struct StatsPage<'a> {
+pub(crate) struct StatsPage<'a> {
     page_title: &'a str,
     page_kind: &'static str,
     stats: Stats<'a>,
@@ -428,7 +428,7 @@ struct Totals {
 }
 
 /// The context of `/stats/`.
-pub fn stats_page<'a>(cx: &Builder<'a>) -> StatsPage<'a> {
+pub(crate) fn stats_page<'a>(cx: &Builder<'a>) -> StatsPage<'a> {
     // Every incident counts; the months end with now's, and the uptime table
     // reads it too.
     let site = cx.whole();

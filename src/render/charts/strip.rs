@@ -10,11 +10,12 @@
 use super::super::reads::List;
 use super::super::view::Builder;
 use super::{Bucket, Cell, Chart, Fill, Shape, Svg, cell, chart, links_cell, severity_fills};
-use crate::link::incident_path;
+use crate::ix::IncidentIx;
+use crate::link::{Tax, incident_path};
 use crate::model::{Classification, Status};
 use jiff::civil::Date;
 
-pub const DAYS: usize = 90;
+pub(super) const DAYS: usize = 90;
 
 const CLEAR: Fill = Fill {
     class: "day-clear",
@@ -24,7 +25,7 @@ const CLEAR: Fill = Fill {
 
 /// Per day, oldest first: the indices (site order, newest first) of the
 /// incidents active that day.
-fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
+fn days(cx: &Builder, incidents: &[IncidentIx], today: Date) -> Vec<Vec<IncidentIx>> {
     let tz = &cx.config().timezone;
     let first = today
         .checked_sub(jiff::Span::new().days(DAYS as i64 - 1))
@@ -57,11 +58,11 @@ fn days(cx: &Builder, incidents: &[usize], today: Date) -> Vec<Vec<usize>> {
     days
 }
 
-/// The strip of service `slug` (taxonomy 0).
-pub fn service_strip(cx: &Builder, slug: &str) -> Chart {
+/// The strip of service `slug`.
+pub(crate) fn service_strip(cx: &Builder, slug: &str) -> Chart {
     // The strip reads every incident of the service.
-    let incidents = cx.members(List::Term(0, slug.to_string()));
-    let name = cx.term_name(0, slug).unwrap_or(slug);
+    let incidents = cx.members(List::Term(Tax::Services, slug.to_string()));
+    let name = cx.term_name(Tax::Services, slug).unwrap_or(slug);
     let tz = &cx.config().timezone;
     let today = crate::time::Timestamp::Instant(cx.now().0).date(tz);
     let days = days(cx, &incidents, today);
@@ -135,7 +136,7 @@ fn day_bar(
     cx: &Builder,
     svg: &mut Svg,
     date: Date,
-    incs: &[usize],
+    incs: &[IncidentIx],
     rect: (f64, f64, f64, f64),
     uptime: &str,
 ) -> Option<Vec<Cell>> {

@@ -5,7 +5,7 @@
 use super::{Doc, KeyMap, Postings, incident_doc, news_doc};
 use crate::link::Site;
 use crate::markdown;
-use crate::render::memo::{self, KeyStore, Keys};
+use crate::render::memo::{self, KeyStore, Keys, SearchDoc};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -18,8 +18,7 @@ const INVERT_CHUNK: usize = 512;
 /// With a `memo` (serve's, or the keys a previous build saved), documents
 /// whose keys it holds are not tokenized again.
 pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<String, Postings> {
-    let n_inc = site.incidents.len();
-    let total = n_inc + site.news.len();
+    let total = site.incidents.len() + site.news.len();
     let mut index: KeyMap<String, Postings> = KeyMap::default();
     let mut post = |k: &str, d: usize, w: u8| match index.get_mut(k) {
         Some(p) => p.push(d as u32, w),
@@ -33,7 +32,7 @@ pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<Strin
     for start in (0..total).step_by(INVERT_CHUNK) {
         let end = (start + INVERT_CHUNK).min(total);
         let kept: Vec<Option<Keys>> = (start..end)
-            .map(|d| memo.and_then(|m| m.keys(site, d)))
+            .map(|d| memo.and_then(|m| m.keys(site, SearchDoc::nth(site, d))))
             .collect();
         // Body texts exist only for the chunk being tokenized: the site keeps
         // each body once, as HTML.
@@ -41,10 +40,9 @@ pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<Strin
             .into_par_iter()
             .map(|d| {
                 kept[d - start].is_none().then(|| {
-                    markdown::html_words(&if d < n_inc {
-                        site.incident_html[d].body.html.unpack()
-                    } else {
-                        site.news_html[d - n_inc].html.unpack()
+                    markdown::html_words(&match SearchDoc::nth(site, d) {
+                        SearchDoc::Incident(i) => site.incident_html[i].body.html.unpack(),
+                        SearchDoc::News(n) => site.news_html[n].html.unpack(),
                     })
                 })
             })
@@ -53,10 +51,9 @@ pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<Strin
             .into_par_iter()
             .map(|d| {
                 let body = bodies[d - start].as_deref()?;
-                Some(if d < n_inc {
-                    incident_doc(site, d, body)
-                } else {
-                    news_doc(site, d - n_inc, body)
+                Some(match SearchDoc::nth(site, d) {
+                    SearchDoc::Incident(i) => incident_doc(site, i, body),
+                    SearchDoc::News(n) => news_doc(site, n, body),
                 })
             })
             .collect();
@@ -72,7 +69,7 @@ pub(super) fn invert(site: &Site, memo: Option<&dyn KeyStore>) -> BTreeMap<Strin
             let Some(doc) = doc else { continue };
             if let (Some(m), Some(words)) = (memo, &mut words) {
                 let keys = words.keys(doc.0.iter().map(|(k, w)| (k.as_ref(), *w)));
-                m.put_keys(site, d, keys);
+                m.put_keys(site, SearchDoc::nth(site, d), keys);
             }
             for (k, w) in doc.0 {
                 post(&k, d, w);

@@ -5,7 +5,7 @@
 //! changed; and the keys of this build, to save for the next.
 
 use crate::link::Site;
-use crate::render::memo::{KeyStore, Keys, Words, origin};
+use crate::render::memo::{KeyStore, Keys, SearchDoc, Words};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -102,8 +102,8 @@ impl<'a> SavedKeys<'a> {
 }
 
 impl KeyStore for SavedKeys<'_> {
-    fn keys(&self, site: &Site, d: usize) -> Option<Keys> {
-        let path = &origin(site, d).content_path;
+    fn keys(&self, site: &Site, d: SearchDoc) -> Option<Keys> {
+        let path = &d.origin(site).content_path;
         let (hash, keys) = self.previous.get(path)?;
         (self.hashes.get(path) == Some(hash)).then(|| {
             lock(&self.now).push((path.clone(), keys.clone()));
@@ -111,8 +111,8 @@ impl KeyStore for SavedKeys<'_> {
         })
     }
 
-    fn put_keys(&self, site: &Site, d: usize, keys: Keys) {
-        lock(&self.now).push((origin(site, d).content_path.clone(), keys));
+    fn put_keys(&self, site: &Site, d: SearchDoc, keys: Keys) {
+        lock(&self.now).push((d.origin(site).content_path.clone(), keys));
     }
 
     fn words(&self) -> &Mutex<Words> {

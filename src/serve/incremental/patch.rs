@@ -6,6 +6,7 @@
 //! are updated. Which pages that changes is for the ledger to find.
 
 use super::{Engine, Kept};
+use crate::ix::IncidentIx;
 use crate::link::{self, Backlink, IncidentHtml, Site};
 use crate::markdown::Rendered;
 use crate::model::{Document, Incident, Origin, Related};
@@ -15,7 +16,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One planned replacement.
 enum Fresh {
-    Incident(usize, IncidentHtml),
+    Incident(IncidentIx, IncidentHtml),
     Other(Doc, Rendered),
 }
 
@@ -24,7 +25,12 @@ fn front_matter(o: &Origin) -> &str {
 }
 
 /// Backlink targets (indices) of incident `i`.
-fn targets(site: &Site, i: usize, inc: &Incident, html: &IncidentHtml) -> BTreeSet<usize> {
+fn targets(
+    site: &Site,
+    i: IncidentIx,
+    inc: &Incident,
+    html: &IncidentHtml,
+) -> BTreeSet<IncidentIx> {
     link::outgoing(inc, html)
         .filter_map(|k| site.index.get(&k).copied())
         .filter(|&t| t != i)
@@ -41,13 +47,13 @@ impl Engine {
     fn try_patch(&mut self, k: &mut Kept) -> Option<()> {
         let site = &k.site;
         let mut at: HashMap<&str, Doc> = HashMap::new();
-        for (i, x) in site.incidents.iter().enumerate() {
+        for (i, x) in site.incidents.iter_enumerated() {
             at.insert(&x.origin.content_path, Doc::Incident(i));
         }
-        for (n, x) in site.news.iter().enumerate() {
+        for (n, x) in site.news.iter_enumerated() {
             at.insert(&x.origin.content_path, Doc::News(n));
         }
-        for (p, x) in site.pages.iter().enumerate() {
+        for (p, x) in site.pages.iter_enumerated() {
             at.insert(&x.origin.content_path, Doc::Page(p));
         }
         if let Some((h, _)) = &site.home {
@@ -56,7 +62,7 @@ impl Engine {
         let mut plan = Vec::new();
         // At most one front-matter edit a batch, so its terms are checked
         // against a site no other edit of the batch changes.
-        let mut refiled: Option<usize> = None;
+        let mut refiled: Option<IncidentIx> = None;
         let hidden = self.docs.absent().hidden;
         for path in &self.docs.dirty {
             let (Some(Slot::Doc(new)), Some(out)) =
@@ -103,7 +109,7 @@ impl Engine {
         path: &str,
         out: &Doc,
         new: &Document,
-        refiled: &mut Option<usize>,
+        refiled: &mut Option<IncidentIx>,
     ) -> Option<Fresh> {
         let site = &k.site;
         if let (Doc::Incident(i), Document::Incident(new)) = (out, new) {

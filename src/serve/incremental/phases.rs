@@ -373,19 +373,19 @@ fn own_outputs(site: &Site, files: &BTreeSet<&str>) -> Vec<Output> {
     let hit = |o: &crate::model::Origin| files.contains(o.content_path.as_str());
     let mut v: Vec<Output> = Vec::new();
     v.extend(
-        (0..site.incidents.len())
-            .filter(|&i| hit(&site.incidents[i].origin))
-            .map(|i| Output::new(Kind::Incident, i)),
+        (site.incidents.iter_enumerated())
+            .filter(|(_, x)| hit(&x.origin))
+            .map(|(i, _)| Output::of_incident(i)),
     );
     v.extend(
-        (0..site.news.len())
-            .filter(|&n| hit(&site.news[n].origin))
-            .map(|i| Output::new(Kind::News, i)),
+        (site.news.iter_enumerated())
+            .filter(|(_, x)| hit(&x.origin))
+            .map(|(n, _)| Output::of_story(n)),
     );
     v.extend(
-        (0..site.pages.len())
-            .filter(|&p| hit(&site.pages[p].origin))
-            .map(|i| Output::new(Kind::Page, i)),
+        (site.pages.iter_enumerated())
+            .filter(|(_, x)| hit(&x.origin))
+            .map(|(p, _)| Output::of_page(p)),
     );
     if site.home.as_ref().is_some_and(|(h, _)| hit(&h.origin)) {
         v.push(Output::new(Kind::Home, 0));
