@@ -44,7 +44,8 @@ impl Keys {
 /// Every search key the memo has seen, each stored once.
 #[derive(Default)]
 pub(crate) struct Words {
-    ids: HashMap<Box<str>, u32>,
+    // foldhash: every key of a build is looked up here once per document.
+    ids: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     words: Vec<Box<str>>,
 }
 
