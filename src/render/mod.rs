@@ -7,6 +7,7 @@ mod badges;
 mod cards;
 mod charts;
 mod claims;
+mod compact;
 mod context;
 mod feeds;
 mod format;
@@ -92,12 +93,24 @@ impl<'a> Scope<'a> {
     }
 
     fn builder(&self) -> view::Builder<'_> {
+        self.builder_recording(self.mode.records())
+    }
+
+    /// The builder of [`machine::write_all`], which records nothing: it
+    /// keeps no reads (serve runs its jobs through [`render_machine`]), and
+    /// recording them cost a build every machine job's reads at once (the
+    /// API records and the search index read every incident).
+    fn machine_builder(&self) -> view::Builder<'_> {
+        self.builder_recording(false)
+    }
+
+    fn builder_recording(&self, record: bool) -> view::Builder<'_> {
         view::Builder::new(
             self.site,
             (self.now, &self.status),
             self.strings,
             (&self.cards, self.mode.memo()),
-            self.mode.records(),
+            record,
         )
     }
 }
@@ -415,7 +428,7 @@ pub fn render_output(
     sink: &dyn Sink,
 ) -> RenderResult {
     let Some(job) = page_job(scope, output) else {
-        return machine::write_all(&scope.builder(), sink);
+        return machine::write_all(&scope.machine_builder(), sink);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())

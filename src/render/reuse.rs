@@ -12,8 +12,9 @@
 //! (binary, config, theme, assets, drafts) — renders everything. Machine
 //! outputs are always rendered (the sink still keeps their unchanged files).
 
+use super::compact::{DocIds, FactIds, FactTable, PageReads};
 use super::outputs::Output;
-use super::reads::{Doc, Fact, Facts, HashWriter, Reads, hasher};
+use super::reads::{Fact, Facts, HashWriter, hasher};
 use super::{Kind, Scope, Sink, output_file, page_job, render_job};
 use crate::diag::Diagnostic;
 use crate::link::{IncidentHtml, Site};
@@ -210,8 +211,11 @@ pub(super) struct Plan<'a> {
     keep: HashMap<&'a str, usize>,
     /// The previous manifest's facts' fingerprints on the new site.
     fresh: Vec<u64>,
-    /// Pages rendered: file, reads, hash of the bytes.
-    rendered: Mutex<Vec<(String, Reads, u64)>>,
+    /// The next manifest's ids of the site's documents and of the facts
+    /// pages read.
+    ids: (DocIds, FactIds),
+    /// Pages rendered, with their reads as those ids.
+    rendered: Mutex<Vec<PageReads>>,
 }
 
 /// What a render with reuse did: the files left as they were, and the
@@ -235,7 +239,11 @@ impl<'a> Reuse<'a> {
         now: jiff::Timestamp,
     ) -> Plan<'a> {
         let facts = Facts::new(site, status);
+        let at: HashMap<&str, u32> = (self.docs.keys().enumerate())
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
         let mut plan = Plan {
+            ids: (DocIds::new(site, &at, HOME), FactIds::default()),
             reuse: self,
             now,
             keep: HashMap::new(),
@@ -282,14 +290,6 @@ impl<'a> Reuse<'a> {
     }
 }
 
-/// The key of a document a page read; `None` if the site has no such document.
-fn doc_key(d: Doc, site: &Site) -> Option<&str> {
-    match d {
-        Doc::Home => Some(HOME),
-        d => d.path(site),
-    }
-}
-
 impl Plan<'_> {
     /// Render one page output into `sink` unless the previous output's file
     /// stands; `Ok(Some(file))` when it was kept.
@@ -316,10 +316,12 @@ impl Plan<'_> {
         let reads = job.reads.take().unwrap_or_default();
         sink.put(&job.file, html.into_bytes())
             .map_err(|e| vec![Diagnostic::error(&job.file, format!("cannot write: {e}"))])?;
-        self.rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((job.file, reads, h.finish()));
+        let (docs, facts) = &self.ids;
+        // A page with a document the manifest cannot name is left out of
+        // it: the next build renders it.
+        if let Some(p) = PageReads::new((job.file, h.finish()), reads, docs, facts) {
+            (self.rendered.lock().unwrap_or_else(|e| e.into_inner())).push(p);
+        }
         Ok(None)
     }
 
@@ -357,41 +359,21 @@ impl Plan<'_> {
 
     /// The next manifest, but for the stamps of the files rendered (known
     /// once they are in place).
-    pub(super) fn finish(self, site: &Site, kept: Vec<String>) -> Done {
+    pub(super) fn finish(mut self, site: &Site, kept: Vec<String>) -> Done {
         let reuse = self.reuse;
         let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
-        let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
-            .map(|(i, (k, _))| (k.as_str(), i as u32))
-            .collect();
-        let mut facts = FactTable::default();
-        let mut pages = Vec::new();
-        self.carry(&kept, &doc_at, &mut facts, &mut pages);
-        let rendered = self
-            .rendered
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        for (file, reads, hash) in rendered {
-            let docs = reads
-                .docs
-                .iter()
-                .map(|&d| doc_key(d, site).and_then(|k| doc_at.get(k).copied()));
-            let Some(mut docs) = docs.collect::<Option<Vec<u32>>>() else {
-                continue; // a document the manifest cannot name: render it next time
-            };
-            docs.sort_unstable();
-            docs.dedup();
-            let mut fs: Vec<u32> = (reads.facts.iter())
-                .map(|f| facts.index(f.clone(), || self.facts.fingerprint(f)))
-                .collect();
-            fs.sort_unstable();
-            fs.dedup();
+        let met = std::mem::take(&mut self.ids.1);
+        let mut facts = met.into_table(|f| self.facts.fingerprint(f));
+        let rendered = std::mem::take(self.rendered.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let mut pages = Vec::with_capacity(kept.len() + rendered.len());
+        for p in rendered {
             let record = PageRecord {
-                file,
-                docs,
-                facts: fs,
-                whole: reads.whole,
-                now: reads.now,
-                hash,
+                file: p.file,
+                docs: p.docs,
+                facts: p.facts,
+                whole: p.whole,
+                now: p.now,
+                hash: p.hash,
                 stamp: Stamp {
                     size: 0,
                     ino: 0,
@@ -401,13 +383,19 @@ impl Plan<'_> {
             };
             pages.push((record, false));
         }
+        if self.reuse.usable().is_some() {
+            let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
+                .map(|(i, (k, _))| (k.as_str(), i as u32))
+                .collect();
+            self.carry(&kept, &doc_at, &mut facts, &mut pages);
+        }
         let manifest = Manifest {
             format: FORMAT,
             key: reuse.key.unwrap_or_default(),
             now: self.now.into(),
             next_change: super::next_change(site, &super::Now(self.now)).map(Instant::from),
             docs,
-            facts: facts.table,
+            facts: facts.into_table(),
             pages: Vec::new(),
         };
         Done {
@@ -418,25 +406,6 @@ impl Plan<'_> {
                 usable: reuse.key.is_some(),
             },
         }
-    }
-}
-
-/// Facts numbered as they are first met.
-#[derive(Default)]
-struct FactTable {
-    at: HashMap<Fact, u32>,
-    table: Vec<(Fact, u64)>,
-}
-
-impl FactTable {
-    fn index(&mut self, key: Fact, fingerprint: impl FnOnce() -> u64) -> u32 {
-        if let Some(&i) = self.at.get(&key) {
-            return i;
-        }
-        let i = self.table.len() as u32;
-        self.table.push((key.clone(), fingerprint()));
-        self.at.insert(key, i);
-        i
     }
 }
 
