@@ -92,8 +92,9 @@ impl Manifest {
         sound.then_some(m)
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+    /// Its bytes, streamed into `w`.
+    pub fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(w, self).map_err(std::io::Error::from)
     }
 }
 
@@ -472,6 +473,6 @@ impl Done {
 /// the next build its reuse, so a failure here does not fail this one.
 pub fn leave(done: Option<Done>, output: &Path) {
     if let Some(m) = done.and_then(|d| d.draft.stamp(output)) {
-        let _ = crate::write::manifest::store(output, &m.to_bytes());
+        let _ = crate::write::manifest::store(output, |w| m.write(w));
     }
 }
