@@ -366,24 +366,7 @@ impl Plan<'_> {
         let met = std::mem::take(&mut self.ids.1);
         let mut facts = met.into_table(|f| self.facts.fingerprint(f));
         let rendered = std::mem::take(self.rendered.get_mut().unwrap_or_else(|e| e.into_inner()));
-        let mut pages = Vec::with_capacity(kept.len() + rendered.len());
-        for p in rendered {
-            let record = PageRecord {
-                file: p.file,
-                docs: p.docs,
-                facts: p.facts,
-                whole: p.whole,
-                now: p.now,
-                hash: p.hash,
-                stamp: Stamp {
-                    size: 0,
-                    ino: 0,
-                    mtime: 0,
-                    mtime_ns: 0,
-                },
-            };
-            pages.push((record, false));
-        }
+        let mut pages = Vec::new();
         if self.reuse.usable().is_some() {
             let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
                 .map(|(i, (k, _))| (k.as_str(), i as u32))
@@ -396,25 +379,33 @@ impl Plan<'_> {
             now: self.now.into(),
             next_change: super::next_change(site, &super::Now(self.now)).map(Instant::from),
             docs,
-            facts: facts.into_table(),
+            facts: Vec::new(),
             pages: Vec::new(),
         };
         Done {
             kept,
             draft: Draft {
                 manifest,
+                facts,
                 pages,
+                rendered,
                 usable: reuse.key.is_some(),
             },
         }
     }
 }
 
-/// The next manifest before its rendered pages are stamped.
+/// The next manifest before its rendered pages are stamped. Its tables are
+/// put in the manifest's form only then, after the build has let go of the
+/// site ([`leave`]): at 100,000 incidents that form is tens of MB more.
 pub struct Draft {
     manifest: Manifest,
-    /// Each page's record, and whether its stamp is already known (kept).
+    facts: FactTable,
+    /// The records of the pages kept, and whether their stamp is known
+    /// (always, for kept pages).
     pages: Vec<(PageRecord, bool)>,
+    /// The pages rendered, stamped once they are in place.
+    rendered: Vec<PageReads>,
     usable: bool,
 }
 
@@ -427,15 +418,21 @@ impl Draft {
             return None;
         }
         let mut m = self.manifest;
-        let mut pages: Vec<PageRecord> = self
-            .pages
-            .into_par_iter()
-            .filter_map(|(mut p, known)| {
-                if !known {
-                    p.stamp = Stamp::of(&output.join(&p.file))?;
-                }
-                Some(p)
+        m.facts = self.facts.into_table();
+        let rendered = self.rendered.into_par_iter().filter_map(|p| {
+            Some(PageRecord {
+                stamp: Stamp::of(&output.join(&p.file))?,
+                file: p.file,
+                docs: p.docs,
+                facts: p.facts,
+                whole: p.whole,
+                now: p.now,
+                hash: p.hash,
             })
+        });
+        let mut pages: Vec<PageRecord> = (self.pages.into_par_iter())
+            .filter_map(|(p, known)| known.then_some(p))
+            .chain(rendered)
             .collect();
         pages.sort_by(|a, b| a.file.cmp(&b.file));
         m.pages = pages;
