@@ -170,7 +170,7 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
     site.release_sources();
     let progress = opts.progress.clone().unwrap_or_default();
     let render = |sink: &dyn Sink| render(&site, &theme, &now, sink, &progress);
-    let rendered = match (&output, staging) {
+    let (rendered, done) = match (&output, staging) {
         (Some(folder), Some(staging)) => {
             let how = Reusing {
                 site: &site,
@@ -179,10 +179,22 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
                 drafts: opts.drafts,
                 progress: &progress,
             };
-            write(folder, staging, t, how)?
+            match write(folder, staging, t, how)? {
+                Ok((written, done)) => (Ok(written), done),
+                Err(more) => (Err(more), None),
+            }
         }
-        _ => timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
+        _ => (
+            timed(&mut t.render, || render(&NullSink)).map(|()| write::Written::default()),
+            None,
+        ),
     };
+    // The next build's manifest goes last, once the site is let go of: at
+    // 100,000 incidents the two together were the build's peak memory.
+    drop(site);
+    if let (Some(folder), Some(done)) = (&output, done) {
+        timed(&mut t.write, || reuse::leave(Some(done), folder));
+    }
     let written = match rendered {
         Ok(w) => w,
         Err(more) => {
@@ -384,9 +396,15 @@ fn keep(done: &reuse::Done, sink: &write::OutputSink, progress: &Progress) {
     progress.bytes.fetch_add(done.kept_bytes(), Relaxed);
 }
 
+/// What a committed build leaves: the files it moved, and the next
+/// manifest, still to be written.
+type Committed = (write::Written, Option<reuse::Done>);
+
 /// Write: render into the output folder's staging (the pages whose reads did
 /// not change left out, their files kept), then the changed files moved in
-/// — unless render failed (`Ok(Err)`: its problems; nothing moved). A
+/// — unless render failed (`Ok(Err)`: its problems; nothing moved). Returns
+/// the next manifest too, for the caller to leave (`reuse::leave`) once the
+/// site is gone. A
 /// stopped write stage (a full disk) is the one problem to report: render's
 /// own diagnostics after it would be about files it never got to write.
 fn write(
@@ -394,7 +412,7 @@ fn write(
     mut staging: write::Staging,
     t: &mut Timings,
     r: Reusing,
-) -> Result<Result<write::Written, Vec<Diagnostic>>, Failure> {
+) -> Result<Result<Committed, Vec<Diagnostic>>, Failure> {
     let write_err = |e: write::WriteError| Failure::Content(vec![e.diagnostic()]);
     let sink = staging.sink().map_err(write_err)?;
     let rendered = timed(&mut t.render, || -> Result<_, Vec<Diagnostic>> {
@@ -416,12 +434,10 @@ fn write(
         // The old manifest goes before the output changes, the new one
         // comes after: none is ever wrong about the output.
         write::manifest::invalidate(output)?;
-        let written = staging.commit(produced)?;
-        reuse::leave(done, output);
-        Ok(written)
+        staging.commit(produced)
     })
     .map_err(write_err)?;
-    Ok(Ok(written))
+    Ok(Ok((written, done)))
 }
 
 fn finish(mut diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {

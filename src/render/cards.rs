@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 /// the whole Tera value of a card is about 10 KB, which at 100,000 incidents
 /// held for the whole render was 1 GB.
 pub(crate) struct Cards<'a> {
-    pub(super) cards: TiVec<IncidentIx, OnceLock<Card>>,
+    pub(super) cards: TiVec<IncidentIx, OnceLock<Cached>>,
     pub(super) tera: &'a tera::Tera,
     pub(super) html_only: bool,
 }
@@ -50,6 +50,19 @@ pub(crate) struct Card {
     pub value: tera::Value,
     pub hash: u64,
     pub reads: Option<std::sync::Arc<super::reads::Reads>>,
+}
+
+/// A card as the store keeps it: whole, or — a build's html-only card —
+/// its HTML packed ([`crate::packed::PackedText`]) with what building it
+/// read, made a Tera value again for each page listing it. At 100,000
+/// incidents the cards' HTML as values (about 1 KB each) was the peak of
+/// the lists round.
+pub(super) enum Cached {
+    Whole(Card),
+    Html(
+        crate::packed::PackedText,
+        Option<std::sync::Arc<super::reads::Reads>>,
+    ),
 }
 
 /// The cards of one list page, under the context key the template reads.

@@ -4,7 +4,7 @@
 //! older links). Cards come from the per-render [`Cards`] cache, so an
 //! incident listed on five pages is built and converted for Tera once.
 
-use super::cards::{CARD_TEMPLATE, Card, CardList};
+use super::cards::{CARD_TEMPLATE, Cached, Card, CardList};
 use super::pages::*;
 use super::reads::List;
 use super::select::{month_path, page_count, paged_path};
@@ -16,15 +16,27 @@ impl<'a> Builder<'a> {
     /// Incident `i`'s card from the per-render store (built on first use),
     /// with what building it read noted for this page too.
     fn card_value(&self, i: IncidentIx) -> Card {
-        let card = self.cards.cards[i].get_or_init(|| self.new_card(i));
-        self.replay(card.reads.as_deref());
-        card.clone()
+        match self.cards.cards[i].get_or_init(|| self.new_card(i)) {
+            Cached::Whole(card) => {
+                self.replay(card.reads.as_deref());
+                card.clone()
+            }
+            Cached::Html(html, reads) => {
+                self.replay(reads.as_deref());
+                let html = html.unpack();
+                Card {
+                    value: tera::Value::from_serializable(&OnlyHtml { html: &html }),
+                    hash: 0,
+                    reads: reads.clone(),
+                }
+            }
+        }
     }
 
     /// Incident `i`'s card: kept by serve's memo, or built and templated.
-    fn new_card(&self, i: IncidentIx) -> Card {
+    fn new_card(&self, i: IncidentIx) -> Cached {
         if let Some(c) = self.memo_card(i) {
-            return c;
+            return Cached::Whole(c);
         }
         let (card, reads) = self.recorded(|cx| cx.card(i));
         let tera = self.cards.tera;
@@ -36,26 +48,27 @@ impl<'a> Builder<'a> {
             tera.render(CARD_TEMPLATE, &cx).ok()
         });
         let html = html.flatten();
+        // Serve keeps whole cards: its page hashes must not change when a
+        // template edit ends the html-only case.
+        let reads = reads.map(std::sync::Arc::new);
+        let html = match html {
+            // Only serve (which has a memo) compares pages by hash.
+            Some(html) if self.cards.html_only && self.memo.is_none() => {
+                return Cached::Html(crate::packed::PackedText::new(html), reads);
+            }
+            html => html,
+        };
         let full = WithHtml {
             card: &card,
             html: html.as_deref(),
         };
-        // Serve keeps whole cards: its page hashes must not change when a
-        // template edit ends the html-only case.
-        let value = match &html {
-            Some(html) if self.cards.html_only && self.memo.is_none() => {
-                tera::Value::from_serializable(&OnlyHtml { html })
-            }
-            _ => tera::Value::from_serializable(&full),
-        };
         let c = Card {
-            value,
-            // Only serve (which has a memo) compares pages by hash.
+            value: tera::Value::from_serializable(&full),
             hash: self.hash_of(&full),
-            reads: reads.map(std::sync::Arc::new),
+            reads,
         };
         self.memo_put_card(i, &c);
-        c
+        Cached::Whole(c)
     }
 
     fn per(&self) -> usize {

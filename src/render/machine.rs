@@ -127,7 +127,11 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink, plan: Option<&Plan>) -> R
                     return Vec::new();
                 }
                 let done = job.run(cx);
-                plan.ran_job(done.key, done.reads.unwrap_or_default(), &done.files);
+                // Unrecorded (a large site): left out of the manifest, so
+                // the next build runs it again.
+                if let Some(reads) = done.reads {
+                    plan.ran_job(done.key, reads, &done.files);
+                }
                 done.files
             }
         })

@@ -7,6 +7,7 @@ mod badges;
 mod cards;
 mod charts;
 mod claims;
+mod compact;
 mod context;
 mod feeds;
 mod format;
@@ -102,12 +103,25 @@ impl<'a> Scope<'a> {
     }
 
     fn builder(&self) -> view::Builder<'_> {
+        self.builder_recording(self.mode.records())
+    }
+
+    /// The builder of [`machine::write_all`]: it records only when the
+    /// machine jobs are kept across builds ([`reuse::keeps_jobs`]); at
+    /// 100,000 incidents recording every job's reads (the API records and
+    /// the search index read every incident) cost more memory than a build
+    /// of that size can spare.
+    fn machine_builder(&self, record: bool) -> view::Builder<'_> {
+        self.builder_recording(record && self.mode.records())
+    }
+
+    fn builder_recording(&self, record: bool) -> view::Builder<'_> {
         let mut b = view::Builder::new(
             self.site,
             (self.now, &self.status),
             self.strings,
             (&self.cards, self.mode.memo()),
-            self.mode.records(),
+            record,
         );
         b.keys = self.mode.keys();
         b
@@ -404,7 +418,7 @@ fn render_each(
                 return Vec::new();
             }
             if o.kind == Kind::Feeds {
-                let cx = scope.builder();
+                let cx = scope.machine_builder(reuse::keeps_jobs(scope.site));
                 return machine::write_all(&cx, feeds, reusing.plan)
                     .err()
                     .unwrap_or_default();
@@ -447,7 +461,7 @@ pub fn render_output(
     sink: &dyn Sink,
 ) -> RenderResult {
     let Some(job) = page_job(scope, output) else {
-        return machine::write_all(&scope.builder(), sink, None);
+        return machine::write_all(&scope.machine_builder(false), sink, None);
     };
     let html = render_job(tera, theme, &job)?;
     sink.put(&job.file, html.into_bytes())

@@ -114,7 +114,12 @@ impl Recorder {
     }
 
     pub(crate) fn doc(&self, d: Doc) {
-        self.with(|r| r.docs.push(d));
+        // A builder reads a document's parts one call each: one note will do.
+        self.with(|r| {
+            if r.docs.last() != Some(&d) {
+                r.docs.push(d);
+            }
+        });
     }
 
     /// `fact` is only built when recording.

@@ -36,6 +36,19 @@ const FORMAT: u32 = 4;
 /// intro" must see one appear).
 const HOME: &str = ":home";
 
+/// Above this many documents (incidents and stories) a build keeps neither
+/// its machine jobs' reads nor its search keys for the next: at 100,000
+/// incidents they would hold hundreds of MB more at the build's peak, and a
+/// site that large is memory-bound before it is time-bound. Its pages are
+/// still reused.
+const KEEP_JOBS_UP_TO: usize = 25_000;
+
+/// Whether a build of `site` keeps what its machine jobs and search index
+/// did, for the next build.
+pub(crate) fn keeps_jobs(site: &Site) -> bool {
+    site.incidents.len() + site.news.len() <= KEEP_JOBS_UP_TO
+}
+
 /// A timestamp as seconds and nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct Instant(i64, i32);
@@ -80,13 +93,6 @@ struct JobRecord {
     files: Vec<FileRecord>,
 }
 
-const NO_STAMP: Stamp = Stamp {
-    size: 0,
-    ino: 0,
-    mtime: 0,
-    mtime_ns: 0,
-};
-
 /// What a build leaves for the next one.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
@@ -124,8 +130,12 @@ impl Manifest {
         sound.then_some(m)
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_stdvec(self).unwrap_or_default()
+    /// Its bytes, streamed into `w` (at 100,000 incidents the manifest is
+    /// large enough that holding its bytes whole made the build's peak).
+    pub fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        postcard::to_io(self, w)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
     }
 }
 
@@ -291,6 +301,6 @@ impl Done {
 /// the next build its reuse, so a failure here does not fail this one.
 pub fn leave(done: Option<Done>, output: &Path) {
     if let Some(m) = done.and_then(|d| d.draft.stamp(output)) {
-        let _ = crate::write::manifest::store(output, &m.to_bytes());
+        let _ = crate::write::manifest::store(output, |w| m.write(w));
     }
 }

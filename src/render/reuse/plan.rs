@@ -2,13 +2,12 @@
 //! per page and per machine job, "kept" or "render", and, once rendered,
 //! the records of the next manifest out.
 
-use super::{
-    Done, FileRecord, HOME, Instant, JobRecord, Manifest, NO_STAMP, PageRecord, ReadSet, Reuse,
-};
+use super::{Done, FileRecord, HOME, Instant, JobRecord, Manifest, PageRecord, ReadSet, Reuse};
 use crate::diag::Diagnostic;
 use crate::link::Site;
+use crate::render::compact::{DocIds, FactIds, FactTable, PageReads};
 use crate::render::outputs::Output;
-use crate::render::reads::{Doc, Fact, Facts, Reads, hasher};
+use crate::render::reads::{Facts, Reads, hasher};
 use crate::render::{Kind, Scope, Sink, output_file, page_job, render_job};
 use crate::status::StatusModel;
 use crate::theme::Theme;
@@ -31,16 +30,20 @@ pub(crate) struct Plan<'a> {
     keep_jobs: HashMap<&'a str, usize>,
     /// The previous manifest's facts' fingerprints on the new site.
     fresh: Vec<u64>,
-    /// Pages rendered: file, reads, hash of the bytes.
-    rendered: Mutex<Vec<(String, Reads, u64)>>,
-    /// Jobs run: key, reads, each file and the hash of its bytes.
+    /// The next manifest's ids of the site's documents and of the facts
+    /// pages and jobs read: reads are made small as they are recorded.
+    ids: (DocIds, FactIds),
+    /// Pages rendered, with their reads as those ids.
+    rendered: Mutex<Vec<PageReads>>,
+    /// Jobs run: their reads as ids (keyed, with no hash), and each file
+    /// with the hash of its bytes.
     ran: Mutex<Vec<Ran>>,
     /// Jobs kept (indices into the previous manifest's jobs).
     kept_jobs: Mutex<Vec<usize>>,
 }
 
-/// A machine job run: its key, reads, and each file with the hash of its bytes.
-type Ran = (String, Reads, Vec<(String, u64)>);
+/// A machine job run: its key and reads, and each file with the hash of its bytes.
+type Ran = (PageReads, Vec<(String, u64)>);
 
 /// What changed since the previous manifest, to judge each record by.
 struct Changes<'m> {
@@ -77,7 +80,11 @@ impl<'a> Reuse<'a> {
         status: &'a StatusModel,
         now: jiff::Timestamp,
     ) -> Plan<'a> {
+        let at: HashMap<&str, u32> = (self.docs.keys().enumerate())
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
         let mut plan = Plan {
+            ids: (DocIds::new(site, &at, HOME), FactIds::default()),
             reuse: self,
             now,
             keep: HashMap::new(),
@@ -119,14 +126,6 @@ impl<'a> Reuse<'a> {
     }
 }
 
-/// The key of a document a page read; `None` if the site has no such document.
-fn doc_key(d: Doc, site: &Site) -> Option<&str> {
-    match d {
-        Doc::Home => Some(HOME),
-        d => d.path(site),
-    }
-}
-
 fn hash_of(bytes: &[u8]) -> u64 {
     let mut h = hasher();
     h.write(bytes);
@@ -158,7 +157,12 @@ impl Plan<'_> {
         let reads = job.reads.take().unwrap_or_default();
         sink.put(&job.file, html.into_bytes())
             .map_err(|e| vec![Diagnostic::error(&job.file, format!("cannot write: {e}"))])?;
-        lock(&self.rendered).push((job.file, reads, hash));
+        // A page with a document the manifest cannot name is left out of
+        // it: the next build renders it.
+        let (docs, facts) = &self.ids;
+        if let Some(p) = PageReads::new((job.file, hash), reads, docs, facts) {
+            lock(&self.rendered).push(p);
+        }
         Ok(None)
     }
 
@@ -177,10 +181,14 @@ impl Plan<'_> {
 
     /// Note what machine job `key` read and wrote.
     pub(crate) fn ran_job(&self, key: String, reads: Reads, files: &[(String, String)]) {
+        let (docs, facts) = &self.ids;
+        let Some(reads) = PageReads::new((key, 0), reads, docs, facts) else {
+            return;
+        };
         let files = (files.iter())
             .map(|(path, text)| (path.clone(), hash_of(text.as_bytes())))
             .collect();
-        lock(&self.ran).push((key, reads, files));
+        lock(&self.ran).push((reads, files));
     }
 
     /// A previous record's reads, renumbered into the new tables; `None` if
@@ -199,33 +207,6 @@ impl Plan<'_> {
             .map(|&f| facts.index(m.facts[f as usize].0.clone(), || self.fresh[f as usize]))
             .collect();
         Some(ReadSet { docs, facts, ..*r })
-    }
-
-    /// What a page or job read on this site, numbered into the new tables;
-    /// `None` for a document the manifest cannot name (render it next time).
-    fn number(
-        &self,
-        site: &Site,
-        reads: &Reads,
-        doc_at: &HashMap<&str, u32>,
-        facts: &mut FactTable,
-    ) -> Option<ReadSet> {
-        let mut docs = (reads.docs.iter())
-            .map(|&d| doc_key(d, site).and_then(|k| doc_at.get(k).copied()))
-            .collect::<Option<Vec<u32>>>()?;
-        docs.sort_unstable();
-        docs.dedup();
-        let mut fs: Vec<u32> = (reads.facts.iter())
-            .map(|f| facts.index(f.clone(), || self.facts.fingerprint(f)))
-            .collect();
-        fs.sort_unstable();
-        fs.dedup();
-        Some(ReadSet {
-            docs,
-            facts: fs,
-            whole: reads.whole,
-            now: reads.now,
-        })
     }
 
     /// The records of what was kept, renumbered into the new tables.
@@ -249,40 +230,18 @@ impl Plan<'_> {
         }
     }
 
-    /// The records of what was rendered; their stamps come after the commit.
-    fn record(&self, site: &Site, doc_at: &HashMap<&str, u32>, next: &mut Draft) {
-        let unstamped = |(file, hash): (String, u64)| FileRecord {
-            file,
-            hash,
-            stamp: NO_STAMP,
-        };
-        for (file, reads, hash) in std::mem::take(&mut *lock(&self.rendered)) {
-            if let Some(reads) = self.number(site, &reads, doc_at, &mut next.facts) {
-                let out = unstamped((file, hash));
-                next.pages.push((PageRecord { reads, out }, false));
-            }
-        }
-        for (key, reads, files) in std::mem::take(&mut *lock(&self.ran)) {
-            if let Some(reads) = self.number(site, &reads, doc_at, &mut next.facts) {
-                let files = files.into_iter().map(unstamped).collect();
-                next.jobs.push((JobRecord { key, reads, files }, false));
-            }
-        }
-    }
-
     /// The next manifest, but for the stamps of the files rendered (known
     /// once they are in place).
     pub(crate) fn finish(
-        self,
+        mut self,
         site: &Site,
         kept: Vec<String>,
         search: Option<crate::render::search::saved::SavedIndex>,
     ) -> Done {
         let reuse = self.reuse;
         let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
-        let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
-            .map(|(i, (k, _))| (k.as_str(), i as u32))
-            .collect();
+        let met = std::mem::take(&mut self.ids.1);
+        let jobs = (lock(&self.ran).len(), lock(&self.kept_jobs).len());
         let mut next = Draft {
             manifest: Manifest {
                 format: super::FORMAT,
@@ -296,15 +255,19 @@ impl Plan<'_> {
                 jobs: Vec::new(),
                 search,
             },
-            facts: FactTable::default(),
+            facts: met.into_table(|f| self.facts.fingerprint(f)),
             pages: Vec::new(),
             jobs: Vec::new(),
+            rendered: std::mem::take(&mut *lock(&self.rendered)),
+            ran: std::mem::take(&mut *lock(&self.ran)),
             usable: reuse.key.is_some(),
         };
-        let jobs = (lock(&self.ran).len(), lock(&self.kept_jobs).len());
-        self.carry(&kept, &doc_at, &mut next);
-        self.record(site, &doc_at, &mut next);
-        drop(doc_at);
+        if reuse.usable().is_some() {
+            let doc_at: HashMap<&str, u32> = (docs.iter().enumerate())
+                .map(|(i, (k, _))| (k.as_str(), i as u32))
+                .collect();
+            self.carry(&kept, &doc_at, &mut next);
+        }
         next.manifest.docs = docs;
         Done {
             kept,
@@ -314,32 +277,19 @@ impl Plan<'_> {
     }
 }
 
-/// Facts numbered as they are first met.
-#[derive(Default)]
-struct FactTable {
-    at: HashMap<Fact, u32>,
-    table: Vec<(Fact, u64)>,
-}
-
-impl FactTable {
-    fn index(&mut self, key: Fact, fingerprint: impl FnOnce() -> u64) -> u32 {
-        if let Some(&i) = self.at.get(&key) {
-            return i;
-        }
-        let i = self.table.len() as u32;
-        self.table.push((key.clone(), fingerprint()));
-        self.at.insert(key, i);
-        i
-    }
-}
-
 /// The next manifest before the files rendered are stamped. Each record
 /// comes with whether its stamps are already known (kept).
 pub struct Draft {
     manifest: Manifest,
     facts: FactTable,
+    /// The records of what was kept (their stamps known).
     pages: Vec<(PageRecord, bool)>,
     jobs: Vec<(JobRecord, bool)>,
+    /// What was rendered: put in the manifest's form only when stamped,
+    /// after the build has let go of the site (at 100,000 incidents that
+    /// form is tens of MB more).
+    rendered: Vec<PageReads>,
+    ran: Vec<Ran>,
     usable: bool,
 }
 
@@ -351,28 +301,42 @@ impl Draft {
         if !self.usable {
             return None;
         }
-        let stamp = |f: &mut FileRecord| -> Option<()> {
-            f.stamp = Stamp::of(&output.join(&f.file))?;
-            Some(())
+        let stamped = |file: String, hash: u64| -> Option<FileRecord> {
+            let stamp = Stamp::of(&output.join(&file))?;
+            Some(FileRecord { file, hash, stamp })
+        };
+        let reads = |r: &mut PageReads| ReadSet {
+            docs: std::mem::take(&mut r.docs),
+            facts: std::mem::take(&mut r.facts),
+            whole: r.whole,
+            now: r.now,
         };
         let mut m = self.manifest;
-        m.facts = self.facts.table;
+        m.facts = self.facts.into_table();
+        let rendered = (self.rendered.into_par_iter()).filter_map(|mut p| {
+            let reads = reads(&mut p);
+            let out = stamped(p.file, p.hash)?;
+            Some(PageRecord { reads, out })
+        });
         m.pages = (self.pages.into_par_iter())
-            .filter_map(|(mut p, known)| {
-                if !known {
-                    stamp(&mut p.out)?;
-                }
-                Some(p)
-            })
+            .map(|(p, _)| p)
+            .chain(rendered)
             .collect();
         m.pages.sort_by(|a, b| a.out.file.cmp(&b.out.file));
-        m.jobs = (self.jobs.into_par_iter())
-            .filter_map(|(mut j, known)| {
-                if !known {
-                    j.files.iter_mut().try_for_each(stamp)?;
-                }
-                Some(j)
+        let ran = (self.ran.into_par_iter()).filter_map(|(mut j, files)| {
+            let reads = reads(&mut j);
+            let files = (files.into_iter())
+                .map(|(file, hash)| stamped(file, hash))
+                .collect::<Option<Vec<_>>>()?;
+            Some(JobRecord {
+                key: j.file,
+                reads,
+                files,
             })
+        });
+        m.jobs = (self.jobs.into_par_iter())
+            .map(|(j, _)| j)
+            .chain(ran)
             .collect();
         m.jobs.sort_by(|a, b| a.key.cmp(&b.key));
         Some(m)

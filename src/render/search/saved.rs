@@ -10,11 +10,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-/// Above this many documents the keys are not kept: at 100,000 incidents
-/// they would hold about 150 MB more at the build's peak, and a site that
-/// large is memory-bound before it is time-bound.
-const KEEP_UP_TO: usize = 25_000;
-
 /// The keys of a build, as the manifest stores them.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SavedIndex {
@@ -46,13 +41,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl<'a> SavedKeys<'a> {
-    /// `None` for a site too large to keep keys for.
+    /// `None` for a site too large to keep keys for ([`keeps_jobs`]).
+    ///
+    /// [`keeps_jobs`]: crate::render::reuse::keeps_jobs
     pub fn new(
         site: &Site,
         saved: Option<SavedIndex>,
         hashes: &'a BTreeMap<String, u64>,
     ) -> Option<SavedKeys<'a>> {
-        if site.incidents.len() + site.news.len() > KEEP_UP_TO {
+        if !crate::render::reuse::keeps_jobs(site) {
             return None;
         }
         let saved = saved.unwrap_or_default();
