@@ -348,9 +348,10 @@ pub fn render_reusing(
 /// render problems, and the files written twice ([`collisions`]). This order
 /// keeps a large site's peak memory down: the machine outputs build
 /// site-wide files (the search index, `/api/incidents.json`, the sitemap)
-/// whose text is large at 100,000 incidents, and the clash check maps every
-/// file path; both are gone before the lists fill the card cache, which is
-/// emptied before the incident pages (which read no cards).
+/// whose text is large at 100,000 incidents, and they are gone before the
+/// lists fill the card cache, which is emptied before the clash check
+/// (which maps every file path) and the incident pages (which read no
+/// cards).
 fn render_outputs<'a>(
     tera: &'a Tera,
     theme: &Theme,
@@ -365,15 +366,6 @@ fn render_outputs<'a>(
     let (machine, pages): (Vec<&Output>, Vec<&Output>) =
         outputs.iter().partition(|o| o.kind == Kind::Feeds);
     let mut errors = render_each(tera, theme, scope, &machine, (sink, &feeds, reusing));
-    // The feeds have named their files: every path of the build is known.
-    let clashes = {
-        let fed = std::mem::take(&mut *feeds.files.lock().unwrap_or_else(|e| e.into_inner()));
-        let files: Vec<(String, Output)> = outputs
-            .iter()
-            .filter_map(|o| output_file(scope.site, o).map(|f| (f, o.clone())))
-            .collect();
-        collisions(scope.site, &files, &fed)
-    };
     let (lists, rest): (Vec<&Output>, Vec<&Output>) =
         pages.into_iter().partition(|o| reads_cards(o.kind));
     errors.extend(render_each(
@@ -384,6 +376,23 @@ fn render_outputs<'a>(
         (sink, &feeds, reusing),
     ));
     scope.cards = cards::Cards::new(scope.site.incidents.len(), tera);
+    // The feeds have named their files: every path of the build is known.
+    // Checked here, at the render's low point, and on a pool thread, whose
+    // heap holds what the rounds before let go of (at 100,000 incidents,
+    // checked on this thread right after the machine outputs, it was the
+    // build's peak).
+    let site = scope.site;
+    let (clashes, ()) = rayon::join(
+        || {
+            let fed = std::mem::take(&mut *feeds.files.lock().unwrap_or_else(|e| e.into_inner()));
+            let files: Vec<(String, Output)> = outputs
+                .iter()
+                .filter_map(|o| output_file(site, o).map(|f| (f, o.clone())))
+                .collect();
+            collisions(site, &files, &fed)
+        },
+        || (),
+    );
     errors.extend(render_each(
         tera,
         theme,
