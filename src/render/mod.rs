@@ -21,6 +21,9 @@ mod pages;
 pub mod reads;
 pub mod reuse;
 mod search;
+mod sink;
+use sink::Recording;
+pub use sink::Sink;
 mod select;
 mod services;
 mod sitemap;
@@ -125,49 +128,6 @@ impl<'a> Scope<'a> {
         );
         b.keys = self.mode.keys();
         b
-    }
-}
-
-/// Where rendered files go: a folder on disk for `build`, memory for `serve`.
-pub trait Sink: Sync {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
-    fn copy(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
-        self.put(path, std::fs::read(from)?)
-    }
-    /// True once the sink has given up (a full disk): render stops rendering.
-    fn stopped(&self) -> bool {
-        false
-    }
-    /// `path` (of `size` bytes) stays as the previous output holds it,
-    /// unrendered: a rebuild checked it is the file the last build wrote.
-    fn keep(&self, path: &str, size: u64) {
-        let _ = (path, size);
-    }
-}
-
-/// Passes files on to `inner`, noting their paths (the files the feeds write).
-struct Recording<'a> {
-    inner: &'a dyn Sink,
-    files: std::sync::Mutex<Vec<String>>,
-}
-
-impl Sink for Recording<'_> {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(path.to_string());
-        self.inner.put(path, bytes)
-    }
-    fn stopped(&self) -> bool {
-        self.inner.stopped()
-    }
-    fn keep(&self, path: &str, size: u64) {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(path.to_string());
-        self.inner.keep(path, size);
     }
 }
 
@@ -292,7 +252,9 @@ pub fn render_reusing(
     reuse: Option<&reuse::Reuse>,
 ) -> Result<Option<reuse::Done>, Vec<Diagnostic>> {
     let tera = tera(theme, site)?;
-    let saved = reuse.and_then(|r| search::saved::SavedKeys::new(site, r.take_search(), &r.docs));
+    // Search keys are kept only while the site is small enough (`keeps_jobs`).
+    let saved = (reuse.filter(|_| reuse::keeps_jobs(site)))
+        .map(|r| search::saved::SavedKeys::new(r.take_search(), &r.docs));
     let mut scope = Scope::new(site, now, &tera, &theme.strings);
     if reuse.is_some() {
         scope.mode = Mode::Record(saved.as_ref().map(|s| s as &dyn memo::KeyStore));

@@ -41,27 +41,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl<'a> SavedKeys<'a> {
-    /// `None` for a site too large to keep keys for ([`keeps_jobs`]).
-    ///
-    /// [`keeps_jobs`]: crate::render::reuse::keeps_jobs
-    pub fn new(
-        site: &Site,
-        saved: Option<SavedIndex>,
-        hashes: &'a BTreeMap<String, u64>,
-    ) -> Option<SavedKeys<'a>> {
-        if !crate::render::reuse::keeps_jobs(site) {
-            return None;
-        }
+    /// The keys `saved` by the previous build (if any), for documents that
+    /// now hash to `hashes`.
+    pub fn new(saved: Option<SavedIndex>, hashes: &'a BTreeMap<String, u64>) -> SavedKeys<'a> {
         let saved = saved.unwrap_or_default();
         let previous = (saved.docs.into_iter())
             .map(|d| (d.path, (d.hash, Keys::from_parts(d.ids, d.weights))))
             .collect();
-        Some(SavedKeys {
+        SavedKeys {
             hashes,
             previous,
             words: Mutex::new(Words::from_list(saved.words)),
             now: Mutex::new(Vec::new()),
-        })
+        }
     }
 
     /// This build's keys, for the next; `None` when most of the words are
