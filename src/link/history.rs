@@ -5,7 +5,7 @@ use crate::ix::{IncidentIx, TiSlice};
 use crate::model::Incident;
 use jiff::tz::TimeZone;
 
-pub struct Month {
+pub(crate) struct Month {
     pub year: i16,
     /// 1–12.
     pub month: i8,
@@ -15,13 +15,13 @@ pub struct Month {
 
 impl Month {
     /// `2026-06`: the month's URL segment under `/history/`.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
 
     /// Whether `key` is this month's [`Month::key`], without formatting it
     /// (serve and rebuilds look months up by key for every month page).
-    pub fn has_key(&self, key: &str) -> bool {
+    pub(crate) fn has_key(&self, key: &str) -> bool {
         let b = key.as_bytes();
         let num = |s: &[u8]| -> Option<i32> {
             let digits = s.iter().all(u8::is_ascii_digit);

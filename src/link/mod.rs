@@ -16,15 +16,15 @@ use bodies::BodyPass;
 mod bodies;
 mod history;
 mod index;
-pub mod similar;
+pub(crate) mod similar;
 mod taxonomy;
-pub use history::Month;
+pub(crate) use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
-pub use taxonomy::{Tax, Taxonomy, Term, refile};
+pub(crate) use taxonomy::{Tax, Taxonomy, Term, refile};
 
 /// Markdown of one incident: body, timeline entries and takes.
-pub struct IncidentHtml {
+pub(crate) struct IncidentHtml {
     pub body: Rendered,
     pub timeline: Vec<PackedText>,
     pub takes: Vec<PackedText>,
@@ -39,18 +39,18 @@ pub struct IncidentHtml {
 
 impl IncidentHtml {
     /// Every incident the page refers to in Markdown: body, timeline, takes.
-    pub fn refs(&self) -> impl Iterator<Item = &String> {
+    pub(crate) fn refs(&self) -> impl Iterator<Item = &String> {
         self.body.incident_refs.iter().chain(&self.field_refs)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Backlink {
+pub(crate) enum Backlink {
     Incident(IncidentIx),
     News(StoryIx),
 }
 
-pub struct Site {
+pub(crate) struct Site {
     pub config: Config,
     /// Newest first.
     pub incidents: TiVec<IncidentIx, Incident>,
@@ -76,13 +76,13 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn taxonomy(&self, t: Tax) -> &Taxonomy {
+    pub(crate) fn taxonomy(&self, t: Tax) -> &Taxonomy {
         &self.taxonomies[t as usize]
     }
 
     /// Incident `i`'s one-line summary: its `summary`, else its body's first
     /// paragraph. Every list, feed and calendar shows this one.
-    pub fn incident_summary(&self, i: IncidentIx) -> &str {
+    pub(crate) fn incident_summary(&self, i: IncidentIx) -> &str {
         self.incidents[i]
             .summary
             .as_deref()
@@ -93,7 +93,7 @@ impl Site {
     /// diagnostics) and the Markdown sources, whose HTML is rendered. `build`
     /// and `check` render from the rest, which is about half the memory of a
     /// large site; serve keeps them for its incremental re-links.
-    pub fn release_sources(&mut self) {
+    pub(crate) fn release_sources(&mut self) {
         for i in &mut self.incidents {
             i.origin.release_text();
         }
@@ -116,15 +116,15 @@ impl Config {
     }
 }
 
-pub fn incident_path(id: &IncidentId) -> String {
+pub(crate) fn incident_path(id: &IncidentId) -> String {
     format!("incidents/{}/", id.key())
 }
 
-pub fn news_path(slug: &str) -> String {
+pub(crate) fn news_path(slug: &str) -> String {
     format!("news/{slug}/")
 }
 
-pub fn page_path(slug: &str) -> String {
+pub(crate) fn page_path(slug: &str) -> String {
     format!("{slug}/")
 }
 
@@ -182,7 +182,7 @@ impl LinkResolver for Resolver {
 
 /// How [`link_with`] turns Markdown into HTML: [`Direct`] renders every time;
 /// `serve` passes a cache that reuses renders across rebuilds.
-pub trait MarkdownRenderer: Sync {
+pub(crate) trait MarkdownRenderer: Sync {
     /// Same contract as [`markdown::render`].
     fn render(
         &self,
@@ -200,7 +200,7 @@ pub trait MarkdownRenderer: Sync {
 }
 
 /// Renders with [`markdown::render`], no cache.
-pub struct Direct;
+pub(crate) struct Direct;
 
 impl MarkdownRenderer for Direct {
     fn render(
@@ -239,7 +239,7 @@ impl MarkdownRenderer for DirectOnce {
 /// link resolver its Markdown was rendered with. A site with errors must not
 /// be rendered; serve keeps it anyway, to take its documents and renders back
 /// for the next attempt.
-pub struct Linked {
+pub(crate) struct Linked {
     pub site: Site,
     pub diags: Vec<Diagnostic>,
     /// Serve re-renders one edited body against the same site with it.
@@ -248,7 +248,7 @@ pub struct Linked {
 
 /// Build the site model. For `build` and `check`: the incidents' and
 /// stories' file texts are gone from the site it returns.
-pub fn link(
+pub(crate) fn link(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
@@ -260,7 +260,7 @@ pub fn link(
 
 /// [`link`] with Markdown rendered through `md` (serve's render cache).
 /// Draft documents left out (without `drafts`) are not in it.
-pub fn link_with(
+pub(crate) fn link_with(
     config: Config,
     docs: Vec<Document>,
     assets: Vec<Asset>,
@@ -436,7 +436,7 @@ fn sort_documents(docs: Vec<Document>, drafts: bool) -> Sorted {
 
 /// The Markdown of one incident (body, timeline entries, takes, postmortem
 /// parts, notes) rendered against `resolver`, with the problems found.
-pub fn render_incident(
+pub(crate) fn render_incident(
     inc: &Incident,
     md: &dyn MarkdownRenderer,
     resolver: &dyn LinkResolver,
@@ -496,7 +496,7 @@ pub fn render_incident(
 
 /// The lower-cased IDs an incident refers to: its `related` entries and its
 /// Markdown references (each makes a backlink on the target).
-pub fn outgoing<'a>(
+pub(crate) fn outgoing<'a>(
     inc: &'a Incident,
     html: &'a IncidentHtml,
 ) -> impl Iterator<Item = String> + 'a {

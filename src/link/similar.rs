@@ -13,7 +13,7 @@ use crate::model::{Incident, Related};
 use std::collections::{HashMap, HashSet};
 
 /// At most this many similar incidents per incident.
-pub const MAX: usize = 5;
+pub(crate) const MAX: usize = 5;
 
 /// Incidents by key, each list in site order (ascending index = newest first).
 #[derive(Default)]
@@ -101,7 +101,7 @@ fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<IncidentIx>>, k: K, i:
 
 /// The similar incidents of every incident (indices into `incidents`, best
 /// first). `index`: lower-cased ID → index, to leave out `related` ones.
-pub fn similar(
+pub(crate) fn similar(
     incidents: &TiSlice<IncidentIx, Incident>,
     index: &HashMap<String, IncidentIx>,
 ) -> TiVec<IncidentIx, Vec<IncidentIx>> {

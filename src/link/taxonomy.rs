@@ -51,14 +51,14 @@ impl TryFrom<usize> for Tax {
     }
 }
 
-pub const TAXONOMIES: [(&str, &str); 4] = [
+pub(super) const TAXONOMIES: [(&str, &str); 4] = [
     ("services", "Services"),
     ("regions", "Regions"),
     ("errors", "Errors"),
     ("tags", "Tags"),
 ];
 
-pub struct Term {
+pub(crate) struct Term {
     pub name: String,
     pub slug: String,
     /// Indices into `Site::incidents`, newest first.
@@ -67,7 +67,7 @@ pub struct Term {
     pub declared: bool,
 }
 
-pub struct Taxonomy {
+pub(crate) struct Taxonomy {
     pub name: &'static str,
     /// By slug (sorted, so output order is stable).
     pub terms: BTreeMap<String, Term>,
@@ -76,7 +76,7 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
-    pub fn term_url(&self, config: &Config, name: &str) -> Option<String> {
+    pub(crate) fn term_url(&self, config: &Config, name: &str) -> Option<String> {
         let slug = self.slugs.get(name)?;
         Some(config.url(&format!("{}/{slug}/", self.name)))
     }
@@ -208,7 +208,12 @@ fn names(inc: &Incident) -> [Vec<&str>; 4] {
 /// that keeps the incident's place). `None`, with nothing changed, when a new
 /// term would have no slug or share one with another spelling: a full link
 /// reports that. Which pages that changes is for serve's ledger to find.
-pub fn refile(taxes: &mut [Taxonomy], i: IncidentIx, old: &Incident, new: &Incident) -> Option<()> {
+pub(crate) fn refile(
+    taxes: &mut [Taxonomy],
+    i: IncidentIx,
+    old: &Incident,
+    new: &Incident,
+) -> Option<()> {
     let (old, new) = (names(old), names(new));
     let mut plan = Vec::new();
     for t in 0..TAXONOMIES.len() {

@@ -90,7 +90,7 @@ impl Words {
 /// (`d`: incidents, then news), and leaves those it tokenizes: serve's
 /// [`Memo`], or a rebuild's keys saved by the previous build
 /// (`search/saved.rs`).
-pub trait KeyStore: Sync {
+pub(crate) trait KeyStore: Sync {
     fn keys(&self, site: &Site, d: SearchDoc) -> Option<Keys>;
     fn put_keys(&self, site: &Site, d: SearchDoc, keys: Keys);
     /// The words the keys name.

@@ -14,16 +14,16 @@ mod format;
 mod fragments;
 mod ics;
 mod lists;
-pub mod machine;
-pub mod memo;
+pub(crate) mod machine;
+pub(crate) mod memo;
 mod outputs;
 mod pages;
-pub mod reads;
-pub mod reuse;
+pub(crate) mod reads;
+pub(crate) mod reuse;
 mod search;
 mod sink;
 use sink::Recording;
-pub use sink::Sink;
+pub(crate) use sink::Sink;
 mod select;
 mod services;
 mod sitemap;
@@ -46,7 +46,7 @@ pub(crate) use view::{Now, next_change};
 /// renders again on every edit, so it records what each page reads
 /// ([`reads::Reads`]) and reuses per-document work from its [`memo::Memo`].
 #[derive(Clone, Copy, Default)]
-pub enum Mode<'a> {
+pub(crate) enum Mode<'a> {
     #[default]
     Build,
     /// A build that reuses the previous one's pages: it records reads, to
@@ -57,7 +57,7 @@ pub enum Mode<'a> {
 }
 
 impl<'a> Mode<'a> {
-    pub fn memo(self) -> Option<&'a memo::Memo> {
+    pub(crate) fn memo(self) -> Option<&'a memo::Memo> {
         match self {
             Mode::Build | Mode::Record(_) => None,
             Mode::Serve(m) => Some(m),
@@ -65,7 +65,7 @@ impl<'a> Mode<'a> {
     }
 
     /// Where the search index finds keys tokenized before.
-    pub fn keys(self) -> Option<&'a dyn memo::KeyStore> {
+    pub(crate) fn keys(self) -> Option<&'a dyn memo::KeyStore> {
         match self {
             Mode::Build => None,
             Mode::Record(k) => k,
@@ -74,14 +74,14 @@ impl<'a> Mode<'a> {
     }
 
     /// Pages note what they read only for serve.
-    pub fn records(self) -> bool {
+    pub(crate) fn records(self) -> bool {
         matches!(self, Mode::Serve(_) | Mode::Record(_))
     }
 }
 
 /// What one render pass reads: the site, "now", the interface strings, and
 /// the cards it builds once.
-pub struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     pub site: &'a Site,
     pub now: &'a Now,
     pub strings: &'a Strings,
@@ -94,7 +94,12 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// `tera` renders each card's HTML once for all the lists it is on.
-    pub fn new(site: &'a Site, now: &'a Now, tera: &'a Tera, strings: &'a Strings) -> Scope<'a> {
+    pub(crate) fn new(
+        site: &'a Site,
+        now: &'a Now,
+        tera: &'a Tera,
+        strings: &'a Strings,
+    ) -> Scope<'a> {
         Scope {
             site,
             now,
@@ -132,9 +137,9 @@ impl<'a> Scope<'a> {
 }
 
 /// Every template problem and write failure, as diagnostics.
-pub type RenderResult = Result<(), Vec<Diagnostic>>;
+pub(crate) type RenderResult = Result<(), Vec<Diagnostic>>;
 
-pub fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+pub(crate) fn tera(theme: &Theme, site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.set_escape_fn(crate::escape::html_to);
     tera.autoescape_on(vec![".html", ".xml"]);
@@ -233,18 +238,18 @@ fn tera_message(e: &tera::Error) -> String {
 }
 
 /// How many HTML pages [`render_all`] writes (every output but the feeds).
-pub fn html_page_count(site: &Site) -> usize {
+pub(crate) fn html_page_count(site: &Site) -> usize {
     outputs(site).len() - 1
 }
 
 /// Render everything into `sink`: pages in parallel, then static files and assets.
-pub fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
+pub(crate) fn render_all(site: &Site, theme: &Theme, now: &Now, sink: &dyn Sink) -> RenderResult {
     render_reusing(site, theme, now, sink, None).map(|_| ())
 }
 
 /// [`render_all`], but with `reuse`, the HTML pages whose previous files
 /// stand are left out (see `reuse.rs`): those files, and the next manifest.
-pub fn render_reusing(
+pub(crate) fn render_reusing(
     site: &Site,
     theme: &Theme,
     now: &Now,
@@ -424,7 +429,7 @@ struct Reusing<'p, 'a> {
 }
 
 /// Render one output (one page, or all feeds) into the sink.
-pub fn render_output(
+pub(crate) fn render_output(
     tera: &Tera,
     theme: &Theme,
     scope: &Scope,
@@ -443,7 +448,7 @@ pub fn render_output(
 /// output file (`incidents/ex1/index.html`) and whole template context. Serve
 /// hashes the context to skip pages whose input did not change.
 #[derive(Debug, Clone)]
-pub struct PageJob {
+pub(crate) struct PageJob {
     pub template: String,
     pub path: String,
     pub file: String,
@@ -465,12 +470,12 @@ fn file_of(path: &str) -> String {
 
 /// The file a page output is written to (`incidents/ex1/index.html`); `None`
 /// for [`Kind::Feeds`], which writes many.
-pub fn output_file(site: &Site, output: &Output) -> Option<String> {
+pub(crate) fn output_file(site: &Site, output: &Output) -> Option<String> {
     outputs::target(site, output).map(|(_, path)| file_of(&path))
 }
 
 /// The [`PageJob`] of a page output; `None` for [`Kind::Feeds`] (no template).
-pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
+pub(crate) fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
     let cx = scope.builder();
     let kind = outputs::kind(output.kind)?;
     let (template, path) = (kind.target)(scope.site, output);
@@ -489,7 +494,7 @@ pub fn page_job(scope: &Scope, output: &Output) -> Option<PageJob> {
 
 /// Serve: the keys of every machine job, and the files and reads of those
 /// `want` picks (the others are not run).
-pub fn render_machine(
+pub(crate) fn render_machine(
     scope: &Scope,
     want: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Vec<String>, Vec<machine::Done>) {
@@ -506,7 +511,7 @@ pub fn render_machine(
 /// Every HTML page's template and whole template context, as JSON (cards
 /// included): what themes receive, for checking docs/templates.md and theme
 /// fixtures against. Renders nothing.
-pub fn template_contexts(
+pub(crate) fn template_contexts(
     site: &Site,
     theme: &Theme,
     now: &Now,
@@ -541,7 +546,11 @@ pub fn template_contexts(
 }
 
 /// Render a [`PageJob`] with Tera.
-pub fn render_job(tera: &Tera, theme: &Theme, job: &PageJob) -> Result<String, Vec<Diagnostic>> {
+pub(crate) fn render_job(
+    tera: &Tera,
+    theme: &Theme,
+    job: &PageJob,
+) -> Result<String, Vec<Diagnostic>> {
     render_page(tera, theme, job)
 }
 

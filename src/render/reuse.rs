@@ -95,7 +95,7 @@ struct JobRecord {
 
 /// What a build leaves for the next one.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     format: u32,
     key: u64,
     /// The "now" the pages were rendered at, and the first instant after it
@@ -115,7 +115,7 @@ pub struct Manifest {
 impl Manifest {
     /// A manifest read back, or `None` if it is not one this binary wrote
     /// whole (then everything is rendered).
-    pub fn parse(bytes: &[u8]) -> Option<Manifest> {
+    pub(crate) fn parse(bytes: &[u8]) -> Option<Manifest> {
         let (m, rest): (Manifest, _) = postcard::take_from_bytes(bytes).ok()?;
         if !rest.is_empty() {
             return None;
@@ -132,7 +132,7 @@ impl Manifest {
 
     /// Its bytes, streamed into `w` (at 100,000 incidents the manifest is
     /// large enough that holding its bytes whole made the build's peak).
-    pub fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         postcard::to_io(self, w)
             .map(|_| ())
             .map_err(std::io::Error::other)
@@ -143,7 +143,7 @@ impl Manifest {
 /// the config (with flags applied), drafts, the theme's templates, static
 /// file names and strings, and the content assets. `None` if the running
 /// binary cannot be identified (then nothing is reused).
-pub fn key(site: &Site, theme: &Theme, drafts: bool) -> Option<u64> {
+pub(crate) fn key(site: &Site, theme: &Theme, drafts: bool) -> Option<u64> {
     let exe = Stamp::of(&std::env::current_exe().ok()?)?;
     let mut h = hasher();
     let mut w = HashWriter(&mut h);
@@ -202,7 +202,7 @@ fn incident_html_hash(x: &IncidentHtml, h: &mut impl Hasher) {
 
 /// Per document the site holds: a hash of its model and its rendered
 /// Markdown (which also depends on the documents it links to).
-pub fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
+pub(crate) fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
     let one = |model: &dyn std::fmt::Debug, html: &dyn Fn(&mut dyn Hasher)| {
         let mut h = hasher();
         let _ = write!(HashWriter(&mut h), "{model:?}");
@@ -234,7 +234,7 @@ pub fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
 
 /// What a build knows before it renders: the previous manifest (if any),
 /// the key and document hashes of the new site, and where the output is.
-pub struct Reuse<'a> {
+pub(crate) struct Reuse<'a> {
     pub previous: Option<Manifest>,
     pub key: Option<u64>,
     pub docs: BTreeMap<String, u64>,
@@ -259,7 +259,7 @@ impl Reuse<'_> {
 
 /// What a render with reuse did: the pages left as they were, and the
 /// manifest to write once the output is committed.
-pub struct Done {
+pub(crate) struct Done {
     pub kept: Vec<String>,
     pub draft: plan::Draft,
     /// Machine jobs run, and kept unrun.
@@ -268,7 +268,7 @@ pub struct Done {
 
 /// What a build into `output` can reuse: the manifest beside it, checked
 /// against the new site's key and document hashes.
-pub fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -> Reuse<'a> {
+pub(crate) fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -> Reuse<'a> {
     let mut previous = crate::write::manifest::load(output).and_then(|b| Manifest::parse(&b));
     let search = previous.as_mut().and_then(|m| m.search.take());
     Reuse {
@@ -282,24 +282,24 @@ pub fn prepare<'a>(site: &Site, theme: &Theme, drafts: bool, output: &'a Path) -
 
 impl Done {
     /// The output files of the pages left as they were.
-    pub fn kept(&self) -> &[String] {
+    pub(crate) fn kept(&self) -> &[String] {
         &self.kept
     }
 
     /// Machine jobs run, and kept unrun (their files as they were).
-    pub fn jobs(&self) -> (usize, usize) {
+    pub(crate) fn jobs(&self) -> (usize, usize) {
         self.jobs
     }
 
     /// Their bytes, as the manifest recorded them.
-    pub fn kept_bytes(&self) -> u64 {
+    pub(crate) fn kept_bytes(&self) -> u64 {
         self.draft.kept_page_bytes()
     }
 }
 
 /// After the commit: the next build's manifest. Not writing it only costs
 /// the next build its reuse, so a failure here does not fail this one.
-pub fn leave(done: Option<Done>, output: &Path) {
+pub(crate) fn leave(done: Option<Done>, output: &Path) {
     if let Some(m) = done.and_then(|d| d.draft.stamp(output)) {
         let _ = crate::write::manifest::store(output, |w| m.write(w));
     }

@@ -4,7 +4,7 @@
 //! the machine outputs' files).
 
 /// Where rendered files go: a folder on disk for `build`, memory for `serve`.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
     fn copy(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
         self.put(path, std::fs::read(from)?)

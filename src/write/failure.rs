@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The write stage stopped. The previous output is as it was.
 #[derive(Debug)]
-pub struct WriteError {
+pub(crate) struct WriteError {
     pub(super) output: PathBuf,
     pub(super) error: io::Error,
     /// Files and bytes this build had staged when it stopped.
@@ -39,7 +39,7 @@ impl WriteError {
         }
     }
 
-    pub fn diagnostic(&self) -> Diagnostic {
+    pub(crate) fn diagnostic(&self) -> Diagnostic {
         let out = self.output.display();
         let e = &self.error;
         let (files, bytes) = self.written;

@@ -36,7 +36,7 @@ pub(super) struct Journal {
 }
 
 impl Journal {
-    pub fn create(stage: &Path, target: &Path) -> io::Result<Journal> {
+    pub(super) fn create(stage: &Path, target: &Path) -> io::Result<Journal> {
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
@@ -50,7 +50,7 @@ impl Journal {
 
     /// Journal `step`, then make it. Unbuffered: the line is in the file
     /// before the change is made, which is all a killed process needs.
-    pub fn run(&mut self, step: Step) -> io::Result<()> {
+    pub(super) fn run(&mut self, step: Step) -> io::Result<()> {
         let (tag, path) = match &step {
             Step::Moved(p) => ('M', p),
             Step::Linked(p) => ('L', p),
@@ -81,7 +81,7 @@ impl Journal {
     }
 
     /// Every step is made: from here on the new output stands.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub(super) fn commit(mut self) -> io::Result<()> {
         self.file.write_all(format!("{COMMITTED}\n").as_bytes())
     }
 }

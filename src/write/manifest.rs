@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// What a file on disk is known by: its size, inode and modification time.
 /// Any write to it, in place or by replacing it, changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     pub size: u64,
     pub ino: u64,
     pub mtime: i64,
@@ -27,7 +27,7 @@ pub struct Stamp {
 
 impl Stamp {
     /// The stamp of the regular file at `path`; `None` if there is none.
-    pub fn of(path: &Path) -> Option<Stamp> {
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
         let m = fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
         Some(Stamp {
             size: m.len(),
@@ -39,7 +39,7 @@ impl Stamp {
 }
 
 /// Where the manifest of `output` lives.
-pub fn path(output: &Path) -> PathBuf {
+pub(crate) fn path(output: &Path) -> PathBuf {
     parent(output).join(format!(".sitrep-manifest-{}", name(output)))
 }
 
@@ -63,7 +63,7 @@ fn tmp_prefix(output: &Path) -> String {
 }
 
 /// The manifest's bytes (unpacked), if there is a readable one.
-pub fn load(output: &Path) -> Option<Vec<u8>> {
+pub(crate) fn load(output: &Path) -> Option<Vec<u8>> {
     let packed = fs::read(path(output)).ok()?;
     let mut bytes = Vec::new();
     lz4_flex::frame::FrameDecoder::new(&packed[..])
@@ -74,7 +74,7 @@ pub fn load(output: &Path) -> Option<Vec<u8>> {
 
 /// Remove the manifest before the output changes. A manifest that cannot be
 /// removed would outlive the output it describes: that is an error.
-pub fn invalidate(output: &Path) -> Result<(), super::WriteError> {
+pub(crate) fn invalidate(output: &Path) -> Result<(), super::WriteError> {
     // Only one build writes an output at a time (its staging folder is
     // locked), so a half-written manifest of this output is a killed one's.
     let prefix = tmp_prefix(output);
@@ -94,7 +94,7 @@ pub fn invalidate(output: &Path) -> Result<(), super::WriteError> {
 /// reader finds the whole manifest or none. Streamed, because at 100,000
 /// incidents the manifest is about 100 MB of JSON: held whole and then
 /// packed, it was the peak of the build's memory.
-pub fn store(
+pub(crate) fn store(
     output: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {

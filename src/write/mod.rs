@@ -8,18 +8,18 @@
 
 mod failure;
 mod journal;
-pub mod manifest;
+pub(crate) mod manifest;
 mod previous;
 mod sink;
 mod staging;
 
-pub use failure::WriteError;
-pub use sink::OutputSink;
-pub use staging::{Staging, Written};
+pub(crate) use failure::WriteError;
+pub(crate) use sink::OutputSink;
+pub(crate) use staging::{Staging, Written};
 
 /// Undo what builds killed while updating `output` left (see
 /// [`Staging::new`], which does the same).
-pub fn recover(output: &std::path::Path) -> Result<(), WriteError> {
+pub(crate) fn recover(output: &std::path::Path) -> Result<(), WriteError> {
     staging::recover(output).map_err(|e| WriteError::new(output, e))
 }
 
@@ -28,16 +28,16 @@ use std::path::{Component, Path, PathBuf};
 
 /// The marker that says "sitrep wrote this folder"; a non-empty folder without
 /// it is not replaced unless `--force`.
-pub const MARKER: &str = ".sitrep-output";
+pub(crate) const MARKER: &str = ".sitrep-output";
 const MARKER_TEXT: &str = "This folder is written by sitrep build and updated on every build.\n";
 
 /// Why an output folder was refused (usage error, exit 2).
 #[derive(Debug)]
-pub struct Refusal(pub String, pub String);
+pub(crate) struct Refusal(pub String, pub String);
 
 /// Check that `output` is a folder sitrep may replace: [`check_location`], then
 /// a non-empty folder without sitrep's marker is refused unless `force`.
-pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Refusal> {
+pub(crate) fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Refusal> {
     check_location(root, output)?;
     let out = resolve(output);
     if !force && out.is_dir() && !out.join(MARKER).exists() {
@@ -63,7 +63,7 @@ pub fn check_output(root: &Path, output: &Path, force: bool) -> Result<(), Refus
 /// root or a parent of it, lie inside the site's own sources or a `.git` folder,
 /// or be a folder that holds a repository or another site. `check` runs these
 /// too, so it reports what `build` would refuse.
-pub fn check_location(root: &Path, output: &Path) -> Result<(), Refusal> {
+pub(crate) fn check_location(root: &Path, output: &Path) -> Result<(), Refusal> {
     let (root, out) = (resolve(root), resolve(output));
     let hint =
         "set `output_dir` in sitrep.toml (or --output) to a folder of its own, such as `output`";

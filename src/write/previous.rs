@@ -24,7 +24,7 @@ impl Previous {
     /// what it would leave behind. One thread: a build runs this on its own
     /// thread while it parses (`Staging::new`), where waiting on the disk
     /// costs the parse nothing.
-    pub fn scan(root: &Path) -> io::Result<Previous> {
+    pub(super) fn scan(root: &Path) -> io::Result<Previous> {
         let mut prev = Previous::default();
         let mut stack = vec![String::new()];
         while let Some(dir) = stack.pop() {
@@ -53,13 +53,13 @@ impl Previous {
         Ok(prev)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.files.is_empty() && self.dirs.is_empty() && self.others.is_empty()
     }
 
     /// Does `root/path` hold exactly `bytes`? Sizes first; equal sizes are
     /// compared byte for byte. A file gone since the scan is "no".
-    pub fn holds(&self, root: &Path, path: &str, bytes: &[u8]) -> io::Result<bool> {
+    pub(super) fn holds(&self, root: &Path, path: &str, bytes: &[u8]) -> io::Result<bool> {
         if self.files.get(path) != Some(&(bytes.len() as u64)) {
             return Ok(false);
         }
@@ -74,7 +74,7 @@ impl Previous {
     /// previous entry that the new output does not have, the highest folder
     /// above it (or the entry itself) that holds no new file. Moving those
     /// aside whole keeps the update to one rename per removed subtree.
-    pub fn removals(&self, new_files: &HashSet<&str>) -> Vec<String> {
+    pub(super) fn removals(&self, new_files: &HashSet<&str>) -> Vec<String> {
         let mut new_dirs: HashSet<&str> = HashSet::new();
         for f in new_files {
             let mut at = *f;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, RwLock};
 
 /// The build's sink: compares with the previous output, stages what differs.
-pub struct OutputSink<'s> {
+pub(crate) struct OutputSink<'s> {
     staging: &'s Staging,
     staged: DirSink<'s>,
     files: Mutex<Vec<(String, bool)>>,
@@ -54,7 +54,7 @@ impl<'s> OutputSink<'s> {
 
     /// `path` stays as the previous output holds it, unrendered: the caller
     /// checked the file on disk is the one the last build wrote.
-    pub fn keep_path(&self, path: &str) {
+    pub(crate) fn keep_path(&self, path: &str) {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -63,7 +63,7 @@ impl<'s> OutputSink<'s> {
 
     /// The marker goes in last, like any other file; then what was produced,
     /// or the error that stopped the write stage.
-    pub fn finish(self) -> Result<Produced, WriteError> {
+    pub(crate) fn finish(self) -> Result<Produced, WriteError> {
         let _ = self.put(super::MARKER, super::MARKER_TEXT.as_bytes().to_vec());
         if let Some(e) = self.failure.into_inner() {
             let mut w = WriteError::new(&self.staging.target, e);
@@ -111,13 +111,13 @@ impl Sink for OutputSink<'_> {
 /// writes thousands of files into a few shared folders (`api/incidents/`, each
 /// term's), and a `mkdir` per file that only fails with "exists" is a syscall and
 /// a path walk each.
-pub struct DirSink<'a> {
+pub(super) struct DirSink<'a> {
     pub(super) root: &'a Path,
     pub(super) made: RwLock<HashSet<String>>,
 }
 
 impl<'a> DirSink<'a> {
-    pub fn new(root: &'a Path) -> DirSink<'a> {
+    pub(super) fn new(root: &'a Path) -> DirSink<'a> {
         DirSink {
             root,
             made: RwLock::new(HashSet::new()),

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 /// A staging folder beside the output; deleted unless an update failed in a
 /// way it could not undo (then it holds the previous files and is kept).
-pub struct Staging {
+pub(crate) struct Staging {
     dir: tempfile::TempDir,
     pub(super) new: PathBuf,
     pub(super) target: PathBuf,
@@ -38,7 +38,7 @@ pub struct Staging {
 /// Every file of a finished render: its path, and whether it was staged
 /// (changed or new) rather than kept as the previous output holds it.
 #[derive(Debug, Default)]
-pub struct Produced {
+pub(crate) struct Produced {
     pub(super) files: Vec<(String, bool)>,
 }
 
@@ -82,7 +82,7 @@ impl Staging {
     /// Undo what killed builds left, then make this build's staging folder and
     /// start reading what the previous output holds. Fails early, before any
     /// rendering, on an output folder that cannot be written.
-    pub fn new(output: &Path) -> Result<Staging, WriteError> {
+    pub(crate) fn new(output: &Path) -> Result<Staging, WriteError> {
         let fail = |e| WriteError::new(output, e);
         let parent = parent_of(output);
         fs::create_dir_all(parent).map_err(fail)?;
@@ -128,13 +128,13 @@ impl Staging {
 
     /// Where render puts the files of this build, once what the previous
     /// output holds is known.
-    pub fn sink(&mut self) -> Result<super::OutputSink<'_>, WriteError> {
+    pub(crate) fn sink(&mut self) -> Result<super::OutputSink<'_>, WriteError> {
         self.settle()?;
         Ok(super::OutputSink::new(self, &self.new))
     }
 
     /// Put the produced files in place (see the module's doc).
-    pub fn commit(mut self, produced: Produced) -> Result<Written, WriteError> {
+    pub(crate) fn commit(mut self, produced: Produced) -> Result<Written, WriteError> {
         self.settle()?;
         let changed = produced.files.iter().filter(|(_, c)| *c).count();
         let Some(prev) = &self.previous else {

@@ -279,7 +279,7 @@ impl Plan<'_> {
 
 /// The next manifest before the files rendered are stamped. Each record
 /// comes with whether its stamps are already known (kept).
-pub struct Draft {
+pub(crate) struct Draft {
     manifest: Manifest,
     facts: FactTable,
     /// The records of what was kept (their stamps known).
@@ -297,7 +297,7 @@ impl Draft {
     /// Stamp the files rendered as they now are in `output`; `None` if there
     /// is nothing a later build could trust (no key). A record with a file
     /// that is not there is left out (the next build renders it).
-    pub fn stamp(self, output: &Path) -> Option<super::Manifest> {
+    pub(crate) fn stamp(self, output: &Path) -> Option<super::Manifest> {
         if !self.usable {
             return None;
         }

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 /// The keys of a build, as the manifest stores them.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct SavedIndex {
+pub(crate) struct SavedIndex {
     words: Vec<Box<str>>,
     docs: Vec<SavedDoc>,
 }
@@ -29,7 +29,7 @@ struct SavedDoc {
 
 /// One build's keys: those it may take from the previous build, and those
 /// it ends up with.
-pub struct SavedKeys<'a> {
+pub(crate) struct SavedKeys<'a> {
     hashes: &'a BTreeMap<String, u64>,
     previous: HashMap<String, (u64, Keys)>,
     words: Mutex<Words>,
@@ -43,7 +43,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl<'a> SavedKeys<'a> {
     /// The keys `saved` by the previous build (if any), for documents that
     /// now hash to `hashes`.
-    pub fn new(saved: Option<SavedIndex>, hashes: &'a BTreeMap<String, u64>) -> SavedKeys<'a> {
+    pub(crate) fn new(
+        saved: Option<SavedIndex>,
+        hashes: &'a BTreeMap<String, u64>,
+    ) -> SavedKeys<'a> {
         let saved = saved.unwrap_or_default();
         let previous = (saved.docs.into_iter())
             .map(|d| (d.path, (d.hash, Keys::from_parts(d.ids, d.weights))))
@@ -58,7 +61,7 @@ impl<'a> SavedKeys<'a> {
 
     /// This build's keys, for the next; `None` when most of the words are
     /// no longer used (the next build then starts a compact table).
-    pub fn save(self) -> Option<SavedIndex> {
+    pub(crate) fn save(self) -> Option<SavedIndex> {
         let words = self.words.into_inner().unwrap_or_else(|e| e.into_inner());
         let now = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut used = vec![false; words.list().len()];
