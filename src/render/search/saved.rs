@@ -59,11 +59,19 @@ impl<'a> SavedKeys<'a> {
         }
     }
 
-    /// This build's keys, for the next; `None` when most of the words are
+    /// This build's keys (or, if it built no index, the previous build's),
+    /// for the next; `None` when most of the words are
     /// no longer used (the next build then starts a compact table).
     pub(crate) fn save(self) -> Option<SavedIndex> {
         let words = self.words.into_inner().unwrap_or_else(|e| e.into_inner());
-        let now = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut now = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
+        if now.is_empty() {
+            // The search index was not built (its job was kept: no document
+            // changed), so the previous keys still hold: pass them on.
+            now = (self.previous.into_iter())
+                .map(|(path, (_, keys))| (path, keys))
+                .collect();
+        }
         let mut used = vec![false; words.list().len()];
         for (_, keys) in &now {
             for (id, _) in keys.iter() {
