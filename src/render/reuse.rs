@@ -126,7 +126,8 @@ impl Manifest {
         };
         let sound = m.format == FORMAT
             && m.pages.iter().all(|p| fits(&p.reads))
-            && m.jobs.iter().all(|j| fits(&j.reads));
+            && m.jobs.iter().all(|j| fits(&j.reads))
+            && m.search.as_ref().is_none_or(SavedIndex::sound);
         sound.then_some(m)
     }
 

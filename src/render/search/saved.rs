@@ -17,6 +17,15 @@ pub(crate) struct SavedIndex {
     docs: Vec<SavedDoc>,
 }
 
+impl SavedIndex {
+    /// Whether every key names a word of the table, with a weight.
+    pub(crate) fn sound(&self) -> bool {
+        let n = self.words.len();
+        (self.docs.iter())
+            .all(|d| d.ids.len() == d.weights.len() && d.ids.iter().all(|&i| (i as usize) < n))
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct SavedDoc {
     /// Content path, and the hash of the document when its keys were made
