@@ -6,6 +6,7 @@ use super::{Done, FileRecord, HOME, Instant, JobRecord, Manifest, PageRecord, Re
 use crate::diag::Diagnostic;
 use crate::link::Site;
 use crate::render::compact::{DocIds, FactIds, FactTable, PageReads};
+use crate::render::memo::lock;
 use crate::render::outputs::Output;
 use crate::render::reads::{Facts, Reads, hasher};
 use crate::render::{Kind, Scope, Sink, output_file, page_job, render_job};
@@ -67,10 +68,6 @@ impl Changes<'_> {
     fn stands(&self, f: &FileRecord) -> bool {
         Stamp::of(&self.output.join(&f.file)) == Some(f.stamp)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<'a> Reuse<'a> {
@@ -182,6 +179,7 @@ impl Plan<'_> {
     /// Note what machine job `key` read and wrote.
     pub(crate) fn ran_job(&self, key: String, reads: Reads, files: &[(String, String)]) {
         let (docs, facts) = &self.ids;
+        // Kept as a page's reads are, its `file` holding the job's key.
         let Some(reads) = PageReads::new((key, 0), reads, docs, facts) else {
             return;
         };

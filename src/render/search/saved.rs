@@ -5,7 +5,7 @@
 //! changed; and the keys of this build, to save for the next.
 
 use crate::link::Site;
-use crate::render::memo::{KeyStore, Keys, SearchDoc, Words};
+use crate::render::memo::{KeyStore, Keys, SearchDoc, Words, lock};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -43,10 +43,6 @@ pub(crate) struct SavedKeys<'a> {
     previous: HashMap<String, (u64, Keys)>,
     words: Mutex<Words>,
     now: Mutex<Vec<(String, Keys)>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl<'a> SavedKeys<'a> {
