@@ -168,6 +168,7 @@ fn pipeline(opts: &BuildOptions, how: Run, t: &mut Timings) -> Result<Report, Fa
         return finish(diags).map(|_| Report::default());
     };
     site.release_sources();
+    crate::trim::trim();
     let progress = opts.progress.clone().unwrap_or_default();
     let render = |sink: &dyn Sink| render(&site, &theme, &now, sink, &progress);
     let (rendered, done) = match (&output, staging) {

@@ -33,6 +33,7 @@ pub(crate) mod stages;
 pub(crate) mod status;
 pub(crate) mod theme;
 pub(crate) mod time;
+mod trim;
 pub mod update;
 pub(crate) mod uptime;
 pub mod visibility;

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 // Builds allocate many short-lived strings and JSON values on every thread;
 // mimalloc's per-thread heaps beat the system allocator there (see README).
+// Its v2 (Cargo.toml), not v3: at 100,000 incidents v3 peaked 30-40 MiB
+// higher and parsed about half as fast (docs/performance.md).
 // `--features system-alloc` leaves it out, for heap profilers (heaptrack,
 // massif) that see only the C library's malloc.
 #[cfg(not(feature = "system-alloc"))]

@@ -145,6 +145,20 @@ pub fn render(
     }
 }
 
+/// The HTML [`render`] makes of `text` when `text` is one plain paragraph
+/// (no markup, no links): link keeps no copy of such a timeline entry's HTML
+/// and render makes it again from the text.
+pub(crate) fn paragraph_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let events = [
+        Event::Start(Tag::Paragraph),
+        Event::Text(text.into()),
+        Event::End(TagEnd::Paragraph),
+    ];
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
 #[derive(PartialEq)]
 enum Summary {
     Pending,

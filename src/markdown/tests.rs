@@ -595,3 +595,18 @@ fn internal_blocks_are_found_and_rendered_as_a_marked_aside() {
     );
     assert!(super::html_text(&r.html.unpack()).contains("the runbook"));
 }
+
+#[test]
+fn a_plain_timeline_entry_keeps_no_html_and_gives_back_what_render_made() {
+    use crate::link::EntryHtml;
+    let plain = "Traffic moved to healthy capacity; users can't sign in & waits > 5 min.";
+    let marked = "See **EX1** and [the status page](https://example.com/).";
+    let linked = "Same cause as EX1331830.";
+    for (text, derived) in [(plain, true), (marked, false), (linked, false)] {
+        let rendered = md(text).html.unpack().into_owned();
+        let entry = EntryHtml::new(text, md(text).html);
+        assert_eq!(matches!(entry, EntryHtml::Paragraph), derived, "{text}");
+        assert_eq!(entry.html(text), rendered, "{text}");
+        assert_eq!(entry.into_packed(text).unpack(), rendered, "{text}");
+    }
+}

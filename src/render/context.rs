@@ -140,7 +140,7 @@ impl<'a> Builder<'a> {
                 at: self.time(&e.at),
                 status: e.status.map(|s| s.as_str()),
                 status_label: e.status.map(|s| self.status_label(s)),
-                html: h,
+                html: h.html(&e.text),
                 internal_only: e.internal,
             })
             .collect();

@@ -19,12 +19,30 @@ pub(crate) struct Job<'a> {
     run: Box<Render<'a>>,
 }
 
-/// What a job does: its files (path, text), read through the builder it gets.
-type Render<'a> = dyn Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a;
+/// Takes each file (path, text) of a job as the job makes it: a build writes
+/// it at once, so a job of many files (the search index) never holds them all.
+pub(crate) type Emit<'e> = dyn FnMut(String, String) + 'e;
 
+/// What a job does: its files, handed one by one to the [`Emit`] it gets,
+/// read through the builder it gets.
+type Render<'a> = dyn Fn(&Builder<'a>, &mut Emit) + Send + Sync + 'a;
+
+/// A job of a few files, returned together.
 fn job<'a>(
     key: impl Into<String>,
     run: impl Fn(&Builder<'a>) -> Vec<(String, String)> + Send + Sync + 'a,
+) -> Job<'a> {
+    streamed(key, move |cx, emit| {
+        for (path, text) in run(cx) {
+            emit(path, text);
+        }
+    })
+}
+
+/// A job that hands over each file as it is made.
+fn streamed<'a>(
+    key: impl Into<String>,
+    run: impl Fn(&Builder<'a>, &mut Emit) + Send + Sync + 'a,
 ) -> Job<'a> {
     Job {
         key: key.into(),
@@ -40,13 +58,20 @@ pub(crate) struct Done {
 }
 
 impl<'a> Job<'a> {
+    /// Every file at once, for serve, which keeps them all in memory anyway.
     pub(crate) fn run(&self, cx: &Builder<'a>) -> Done {
-        let (files, reads) = cx.recorded(|jcx| (self.run)(jcx));
+        let mut files = Vec::new();
+        let reads = self.stream(cx, &mut |path, text| files.push((path, text)));
         Done {
             key: self.key.clone(),
             files,
             reads,
         }
+    }
+
+    /// Each file to `emit` as it is made; what the job read.
+    fn stream(&self, cx: &Builder<'a>, emit: &mut Emit) -> Option<super::reads::Reads> {
+        cx.recorded(|jcx| (self.run)(jcx, emit)).1
     }
 }
 
@@ -90,7 +115,7 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
             cx.service(slug).map(badges::files).unwrap_or_default()
         })
     }));
-    jobs.push(job("search/index.json", search::files));
+    jobs.push(streamed("search/index.json", search::files));
     jobs.push(job("sitemap.xml", |cx| {
         sitemap::files(cx.config(), &super::outputs::sitemap_urls(cx.whole()))
     }));
@@ -117,28 +142,29 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
 pub(super) fn write_all(cx: &Builder, sink: &dyn Sink, plan: Option<&Plan>) -> RenderResult {
     let errors: Vec<Diagnostic> = jobs(cx)
         .par_iter()
-        .flat_map_iter(|job| match plan {
-            None => job.run(cx).files,
-            Some(plan) => {
-                if let Some(files) = plan.kept_job(&job.key) {
-                    for (path, size) in files {
-                        sink.keep(path, size);
-                    }
-                    return Vec::new();
+        .flat_map_iter(|job| {
+            if let Some(files) = plan.and_then(|p| p.kept_job(&job.key)) {
+                for (path, size) in files {
+                    sink.keep(path, size);
                 }
-                let done = job.run(cx);
-                // Unrecorded (a large site): left out of the manifest, so
-                // the next build runs it again.
-                if let Some(reads) = done.reads {
-                    plan.ran_job(done.key, reads, &done.files);
-                }
-                done.files
+                return Vec::new();
             }
-        })
-        .filter_map(|(p, text)| {
-            sink.put(&p, text.into_bytes())
-                .err()
-                .map(|e| Diagnostic::error(&p, format!("cannot write: {e}")))
+            let mut errors = Vec::new();
+            let mut hashed = Vec::new();
+            let reads = job.stream(cx, &mut |path, text| {
+                if plan.is_some() {
+                    hashed.push((path.clone(), Plan::hash(&text)));
+                }
+                if let Err(e) = sink.put(&path, text.into_bytes()) {
+                    errors.push(Diagnostic::error(&path, format!("cannot write: {e}")));
+                }
+            });
+            // Unrecorded (a large site): left out of the manifest, so the
+            // next build runs it again.
+            if let (Some(plan), Some(reads)) = (plan, reads) {
+                plan.ran_job(job.key.clone(), reads, hashed);
+            }
+            errors
         })
         .collect();
     if errors.is_empty() {

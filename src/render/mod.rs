@@ -333,6 +333,7 @@ fn render_outputs<'a>(
     let (machine, pages): (Vec<&Output>, Vec<&Output>) =
         outputs.iter().partition(|o| o.kind == Kind::Feeds);
     let mut errors = render_each(tera, theme, scope, &machine, (sink, &feeds, reusing));
+    crate::trim::trim();
     let (lists, rest): (Vec<&Output>, Vec<&Output>) =
         pages.into_iter().partition(|o| reads_cards(o.kind));
     errors.extend(render_each(
@@ -343,6 +344,7 @@ fn render_outputs<'a>(
         (sink, &feeds, reusing),
     ));
     scope.cards = cards::Cards::new(scope.site.incidents.len(), tera);
+    crate::trim::trim();
     // The feeds have named their files: every path of the build is known.
     // Checked here, at the render's low point, and on a pool thread, whose
     // heap holds what the rounds before let go of (at 100,000 incidents,

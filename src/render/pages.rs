@@ -154,7 +154,7 @@ pub(crate) struct Entry<'a> {
     pub at: Time,
     pub status: Option<&'static str>,
     pub status_label: Option<String>,
-    pub html: &'a PackedText,
+    pub html: std::borrow::Cow<'a, str>,
     pub internal_only: bool,
 }
 

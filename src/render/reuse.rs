@@ -190,9 +190,12 @@ fn rendered_hash(r: &Rendered, h: &mut impl Hasher) {
     );
 }
 
-fn incident_html_hash(x: &IncidentHtml, h: &mut impl Hasher) {
+fn incident_html_hash(inc: &crate::model::Incident, x: &IncidentHtml, h: &mut impl Hasher) {
     rendered_hash(&x.body, h);
-    for p in x.timeline.iter().chain(&x.takes).chain(&x.postmortem) {
+    for k in 0..x.timeline.len() {
+        h.write(x.entry(inc, k).as_bytes());
+    }
+    for p in x.takes.iter().chain(&x.postmortem) {
         p.hash_into(h);
     }
     if let Some(n) = &x.notes {
@@ -213,7 +216,7 @@ pub(crate) fn doc_hashes(site: &Site) -> BTreeMap<String, u64> {
     let incidents: Vec<(String, u64)> = (site.incidents.raw.par_iter())
         .zip(&site.incident_html.raw)
         .map(|(inc, html)| {
-            let h = one(inc, &|h| incident_html_hash(html, &mut &mut *h));
+            let h = one(inc, &|h| incident_html_hash(inc, html, &mut &mut *h));
             (inc.origin.content_path.clone(), h)
         })
         .collect();

@@ -5,6 +5,7 @@
 //! `themes/default/static/search.js` is the reader and must match [`words`],
 //! [`phrase_key`], [`fnv1a`] and [`Postings`].
 
+use super::machine::Emit;
 use super::memo::KeyStore;
 use super::view::Builder;
 use crate::ix::{IncidentIx, StoryIx};
@@ -328,37 +329,40 @@ pub(super) fn shard_count(docs: usize) -> usize {
         .min(MAX_SHARDS)
 }
 
-/// The index files: `search/s/<n>.json` shards and `search/b/<n>.json` own
-/// files of big keys, with the manifest fields that describe them. A big key
-/// also has `"@<n>"` in its shard, so its file can be found without the manifest.
+/// What the manifest says of the index files: the shard count, and the keys
+/// with a file of their own, sorted, with their document frequency.
 struct Index {
-    files: Vec<(String, String)>,
     shards: usize,
-    /// Keys with a file of their own, sorted, with their document frequency.
     big: Vec<(String, usize)>,
 }
 
-fn index_files(site: &Site, memo: Option<&dyn KeyStore>, shards: usize) -> Index {
+/// The index files, each to `emit` as it is made: `search/s/<n>.json`
+/// shards and `search/b/<n>.json` own files of big keys. A big key also has
+/// `"@<n>"` in its shard, so its file can be found without the manifest.
+fn index_files(site: &Site, memo: Option<&dyn KeyStore>, shards: usize, emit: &mut Emit) -> Index {
     // Straight from the sorted index: collecting into a second map would
     // hold every key's postings twice at the build's peak (100k incidents).
     let encoded = invert(site, memo)
         .into_iter()
         .map(|(k, p)| (k, (p.text, p.df)));
-    split(encoded, shards)
+    split(encoded, shards, emit)
 }
 
 /// Key → (encoded postings, document frequency), keys ascending, into shard
 /// and own files. Taken by value: each key's text moves into its shard,
-/// never copied.
-fn split(encoded: impl IntoIterator<Item = (String, (String, usize))>, shards: usize) -> Index {
-    let mut files = Vec::new();
+/// never copied, and each file goes out as soon as it is whole.
+fn split(
+    encoded: impl IntoIterator<Item = (String, (String, usize))>,
+    shards: usize,
+    emit: &mut Emit,
+) -> Index {
     let mut big = Vec::new();
     let mut by_shard: Vec<Vec<(String, String)>> = vec![Vec::new(); shards];
     for (k, (e, df)) in encoded {
         let shard = &mut by_shard[fnv1a(&k) as usize % shards];
         if e.len() > OWN_FILE {
             let file = format!("search/b/{}.json", big.len());
-            files.push((file, object(std::iter::once((&k, &e)))));
+            emit(file, object(std::iter::once((&k, &e))));
             shard.push((k.clone(), format!("@{}", big.len())));
             big.push((k, df));
         } else {
@@ -368,39 +372,34 @@ fn split(encoded: impl IntoIterator<Item = (String, (String, usize))>, shards: u
     for (n, entries) in by_shard.into_iter().enumerate() {
         let text = object(entries.iter().map(|(k, e)| (k, e)));
         drop(entries);
-        files.push((format!("search/s/{n}.json"), text));
+        emit(format!("search/s/{n}.json"), text);
     }
-    Index { files, shards, big }
+    Index { shards, big }
 }
 
 /// `[id, title, status, status label, start date (machine), start date, url]`;
 /// news stories have an empty ID and status and their publication date.
-fn records(cx: &Builder) -> Vec<String> {
+fn records<'c>(cx: &'c Builder) -> impl Iterator<Item = String> + 'c {
     let site = cx.whole();
     let tz = &site.config.timezone;
-    let day = |t: &Timestamp| {
+    let day = move |t: &Timestamp| {
         let d = t.date(tz);
         (d.to_string(), cx.strings.date(d))
     };
-    let mut rows: Vec<String> = site
-        .incidents
-        .iter()
-        .map(|inc| {
-            let (machine, shown) = day(&inc.started);
-            let url = site.config.url(&incident_path(&inc.id));
-            let fields = [
-                inc.id.as_str(),
-                &inc.title,
-                inc.status.as_str(),
-                &cx.status_label(inc.status),
-                &machine,
-                &shown,
-                &url,
-            ];
-            row(&fields)
-        })
-        .collect();
-    rows.extend(site.news.iter().map(|s| {
+    let incidents = site.incidents.iter().map(move |inc| {
+        let (machine, shown) = day(&inc.started);
+        let url = site.config.url(&incident_path(&inc.id));
+        row(&[
+            inc.id.as_str(),
+            &inc.title,
+            inc.status.as_str(),
+            &cx.status_label(inc.status),
+            &machine,
+            &shown,
+            &url,
+        ])
+    });
+    incidents.chain(site.news.iter().map(move |s| {
         let (machine, shown) = day(&s.date);
         let url = site.config.url(&news_path(&s.slug));
         row(&[
@@ -412,8 +411,7 @@ fn records(cx: &Builder) -> Vec<String> {
             &shown,
             &url,
         ])
-    }));
-    rows
+    }))
 }
 
 fn row(fields: &[&str]) -> String {
@@ -421,25 +419,32 @@ fn row(fields: &[&str]) -> String {
     format!("[{}]", cells.join(","))
 }
 
-/// Every file of the search index, paths relative to the output root.
-pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
+/// Every file of the search index, paths relative to the output root, each
+/// to `emit` as it is made.
+pub(super) fn files(cx: &Builder, emit: &mut Emit) {
     let site = cx.whole();
     let docs = site.incidents.len() + site.news.len();
-    let Index {
-        mut files,
-        shards,
-        big,
-    } = index_files(site, cx.keys, shard_count(docs));
-    let rows = records(cx);
-    let blocks = rows.len().div_ceil(BLOCK);
-    for (n, chunk) in rows.chunks(BLOCK).enumerate() {
-        files.push((
-            format!("search/r/{n}.json"),
-            format!("[{}]\n", chunk.join(",\n")),
-        ));
+    let Index { shards, big } = index_files(site, cx.keys, shard_count(docs), emit);
+    let blocks = docs.div_ceil(BLOCK);
+    let mut block = Vec::with_capacity(BLOCK);
+    let mut n = 0;
+    for row in records(cx) {
+        block.push(row);
+        if block.len() == BLOCK {
+            emit(
+                format!("search/r/{n}.json"),
+                format!("[{}]\n", block.join(",\n")),
+            );
+            block.clear();
+            n += 1;
+        }
     }
-    // In the blocks now; 30 MB at 100,000 incidents.
-    drop(rows);
+    if !block.is_empty() {
+        emit(
+            format!("search/r/{n}.json"),
+            format!("[{}]\n", block.join(",\n")),
+        );
+    }
     let big: Vec<String> = big
         .iter()
         .map(|(k, df)| format!("[{},{df}]", js(k)))
@@ -449,8 +454,7 @@ pub(super) fn files(cx: &Builder) -> Vec<(String, String)> {
         site.incidents.len(),
         big.join(",")
     );
-    files.push(("search/index.json".into(), manifest));
-    files
+    emit("search/index.json".into(), manifest);
 }
 
 #[cfg(test)]
@@ -530,7 +534,8 @@ mod tests {
         let mut encoded = BTreeMap::new();
         encoded.insert("common".to_string(), (encode(&postings), 3000));
         encoded.insert("rare".to_string(), (encode(&[(7, 5)]), 1));
-        let Index { files, shards, big } = split(encoded, 4);
+        let mut files = Vec::new();
+        let Index { shards, big } = split(encoded, 4, &mut |p, t| files.push((p, t)));
         assert_eq!((shards, big), (4, vec![("common".to_string(), 3000)]));
         let file = |name: &str| {
             let text = &files.iter().find(|(p, _)| p == name).expect(name).1;

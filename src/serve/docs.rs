@@ -228,9 +228,10 @@ impl Docs {
         for (inc, html) in site.incidents.into_iter().zip(site.incident_html) {
             let (from, id) = (&inc.origin.content_path, Some(inc.id.as_str()));
             if fields {
-                let texts = inc.timeline.iter().map(|e| &e.text);
-                let texts = texts.chain(inc.takes.iter().map(|(_, t)| t));
-                for (text, html) in texts.zip(html.timeline.into_iter().chain(html.takes)) {
+                let entries = (inc.timeline.iter()).zip(html.timeline);
+                let entries = entries.map(|(e, h)| (&e.text, h.into_packed(&e.text)));
+                let takes = inc.takes.iter().map(|(_, t)| t).zip(html.takes);
+                for (text, html) in entries.chain(takes) {
                     // A text equal to the body would share its cache entry.
                     if *text != inc.body() {
                         back(text, from, id, html_only(html));

@@ -64,6 +64,11 @@ fn tmp_prefix(output: &Path) -> String {
 
 /// The manifest's bytes (unpacked), if there is a readable one.
 pub(crate) fn load(output: &Path) -> Option<Vec<u8>> {
+    // Beside an output that is gone (deleted by hand) it describes nothing:
+    // not worth reading, let alone parsing (a 100k manifest is tens of MB).
+    if !output.join(super::MARKER).is_file() {
+        return None;
+    }
     let packed = fs::read(path(output)).ok()?;
     let mut bytes = Vec::new();
     lz4_flex::frame::FrameDecoder::new(&packed[..])
@@ -117,6 +122,8 @@ mod tests {
     fn a_stored_manifest_loads_and_an_invalidated_one_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(super::super::MARKER), "").unwrap();
         assert_eq!(load(&out), None);
         fs::write(dir.path().join(".sitrep-tmp-manifest-public-x1"), "cut off").unwrap();
         store(&out, |w| w.write_all(b"{\"a\":1}")).unwrap();
@@ -126,7 +133,19 @@ mod tests {
         invalidate(&out).unwrap();
         assert_eq!(load(&out), None);
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(leftovers.len(), 1, "only the output: {leftovers:?}");
+    }
+
+    #[test]
+    fn a_manifest_beside_an_output_that_is_gone_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(super::super::MARKER), "").unwrap();
+        store(&out, |w| w.write_all(b"{}")).unwrap();
+        assert!(load(&out).is_some());
+        fs::remove_dir_all(&out).unwrap();
+        assert_eq!(load(&out), None);
     }
 
     #[test]

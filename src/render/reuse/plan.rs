@@ -176,16 +176,18 @@ impl Plan<'_> {
         )
     }
 
-    /// Note what machine job `key` read and wrote.
-    pub(crate) fn ran_job(&self, key: String, reads: Reads, files: &[(String, String)]) {
+    /// What [`Plan::ran_job`] wants of each file a job wrote.
+    pub(crate) fn hash(text: &str) -> u64 {
+        hash_of(text.as_bytes())
+    }
+
+    /// Note what machine job `key` read and wrote: each file with its [`Plan::hash`].
+    pub(crate) fn ran_job(&self, key: String, reads: Reads, files: Vec<(String, u64)>) {
         let (docs, facts) = &self.ids;
         // Kept as a page's reads are, its `file` holding the job's key.
         let Some(reads) = PageReads::new((key, 0), reads, docs, facts) else {
             return;
         };
-        let files = (files.iter())
-            .map(|(path, text)| (path.clone(), hash_of(text.as_bytes())))
-            .collect();
         lock(&self.ran).push((reads, files));
     }
 
