@@ -140,6 +140,8 @@ pub(crate) fn jobs<'a>(cx: &Builder<'a>) -> Vec<Job<'a>> {
 /// Run every job into `sink`; with a rebuild's `plan`, a job whose files
 /// stand and whose reads did not change is not run, its files kept.
 pub(super) fn write_all(cx: &Builder, sink: &dyn Sink, plan: Option<&Plan>) -> RenderResult {
+    // The next manifest wants each file's hash only if it keeps the job.
+    let hashes = plan.is_some() && super::reuse::keeps_jobs(cx.whole());
     let errors: Vec<Diagnostic> = jobs(cx)
         .par_iter()
         .flat_map_iter(|job| {
@@ -152,16 +154,14 @@ pub(super) fn write_all(cx: &Builder, sink: &dyn Sink, plan: Option<&Plan>) -> R
             let mut errors = Vec::new();
             let mut hashed = Vec::new();
             let reads = job.stream(cx, &mut |path, text| {
-                if plan.is_some() {
+                if hashes {
                     hashed.push((path.clone(), Plan::hash(&text)));
                 }
                 if let Err(e) = sink.put(&path, text.into_bytes()) {
                     errors.push(Diagnostic::error(&path, format!("cannot write: {e}")));
                 }
             });
-            // Unrecorded (a large site): left out of the manifest, so the
-            // next build runs it again.
-            if let (Some(plan), Some(reads)) = (plan, reads) {
+            if let Some(plan) = plan {
                 plan.ran_job(job.key.clone(), reads, hashed);
             }
             errors

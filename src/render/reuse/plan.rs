@@ -41,6 +41,8 @@ pub(crate) struct Plan<'a> {
     ran: Mutex<Vec<Ran>>,
     /// Jobs kept (indices into the previous manifest's jobs).
     kept_jobs: Mutex<Vec<usize>>,
+    /// Jobs run whose reads were not recorded (a large site): counted only.
+    unrecorded: std::sync::atomic::AtomicUsize,
 }
 
 /// A machine job run: its key and reads, and each file with the hash of its bytes.
@@ -90,6 +92,7 @@ impl<'a> Reuse<'a> {
             rendered: Mutex::new(Vec::new()),
             ran: Mutex::new(Vec::new()),
             kept_jobs: Mutex::new(Vec::new()),
+            unrecorded: Default::default(),
             facts: Facts::new(site, status),
         };
         let Some(m) = self.usable() else {
@@ -182,10 +185,14 @@ impl Plan<'_> {
     }
 
     /// Note what machine job `key` read and wrote: each file with its [`Plan::hash`].
-    pub(crate) fn ran_job(&self, key: String, reads: Reads, files: Vec<(String, u64)>) {
+    /// Unrecorded reads (a large site) leave it out of the manifest, so the
+    /// next build runs it again.
+    pub(crate) fn ran_job(&self, key: String, reads: Option<Reads>, files: Vec<(String, u64)>) {
         let (docs, facts) = &self.ids;
         // Kept as a page's reads are, its `file` holding the job's key.
-        let Some(reads) = PageReads::new((key, 0), reads, docs, facts) else {
+        let reads = reads.and_then(|r| PageReads::new((key, 0), r, docs, facts));
+        let Some(reads) = reads else {
+            (self.unrecorded).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return;
         };
         lock(&self.ran).push((reads, files));
@@ -241,7 +248,11 @@ impl Plan<'_> {
         let reuse = self.reuse;
         let docs: Vec<(String, u64)> = reuse.docs.iter().map(|(k, h)| (k.clone(), *h)).collect();
         let met = std::mem::take(&mut self.ids.1);
-        let jobs = (lock(&self.ran).len(), lock(&self.kept_jobs).len());
+        let unrecorded = self.unrecorded.load(std::sync::atomic::Ordering::Relaxed);
+        let jobs = (
+            lock(&self.ran).len() + unrecorded,
+            lock(&self.kept_jobs).len(),
+        );
         let mut next = Draft {
             manifest: Manifest {
                 format: super::FORMAT,
