@@ -106,6 +106,11 @@ impl PackedText {
         PackedText::pack(text, Kind::Html)
     }
 
+    /// Held as it is, unpacked: for texts held briefly or on small sites.
+    pub fn plain(text: String) -> PackedText {
+        PackedText(Repr::Plain(text.into_boxed_str()))
+    }
+
     /// A content file's text (front matter and Markdown).
     pub fn source(text: String) -> PackedText {
         PackedText::pack(text, Kind::Source)

@@ -18,7 +18,14 @@ pub(crate) struct Cards<'a> {
     pub(super) cards: TiVec<IncidentIx, OnceLock<Cached>>,
     pub(super) tera: &'a tera::Tera,
     pub(super) html_only: bool,
+    /// Whether an html-only card's HTML is held packed: only on a large
+    /// site, where the cards' HTML is tens of MB; below [`PACK_FROM`]
+    /// incidents packing each card cost more time than the memory is worth.
+    pub(super) packs: bool,
 }
+
+/// From this many incidents an html-only card's HTML is held packed.
+const PACK_FROM: usize = 25_000;
 
 impl<'a> Cards<'a> {
     pub(crate) fn new(incidents: usize, tera: &'a tera::Tera) -> Cards<'a> {
@@ -28,6 +35,7 @@ impl<'a> Cards<'a> {
             cards,
             tera,
             html_only,
+            packs: incidents >= PACK_FROM,
         }
     }
 }

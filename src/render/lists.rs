@@ -54,7 +54,11 @@ impl<'a> Builder<'a> {
         let html = match html {
             // Only serve (which has a memo) compares pages by hash.
             Some(html) if self.cards.html_only && self.memo.is_none() => {
-                return Cached::Html(crate::packed::PackedText::new(html), reads);
+                let html = match self.cards.packs {
+                    true => crate::packed::PackedText::new(html),
+                    false => crate::packed::PackedText::plain(html),
+                };
+                return Cached::Html(html, reads);
             }
             html => html,
         };
