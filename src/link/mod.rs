@@ -14,10 +14,12 @@ use crate::packed::PackedText;
 use bodies::BodyPass;
 
 mod bodies;
+mod entry;
 mod history;
 mod index;
 pub(crate) mod similar;
 mod taxonomy;
+pub(crate) use entry::EntryHtml;
 pub(crate) use history::Month;
 use std::collections::{HashMap, HashSet};
 use taxonomy::taxonomies;
@@ -36,44 +38,6 @@ pub(crate) struct IncidentHtml {
     /// Canonical IDs the timeline entries and takes refer to (they make
     /// backlinks like the body's `incident_refs` do), first-seen order.
     pub field_refs: Vec<String>,
-}
-
-/// A timeline entry's HTML. Most entries are one plain paragraph, whose HTML
-/// is made again from the text when asked rather than held: at 100,000
-/// incidents the held copies were 72 MB.
-pub(crate) enum EntryHtml {
-    /// [`markdown::paragraph_html`] of the entry's text, byte for byte.
-    Paragraph,
-    Html(PackedText),
-}
-
-impl EntryHtml {
-    /// `html` rendered from `text`, held only if it is not [`EntryHtml::Paragraph`].
-    pub(crate) fn new(text: &str, html: PackedText) -> EntryHtml {
-        let rendered = html.unpack();
-        if rendered.starts_with("<p>") && *rendered == markdown::paragraph_html(text) {
-            EntryHtml::Paragraph
-        } else {
-            drop(rendered);
-            EntryHtml::Html(html)
-        }
-    }
-
-    /// The HTML held, given the entry's text.
-    pub(crate) fn into_packed(self, text: &str) -> PackedText {
-        match self {
-            EntryHtml::Paragraph => PackedText::new(markdown::paragraph_html(text)),
-            EntryHtml::Html(p) => p,
-        }
-    }
-
-    /// The HTML, given the entry's text.
-    pub(crate) fn html<'a>(&'a self, text: &str) -> std::borrow::Cow<'a, str> {
-        match self {
-            EntryHtml::Paragraph => markdown::paragraph_html(text).into(),
-            EntryHtml::Html(p) => p.unpack(),
-        }
-    }
 }
 
 impl IncidentHtml {

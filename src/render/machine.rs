@@ -4,6 +4,7 @@
 //! group of files) rendered on its own rayon task.
 
 use super::reuse::Plan;
+use super::sink::Emit;
 use super::view::Builder;
 use super::{RenderResult, Sink, api, badges, feeds, ics, search, services, sitemap, statuspage};
 use crate::diag::Diagnostic;
@@ -18,10 +19,6 @@ pub(crate) struct Job<'a> {
     pub key: String,
     run: Box<Render<'a>>,
 }
-
-/// Takes each file (path, text) of a job as the job makes it: a build writes
-/// it at once, so a job of many files (the search index) never holds them all.
-pub(crate) type Emit<'e> = dyn FnMut(String, String) + 'e;
 
 /// What a job does: its files, handed one by one to the [`Emit`] it gets,
 /// read through the builder it gets.

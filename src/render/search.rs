@@ -5,8 +5,8 @@
 //! `themes/default/static/search.js` is the reader and must match [`words`],
 //! [`phrase_key`], [`fnv1a`] and [`Postings`].
 
-use super::machine::Emit;
 use super::memo::KeyStore;
+use super::sink::Emit;
 use super::view::Builder;
 use crate::ix::{IncidentIx, StoryIx};
 use crate::link::{Site, incident_path, news_path};

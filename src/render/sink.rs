@@ -3,6 +3,11 @@
 //! which notes the paths of what passes through (the clash check's list of
 //! the machine outputs' files).
 
+/// Takes each file (path, text) of a machine job as the job makes it: a
+/// build writes it at once, so a job of many files (the search index) never
+/// holds them all.
+pub(crate) type Emit<'e> = dyn FnMut(String, String) + 'e;
+
 /// Where rendered files go: a folder on disk for `build`, memory for `serve`.
 pub(crate) trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
